@@ -1,0 +1,61 @@
+/*
+ * column.h — one column of one chunk through layers L3..L8 and back.
+ *
+ * The chunk splitter (L2) hands a column as n values of d->width bytes each,
+ * stored contiguously.  cbz_column_encode chooses, by trying candidates on a
+ * sample, the chain of layers that makes it smallest: L3 validate (values that
+ * do not conform go to an exception list with their raw bytes), L4 decimal
+ * (zoned/packed to integers, keeping the exact sign/zone form; text loses its
+ * pad to a length), L5 delta (none/delta/delta-of-delta/frame-of-reference/
+ * run-length), L6 trie dictionary, L7 bit-pack, L8 zstd.  The encoding is
+ * self-describing: the decoder reads the chain from it and needs no guess.
+ * Decoding validates every length and count before it uses it: corrupt input
+ * gives CBZ_ERR_FORMAT, never a crash or out-of-bounds access.
+ */
+#ifndef CBZ_COLUMN_H
+#define CBZ_COLUMN_H
+
+#include "internal.h"
+
+typedef enum cbz_col_kind {
+    CBZ_COL_RAW = 0,     /* opaque bytes: byte-plane transposition + zstd   */
+    CBZ_COL_TEXT = 1,    /* PIC X/A: padded text                            */
+    CBZ_COL_ZONED = 2,   /* DISPLAY numeric                                 */
+    CBZ_COL_PACKED = 3,  /* COMP-3                                          */
+    CBZ_COL_BINARY = 4   /* COMP/COMP-4/COMP-5/BINARY, big-endian            */
+} cbz_col_kind;
+
+typedef struct cbz_col_desc {
+    uint8_t kind;        /* cbz_col_kind */
+    uint8_t is_signed;
+    uint8_t sign;        /* cbz_sign (zoned) */
+    uint8_t ebcdic;      /* 1: EBCDIC zones/spaces (0xF0, 0x40), 0: ASCII */
+    uint16_t digits;     /* numeric digit count (PIC) */
+    uint16_t reserved;
+    uint32_t width;      /* bytes per value */
+} cbz_col_desc;
+
+/* Layer names for reports, indexed 1..8 (L1..L8). */
+extern const char *const cbz_layer_names[9];
+
+typedef struct cbz_col_stats {
+    char chain[96];          /* e.g. "validate>decimal>delta>pack>zstd" */
+    uint64_t bytes_in;       /* n * width */
+    uint64_t bytes_out;      /* encoded size */
+    uint64_t layer_out[9];   /* bytes after layer i (0 when not used) */
+    double layer_seconds[9]; /* time in layer i */
+    uint64_t exceptions;     /* values kept raw by L3 */
+} cbz_col_stats;
+
+/* Appends the encoding of the column to out.  level 1..19 (zstd level and
+ * search effort).  st may be NULL. */
+cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                             int level, cbz_buf *out, cbz_col_stats *st, cbz_error *err);
+/* Decodes exactly enc_len bytes into n * d->width bytes at values. */
+cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                             size_t n, uint8_t *values, cbz_error *err);
+
+/* The descriptor the engine uses for a layout column. */
+cbz_col_desc cbz_col_desc_for_field(const cbz_field *f, uint32_t width, bool ebcdic);
+
+#endif

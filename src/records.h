@@ -1,0 +1,46 @@
+/*
+ * records.h — record framing: RECFM F/FB/V/VB over a byte buffer or a stream.
+ *
+ * IBM V records start with a 4-byte RDW: a 2-byte length (big-endian, counting
+ * the RDW itself) and 2 zero bytes.  VB blocks start with a 4-byte BDW whose
+ * length counts the BDW and all records in the block (bit 0x8000 set means the
+ * extended 31-bit form).  Options cover little-endian and payload-only RDWs.
+ */
+#ifndef CBZ_RECORDS_H
+#define CBZ_RECORDS_H
+
+#include "cobzip.h"
+
+/* Buffer framing (used by convert's reader and by the engine's L1).
+ * Finds the next record in buf[0..len).  On CBZ_OK: the record payload is
+ * buf[*payload_off .. *payload_off + *payload_len) and *consumed bytes (headers
+ * included) are used up.  For VB, `block_left` carries the bytes left in the
+ * current block between calls (start with 0).  Returns CBZ_ERR_DATA with a
+ * reason (byte offset relative to buf) when the header is invalid, or when
+ * fewer bytes remain than the header or LRECL says (a short tail). */
+cbz_status cbz_frame_next(const cbz_record_format *fmt, const uint8_t *buf, size_t len,
+                          uint32_t *block_left, size_t *payload_off, size_t *payload_len,
+                          size_t *consumed, cbz_error *err);
+
+/* Streaming reader over a file or stdin ("-"). */
+typedef struct cbz_record_reader cbz_record_reader;
+
+cbz_status cbz_reader_open(const char *path, const cbz_record_format *fmt,
+                           cbz_record_reader **out, cbz_error *err);
+/* Next record; *rec stays valid until the next call.  *eof is set at the clean
+ * end of input.  A framing error names the file, record number and byte offset. */
+cbz_status cbz_reader_next(cbz_record_reader *r, const uint8_t **rec, size_t *len,
+                           bool *eof, cbz_error *err);
+uint64_t cbz_reader_record_number(const cbz_record_reader *r); /* 1-based, of the last record */
+uint64_t cbz_reader_record_offset(const cbz_record_reader *r); /* file offset of its first byte */
+void cbz_reader_close(cbz_record_reader *r);
+
+/* Record writer: frames records (writing RDW/BDW as fmt says) to a FILE. */
+typedef struct cbz_record_writer cbz_record_writer;
+cbz_status cbz_writer_open(FILE *fp, const cbz_record_format *fmt, cbz_record_writer **out,
+                           cbz_error *err);
+cbz_status cbz_writer_put(cbz_record_writer *w, const uint8_t *rec, size_t len, cbz_error *err);
+/* Flushes a pending VB block.  Frees w. */
+cbz_status cbz_writer_close(cbz_record_writer *w, cbz_error *err);
+
+#endif
