@@ -101,7 +101,9 @@ typedef enum cbz_sign {
 
 typedef struct cbz_field {
     char name[CBZ_NAME_MAX];   /* as written, upper-cased; "FILLER" for fillers */
-    int level;                 /* 1..49, 66, 77, 88 */
+    int level;                 /* 1..49, 66, 77, 88.  88 entries carry their item's
+                                  offset/size; 66 entries are the last children of
+                                  their 01 and span renames_from..renames_thru */
     int parent;                /* index of enclosing group, -1 at top level */
     int first_child;           /* -1 when none (88s are children of their item) */
     int next_sibling;          /* -1 when none */
@@ -228,7 +230,8 @@ cbz_status cbz_value_decode(const cbz_field *f, const uint8_t *bytes, const cbz_
                             cbz_error *err);
 /* Encode text to f->size bytes at `bytes`.  Pads text, zero-fills numbers.  An
  * empty text for a numeric field encodes zero.  CBZ_ERR_VALUE when the text does
- * not fit (too many digits, bad characters). */
+ * not fit (too many digits, bad characters); on failure the field's bytes are
+ * unspecified (may hold partial output). */
 cbz_status cbz_value_encode(const cbz_field *f, const char *text, size_t len,
                             const cbz_value_options *o, uint8_t *bytes, cbz_error *err);
 
