@@ -136,7 +136,9 @@ cbz_status cli_record_opts_load(cli_record_opts *o, cbz_layout **layout, cbz_err
     cbz_copybook_options copt = { o->include_dirs, o->n_include_dirs, CBZ_FORMAT_AUTO };
     cbz_status s = cbz_copybook_compile_file(o->copybook, &copt, layout, err);
     if (s != CBZ_OK) return s;
-    if (!o->lrecl_given) o->fmt.lrecl = (*layout)->record_size;
+    /* V/VB records may be longer than the copybook: no limit unless given. */
+    if (!o->lrecl_given && (o->fmt.recfm == CBZ_RECFM_F || o->fmt.recfm == CBZ_RECFM_FB))
+        o->fmt.lrecl = (*layout)->record_size;
     return CBZ_OK;
 }
 

@@ -4,7 +4,9 @@
  * IBM V records start with a 4-byte RDW: a 2-byte length (big-endian, counting
  * the RDW itself) and 2 zero bytes.  VB blocks start with a 4-byte BDW whose
  * length counts the BDW and all records in the block (bit 0x8000 set means the
- * extended 31-bit form).  Options cover little-endian and payload-only RDWs.
+ * extended 31-bit form).  Options cover little-endian and payload-only RDWs:
+ * rdw_payload_only applies to BDWs too; little-endian means the 4 header bytes
+ * in reverse order (00 00 ll ll), as Cobrix writes them.
  */
 #ifndef CBZ_RECORDS_H
 #define CBZ_RECORDS_H
@@ -32,7 +34,8 @@ cbz_status cbz_reader_open(const char *path, const cbz_record_format *fmt,
 cbz_status cbz_reader_next(cbz_record_reader *r, const uint8_t **rec, size_t *len,
                            bool *eof, cbz_error *err);
 uint64_t cbz_reader_record_number(const cbz_record_reader *r); /* 1-based, of the last record */
-uint64_t cbz_reader_record_offset(const cbz_record_reader *r); /* file offset of its first byte */
+uint64_t cbz_reader_record_offset(const cbz_record_reader *r); /* file offset of its first payload
+                                                                  byte (after the RDW) */
 void cbz_reader_close(cbz_record_reader *r);
 
 /* Record writer: frames records (writing RDW/BDW as fmt says) to a FILE. */

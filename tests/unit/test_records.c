@@ -1,0 +1,285 @@
+/*
+ * test_records.c — CUnit tests of record framing (src/records.c): F/FB, V and
+ * VB with every RDW variant, truncated headers and records, bad BDWs, the
+ * streaming reader over a file, and the writer round trip.
+ */
+#include "records.h"
+#include "internal.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static cbz_record_format fmt_of(cbz_recfm r, uint32_t lrecl, bool le, bool payload)
+{
+    cbz_record_format f = { r, lrecl, le, payload };
+    return f;
+}
+
+static void test_fixed(void)
+{
+    cbz_record_format f = fmt_of(CBZ_RECFM_F, 3, false, false);
+    const uint8_t buf[] = "abcdefgh";
+    uint32_t bl = 0;
+    size_t off, len, used;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, buf, 8, &bl, &off, &len, &used, &err), CBZ_OK);
+    CU_ASSERT(off == 0 && len == 3 && used == 3);
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, buf + 6, 2, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "LRECL 3"));
+    f.lrecl = 0;
+    CU_ASSERT_NOT_EQUAL(cbz_frame_next(&f, buf, 8, &bl, &off, &len, &used, &err), CBZ_OK);
+}
+
+static void test_v_variants(void)
+{
+    /* 3-byte payload "XYZ" under the four header conventions. */
+    const uint8_t be_total[] = { 0x00, 0x07, 0x00, 0x00, 'X', 'Y', 'Z' };
+    const uint8_t be_payload[] = { 0x00, 0x03, 0x00, 0x00, 'X', 'Y', 'Z' };
+    const uint8_t le_total[] = { 0x00, 0x00, 0x07, 0x00, 'X', 'Y', 'Z' };
+    const uint8_t le_payload[] = { 0x00, 0x00, 0x03, 0x00, 'X', 'Y', 'Z' };
+    const uint8_t *bufs[] = { be_total, be_payload, le_total, le_payload };
+    for (int i = 0; i < 4; i++) {
+        cbz_record_format f = fmt_of(CBZ_RECFM_V, 0, i >= 2, i % 2 == 1);
+        uint32_t bl = 0;
+        size_t off = 9, len = 9, used = 9;
+        cbz_error err = { 0 };
+        CU_ASSERT_EQUAL(cbz_frame_next(&f, bufs[i], 7, &bl, &off, &len, &used, &err), CBZ_OK);
+        CU_ASSERT(off == 4 && len == 3 && used == 7);
+        CU_ASSERT_EQUAL(memcmp(bufs[i] + off, "XYZ", 3), 0);
+    }
+    /* Big-endian header read as little-endian: reserved bytes not zero. */
+    cbz_record_format f = fmt_of(CBZ_RECFM_V, 0, true, false);
+    uint32_t bl = 0;
+    size_t off, len, used;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, be_total, 7, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "RDW"));
+    /* Total length below 4. */
+    const uint8_t tiny[] = { 0x00, 0x02, 0x00, 0x00 };
+    f = fmt_of(CBZ_RECFM_V, 0, false, false);
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, tiny, 4, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    /* LRECL limit. */
+    f.lrecl = 2;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, be_total, 7, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "LRECL 2"));
+}
+
+static void test_v_truncated(void)
+{
+    const uint8_t rec[] = { 0x00, 0x07, 0x00, 0x00, 'X', 'Y', 'Z' };
+    cbz_record_format f = fmt_of(CBZ_RECFM_V, 0, false, false);
+    uint32_t bl = 0;
+    size_t off, len, used;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, rec, 2, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated header"));
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, rec, 6, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated record"));
+}
+
+static void test_vb_blocks(void)
+{
+    /* BDW(len 4+7+6=17) RDW(7)"ABC" RDW(6)"DE", then an extended BDW block with one record. */
+    const uint8_t buf[] = { 0x00, 0x11, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C',
+                            0x00, 0x06, 0x00, 0x00, 'D', 'E',
+                            0x80, 0x00, 0x00, 0x09, 0x00, 0x05, 0x00, 0x00, 'F' };
+    cbz_record_format f = fmt_of(CBZ_RECFM_VB, 0, false, false);
+    uint32_t bl = 0;
+    size_t off, len, used, pos = 0;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, buf, sizeof buf, &bl, &off, &len, &used, &err), CBZ_OK);
+    CU_ASSERT(off == 8 && len == 3 && used == 11 && bl == 6);
+    pos += used;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, buf + pos, sizeof buf - pos, &bl, &off, &len, &used, &err), CBZ_OK);
+    CU_ASSERT(off == 4 && len == 2 && bl == 0);
+    CU_ASSERT_EQUAL(memcmp(buf + pos + off, "DE", 2), 0);
+    pos += used;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, buf + pos, sizeof buf - pos, &bl, &off, &len, &used, &err), CBZ_OK);
+    CU_ASSERT(off == 8 && len == 1 && buf[pos + off] == 'F' && bl == 0);
+    pos += used;
+    CU_ASSERT_EQUAL(pos, sizeof buf);
+}
+
+static void test_vb_errors(void)
+{
+    cbz_record_format f = fmt_of(CBZ_RECFM_VB, 0, false, false);
+    uint32_t bl = 0;
+    size_t off, len, used;
+    cbz_error err = { 0 };
+    /* reserved bytes of a BDW not zero */
+    const uint8_t bad_res[] = { 0x00, 0x0B, 0x01, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C' };
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, bad_res, sizeof bad_res, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "BDW"));
+    /* block length below 4 */
+    const uint8_t small[] = { 0x00, 0x03, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C' };
+    bl = 0;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, small, sizeof small, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    /* a record that overruns its block */
+    const uint8_t over[] = { 0x00, 0x0A, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C' };
+    bl = 0;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, over, sizeof over, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "overruns"));
+    /* 1..3 bytes left in a block cannot hold an RDW */
+    const uint8_t odd[] = { 0x00, 0x0D, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C', 0, 0 };
+    bl = 0;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, odd, sizeof odd, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    /* truncated BDW */
+    bl = 0;
+    CU_ASSERT_EQUAL(cbz_frame_next(&f, odd, 3, &bl, &off, &len, &used, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated"));
+    /* never a crash on any prefix of any of these */
+    for (size_t n = 0; n <= sizeof odd; n++) {
+        bl = 0;
+        (void)cbz_frame_next(&f, odd, n, &bl, &off, &len, &used, NULL);
+    }
+}
+
+static char *write_temp(const void *p, size_t n)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/cbz_test_records_%ld.dat", (long)getpid());
+    FILE *fp = fopen(path, "wb");
+    if (!fp) return NULL;
+    fwrite(p, 1, n, fp);
+    fclose(fp);
+    return path;
+}
+
+static void test_reader_fixed_size_error(void)
+{
+    char *path = write_temp("abcdefg", 7);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    cbz_record_format f = fmt_of(CBZ_RECFM_F, 3, false, false);
+    cbz_record_reader *r = NULL;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_reader_open(path, &f, &r, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "file size 7"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "LRECL 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "remainder 1"));
+    unlink(path);
+}
+
+static void test_reader_vb_and_errors(void)
+{
+    const uint8_t buf[] = { 0x00, 0x11, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 'A', 'B', 'C',
+                            0x00, 0x06, 0x00, 0x00, 'D', 'E',
+                            0x00, 0x0A, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 'F', 'G' };
+    char *path = write_temp(buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    cbz_record_format f = fmt_of(CBZ_RECFM_VB, 0, false, false);
+    cbz_record_reader *r = NULL;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL_FATAL(cbz_reader_open(path, &f, &r, &err), CBZ_OK);
+    const uint8_t *rec;
+    size_t len;
+    bool eof;
+    const char *want[] = { "ABC", "DE", "FG" };
+    uint64_t offs[] = { 8, 15, 25 };
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+        CU_ASSERT(!eof && len == strlen(want[i]) && memcmp(rec, want[i], len) == 0);
+        CU_ASSERT_EQUAL(cbz_reader_record_number(r), (uint64_t)i + 1);
+        CU_ASSERT_EQUAL(cbz_reader_record_offset(r), offs[i]);
+    }
+    CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+    CU_ASSERT(eof);
+    cbz_reader_close(r);
+
+    /* The same file cut inside the last record: the error names file, record, offset. */
+    path = write_temp(buf, sizeof buf - 1);
+    CU_ASSERT_EQUAL_FATAL(cbz_reader_open(path, &f, &r, &err), CBZ_OK);
+    for (int i = 0; i < 2; i++) CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "record 3"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "byte offset 17"));
+    cbz_reader_close(r);
+    unlink(path);
+}
+
+static void roundtrip(cbz_recfm recfm, bool le, bool payload)
+{
+    char *mem = NULL;
+    size_t memlen = 0;
+    FILE *fp = open_memstream(&mem, &memlen);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    cbz_record_format f = fmt_of(recfm, recfm == CBZ_RECFM_F ? 5 : 0, le, payload);
+    cbz_record_writer *w = NULL;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL_FATAL(cbz_writer_open(fp, &f, &w, &err), CBZ_OK);
+    /* enough records to need more than one VB block */
+    uint8_t rec[5000];
+    int n = 30;
+    for (int i = 0; i < n; i++) {
+        size_t len = recfm == CBZ_RECFM_F ? 5 : (size_t)(1 + i * 150);
+        memset(rec, 'a' + i % 26, len);
+        CU_ASSERT_EQUAL(cbz_writer_put(w, rec, len, &err), CBZ_OK);
+    }
+    CU_ASSERT_EQUAL(cbz_writer_close(w, &err), CBZ_OK);
+    fclose(fp);
+    uint32_t bl = 0;
+    size_t pos = 0, off, len, used;
+    int got = 0;
+    while (pos < memlen) {
+        if (cbz_frame_next(&f, (uint8_t *)mem + pos, memlen - pos, &bl, &off, &len, &used, &err) != CBZ_OK) break;
+        size_t want = recfm == CBZ_RECFM_F ? 5 : (size_t)(1 + got * 150);
+        CU_ASSERT_EQUAL(len, want);
+        CU_ASSERT_EQUAL((uint8_t)mem[pos + off], (uint8_t)('a' + got % 26));
+        pos += used;
+        got++;
+    }
+    CU_ASSERT_EQUAL(pos, memlen);
+    CU_ASSERT_EQUAL(got, n);
+    free(mem);
+}
+
+static void test_writer_roundtrip(void)
+{
+    roundtrip(CBZ_RECFM_F, false, false);
+    roundtrip(CBZ_RECFM_V, false, false);
+    roundtrip(CBZ_RECFM_V, true, true);
+    roundtrip(CBZ_RECFM_VB, false, false);
+    roundtrip(CBZ_RECFM_VB, true, false);
+    roundtrip(CBZ_RECFM_VB, false, true);
+}
+
+static void test_writer_errors(void)
+{
+    FILE *fp = fopen("/dev/null", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    cbz_record_format f = fmt_of(CBZ_RECFM_F, 4, false, false);
+    cbz_record_writer *w = NULL;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL_FATAL(cbz_writer_open(fp, &f, &w, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_writer_put(w, (const uint8_t *)"abc", 3, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "LRECL 4"));
+    CU_ASSERT_EQUAL(cbz_writer_close(w, &err), CBZ_OK);
+    f = fmt_of(CBZ_RECFM_V, 0, false, false);
+    CU_ASSERT_EQUAL_FATAL(cbz_writer_open(fp, &f, &w, &err), CBZ_OK);
+    static uint8_t big[70000];
+    CU_ASSERT_EQUAL(cbz_writer_put(w, big, sizeof big, &err), CBZ_ERR_DATA);
+    CU_ASSERT_EQUAL(cbz_writer_close(w, &err), CBZ_OK);
+    fclose(fp);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 2;
+    CU_pSuite s = CU_add_suite("records", NULL, NULL);
+    CU_add_test(s, "F framing and short tail", test_fixed);
+    CU_add_test(s, "V: RDW be/le, total/payload", test_v_variants);
+    CU_add_test(s, "V: truncated header and record", test_v_truncated);
+    CU_add_test(s, "VB: blocks, extended BDW", test_vb_blocks);
+    CU_add_test(s, "VB: BDW errors", test_vb_errors);
+    CU_add_test(s, "reader: F wrong file size", test_reader_fixed_size_error);
+    CU_add_test(s, "reader: VB records, offsets, truncation", test_reader_vb_and_errors);
+    CU_add_test(s, "writer round trip F/V/VB", test_writer_roundtrip);
+    CU_add_test(s, "writer errors", test_writer_errors);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
