@@ -1,0 +1,573 @@
+/*
+ * portable.c — the portable C kernels of kernels.h: the fallback on every CPU
+ * and the reference the SIMD and CUDA variants are tested against.  Loops are
+ * written so the compiler can keep them tight (no calls, no allocation).
+ */
+#include "kernels.h"
+
+#include <string.h>
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++) p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static inline uint64_t abs_u64(int64_t v)
+{
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+static inline int64_t apply_sign(uint64_t mag, int neg)
+{
+    return (int64_t)(neg ? (uint64_t)0 - mag : mag);
+}
+
+/* ---------------------------------------------------------------- L2 */
+
+void cbz_k_gather_portable(const uint8_t *records, size_t n, size_t stride, size_t offset,
+                           size_t width, uint8_t *col)
+{
+    const uint8_t *src = records + offset;
+    switch (width) {
+    case 1:
+        for (size_t i = 0; i < n; i++) col[i] = src[i * stride];
+        return;
+    case 2:
+        for (size_t i = 0; i < n; i++) memcpy(col + 2 * i, src + i * stride, 2);
+        return;
+    case 4:
+        for (size_t i = 0; i < n; i++) memcpy(col + 4 * i, src + i * stride, 4);
+        return;
+    case 8:
+        for (size_t i = 0; i < n; i++) memcpy(col + 8 * i, src + i * stride, 8);
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) memcpy(col + i * width, src + i * stride, width);
+    }
+}
+
+void cbz_k_scatter_portable(const uint8_t *col, size_t n, size_t stride, size_t offset,
+                            size_t width, uint8_t *records)
+{
+    uint8_t *dst = records + offset;
+    switch (width) {
+    case 1:
+        for (size_t i = 0; i < n; i++) dst[i * stride] = col[i];
+        return;
+    case 4:
+        for (size_t i = 0; i < n; i++) memcpy(dst + i * stride, col + 4 * i, 4);
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) memcpy(dst + i * stride, col + i * width, width);
+    }
+}
+
+void cbz_k_planes_split_portable(const uint8_t *in, size_t n, size_t width, uint8_t *out)
+{
+    if (width == 1) {
+        if (n) memcpy(out, in, n);
+        return;
+    }
+    /* blocks of rows keep the source in cache while every plane is written */
+    const size_t block = 256;
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t i1 = i0 + block < n ? i0 + block : n;
+        for (size_t j = 0; j < width; j++) {
+            uint8_t *o = out + j * n;
+            for (size_t i = i0; i < i1; i++) o[i] = in[i * width + j];
+        }
+    }
+}
+
+void cbz_k_planes_join_portable(const uint8_t *in, size_t n, size_t width, uint8_t *out)
+{
+    if (width == 1) {
+        if (n) memcpy(out, in, n);
+        return;
+    }
+    const size_t block = 256;
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t i1 = i0 + block < n ? i0 + block : n;
+        for (size_t j = 0; j < width; j++) {
+            const uint8_t *s = in + j * n;
+            for (size_t i = i0; i < i1; i++) out[i * width + j] = s[i];
+        }
+    }
+}
+
+void cbz_k_transcode_portable(const uint8_t table[256], const uint8_t *in, size_t n,
+                              uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = table[in[i]];
+}
+
+size_t cbz_k_text_lengths_portable(const uint8_t *in, size_t n, size_t width, uint8_t pad,
+                                   uint32_t *len)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = in + i * width;
+        size_t l = width;
+        while (l > 0 && p[l - 1] == pad) l--;
+        len[i] = (uint32_t)l;
+        total += l;
+    }
+    return total;
+}
+
+/* ---------------------------------------------------------------- L3/L4 packed */
+
+/* BCD byte of 0..99 */
+static const uint8_t bcd_of[100] = {
+#define R(t) 0x##t##0, 0x##t##1, 0x##t##2, 0x##t##3, 0x##t##4, \
+             0x##t##5, 0x##t##6, 0x##t##7, 0x##t##8, 0x##t##9
+    R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7), R(8), R(9)
+#undef R
+};
+
+size_t cbz_k_packed_to_i64_portable(const uint8_t *in, size_t n, size_t width, int64_t *out,
+                                    uint8_t *sign, uint8_t *invalid)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = in + i * width;
+        uint64_t v = 0;
+        unsigned ok = 1;
+        for (size_t j = 0; j + 1 < width; j++) {
+            unsigned hi = p[j] >> 4, lo = p[j] & 15u;
+            ok &= (hi < 10) & (lo < 10);
+            v = v * 100 + hi * 10 + lo;
+        }
+        unsigned last = p[width - 1], hi = last >> 4, s = last & 15u;
+        ok &= (hi < 10) & (s >= 10);
+        v = v * 10 + hi;
+        if (width == CBZ_K_PACKED_MAX_WIDTH) ok &= (p[0] >> 4) == 0;
+        int neg = (s == 0xB) | (s == 0xD);
+        out[i] = ok ? apply_sign(v, neg) : 0;
+        sign[i] = ok ? (uint8_t)s : 0;
+        invalid[i] = (uint8_t)!ok;
+        bad += !ok;
+    }
+    return bad;
+}
+
+void cbz_k_i64_to_packed_portable(const int64_t *in, const uint8_t *sign, size_t n,
+                                  size_t width, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = out + i * width;
+        uint64_t v = abs_u64(in[i]);
+        p[width - 1] = (uint8_t)((v % 10) << 4 | (sign[i] & 15u));
+        v /= 10;
+        for (size_t j = width - 1; j-- > 0;) {
+            p[j] = bcd_of[v % 100];
+            v /= 100;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- L3/L4 zoned */
+
+static inline int zoned_layout(size_t width, int sign_mode, size_t *first, size_t *ndig,
+                               size_t *sign_pos)
+{
+    *first = 0;
+    *ndig = width;
+    *sign_pos = SIZE_MAX;
+    switch (sign_mode) {
+    case CBZ_K_SIGN_TRAILING: *sign_pos = width - 1; break;
+    case CBZ_K_SIGN_LEADING: *sign_pos = 0; break;
+    case CBZ_K_SIGN_TRAILING_SEPARATE: *ndig = width - 1; *sign_pos = width - 1; break;
+    case CBZ_K_SIGN_LEADING_SEPARATE: *ndig = width - 1; *first = 1; *sign_pos = 0; break;
+    default: break;
+    }
+    return 0;
+}
+
+size_t cbz_k_zoned_to_i64_portable(const uint8_t *in, size_t n, size_t width, int sign_mode,
+                                   int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid)
+{
+    size_t first, ndig, sign_pos;
+    zoned_layout(width, sign_mode, &first, &ndig, &sign_pos);
+    const unsigned zone = ebcdic ? 0xF0u : 0x30u;
+    const uint8_t plus = ebcdic ? 0x4E : 0x2B, minus = ebcdic ? 0x60 : 0x2D;
+    const int separate = sign_mode == CBZ_K_SIGN_TRAILING_SEPARATE ||
+                         sign_mode == CBZ_K_SIGN_LEADING_SEPARATE;
+    const int overpunch = sign_mode == CBZ_K_SIGN_TRAILING || sign_mode == CBZ_K_SIGN_LEADING;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = in + i * width;
+        uint64_t v = 0;
+        unsigned ok = 1;
+        unsigned f = 0;
+        int neg = 0;
+        for (size_t j = first; j < first + ndig; j++) {
+            unsigned b = p[j], d = b & 15u;
+            if (overpunch && j == sign_pos) {
+                unsigned z = b >> 4;
+                f = z;
+                if (ebcdic) {
+                    ok &= z >= 0xA;
+                    neg = (z == 0xB) | (z == 0xD);
+                } else {
+                    ok &= (z == 0x3) | (z == 0x7);
+                    neg = z == 0x7;
+                }
+            } else {
+                ok &= (b & 0xF0u) == zone;
+            }
+            ok &= d < 10;
+            v = v * 10 + d;
+        }
+        if (separate) {
+            uint8_t s = p[sign_pos];
+            ok &= (s == plus) | (s == minus);
+            f = s;
+            neg = s == minus;
+        }
+        out[i] = ok ? apply_sign(v, neg) : 0;
+        form[i] = ok ? (uint8_t)f : 0;
+        invalid[i] = (uint8_t)!ok;
+        bad += !ok;
+    }
+    return bad;
+}
+
+void cbz_k_i64_to_zoned_portable(const int64_t *in, const uint8_t *form, size_t n,
+                                 size_t width, int sign_mode, int ebcdic, uint8_t *out)
+{
+    size_t first, ndig, sign_pos;
+    zoned_layout(width, sign_mode, &first, &ndig, &sign_pos);
+    const uint8_t zone = ebcdic ? 0xF0 : 0x30;
+    const int separate = sign_mode == CBZ_K_SIGN_TRAILING_SEPARATE ||
+                         sign_mode == CBZ_K_SIGN_LEADING_SEPARATE;
+    const int overpunch = sign_mode == CBZ_K_SIGN_TRAILING || sign_mode == CBZ_K_SIGN_LEADING;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = out + i * width;
+        uint64_t v = abs_u64(in[i]);
+        for (size_t j = first + ndig; j-- > first;) {
+            p[j] = (uint8_t)(zone | (v % 10));
+            v /= 10;
+        }
+        if (overpunch) p[sign_pos] = (uint8_t)((unsigned)form[i] << 4 | (p[sign_pos] & 15u));
+        else if (separate) p[sign_pos] = form[i];
+    }
+}
+
+/* ---------------------------------------------------------------- binary */
+
+void cbz_k_be_to_i64_portable(const uint8_t *in, size_t n, size_t width, int is_signed,
+                              int64_t *out)
+{
+    const unsigned shift = (unsigned)(64 - 8 * width);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = in + i * width;
+        uint64_t v = 0;
+        for (size_t j = 0; j < width; j++) v = v << 8 | p[j];
+        if (is_signed && shift > 0 && shift < 64)
+            out[i] = (int64_t)(v << shift) >> shift; /* arithmetic shift: gcc/clang */
+        else
+            out[i] = (int64_t)v;
+    }
+}
+
+void cbz_k_i64_to_be_portable(const int64_t *in, size_t n, size_t width, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = out + i * width;
+        uint64_t v = (uint64_t)in[i];
+        for (size_t j = width; j-- > 0;) {
+            p[j] = (uint8_t)v;
+            v >>= 8;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- L5 */
+
+void cbz_k_delta_encode_portable(const int64_t *in, size_t n, int64_t *out)
+{
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = (uint64_t)in[i];
+        out[i] = (int64_t)(x - prev);
+        prev = x;
+    }
+}
+
+void cbz_k_delta_decode_portable(const int64_t *in, size_t n, int64_t *out)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc += (uint64_t)in[i];
+        out[i] = (int64_t)acc;
+    }
+}
+
+void cbz_k_delta2_encode_portable(const int64_t *in, size_t n, int64_t *out)
+{
+    uint64_t prev = 0, prev_d = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = (uint64_t)in[i];
+        uint64_t d = x - prev;
+        out[i] = (int64_t)(d - prev_d);
+        prev = x;
+        prev_d = i == 0 ? 0 : d;
+    }
+}
+
+void cbz_k_delta2_decode_portable(const int64_t *in, size_t n, int64_t *out)
+{
+    uint64_t acc = 0, d = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t dd = (uint64_t)in[i];
+        if (i == 0) {
+            acc = dd;
+            d = 0;
+        } else {
+            d += dd;
+            acc += d;
+        }
+        out[i] = (int64_t)acc;
+    }
+}
+
+void cbz_k_for_encode_portable(const int64_t *in, size_t n, int64_t base, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (uint64_t)in[i] - (uint64_t)base;
+}
+
+void cbz_k_for_decode_portable(const uint64_t *in, size_t n, int64_t base, int64_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (int64_t)(in[i] + (uint64_t)base);
+}
+
+void cbz_k_zigzag_encode_portable(const int64_t *in, size_t n, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = ((uint64_t)in[i] << 1) ^ (uint64_t)(in[i] >> 63);
+}
+
+void cbz_k_zigzag_decode_portable(const uint64_t *in, size_t n, int64_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (int64_t)((in[i] >> 1) ^ ((uint64_t)0 - (in[i] & 1)));
+}
+
+void cbz_k_minmax_portable(const int64_t *in, size_t n, int64_t *min, int64_t *max)
+{
+    int64_t lo = n ? in[0] : 0, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        lo = in[i] < lo ? in[i] : lo;
+        hi = in[i] > hi ? in[i] : hi;
+    }
+    *min = lo;
+    *max = hi;
+}
+
+size_t cbz_k_run_count_portable(const int64_t *in, size_t n)
+{
+    if (n == 0) return 0;
+    size_t runs = 1;
+    for (size_t i = 1; i < n; i++) runs += in[i] != in[i - 1];
+    return runs;
+}
+
+size_t cbz_k_rle_encode_portable(const int64_t *in, size_t n, int64_t *vals, uint32_t *lens)
+{
+    size_t k = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        while (j < n && in[j] == in[i] && j - i < UINT32_MAX) j++;
+        vals[k] = in[i];
+        lens[k] = (uint32_t)(j - i);
+        k++;
+        i = j;
+    }
+    return k;
+}
+
+bool cbz_k_rle_decode_portable(const int64_t *vals, const uint32_t *lens, size_t nruns,
+                               int64_t *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < nruns; k++) {
+        size_t l = lens[k];
+        if (l == 0 || l > n - o) return false;
+        int64_t v = vals[k];
+        for (size_t j = 0; j < l; j++) out[o + j] = v;
+        o += l;
+    }
+    return o == n;
+}
+
+/* ---------------------------------------------------------------- L6 */
+
+size_t cbz_k_dict_lookup_u64_portable(const uint64_t *keys, size_t nkeys, const uint64_t *vals,
+                                      size_t n, uint32_t *codes)
+{
+    size_t miss = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = vals[i];
+        size_t lo = 0, hi = nkeys;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (keys[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        int hit = lo < nkeys && keys[lo] == v;
+        codes[i] = hit ? (uint32_t)lo : CBZ_K_NO_CODE;
+        miss += !hit;
+    }
+    return miss;
+}
+
+size_t cbz_k_dict_lookup_fixed_portable(const uint8_t *keys, size_t nkeys, size_t width,
+                                        const uint8_t *vals, size_t n, uint32_t *codes)
+{
+    size_t miss = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = vals + i * width;
+        size_t lo = 0, hi = nkeys;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (memcmp(keys + mid * width, v, width) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        int hit = lo < nkeys && memcmp(keys + lo * width, v, width) == 0;
+        codes[i] = hit ? (uint32_t)lo : CBZ_K_NO_CODE;
+        miss += !hit;
+    }
+    return miss;
+}
+
+bool cbz_k_dict_gather_u64_portable(const uint32_t *codes, size_t n, const uint64_t *dict,
+                                    size_t ndict, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (codes[i] >= ndict) return false;
+        out[i] = dict[codes[i]];
+    }
+    return true;
+}
+
+bool cbz_k_dict_gather_fixed_portable(const uint32_t *codes, size_t n, const uint8_t *dict,
+                                      size_t ndict, size_t width, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (codes[i] >= ndict) return false;
+        memcpy(out + i * width, dict + (size_t)codes[i] * width, width);
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- L7 */
+
+void cbz_k_bitpack_u64_portable(const uint64_t *in, size_t n, unsigned bits, uint8_t *out)
+{
+    if (bits == 0 || n == 0) return;
+    const uint64_t mask = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    uint64_t acc = 0;
+    unsigned nacc = 0;
+    uint8_t *o = out;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = in[i] & mask;
+        acc |= v << nacc;
+        if (nacc + bits >= 64) {
+            store_le64(o, acc);
+            o += 8;
+            unsigned used = 64 - nacc;
+            acc = used < 64 ? v >> used : 0;
+            nacc = nacc + bits - 64;
+        } else {
+            nacc += bits;
+        }
+    }
+    for (unsigned k = 0; k < nacc; k += 8) *o++ = (uint8_t)(acc >> k);
+}
+
+void cbz_k_bitunpack_u64_portable(const uint8_t *in, size_t n, unsigned bits, uint64_t *out)
+{
+    if (bits == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = 0;
+        return;
+    }
+    const uint64_t mask = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+    const size_t size = cbz_k_bitpack_size(n, bits);
+    size_t pos = 0; /* bit position */
+    for (size_t i = 0; i < n; i++, pos += bits) {
+        size_t idx = pos >> 3;
+        unsigned sh = (unsigned)(pos & 7);
+        uint64_t w;
+        if (idx + 8 <= size) {
+            w = load_le64(in + idx) >> sh;
+            if (sh + bits > 64) w |= (uint64_t)in[idx + 8] << (64 - sh);
+        } else {
+            w = 0;
+            for (size_t k = 0; idx + k < size && k < 8; k++) w |= (uint64_t)in[idx + k] << (8 * k);
+            w >>= sh;
+        }
+        out[i] = w & mask;
+    }
+}
+
+void cbz_k_bitpack_u32_portable(const uint32_t *in, size_t n, unsigned bits, uint8_t *out)
+{
+    if (bits == 0 || n == 0) return;
+    const uint64_t mask = bits >= 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+    uint64_t acc = 0;
+    unsigned nacc = 0;
+    uint8_t *o = out;
+    for (size_t i = 0; i < n; i++) {
+        acc |= ((uint64_t)in[i] & mask) << nacc;
+        nacc += bits;
+        if (nacc >= 32) {
+            o[0] = (uint8_t)acc;
+            o[1] = (uint8_t)(acc >> 8);
+            o[2] = (uint8_t)(acc >> 16);
+            o[3] = (uint8_t)(acc >> 24);
+            o += 4;
+            acc >>= 32;
+            nacc -= 32;
+        }
+    }
+    for (unsigned k = 0; k < nacc; k += 8) *o++ = (uint8_t)(acc >> k);
+}
+
+void cbz_k_bitunpack_u32_portable(const uint8_t *in, size_t n, unsigned bits, uint32_t *out)
+{
+    if (bits == 0) {
+        for (size_t i = 0; i < n; i++) out[i] = 0;
+        return;
+    }
+    const uint64_t mask = bits >= 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
+    const size_t size = cbz_k_bitpack_size(n, bits);
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++, pos += bits) {
+        size_t idx = pos >> 3;
+        unsigned sh = (unsigned)(pos & 7);
+        uint64_t w;
+        if (idx + 8 <= size) {
+            w = load_le64(in + idx) >> sh;
+        } else {
+            w = 0;
+            for (size_t k = 0; idx + k < size && k < 8; k++) w |= (uint64_t)in[idx + k] << (8 * k);
+            w >>= sh;
+        }
+        out[i] = (uint32_t)(w & mask);
+    }
+}
+
+unsigned cbz_k_max_bits_u64_portable(const uint64_t *in, size_t n)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++) acc |= in[i];
+    return acc ? 64u - (unsigned)__builtin_clzll(acc) : 0u;
+}

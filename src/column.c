@@ -1,0 +1,1176 @@
+/*
+ * column.c — the column codec: one column of one chunk through L3 validate,
+ * L4 decimal, L5 delta, L6 dictionary, L7 bit-pack and L8 entropy, and back.
+ *
+ * The encoded form (docs/LAYERS.md is its specification) is a small header
+ * followed by one body; the body holds every stream of the column back to
+ * back and goes through zstd as one frame (one frame per column keeps the
+ * per-frame overhead small and lets zstd see across the streams), or is stored
+ * raw when zstd does not shrink it.  The choices are made here by estimating
+ * each candidate on a sample; the kernels (kernels/kernels.h) do the per-value
+ * work.  Every count, length, width and code read back is checked before use.
+ */
+#include "column.h"
+
+#include "kernels.h"
+#include "zstd_wrap.h"
+
+#include <assert.h>
+#include <time.h>
+
+const char *const cbz_layer_names[9] = { "",         "frame",      "split", "validate",
+                                         "decimal", "delta", "dictionary", "pack",
+                                         "entropy" };
+
+#define COL_VERSION 1
+
+enum col_method {
+    M_RAW = 0,        /* byte planes of the values (width > 1) or the bytes   */
+    M_TEXT_FIXED = 1, /* the values as they are, row after row                */
+    M_TEXT_TRIM = 2,  /* lengths without trailing pad + the trimmed bytes     */
+    M_TEXT_DICT = 3,  /* front-coded sorted dictionary + bit-packed codes     */
+    M_NUMERIC = 4     /* exceptions + sign forms + transformed integers       */
+};
+
+enum num_xform { X_NONE = 0, X_DELTA = 1, X_DELTA2 = 2, X_FOR = 3, X_RLE = 4, X_DICT = 5 };
+static const char *const xform_names[6] = { "", "delta", "delta2", "for", "rle", "dict" };
+
+enum { NF_FORMS = 1, NF_EXCEPTIONS = 2 };
+
+#define DICT_MAX 65536u
+
+/* ------------------------------------------------------------------ helpers */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static unsigned bits_of(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0u; }
+
+static uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzz(uint64_t u) { return (int64_t)((u >> 1) ^ ((uint64_t)0 - (u & 1))); }
+
+static void chain_add(cbz_col_stats *st, const char *name)
+{
+    if (!st) return;
+    size_t l = strlen(st->chain);
+    snprintf(st->chain + l, sizeof st->chain - l, "%s%s", l ? ">" : "", name);
+}
+
+static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
+
+/* Per-thread scratch buffers reused from call to call: the big per-column
+ * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
+ * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
+ * 4 the decompressed body.  Never freed (they live as long as the thread). */
+#define SCRATCH_SLOTS 5
+static _Thread_local struct { void *p; size_t cap; } tl_scratch[SCRATCH_SLOTS];
+
+static void *scratch(int slot, size_t n)
+{
+    if (n == 0) n = 1;
+    if (tl_scratch[slot].cap < n) {
+        size_t cap = n + n / 4;
+        void *p = malloc(cap);
+        if (!p) return NULL;
+        free(tl_scratch[slot].p);
+        tl_scratch[slot].p = p;
+        tl_scratch[slot].cap = cap;
+    }
+    return tl_scratch[slot].p;
+}
+
+/* A bit-packed block: u8 bits, then the packed bytes. */
+static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
+                                 size_t n)
+{
+    unsigned bits = K->max_bits_u64(v, n);
+    CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
+    size_t sz = cbz_k_bitpack_size(n, bits);
+    CBZ_TRY(cbz_buf_reserve(b, sz));
+    K->bitpack_u64(v, n, bits, b->data + b->len);
+    b->len += sz;
+    return CBZ_OK;
+}
+
+static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const uint32_t *v,
+                                 size_t n)
+{
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++) acc |= v[i];
+    unsigned bits = bits_of(acc);
+    CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
+    size_t sz = cbz_k_bitpack_size(n, bits);
+    CBZ_TRY(cbz_buf_reserve(b, sz));
+    K->bitpack_u32(v, n, bits, b->data + b->len);
+    b->len += sz;
+    return CBZ_OK;
+}
+
+static cbz_status get_packed_u64(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
+                                 uint64_t *out, const char *what, cbz_error *err)
+{
+    uint8_t bits;
+    const uint8_t *p;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &bits), err, CBZ_ERR_FORMAT,
+                "column: %s: truncated at byte %zu", what, c->pos);
+    CBZ_FAIL_IF(bits > 64, err, CBZ_ERR_FORMAT, "column: %s: bit width %u > 64 at byte %zu",
+                what, bits, c->pos - 1);
+    size_t sz = cbz_k_bitpack_size(n, bits);
+    CBZ_FAIL_IF(!cbz_cursor_bytes(c, sz, &p), err, CBZ_ERR_FORMAT,
+                "column: %s: %zu packed bytes needed at byte %zu, %zu left", what, sz, c->pos,
+                c->len - c->pos);
+    K->bitunpack_u64(p, n, bits, out);
+    return CBZ_OK;
+}
+
+static cbz_status get_packed_u32(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
+                                 uint32_t *out, const char *what, cbz_error *err)
+{
+    uint8_t bits;
+    const uint8_t *p;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &bits), err, CBZ_ERR_FORMAT,
+                "column: %s: truncated at byte %zu", what, c->pos);
+    CBZ_FAIL_IF(bits > 32, err, CBZ_ERR_FORMAT, "column: %s: bit width %u > 32 at byte %zu",
+                what, bits, c->pos - 1);
+    size_t sz = cbz_k_bitpack_size(n, bits);
+    CBZ_FAIL_IF(!cbz_cursor_bytes(c, sz, &p), err, CBZ_ERR_FORMAT,
+                "column: %s: %zu packed bytes needed at byte %zu, %zu left", what, sz, c->pos,
+                c->len - c->pos);
+    K->bitunpack_u32(p, n, bits, out);
+    return CBZ_OK;
+}
+
+static cbz_status get_varint(cbz_cursor *c, uint64_t *v, const char *what, cbz_error *err)
+{
+    CBZ_FAIL_IF(!cbz_cursor_varint(c, v), err, CBZ_ERR_FORMAT,
+                "column: %s: bad or truncated varint at byte %zu", what, c->pos);
+    return CBZ_OK;
+}
+
+/* ------------------------------------------------------------------ hashing */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = mix64(h ^ w);
+    }
+    uint64_t t = 0;
+    for (size_t k = 0; i < n; i++, k++) t |= (uint64_t)p[i] << (8 * k);
+    return mix64(h ^ t);
+}
+
+/* Distinct int64 values, up to `limit`; returns false when there are more.
+ * keys get the distinct values (capacity limit). */
+static bool distinct_i64(const int64_t *v, size_t n, size_t limit, int64_t *keys,
+                         size_t *nkeys)
+{
+    size_t cap = 16;
+    while (cap < limit * 2) cap <<= 1;
+    int64_t *slot = malloc(cap * sizeof *slot);
+    uint8_t *used = calloc(cap, 1);
+    if (!slot || !used) {
+        free(slot);
+        free(used);
+        return false;
+    }
+    size_t k = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        size_t h = (size_t)mix64((uint64_t)v[i]) & (cap - 1);
+        while (used[h] && slot[h] != v[i]) h = (h + 1) & (cap - 1);
+        if (!used[h]) {
+            if (k == limit) {
+                ok = false;
+                break;
+            }
+            used[h] = 1;
+            slot[h] = v[i];
+            keys[k++] = v[i];
+        }
+    }
+    free(slot);
+    free(used);
+    *nkeys = k;
+    return ok;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------------ RAW */
+
+static cbz_status encode_raw(const cbz_kernel_table *K, const uint8_t *values, size_t n,
+                             size_t width, cbz_buf *body, cbz_col_stats *st)
+{
+    size_t total = n * width;
+    CBZ_TRY(cbz_buf_reserve(body, total));
+    K->planes_split(values, n, width, body->data + body->len);
+    body->len += total;
+    chain_add(st, width > 1 ? "planes" : "raw");
+    return CBZ_OK;
+}
+
+static cbz_status decode_raw(const cbz_kernel_table *K, cbz_cursor *c, size_t n, size_t width,
+                             uint8_t *values, cbz_error *err)
+{
+    const uint8_t *p;
+    CBZ_FAIL_IF(!cbz_cursor_bytes(c, n * width, &p), err, CBZ_ERR_FORMAT,
+                "column: raw body holds %zu bytes, %zu needed", c->len - c->pos, n * width);
+    K->planes_join(p, n, width, values);
+    return CBZ_OK;
+}
+
+/* ------------------------------------------------------------------ TEXT */
+
+typedef struct text_entry {
+    const uint8_t *p;
+    uint32_t len;
+} text_entry;
+
+static int cmp_text(const void *a, const void *b)
+{
+    const text_entry *x = a, *y = b;
+    size_t m = x->len < y->len ? x->len : y->len;
+    int r = memcmp(x->p, y->p, m);
+    if (r) return r;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Builds the dictionary of trimmed values.  Returns false when it has more
+ * than limit entries.  codes[i] = insertion index; ents in insertion order. */
+static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t n, size_t width,
+                            size_t limit, uint32_t *codes, text_entry *ents, size_t *nents)
+{
+    size_t cap = 16;
+    while (cap < limit * 2) cap <<= 1;
+    uint32_t *slot = malloc(cap * sizeof *slot);
+    if (!slot) return false;
+    memset(slot, 0xFF, cap * sizeof *slot);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = values + i * width;
+        uint32_t l = lens[i];
+        size_t h = (size_t)hash_bytes(p, l) & (cap - 1);
+        for (;;) {
+            uint32_t s = slot[h];
+            if (s == UINT32_MAX) {
+                if (k == limit) {
+                    free(slot);
+                    return false;
+                }
+                slot[h] = (uint32_t)k;
+                ents[k].p = p;
+                ents[k].len = l;
+                codes[i] = (uint32_t)k++;
+                break;
+            }
+            if (ents[s].len == l && memcmp(ents[s].p, p, l) == 0) {
+                codes[i] = s;
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+    }
+    free(slot);
+    *nents = k;
+    return true;
+}
+
+static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
+                              const uint8_t *values, size_t n, cbz_buf *body, uint8_t *method,
+                              cbz_col_stats *st, cbz_error *err)
+{
+    const size_t width = d->width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
+    cbz_status rc = CBZ_OK;
+    double t0 = now_s();
+    uint32_t *lens = scratch(0, n * sizeof *lens);
+    uint32_t *codes = scratch(1, n * sizeof *codes);
+    size_t limit = n / 4 < DICT_MAX ? n / 4 : DICT_MAX;
+    text_entry *ents = xmalloc((limit + 1) * sizeof *ents);
+    uint32_t *rank = NULL;
+    if (!lens || !codes || !ents) {
+        rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
+        goto out;
+    }
+    size_t sumlen = K->text_lengths(values, n, width, pad, lens);
+    if (st) {
+        st->layer_seconds[3] += now_s() - t0;
+        st->layer_out[3] = n * (uint64_t)width;
+    }
+    chain_add(st, "validate");
+
+    /* L6: try the dictionary when the first values repeat enough */
+    size_t nents = 0;
+    bool dict = false;
+    t0 = now_s();
+    if (limit >= 1) {
+        size_t probe = n < 1024 ? n : 1024;
+        size_t probe_limit = probe / 2 > 0 ? probe / 2 : 1;
+        if (text_dict_build(values, lens, probe, width, probe_limit < limit ? probe_limit : limit,
+                            codes, ents, &nents))
+            dict = text_dict_build(values, lens, n, width, limit, codes, ents, &nents);
+    }
+    size_t trim_cost = sumlen + cbz_k_bitpack_size(n, bits_of(width));
+    size_t fixed_cost = n * width;
+    if (dict) {
+        size_t dict_cost = cbz_k_bitpack_size(n, bits_of(nents - 1));
+        for (size_t k = 0; k < nents; k++) dict_cost += ents[k].len + 2;
+        if (dict_cost * 10 > (trim_cost < fixed_cost ? trim_cost : fixed_cost) * 9) dict = false;
+    }
+    if (dict) {
+        /* sort (trie order), front-code, remap codes to sorted ranks */
+        text_entry *sorted = xmalloc(nents * sizeof *sorted);
+        rank = xmalloc(nents * sizeof *rank);
+        if (!sorted || !rank) {
+            free(sorted);
+            rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text dictionary");
+            goto out;
+        }
+        memcpy(sorted, ents, nents * sizeof *sorted);
+        qsort(sorted, nents, sizeof *sorted, cmp_text);
+        /* entries are distinct pointers into values: find rank by re-lookup of
+         * the pointer; ents[k].p identifies entry k uniquely */
+        for (size_t r = 0; r < nents; r++) {
+            /* codes of the first occurrence: the entry's pointer is that value */
+            size_t first = (size_t)(sorted[r].p - values) / width;
+            rank[codes[first]] = (uint32_t)r;
+        }
+        for (size_t i = 0; i < n; i++) codes[i] = rank[codes[i]];
+        if ((rc = cbz_buf_put_varint(body, nents)) != CBZ_OK) goto nomem_sorted;
+        const text_entry *prev = NULL;
+        for (size_t r = 0; r < nents; r++) {
+            size_t pre = 0;
+            if (prev) {
+                size_t m = prev->len < sorted[r].len ? prev->len : sorted[r].len;
+                while (pre < m && prev->p[pre] == sorted[r].p[pre]) pre++;
+            }
+            if ((rc = cbz_buf_put_varint(body, pre)) != CBZ_OK ||
+                (rc = cbz_buf_put_varint(body, sorted[r].len - pre)) != CBZ_OK ||
+                (rc = cbz_buf_append(body, sorted[r].p + pre, sorted[r].len - pre)) != CBZ_OK)
+                goto nomem_sorted;
+            prev = &sorted[r];
+        }
+        free(sorted);
+        if (st) {
+            st->layer_seconds[6] += now_s() - t0;
+            st->layer_out[6] = body->len + n * 4;
+        }
+        chain_add(st, "dict");
+        t0 = now_s();
+        if ((rc = put_packed_u32(body, K, codes, n)) != CBZ_OK) goto nomem;
+        if (st) {
+            st->layer_seconds[7] += now_s() - t0;
+            st->layer_out[7] = body->len;
+        }
+        chain_add(st, "pack");
+        *method = M_TEXT_DICT;
+        goto out;
+    nomem_sorted:
+        free(sorted);
+        goto nomem;
+    }
+    if (trim_cost * 10 < fixed_cost * 9) {
+        t0 = now_s();
+        if ((rc = put_packed_u32(body, K, lens, n)) != CBZ_OK) goto nomem;
+        if ((rc = cbz_buf_reserve(body, sumlen)) != CBZ_OK) goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            memcpy(body->data + body->len, values + i * width, lens[i]);
+            body->len += lens[i];
+        }
+        if (st) {
+            st->layer_seconds[4] += now_s() - t0;
+            st->layer_out[4] = body->len;
+        }
+        chain_add(st, "trim");
+        *method = M_TEXT_TRIM;
+    } else {
+        if ((rc = cbz_buf_append(body, values, n * width)) != CBZ_OK) goto nomem;
+        *method = M_TEXT_FIXED;
+    }
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
+out:
+    free(ents);
+    free(rank);
+    return rc;
+}
+
+static cbz_status decode_text_trim(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
+    uint32_t *lens = xmalloc(n * sizeof *lens);
+    CBZ_FAIL_IF(!lens, err, CBZ_ERR_NOMEM, "column: no memory for %zu lengths", n);
+    cbz_status rc = get_packed_u32(c, K, n, lens, "text lengths", err);
+    for (size_t i = 0; rc == CBZ_OK && i < n; i++) {
+        const uint8_t *p;
+        if (lens[i] > width) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text value %zu has length %u > width %zu",
+                          i, lens[i], width);
+        } else if (!cbz_cursor_bytes(c, lens[i], &p)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text value %zu: bytes run out at %zu", i,
+                          c->pos);
+        } else {
+            memcpy(values + i * width, p, lens[i]);
+            memset(values + i * width + lens[i], pad, width - lens[i]);
+        }
+    }
+    free(lens);
+    return rc;
+}
+
+static cbz_status decode_text_dict(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
+    uint64_t nd;
+    CBZ_TRY(get_varint(c, &nd, "dictionary size", err));
+    CBZ_FAIL_IF(nd == 0 || nd > n || nd > DICT_MAX, err, CBZ_ERR_FORMAT,
+                "column: dictionary of %llu entries for %zu values", (unsigned long long)nd, n);
+    uint8_t *dict = xmalloc((size_t)nd * width);
+    uint32_t *codes = xmalloc(n * sizeof *codes);
+    cbz_status rc = CBZ_OK;
+    if (!dict || !codes) {
+        rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a dictionary");
+        goto out;
+    }
+    size_t prev_len = 0;
+    for (size_t k = 0; k < nd; k++) {
+        uint64_t pre, suf;
+        const uint8_t *p;
+        if ((rc = get_varint(c, &pre, "dictionary prefix", err)) != CBZ_OK) goto out;
+        if ((rc = get_varint(c, &suf, "dictionary suffix", err)) != CBZ_OK) goto out;
+        if (pre > prev_len || (k == 0 && pre != 0) || suf > width - pre) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                          "column: dictionary entry %zu: prefix %llu / suffix %llu do not fit "
+                          "(previous length %zu, width %zu)",
+                          k, (unsigned long long)pre, (unsigned long long)suf, prev_len, width);
+            goto out;
+        }
+        if (!cbz_cursor_bytes(c, (size_t)suf, &p)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: dictionary entry %zu truncated", k);
+            goto out;
+        }
+        uint8_t *e = dict + k * width;
+        if (pre) memcpy(e, e - width, (size_t)pre);
+        memcpy(e + pre, p, (size_t)suf);
+        prev_len = (size_t)(pre + suf);
+        memset(e + prev_len, pad, width - prev_len);
+    }
+    if ((rc = get_packed_u32(c, K, n, codes, "dictionary codes", err)) != CBZ_OK) goto out;
+    if (!K->dict_gather_fixed(codes, n, dict, (size_t)nd, width, values))
+        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: a dictionary code is >= %llu entries",
+                      (unsigned long long)nd);
+out:
+    free(dict);
+    free(codes);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ NUMERIC */
+
+static bool numeric_supported(const cbz_col_desc *d)
+{
+    switch (d->kind) {
+    case CBZ_COL_PACKED: return d->width >= 1 && d->width <= CBZ_K_PACKED_MAX_WIDTH;
+    case CBZ_COL_BINARY: return d->width >= 1 && d->width <= 8;
+    case CBZ_COL_ZONED: {
+        bool sep = d->sign == CBZ_K_SIGN_TRAILING_SEPARATE || d->sign == CBZ_K_SIGN_LEADING_SEPARATE;
+        if (d->sign > CBZ_K_SIGN_LEADING_SEPARATE) return false;
+        size_t digits = d->width - (sep ? 1 : 0);
+        return d->width >= 1 && digits >= 1 && digits <= CBZ_K_MAX_DIGITS;
+    }
+    default: return false;
+    }
+}
+
+/* The sign form a value of this column most likely has; forms are stored
+ * XOR this, so a column in its usual forms gives a stream of zeros. */
+static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
+{
+    switch (d->kind) {
+    case CBZ_COL_PACKED: return v < 0 ? 0xD : d->is_signed ? 0xC : 0xF;
+    case CBZ_COL_ZONED:
+        switch (d->sign) {
+        case CBZ_K_SIGN_TRAILING:
+        case CBZ_K_SIGN_LEADING:
+            if (d->ebcdic) return v < 0 ? 0xD : d->is_signed ? 0xC : 0xF;
+            return v < 0 ? 0x7 : 0x3;
+        case CBZ_K_SIGN_TRAILING_SEPARATE:
+        case CBZ_K_SIGN_LEADING_SEPARATE:
+            if (d->ebcdic) return v < 0 ? 0x60 : 0x4E;
+            return v < 0 ? 0x2D : 0x2B;
+        default: return 0;
+        }
+    default: return 0;
+    }
+}
+
+/* Estimates of the packed size of each transform, from blocks of the column. */
+static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
+{
+    /* blocks: the first 1024 values, then 32 blocks of 32 spread over the rest */
+    size_t starts[33], lens[33], nb = 0;
+    starts[nb] = 0;
+    lens[nb++] = n < 1024 ? n : 1024;
+    if (n > 2048) {
+        size_t step = (n - 1024) / 32;
+        for (size_t b = 0; b < 32; b++) {
+            starts[nb] = 1024 + b * step;
+            lens[nb++] = 32;
+        }
+    }
+    uint64_t or_none = 0;
+    int64_t lo = v[0], hi = v[0];
+    int64_t dlo = INT64_MAX, dhi = INT64_MIN, ddlo = INT64_MAX, ddhi = INT64_MIN;
+    size_t runs = 0, m = 0;
+    for (size_t b = 0; b < nb; b++) {
+        const int64_t *s = v + starts[b];
+        uint64_t prev = (uint64_t)s[0], prev_d = 0;
+        runs++;
+        for (size_t i = 0; i < lens[b]; i++) {
+            uint64_t x = (uint64_t)s[i];
+            or_none |= zz(s[i]);
+            lo = s[i] < lo ? s[i] : lo;
+            hi = s[i] > hi ? s[i] : hi;
+            if (i > 0) {
+                int64_t dlt = (int64_t)(x - prev);
+                dlo = dlt < dlo ? dlt : dlo;
+                dhi = dlt > dhi ? dlt : dhi;
+                if (i > 1) {
+                    int64_t dd = (int64_t)((uint64_t)dlt - prev_d);
+                    ddlo = dd < ddlo ? dd : ddlo;
+                    ddhi = dd > ddhi ? dd : ddhi;
+                }
+                runs += x != prev;
+                prev_d = (uint64_t)dlt;
+            }
+            prev = x;
+        }
+        m += lens[b];
+    }
+    if (dlo > dhi) dlo = dhi = 0;
+    if (ddlo > ddhi) ddlo = ddhi = 0;
+    double cost[6];
+    cost[X_NONE] = (double)n * bits_of(or_none);
+    cost[X_FOR] = (double)n * bits_of((uint64_t)hi - (uint64_t)lo) + 80;
+    cost[X_DELTA] = (double)n * bits_of((uint64_t)dhi - (uint64_t)dlo) + 160;
+    cost[X_DELTA2] = (double)n * bits_of((uint64_t)ddhi - (uint64_t)ddlo) + 240;
+    double runs_est = (double)n * (double)runs / (double)m;
+    double avg_run = (double)n / runs_est;
+    cost[X_RLE] = runs_est * (bits_of((uint64_t)hi - (uint64_t)lo) + bits_of((uint64_t)(2 * avg_run)) ) + 160;
+    /* dictionary: distinct values in the sample */
+    cost[X_DICT] = 1e300;
+    *dict_hint = 0;
+    if (n >= 64) {
+        int64_t keys[1024];
+        size_t nk = 0;
+        size_t probe = n < 1024 ? n : 1024;
+        if (distinct_i64(v, probe, probe / 8 > 0 ? probe / 8 : 1, keys, &nk)) {
+            cost[X_DICT] = (double)n * bits_of(nk > 1 ? nk - 1 : 0) + (double)nk * 8 * 4 + 64;
+            *dict_hint = nk;
+        }
+    }
+    static const int order[6] = { X_NONE, X_FOR, X_DELTA, X_DELTA2, X_RLE, X_DICT };
+    int best = X_NONE;
+    for (int k = 1; k < 6; k++)
+        if (cost[order[k]] < cost[best] * 0.97) best = order[k];
+    return best;
+}
+
+static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                 const uint8_t *values, size_t n, cbz_buf *body, bool *fallback,
+                                 cbz_col_stats *st, cbz_error *err)
+{
+    const size_t width = d->width;
+    cbz_status rc = CBZ_OK;
+    int64_t *v = scratch(0, n * sizeof *v);
+    uint64_t *u = scratch(1, n * sizeof *u);
+    uint8_t *form = scratch(2, n);
+    uint8_t *bad = scratch(3, n);
+    int64_t *rv = NULL;
+    uint32_t *rl = NULL;
+    if (!v || !u || !form || !bad) goto nomem;
+
+    /* L3 validate + L4 decimal (one kernel does both) */
+    double t0 = now_s();
+    size_t nbad = 0;
+    switch (d->kind) {
+    case CBZ_COL_PACKED: nbad = K->packed_to_i64(values, n, width, v, form, bad); break;
+    case CBZ_COL_ZONED:
+        nbad = K->zoned_to_i64(values, n, width, d->sign, d->ebcdic, v, form, bad);
+        break;
+    default:
+        K->be_to_i64(values, n, width, d->is_signed, v);
+        memset(form, 0, n);
+        memset(bad, 0, n);
+        break;
+    }
+    if (nbad * 2 > n) { /* mostly not numbers: the raw path does better */
+        *fallback = true;
+        goto out;
+    }
+    if (st) st->exceptions = nbad;
+    uint8_t flags = 0;
+    size_t exc_bytes = 0;
+    if (nbad) {
+        flags |= NF_EXCEPTIONS;
+        /* neutral value: the previous good one keeps deltas small */
+        int64_t last = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (bad[i]) v[i] = last;
+            else last = v[i];
+        }
+    }
+    uint8_t anyform = 0;
+    for (size_t i = 0; i < n; i++) {
+        form[i] = bad[i] ? 0 : (uint8_t)(form[i] ^ canonical_form(d, v[i]));
+        anyform |= form[i];
+    }
+    if (anyform) flags |= NF_FORMS;
+    double t1 = now_s();
+    if (st) {
+        st->layer_seconds[3] += (t1 - t0) / 2;
+        st->layer_seconds[4] += (t1 - t0) / 2;
+    }
+    chain_add(st, "validate");
+    chain_add(st, "decimal");
+
+    /* L5/L6 choice on a sample */
+    size_t dict_hint = 0;
+    int xf = n ? choose_xform(v, n, &dict_hint) : X_NONE;
+    int64_t *dkeys = NULL;
+    size_t nd = 0;
+    if (xf == X_DICT) {
+        size_t limit = n / 4 < 4096 ? n / 4 : 4096;
+        dkeys = xmalloc(limit * sizeof *dkeys);
+        if (!dkeys) goto nomem;
+        if (!distinct_i64(v, n, limit, dkeys, &nd)) {
+            free(dkeys);
+            dkeys = NULL;
+            xf = X_FOR;
+        }
+    }
+
+    /* header of the numeric body */
+    if ((rc = cbz_buf_put_u8(body, (uint8_t)xf)) != CBZ_OK) goto nomem;
+    if ((rc = cbz_buf_put_u8(body, flags)) != CBZ_OK) goto nomem;
+    if (nbad) {
+        size_t before = body->len;
+        if ((rc = cbz_buf_put_varint(body, nbad)) != CBZ_OK) goto nomem;
+        size_t prev = 0;
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            if (!bad[i]) continue;
+            if ((rc = cbz_buf_put_varint(body, first ? i : i - prev - 1)) != CBZ_OK) goto nomem;
+            prev = i;
+            first = false;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (bad[i] && (rc = cbz_buf_append(body, values + i * width, width)) != CBZ_OK)
+                goto nomem;
+        exc_bytes = body->len - before;
+    }
+    if (st) st->layer_out[3] = (n - nbad) * (uint64_t)width + exc_bytes;
+    if (flags & NF_FORMS)
+        if ((rc = cbz_buf_append(body, form, n)) != CBZ_OK) goto nomem;
+    if (st) st->layer_out[4] = n * 8 + ((flags & NF_FORMS) ? n : 0) + exc_bytes;
+
+    t0 = now_s();
+    switch (xf) {
+    case X_NONE:
+        K->zigzag_encode(v, n, u);
+        break;
+    case X_DELTA:
+    case X_DELTA2: {
+        /* the first 1 (2) values raw, then the differences as a frame */
+        if (xf == X_DELTA) K->delta_encode(v, n, v);
+        else K->delta2_encode(v, n, v);
+        size_t head = (size_t)xf < n ? (size_t)xf : n;
+        for (size_t k = 0; k < head; k++)
+            if ((rc = cbz_buf_put_varint(body, zz(v[k]))) != CBZ_OK) goto nomem;
+        int64_t lo = 0, hi = 0;
+        if (n > head) K->minmax(v + head, n - head, &lo, &hi);
+        if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
+        K->for_encode(v + head, n - head, lo, u);
+        if (st) {
+            st->layer_seconds[5] += now_s() - t0;
+            st->layer_out[5] = n * 8;
+        }
+        chain_add(st, xform_names[xf]);
+        t0 = now_s();
+        if ((rc = put_packed_u64(body, K, u, n - head)) != CBZ_OK) goto nomem;
+        if (st) {
+            st->layer_seconds[7] += now_s() - t0;
+            st->layer_out[7] = body->len;
+        }
+        chain_add(st, "pack");
+        goto out;
+    }
+    case X_FOR: {
+        int64_t lo, hi;
+        K->minmax(v, n, &lo, &hi);
+        if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
+        K->for_encode(v, n, lo, u);
+        break;
+    }
+    case X_RLE: {
+        rv = xmalloc(n * sizeof *rv);
+        rl = xmalloc(n * sizeof *rl);
+        if (!rv || !rl) goto nomem;
+        size_t nr = K->rle_encode(v, n, rv, rl);
+        int64_t lo, hi;
+        K->minmax(rv, nr, &lo, &hi);
+        if ((rc = cbz_buf_put_varint(body, nr)) != CBZ_OK) goto nomem;
+        if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
+        K->for_encode(rv, nr, lo, u);
+        for (size_t k = 0; k < nr; k++) rl[k] -= 1;
+        if (st) {
+            st->layer_seconds[5] += now_s() - t0;
+            st->layer_out[5] = nr * 12;
+        }
+        chain_add(st, "rle");
+        t0 = now_s();
+        if ((rc = put_packed_u64(body, K, u, nr)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, rl, nr)) != CBZ_OK) goto nomem;
+        if (st) {
+            st->layer_seconds[7] += now_s() - t0;
+            st->layer_out[7] = body->len;
+        }
+        chain_add(st, "pack");
+        goto out;
+    }
+    case X_DICT: {
+        /* keys in order-preserving unsigned form, sorted */
+        uint64_t *keys = (uint64_t *)dkeys;
+        for (size_t k = 0; k < nd; k++) keys[k] = (uint64_t)dkeys[k] ^ 0x8000000000000000ULL;
+        qsort(keys, nd, sizeof *keys, cmp_u64);
+        if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) goto nomem_dict;
+        for (size_t k = 0; k < nd; k++)
+            if ((rc = cbz_buf_put_varint(body, k ? keys[k] - keys[k - 1] - 1 : keys[0])) !=
+                CBZ_OK)
+                goto nomem_dict;
+        for (size_t i = 0; i < n; i++) u[i] = (uint64_t)v[i] ^ 0x8000000000000000ULL;
+        rl = xmalloc(n * sizeof *rl);
+        if (!rl) goto nomem_dict;
+        size_t miss = K->dict_lookup_u64(keys, nd, u, n, rl);
+        assert(miss == 0); /* the keys are exactly the distinct values */
+        (void)miss;
+        free(dkeys);
+        dkeys = NULL;
+        if (st) {
+            st->layer_seconds[6] += now_s() - t0;
+            st->layer_out[6] = body->len + n * 4;
+        }
+        chain_add(st, "dict");
+        t0 = now_s();
+        if ((rc = put_packed_u32(body, K, rl, n)) != CBZ_OK) goto nomem;
+        if (st) {
+            st->layer_seconds[7] += now_s() - t0;
+            st->layer_out[7] = body->len;
+        }
+        chain_add(st, "pack");
+        goto out;
+    nomem_dict:
+        free(dkeys);
+        goto nomem;
+    }
+    }
+    if (st) {
+        st->layer_seconds[5] += now_s() - t0;
+        st->layer_out[5] = n * 8;
+    }
+    if (xf != X_NONE) chain_add(st, xform_names[xf]);
+    t0 = now_s();
+    if ((rc = put_packed_u64(body, K, u, n)) != CBZ_OK) goto nomem;
+    if (st) {
+        st->layer_seconds[7] += now_s() - t0;
+        st->layer_out[7] = body->len;
+    }
+    chain_add(st, "pack");
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu numeric values", n);
+out:
+    free(rv);
+    free(rl);
+    return rc;
+}
+
+static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                 cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    uint8_t xf, flags;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &xf) || !cbz_cursor_u8(c, &flags), err, CBZ_ERR_FORMAT,
+                "column: numeric body truncated at its header");
+    CBZ_FAIL_IF(xf > X_DICT, err, CBZ_ERR_FORMAT, "column: unknown numeric transform %u", xf);
+    CBZ_FAIL_IF(flags & ~(NF_FORMS | NF_EXCEPTIONS), err, CBZ_ERR_FORMAT,
+                "column: unknown numeric flags 0x%02x", flags);
+    cbz_status rc = CBZ_OK;
+    int64_t *v = scratch(0, n * sizeof *v);
+    uint64_t *u = scratch(1, n * sizeof *u);
+    uint8_t *form = scratch(2, n);
+    size_t *exc = NULL;
+    int64_t *rv = NULL;
+    uint32_t *rl = NULL;
+    uint64_t *keys = NULL;
+    uint64_t nbad = 0;
+    const uint8_t *exc_raw = NULL, *forms = NULL;
+    if (!v || !u || !form) goto nomem;
+
+    if (flags & NF_EXCEPTIONS) {
+        if ((rc = get_varint(c, &nbad, "exception count", err)) != CBZ_OK) goto out;
+        if (nbad == 0 || nbad > n) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %llu exceptions for %zu values",
+                          (unsigned long long)nbad, n);
+            goto out;
+        }
+        exc = xmalloc((size_t)nbad * sizeof *exc);
+        if (!exc) goto nomem;
+        size_t next = 0; /* smallest index the next exception may have */
+        for (size_t k = 0; k < nbad; k++) {
+            uint64_t gap;
+            if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
+            if (gap >= n - next) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: exception %zu index out of range (%zu values)", k, n);
+                goto out;
+            }
+            exc[k] = next + (size_t)gap;
+            next = exc[k] + 1;
+        }
+        if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: raw bytes of %llu exceptions truncated",
+                          (unsigned long long)nbad);
+            goto out;
+        }
+    }
+    if ((flags & NF_FORMS) && !cbz_cursor_bytes(c, n, &forms)) {
+        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: sign-form stream truncated");
+        goto out;
+    }
+
+    switch (xf) {
+    case X_NONE:
+        if ((rc = get_packed_u64(c, K, n, u, "values", err)) != CBZ_OK) goto out;
+        K->zigzag_decode(u, n, v);
+        break;
+    case X_DELTA:
+    case X_DELTA2: {
+        size_t head = (size_t)xf < n ? (size_t)xf : n;
+        uint64_t h, base;
+        for (size_t k = 0; k < head; k++) {
+            if ((rc = get_varint(c, &h, "delta head", err)) != CBZ_OK) goto out;
+            v[k] = unzz(h);
+        }
+        if ((rc = get_varint(c, &base, "delta base", err)) != CBZ_OK) goto out;
+        if ((rc = get_packed_u64(c, K, n - head, u, "deltas", err)) != CBZ_OK) goto out;
+        K->for_decode(u, n - head, unzz(base), v + head);
+        if (xf == X_DELTA) K->delta_decode(v, n, v);
+        else K->delta2_decode(v, n, v);
+        break;
+    }
+    case X_FOR: {
+        uint64_t base;
+        if ((rc = get_varint(c, &base, "frame base", err)) != CBZ_OK) goto out;
+        if ((rc = get_packed_u64(c, K, n, u, "values", err)) != CBZ_OK) goto out;
+        K->for_decode(u, n, unzz(base), v);
+        break;
+    }
+    case X_RLE: {
+        uint64_t nr, base;
+        if ((rc = get_varint(c, &nr, "run count", err)) != CBZ_OK) goto out;
+        if ((rc = get_varint(c, &base, "run base", err)) != CBZ_OK) goto out;
+        if (nr > n || (n > 0 && nr == 0)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %llu runs for %zu values",
+                          (unsigned long long)nr, n);
+            goto out;
+        }
+        rv = xmalloc((size_t)nr * sizeof *rv);
+        rl = xmalloc((size_t)nr * sizeof *rl);
+        if (!rv || !rl) goto nomem;
+        if ((rc = get_packed_u64(c, K, (size_t)nr, u, "run values", err)) != CBZ_OK) goto out;
+        if ((rc = get_packed_u32(c, K, (size_t)nr, rl, "run lengths", err)) != CBZ_OK) goto out;
+        K->for_decode(u, (size_t)nr, unzz(base), rv);
+        for (size_t k = 0; k < nr; k++) rl[k] += 1; /* UINT32_MAX wraps to 0: refused below */
+        if (!K->rle_decode(rv, rl, (size_t)nr, v, n)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: run lengths do not add up to %zu", n);
+            goto out;
+        }
+        break;
+    }
+    case X_DICT: {
+        uint64_t nd;
+        if ((rc = get_varint(c, &nd, "dictionary size", err)) != CBZ_OK) goto out;
+        if (nd == 0 || nd > n || nd > DICT_MAX) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: numeric dictionary of %llu for %zu values",
+                          (unsigned long long)nd, n);
+            goto out;
+        }
+        keys = xmalloc((size_t)nd * sizeof *keys);
+        rl = xmalloc(n * sizeof *rl);
+        if (!keys || !rl) goto nomem;
+        for (size_t k = 0; k < nd; k++) {
+            uint64_t gap;
+            if ((rc = get_varint(c, &gap, "dictionary key", err)) != CBZ_OK) goto out;
+            if (k > 0 && gap >= UINT64_MAX - keys[k - 1]) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: dictionary key %zu overflows", k);
+                goto out;
+            }
+            keys[k] = k ? keys[k - 1] + 1 + gap : gap;
+        }
+        if ((rc = get_packed_u32(c, K, n, rl, "dictionary codes", err)) != CBZ_OK) goto out;
+        if (!K->dict_gather_u64(rl, n, keys, (size_t)nd, u)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: a dictionary code is >= %llu entries",
+                          (unsigned long long)nd);
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) v[i] = (int64_t)(u[i] ^ 0x8000000000000000ULL);
+        break;
+    }
+    }
+
+    for (size_t i = 0; i < n; i++)
+        form[i] = (uint8_t)((forms ? forms[i] : 0) ^ canonical_form(d, v[i]));
+    switch (d->kind) {
+    case CBZ_COL_PACKED: K->i64_to_packed(v, form, n, width, values); break;
+    case CBZ_COL_ZONED: K->i64_to_zoned(v, form, n, width, d->sign, d->ebcdic, values); break;
+    default: K->i64_to_be(v, n, width, values); break;
+    }
+    for (size_t k = 0; k < nbad; k++) memcpy(values + exc[k] * width, exc_raw + k * width, width);
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory decoding %zu numeric values", n);
+out:
+    free(exc);
+    free(rv);
+    free(rl);
+    free(keys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ top level */
+
+/* Largest body a column of n values of width bytes can have (see LAYERS.md). */
+static bool body_bound(size_t n, size_t width, size_t *bound)
+{
+    if (width > SIZE_MAX / 2 - 64) return false;
+    size_t per = width + 24;
+    if (n > (SIZE_MAX - 4096) / per) return false;
+    *bound = n * per + 4096;
+    return true;
+}
+
+cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                             int level, cbz_buf *out, cbz_col_stats *st, cbz_error *err)
+{
+    CBZ_FAIL_IF(d->kind > CBZ_COL_BINARY, err, CBZ_ERR_USAGE, "column: unknown kind %u", d->kind);
+    size_t bound;
+    CBZ_FAIL_IF(!body_bound(n, d->width, &bound), err, CBZ_ERR_LIMIT,
+                "column: %zu values of %u bytes is too large", n, d->width);
+    if (st) {
+        memset(st, 0, sizeof *st);
+        st->bytes_in = (uint64_t)n * d->width;
+    }
+    const cbz_kernel_table *K = cbz_kernels();
+    cbz_buf body;
+    cbz_buf_init(&body);
+    uint8_t method = M_RAW;
+    cbz_status rc = CBZ_OK;
+    if (d->width == 0) {
+        method = M_RAW;
+    } else if (d->kind == CBZ_COL_TEXT) {
+        rc = encode_text(K, d, values, n, &body, &method, st, err);
+    } else if (numeric_supported(d)) {
+        bool fallback = false;
+        method = M_NUMERIC;
+        rc = encode_numeric(K, d, values, n, &body, &fallback, st, err);
+        if (rc == CBZ_OK && fallback) {
+            cbz_buf_clear(&body);
+            if (st) {
+                uint64_t in = st->bytes_in;
+                memset(st, 0, sizeof *st);
+                st->bytes_in = in;
+                st->exceptions = n; /* nothing conformed well enough to type */
+            }
+            method = M_RAW;
+            rc = encode_raw(K, values, n, d->width, &body, st);
+        }
+    } else {
+        rc = encode_raw(K, values, n, d->width, &body, st);
+    }
+    if (rc != CBZ_OK) {
+        cbz_buf_free(&body);
+        return rc;
+    }
+    if (method == M_RAW && st) st->layer_out[2] = body.len;
+
+    /* L8 */
+    double t0 = now_s();
+    size_t start = out->len;
+    rc = cbz_buf_put_u8(out, COL_VERSION);
+    if (rc == CBZ_OK) rc = cbz_buf_put_u8(out, method);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, n);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, body.len);
+    size_t entropy_pos = out->len;
+    if (rc == CBZ_OK) rc = cbz_buf_put_u8(out, 0);
+    bool packed = false;
+    if (rc == CBZ_OK && body.len >= 64) {
+        size_t before = out->len;
+        rc = cbz_zstd_compress(body.data, body.len, level, out, err);
+        if (rc == CBZ_OK && out->len - before < body.len) packed = true;
+        else if (rc == CBZ_OK) out->len = before;
+    }
+    if (rc == CBZ_OK && !packed) rc = cbz_buf_append(out, body.data, body.len);
+    if (rc == CBZ_OK && packed) out->data[entropy_pos] = 1;
+    cbz_buf_free(&body);
+    if (rc != CBZ_OK) {
+        out->len = start;
+        return rc == CBZ_ERR_NOMEM ? cbz_fail(err, rc, "column: no memory for the encoding") : rc;
+    }
+    if (st) {
+        chain_add(st, packed ? "zstd" : "stored");
+        st->layer_seconds[8] += now_s() - t0;
+        st->layer_out[8] = out->len - start;
+        st->bytes_out = out->len - start;
+    }
+    return CBZ_OK;
+}
+
+cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                             size_t n, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    size_t bound;
+    CBZ_FAIL_IF(d->kind > CBZ_COL_BINARY, err, CBZ_ERR_USAGE, "column: unknown kind %u", d->kind);
+    CBZ_FAIL_IF(!body_bound(n, width, &bound), err, CBZ_ERR_FORMAT,
+                "column: %zu values of %zu bytes is too large", n, width);
+    cbz_cursor c;
+    cbz_cursor_init(&c, enc, enc_len);
+    uint8_t version, method, entropy;
+    uint64_t n2, body_len;
+    CBZ_FAIL_IF(!cbz_cursor_u8(&c, &version) || !cbz_cursor_u8(&c, &method), err, CBZ_ERR_FORMAT,
+                "column: encoding truncated at its header (%zu bytes)", enc_len);
+    CBZ_FAIL_IF(version != COL_VERSION, err, CBZ_ERR_FORMAT,
+                "column: encoding version %u, expected %u", version, COL_VERSION);
+    CBZ_FAIL_IF(method > M_NUMERIC, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
+    CBZ_TRY(get_varint(&c, &n2, "value count", err));
+    CBZ_FAIL_IF(n2 != n, err, CBZ_ERR_FORMAT, "column: encoding holds %llu values, %zu expected",
+                (unsigned long long)n2, n);
+    CBZ_TRY(get_varint(&c, &body_len, "body length", err));
+    CBZ_FAIL_IF(body_len > bound, err, CBZ_ERR_FORMAT,
+                "column: body length %llu exceeds the bound %zu for %zu values",
+                (unsigned long long)body_len, bound, n);
+    CBZ_FAIL_IF(!cbz_cursor_u8(&c, &entropy) || entropy > 1, err, CBZ_ERR_FORMAT,
+                "column: bad or missing entropy byte at offset %zu", c.pos);
+    bool text_method = method == M_TEXT_FIXED || method == M_TEXT_TRIM || method == M_TEXT_DICT;
+    CBZ_FAIL_IF(text_method && d->kind != CBZ_COL_TEXT, err, CBZ_ERR_FORMAT,
+                "column: text method %u for a column of kind %u", method, d->kind);
+    CBZ_FAIL_IF(method == M_NUMERIC && !numeric_supported(d), err, CBZ_ERR_FORMAT,
+                "column: numeric method for a column of kind %u width %zu", d->kind, width);
+    CBZ_FAIL_IF(width == 0 && method != M_RAW, err, CBZ_ERR_FORMAT,
+                "column: method %u for width 0", method);
+
+    const uint8_t *rest = enc + c.pos;
+    size_t rest_len = enc_len - c.pos;
+    uint8_t *owned = NULL;
+    const uint8_t *body = rest;
+    if (entropy == 0) {
+        CBZ_FAIL_IF(rest_len != body_len, err, CBZ_ERR_FORMAT,
+                    "column: stored body of %zu bytes, %llu announced", rest_len,
+                    (unsigned long long)body_len);
+    } else {
+        owned = scratch(4, (size_t)body_len);
+        CBZ_FAIL_IF(!owned, err, CBZ_ERR_NOMEM, "column: no memory for a %llu-byte body",
+                    (unsigned long long)body_len);
+        cbz_status zrc = cbz_zstd_decompress(rest, rest_len, owned, (size_t)body_len, err);
+        if (zrc != CBZ_OK) return zrc;
+        body = owned;
+    }
+    const cbz_kernel_table *K = cbz_kernels();
+    cbz_cursor b;
+    cbz_cursor_init(&b, body, (size_t)body_len);
+    cbz_status rc = CBZ_OK;
+    switch (method) {
+    case M_RAW: rc = decode_raw(K, &b, n, width, values, err); break;
+    case M_TEXT_FIXED: {
+        const uint8_t *p;
+        if (!cbz_cursor_bytes(&b, n * width, &p))
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: fixed text body too short");
+        else if (n) memcpy(values, p, n * width);
+        break;
+    }
+    case M_TEXT_TRIM: rc = decode_text_trim(K, d, &b, n, values, err); break;
+    case M_TEXT_DICT: rc = decode_text_dict(K, d, &b, n, values, err); break;
+    case M_NUMERIC: rc = decode_numeric(K, d, &b, n, values, err); break;
+    }
+    if (rc == CBZ_OK && b.pos != b.len)
+        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %zu bytes left over after the body",
+                      b.len - b.pos);
+    return rc;
+}
+
+cbz_col_desc cbz_col_desc_for_field(const cbz_field *f, uint32_t width, bool ebcdic)
+{
+    cbz_col_desc d;
+    memset(&d, 0, sizeof d);
+    d.width = width;
+    d.ebcdic = ebcdic ? 1 : 0;
+    d.is_signed = f->is_signed ? 1 : 0;
+    d.digits = (uint16_t)(f->digits > 0 ? f->digits : 0);
+    d.kind = CBZ_COL_RAW;
+    switch (f->category) {
+    case CBZ_CAT_ALPHANUMERIC:
+    case CBZ_CAT_ALPHABETIC:
+    case CBZ_CAT_ALNUM_EDITED:
+    case CBZ_CAT_NUMERIC_EDITED: d.kind = CBZ_COL_TEXT; break;
+    case CBZ_CAT_NUMERIC:
+        switch (f->usage) {
+        case CBZ_USAGE_DISPLAY:
+            d.kind = CBZ_COL_ZONED;
+            d.sign = (uint8_t)f->sign;
+            if (f->is_signed && f->sign == CBZ_SIGN_NONE) d.sign = CBZ_SIGN_TRAILING;
+            if (!f->is_signed) d.sign = CBZ_SIGN_NONE;
+            break;
+        case CBZ_USAGE_PACKED: d.kind = CBZ_COL_PACKED; break;
+        case CBZ_USAGE_BINARY:
+        case CBZ_USAGE_COMP5:
+        case CBZ_USAGE_INDEX: d.kind = CBZ_COL_BINARY; break;
+        default: break;
+        }
+        break;
+    default:
+        if (f->usage == CBZ_USAGE_INDEX) {
+            d.kind = CBZ_COL_BINARY;
+            d.is_signed = 1;
+        }
+        break;
+    }
+    return d;
+}

@@ -1,0 +1,450 @@
+/*
+ * test_column.c — the column codec (src/column.c): exact round trips for every
+ * kind on random bytes, realistic values, all-invalid values, n = 0 and 1;
+ * the chains it chooses; and corrupt encodings (every truncation, bit flips,
+ * random bytes) giving an error, never a crash.
+ */
+#include "column.h"
+#include "kernels.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static cbz_col_desc mk(uint8_t kind, uint32_t width, uint8_t sign, uint8_t ebcdic, uint8_t sgn)
+{
+    cbz_col_desc d;
+    memset(&d, 0, sizeof d);
+    d.kind = kind;
+    d.width = width;
+    d.sign = sign;
+    d.ebcdic = ebcdic;
+    d.is_signed = sgn;
+    return d;
+}
+
+/* Encodes, decodes, compares; returns the encoded size (0 on failure). */
+static size_t roundtrip(const cbz_col_desc *d, const uint8_t *v, size_t n, int level,
+                        cbz_col_stats *st_out)
+{
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err = { 0 };
+    cbz_col_stats st;
+    cbz_status rc = cbz_column_encode(d, v, n, level, &out, &st, &err);
+    CU_ASSERT_EQUAL(rc, CBZ_OK);
+    if (rc != CBZ_OK) {
+        printf("\nencode: %s\n", err.msg);
+        cbz_buf_free(&out);
+        return 0;
+    }
+    CU_ASSERT_EQUAL(st.bytes_out, out.len);
+    CU_ASSERT_EQUAL(st.bytes_in, (uint64_t)n * d->width);
+    uint8_t *back = malloc(n * d->width + 1);
+    rc = cbz_column_decode(d, out.data, out.len, n, back, &err);
+    CU_ASSERT_EQUAL(rc, CBZ_OK);
+    int same = rc == CBZ_OK && (n == 0 || memcmp(back, v, n * d->width) == 0);
+    CU_ASSERT(same);
+    if (!same)
+        printf("\nround trip failed: kind %u width %u n %zu chain %s rc %d %s\n", d->kind,
+               d->width, n, st.chain, rc, err.msg);
+    free(back);
+    size_t len = out.len;
+    cbz_buf_free(&out);
+    if (st_out) *st_out = st;
+    return same ? len : 0;
+}
+
+static const cbz_col_desc *all_descs(size_t *count)
+{
+    static cbz_col_desc d[64];
+    size_t k = 0;
+    d[k++] = mk(CBZ_COL_RAW, 1, 0, 0, 0);
+    d[k++] = mk(CBZ_COL_RAW, 7, 0, 0, 0);
+    d[k++] = mk(CBZ_COL_RAW, 80, 0, 0, 0);
+    d[k++] = mk(CBZ_COL_TEXT, 1, 0, 1, 0);
+    d[k++] = mk(CBZ_COL_TEXT, 12, 0, 1, 0);
+    d[k++] = mk(CBZ_COL_TEXT, 30, 0, 0, 0);
+    for (uint32_t w = 1; w <= 10; w += 3) {
+        d[k++] = mk(CBZ_COL_PACKED, w, 0, 1, 1);
+        d[k++] = mk(CBZ_COL_PACKED, w, 0, 1, 0);
+    }
+    d[k++] = mk(CBZ_COL_PACKED, 10, 0, 1, 1);
+    d[k++] = mk(CBZ_COL_PACKED, 12, 0, 1, 1); /* too wide: raw path */
+    for (uint8_t s = 0; s <= 4; s++)
+        for (uint8_t e = 0; e <= 1; e++) {
+            d[k++] = mk(CBZ_COL_ZONED, 8, s, e, s != 0);
+            d[k++] = mk(CBZ_COL_ZONED, 2, s, e, s != 0);
+        }
+    d[k++] = mk(CBZ_COL_ZONED, 19, 3, 1, 1);
+    d[k++] = mk(CBZ_COL_ZONED, 25, 0, 1, 0); /* too many digits: raw path */
+    for (uint32_t w = 1; w <= 8; w++) d[k++] = mk(CBZ_COL_BINARY, w, 0, 1, w & 1);
+    d[k++] = mk(CBZ_COL_BINARY, 16, 0, 1, 0);
+    *count = k;
+    return d;
+}
+
+static void test_random_bytes(void)
+{
+    size_t nd;
+    const cbz_col_desc *d = all_descs(&nd);
+    static const size_t sizes[] = { 0, 1, 2, 3, 100, 3000 };
+    for (size_t k = 0; k < nd; k++)
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+            size_t n = sizes[s];
+            uint8_t *v = malloc(n * d[k].width + 1);
+            for (size_t i = 0; i < n * d[k].width; i++) v[i] = (uint8_t)rnd();
+            roundtrip(&d[k], v, n, 3, NULL);
+            free(v);
+        }
+}
+
+/* A mix: valid values of the type with random bytes sprinkled in. */
+static void fill_typed(const cbz_col_desc *d, uint8_t *v, size_t n, int bad_every)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    int64_t *x = malloc(n * sizeof *x + 8);
+    uint8_t *f = malloc(n + 1);
+    int64_t acc = 20240101;
+    for (size_t i = 0; i < n; i++) {
+        acc += (int64_t)(rnd() % 3);
+        x[i] = (i % 4 == 0) ? acc : (int64_t)(rnd() % 100000) - 50000;
+        if (!d->is_signed && x[i] < 0) x[i] = -x[i];
+        f[i] = 0;
+    }
+    if (d->kind == CBZ_COL_PACKED) {
+        for (size_t i = 0; i < n; i++) f[i] = x[i] < 0 ? 0xD : (i % 50 == 0 ? 0xF : 0xC);
+        K->i64_to_packed(x, f, n, d->width, v);
+    } else if (d->kind == CBZ_COL_ZONED) {
+        for (size_t i = 0; i < n; i++) {
+            int neg = x[i] < 0;
+            switch (d->sign) {
+            case 1: case 2: f[i] = d->ebcdic ? (neg ? 0xD : 0xC) : (neg ? 7 : 3); break;
+            case 3: case 4: f[i] = d->ebcdic ? (neg ? 0x60 : 0x4E) : (neg ? 0x2D : 0x2B); break;
+            default: f[i] = 0;
+            }
+        }
+        K->i64_to_zoned(x, f, n, d->width, d->sign, d->ebcdic, v);
+    } else {
+        K->i64_to_be(x, n, d->width, v);
+    }
+    if (bad_every)
+        for (size_t i = 0; i < n; i += (size_t)bad_every) v[i * d->width] = (uint8_t)rnd() | 0x0A;
+    free(x);
+    free(f);
+}
+
+static void test_typed_with_exceptions(void)
+{
+    size_t nd;
+    const cbz_col_desc *d = all_descs(&nd);
+    for (size_t k = 0; k < nd; k++) {
+        if (d[k].kind < CBZ_COL_ZONED) continue;
+        for (int bad = 0; bad <= 7; bad += 7) {
+            size_t n = 2500;
+            uint8_t *v = malloc(n * d[k].width);
+            fill_typed(&d[k], v, n, bad);
+            cbz_col_stats st;
+            size_t len = roundtrip(&d[k], v, n, 3, &st);
+            CU_ASSERT(len > 0);
+            free(v);
+        }
+    }
+}
+
+static void test_all_invalid(void)
+{
+    cbz_col_desc p = mk(CBZ_COL_PACKED, 5, 0, 1, 1);
+    cbz_col_desc z = mk(CBZ_COL_ZONED, 6, 1, 1, 1);
+    size_t n = 1000;
+    uint8_t *v = malloc(n * 6);
+    memset(v, 0x00, n * 6); /* low-values: no valid sign */
+    roundtrip(&p, v, n, 3, NULL);
+    memset(v, 0x40, n * 6); /* spaces */
+    roundtrip(&z, v, n, 3, NULL);
+    roundtrip(&p, v, n, 3, NULL);
+    /* one invalid among many valid: exact and counted */
+    fill_typed(&p, v, n, 0);
+    v[5 * 137] = 0xFF;
+    cbz_col_stats st;
+    roundtrip(&p, v, n, 3, &st);
+    CU_ASSERT_EQUAL(st.exceptions, 1);
+    free(v);
+}
+
+/* Realistic columns: the chain chosen and that they shrink well. */
+static void test_realistic(void)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    size_t n = 20000;
+    int64_t *x = malloc(n * sizeof *x);
+    uint8_t *f = malloc(n);
+    uint8_t *v = malloc(n * 40);
+    cbz_col_stats st;
+
+    /* sorted account keys, binary 8 bytes */
+    for (size_t i = 0; i < n; i++) x[i] = 100000000 + (int64_t)i * 3 + (int64_t)(rnd() % 3);
+    cbz_col_desc b8 = mk(CBZ_COL_BINARY, 8, 0, 1, 1);
+    K->i64_to_be(x, n, 8, v);
+    size_t len = roundtrip(&b8, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n * 8 / 16);
+    CU_ASSERT(strstr(st.chain, "delta") != NULL);
+    printf("\n  sorted keys: %zu -> %zu (%s)", n * 8, len, st.chain);
+
+    /* dates YYYYMMDD zoned EBCDIC unsigned, nondecreasing */
+    int64_t date = 20240101;
+    for (size_t i = 0; i < n; i++) {
+        if (rnd() % 200 == 0) date++;
+        x[i] = date;
+        f[i] = 0;
+    }
+    cbz_col_desc zd = mk(CBZ_COL_ZONED, 8, 0, 1, 0);
+    K->i64_to_zoned(x, f, n, 8, 0, 1, v);
+    len = roundtrip(&zd, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n * 8 / 100);
+    printf("\n  dates: %zu -> %zu (%s)", n * 8, len, st.chain);
+
+    /* amounts S9(7)V99 COMP-3 */
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (int64_t)(rnd() % 2000000) - 200000;
+        f[i] = x[i] < 0 ? 0xD : 0xC;
+    }
+    cbz_col_desc pk = mk(CBZ_COL_PACKED, 5, 0, 1, 1);
+    K->i64_to_packed(x, f, n, 5, v);
+    len = roundtrip(&pk, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n * 5 * 3 / 4);
+    CU_ASSERT(strstr(st.chain, "validate>decimal") == st.chain);
+    printf("\n  amounts: %zu -> %zu (%s)", n * 5, len, st.chain);
+
+    /* status codes: few distinct values, COMP-3 */
+    static const int64_t codes[] = { 100, 250, 999, 4000, 12345 };
+    for (size_t i = 0; i < n; i++) {
+        x[i] = codes[rnd() % 5];
+        f[i] = 0xC;
+    }
+    K->i64_to_packed(x, f, n, 5, v);
+    len = roundtrip(&pk, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n / 2);
+    printf("\n  codes: %zu -> %zu (%s)", n * 5, len, st.chain);
+
+    /* merchant names, EBCDIC-padded text 30 */
+    static const char *names[] = { "ACME HARDWARE", "CORNER CAFE", "FUEL STOP 42",
+                                   "BOOKS AND MORE", "GROCERY MART", "CITY PARKING" };
+    for (size_t i = 0; i < n; i++) {
+        const char *s = names[rnd() % 6];
+        memset(v + i * 30, 0x40, 30);
+        memcpy(v + i * 30, s, strlen(s));
+    }
+    cbz_col_desc tx = mk(CBZ_COL_TEXT, 30, 0, 1, 0);
+    len = roundtrip(&tx, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n / 2);
+    CU_ASSERT(strstr(st.chain, "dict") != NULL);
+    printf("\n  names: %zu -> %zu (%s)", n * 30, len, st.chain);
+
+    /* free text with pad: distinct values */
+    for (size_t i = 0; i < n; i++) {
+        memset(v + i * 30, 0x20, 30);
+        int l = snprintf((char *)v + i * 30, 30, "CUSTOMER %zu", i * 7919 % 100003);
+        v[i * 30 + l] = 0x20;
+    }
+    cbz_col_desc ta = mk(CBZ_COL_TEXT, 30, 0, 0, 0);
+    len = roundtrip(&ta, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n * 30 / 3);
+    printf("\n  free text: %zu -> %zu (%s)", n * 30, len, st.chain);
+
+    /* runs, binary 2 */
+    int64_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rnd() % 500 == 0) r = (int64_t)(rnd() % 30000);
+        x[i] = r;
+    }
+    cbz_col_desc b2 = mk(CBZ_COL_BINARY, 2, 0, 1, 1);
+    K->i64_to_be(x, n, 2, v);
+    len = roundtrip(&b2, v, n, 3, &st);
+    CU_ASSERT(len > 0 && len < n / 20);
+    printf("\n  runs: %zu -> %zu (%s)\n", n * 2, len, st.chain);
+
+    /* level 19 is at least as small, and still exact */
+    K->i64_to_packed(x, f, n, 5, v);
+    size_t l3 = roundtrip(&pk, v, n, 3, NULL), l19 = roundtrip(&pk, v, n, 19, NULL);
+    CU_ASSERT(l19 > 0 && l19 <= l3 + 8);
+    free(x);
+    free(f);
+    free(v);
+}
+
+static void test_desc_for_field(void)
+{
+    cbz_field f;
+    memset(&f, 0, sizeof f);
+    f.category = CBZ_CAT_NUMERIC;
+    f.usage = CBZ_USAGE_PACKED;
+    f.is_signed = true;
+    f.digits = 9;
+    cbz_col_desc d = cbz_col_desc_for_field(&f, 5, true);
+    CU_ASSERT(d.kind == CBZ_COL_PACKED && d.width == 5 && d.ebcdic == 1 && d.is_signed == 1);
+    f.usage = CBZ_USAGE_DISPLAY;
+    f.sign = CBZ_SIGN_LEADING_SEPARATE;
+    d = cbz_col_desc_for_field(&f, 10, false);
+    CU_ASSERT(d.kind == CBZ_COL_ZONED && d.sign == CBZ_SIGN_LEADING_SEPARATE && d.ebcdic == 0);
+    f.usage = CBZ_USAGE_COMP5;
+    d = cbz_col_desc_for_field(&f, 4, true);
+    CU_ASSERT(d.kind == CBZ_COL_BINARY);
+    f.category = CBZ_CAT_ALPHANUMERIC;
+    f.usage = CBZ_USAGE_DISPLAY;
+    d = cbz_col_desc_for_field(&f, 20, true);
+    CU_ASSERT(d.kind == CBZ_COL_TEXT);
+    f.category = CBZ_CAT_FLOAT;
+    f.usage = CBZ_USAGE_COMP2;
+    d = cbz_col_desc_for_field(&f, 8, true);
+    CU_ASSERT(d.kind == CBZ_COL_RAW);
+}
+
+/* Corruption: every truncation must fail; flips and garbage must not crash
+ * and, when they decode, produce a status of OK or FORMAT only. */
+static void corrupt_one(const cbz_col_desc *d, const uint8_t *v, size_t n, int level)
+{
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err;
+    CU_ASSERT_EQUAL_FATAL(cbz_column_encode(d, v, n, level, &out, NULL, &err), CBZ_OK);
+    uint8_t *back = malloc(n * d->width + 1);
+    uint8_t *copy = malloc(out.len + 1);
+    int trunc_ok = 1, flip_ok = 1;
+    for (size_t l = 0; l < out.len; l++) {
+        memcpy(copy, out.data, l);
+        cbz_status rc = cbz_column_decode(d, copy, l, n, back, &err);
+        if (rc != CBZ_ERR_FORMAT) trunc_ok = 0;
+    }
+    size_t flips = out.len * 8 < 4000 ? out.len * 8 : 4000;
+    for (size_t t = 0; t < flips; t++) {
+        size_t bit = out.len * 8 < 4000 ? t : (size_t)(rnd() % (out.len * 8));
+        memcpy(copy, out.data, out.len);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cbz_status rc = cbz_column_decode(d, copy, out.len, n, back, &err);
+        if (rc != CBZ_OK && rc != CBZ_ERR_FORMAT) flip_ok = 0;
+    }
+    /* appended garbage */
+    memcpy(copy, out.data, out.len);
+    copy[out.len] = 0x5A;
+    CU_ASSERT_EQUAL(cbz_column_decode(d, copy, out.len + 1, n, back, &err), CBZ_ERR_FORMAT);
+    /* wrong count */
+    if (n > 0) CU_ASSERT_EQUAL(cbz_column_decode(d, out.data, out.len, n - 1, back, &err), CBZ_ERR_FORMAT);
+    CU_ASSERT(trunc_ok);
+    CU_ASSERT(flip_ok);
+    free(back);
+    free(copy);
+    cbz_buf_free(&out);
+}
+
+static void test_corruption(void)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    enum { N = 300 };
+    uint8_t v[N * 30];
+    int64_t x[N];
+    uint8_t f[N];
+    /* numeric with exceptions and forms, each transform */
+    cbz_col_desc pk = mk(CBZ_COL_PACKED, 4, 0, 1, 1);
+    for (int shape = 0; shape < 5; shape++) {
+        for (size_t i = 0; i < N; i++) {
+            switch (shape) {
+            case 0: x[i] = (int64_t)(rnd() % 1000000) - 500000; break;      /* none/for */
+            case 1: x[i] = 1000 + (int64_t)i * 5; break;                     /* delta */
+            case 2: x[i] = (int64_t)(i * i); break;                          /* delta2 */
+            case 3: x[i] = (int64_t)(i / 50) * 777; break;                   /* rle */
+            default: x[i] = (int64_t)(rnd() % 4) * 100003; break;            /* dict */
+            }
+            f[i] = i % 17 == 0 ? 0xF : (x[i] < 0 ? 0xD : 0xC);
+        }
+        K->i64_to_packed(x, f, N, 4, v);
+        v[4 * 33] = 0xEE; /* an exception */
+        cbz_col_stats st;
+        roundtrip(&pk, v, N, 3, &st);
+        corrupt_one(&pk, v, N, 3);
+    }
+    /* text: dict, trim, fixed */
+    cbz_col_desc tx = mk(CBZ_COL_TEXT, 30, 0, 1, 0);
+    for (size_t i = 0; i < N; i++) {
+        memset(v + i * 30, 0x40, 30);
+        memcpy(v + i * 30, i % 3 ? "ALPHA" : "BETA GAMMA", i % 3 ? 5 : 10);
+    }
+    corrupt_one(&tx, v, N, 3);
+    for (size_t i = 0; i < N; i++) snprintf((char *)v + i * 30, 7, "%06zu", i * 31);
+    corrupt_one(&tx, v, N, 3);
+    for (size_t i = 0; i < N * 30; i++) v[i] = (uint8_t)rnd();
+    corrupt_one(&tx, v, N, 3);
+    cbz_col_desc raw = mk(CBZ_COL_RAW, 30, 0, 0, 0);
+    corrupt_one(&raw, v, N, 3);
+    cbz_col_desc zn = mk(CBZ_COL_ZONED, 7, 3, 0, 1);
+    corrupt_one(&zn, v, N, 3);
+    corrupt_one(&pk, v, 0, 3);
+    corrupt_one(&pk, v, 1, 3);
+    /* pure garbage never crashes */
+    cbz_error err;
+    uint8_t back[N * 30];
+    int ok = 1;
+    for (int t = 0; t < 2000; t++) {
+        size_t l = rnd() % 64;
+        for (size_t i = 0; i < l; i++) v[i] = (uint8_t)rnd();
+        if (l > 2) { v[0] = 1; v[1] = (uint8_t)(rnd() % 5); v[2] = (uint8_t)(rnd() % 40); }
+        cbz_status rc = cbz_column_decode(&pk, v, l, rnd() % 40, back, &err);
+        if (rc != CBZ_OK && rc != CBZ_ERR_FORMAT) ok = 0;
+    }
+    CU_ASSERT(ok);
+}
+
+static void test_every_variant_same_encoding(void)
+{
+    /* the encoding must not depend on the kernel variant */
+    const char *const *names = cbz_kernels_variant_names();
+    size_t nd;
+    const cbz_col_desc *d = all_descs(&nd);
+    cbz_buf ref, got;
+    cbz_buf_init(&ref);
+    cbz_buf_init(&got);
+    uint8_t *v = malloc(500 * 80);
+    for (size_t k = 0; k < nd; k++) {
+        cbz_kernels_select("portable");
+        if (d[k].kind >= CBZ_COL_ZONED) fill_typed(&d[k], v, 500, 11);
+        else for (size_t i = 0; i < 500 * d[k].width; i++) v[i] = (uint8_t)(rnd() % 7 + 0x40);
+        cbz_buf_clear(&ref);
+        CU_ASSERT_EQUAL(cbz_column_encode(&d[k], v, 500, 3, &ref, NULL, NULL), CBZ_OK);
+        for (size_t j = 0; names[j]; j++) {
+            if (!cbz_kernels_select(names[j])) continue;
+            cbz_buf_clear(&got);
+            CU_ASSERT_EQUAL(cbz_column_encode(&d[k], v, 500, 3, &got, NULL, NULL), CBZ_OK);
+            CU_ASSERT(got.len == ref.len && memcmp(got.data, ref.data, ref.len) == 0);
+        }
+    }
+    cbz_kernels_select("portable");
+    free(v);
+    cbz_buf_free(&ref);
+    cbz_buf_free(&got);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite("column", NULL, NULL);
+    CU_add_test(s, "round trip of random bytes, every kind, n = 0, 1, ...", test_random_bytes);
+    CU_add_test(s, "round trip of typed values with exceptions", test_typed_with_exceptions);
+    CU_add_test(s, "all-invalid columns", test_all_invalid);
+    CU_add_test(s, "realistic columns: chains and sizes", test_realistic);
+    CU_add_test(s, "descriptor for a copybook field", test_desc_for_field);
+    CU_add_test(s, "corrupt encodings give errors, never crashes", test_corruption);
+    CU_add_test(s, "same encoding with every kernel variant", test_every_variant_same_encoding);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,564 @@
+/*
+ * test_kernels.c — every kernel of kernels/kernels.h against a straightforward
+ * reference written here, on random and edge inputs; then every variant the
+ * CPU offers (cbz_kernels_get) against the portable one, byte for byte.
+ */
+#include "kernels.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static void fill_random(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd();
+}
+
+/* ------------------------------------------------------------ references */
+
+/* Packed reference: through a string of nibbles. */
+static int ref_packed(const uint8_t *p, size_t w, int64_t *v, uint8_t *sign)
+{
+    char digits[32];
+    size_t nd = 0;
+    for (size_t j = 0; j < w; j++) {
+        digits[nd++] = (char)(p[j] >> 4);
+        if (j + 1 < w) digits[nd++] = (char)(p[j] & 15);
+    }
+    int s = p[w - 1] & 15;
+    if (s < 10) return 0;
+    for (size_t k = 0; k < nd; k++)
+        if (digits[k] > 9) return 0;
+    if (w == 10 && digits[0] != 0) return 0;
+    long long acc = 0;
+    for (size_t k = 0; k < nd; k++) acc = acc * 10 + digits[k];
+    *v = (s == 0xB || s == 0xD) ? -acc : acc;
+    *sign = (uint8_t)s;
+    return 1;
+}
+
+static void test_packed(void)
+{
+    for (size_t w = 1; w <= 10; w++) {
+        enum { N = 4000 };
+        uint8_t *in = malloc(N * w), *back = malloc(N * w), sign[N], bad[N];
+        int64_t v[N];
+        fill_random(in, N * w);
+        /* make about half of them valid, plus edge values */
+        for (size_t i = 0; i < N; i++) {
+            uint8_t *p = in + i * w;
+            if (i % 2 == 0) {
+                for (size_t j = 0; j < w; j++)
+                    p[j] = (uint8_t)((rnd() % 10) << 4 | (rnd() % 10));
+                p[w - 1] = (uint8_t)((p[w - 1] & 0xF0) | (0xA + rnd() % 6));
+                if (w == 10) p[0] &= 0x0F;
+            }
+            if (i == 2) { memset(p, 0x99, w); p[w - 1] = 0x9D; if (w == 10) p[0] = 0x09; } /* all nines */
+            if (i == 4) { memset(p, 0, w); p[w - 1] = 0x0D; } /* negative zero */
+            if (i == 6) { memset(p, 0, w); p[w - 1] = 0x0C; }
+            if (i == 8) { memset(p, 0x99, w); p[w - 1] = 0x9C; if (w == 10) p[0] = 0x19; } /* 19 digits: invalid */
+            if (i == 10) { memset(p, 0x11, w); p[w - 1] = 0x19; } /* digit sign nibble: invalid */
+            if (i == 12) { memset(p, 0x11, w); p[0] = 0xA1; p[w - 1] = 0x1C; } /* bad digit nibble */
+        }
+        size_t nbad = cbz_k_packed_to_i64_portable(in, N, w, v, sign, bad);
+        size_t ref_bad = 0;
+        int ok = 1;
+        for (size_t i = 0; i < N; i++) {
+            int64_t rv = 0;
+            uint8_t rs = 0;
+            int valid = ref_packed(in + i * w, w, &rv, &rs);
+            ref_bad += !valid;
+            if (valid != !bad[i]) ok = 0;
+            if (valid && (rv != v[i] || rs != sign[i])) ok = 0;
+            if (!valid && (v[i] != 0 || sign[i] != 0)) ok = 0;
+        }
+        CU_ASSERT(ok);
+        CU_ASSERT_EQUAL(nbad, ref_bad);
+        if (w == 10) CU_ASSERT(bad[8]);
+        CU_ASSERT(bad[10]);
+        CU_ASSERT(!bad[4] && v[4] == 0 && sign[4] == 0xD);
+        /* valid ones re-encode to the same bytes */
+        cbz_k_i64_to_packed_portable(v, sign, N, w, back);
+        int same = 1;
+        for (size_t i = 0; i < N; i++)
+            if (!bad[i] && memcmp(in + i * w, back + i * w, w) != 0) same = 0;
+        CU_ASSERT(same);
+        free(in);
+        free(back);
+    }
+}
+
+/* Zoned reference, written from the contract. */
+static int ref_zoned(const uint8_t *p, size_t w, int mode, int ebcdic, int64_t *v, uint8_t *f)
+{
+    uint8_t zone = ebcdic ? 0xF0 : 0x30, plus = ebcdic ? 0x4E : 0x2B, minus = ebcdic ? 0x60 : 0x2D;
+    size_t first = 0, last = w; /* digit range */
+    int neg = 0;
+    *f = 0;
+    if (mode == 3) {
+        last = w - 1;
+        if (p[w - 1] != plus && p[w - 1] != minus) return 0;
+        *f = p[w - 1];
+        neg = p[w - 1] == minus;
+    }
+    if (mode == 4) {
+        first = 1;
+        if (p[0] != plus && p[0] != minus) return 0;
+        *f = p[0];
+        neg = p[0] == minus;
+    }
+    long long acc = 0;
+    for (size_t j = first; j < last; j++) {
+        uint8_t b = p[j];
+        int is_sign = (mode == 1 && j == w - 1) || (mode == 2 && j == 0);
+        if ((b & 15) > 9) return 0;
+        if (is_sign) {
+            int z = b >> 4;
+            if (ebcdic && z < 0xA) return 0;
+            if (!ebcdic && z != 3 && z != 7) return 0;
+            *f = (uint8_t)z;
+            neg = ebcdic ? (z == 0xB || z == 0xD) : z == 7;
+        } else if ((b & 0xF0) != zone) {
+            return 0;
+        }
+        acc = acc * 10 + (b & 15);
+    }
+    *v = neg ? -acc : acc;
+    return 1;
+}
+
+static void test_zoned(void)
+{
+    for (int ebcdic = 0; ebcdic <= 1; ebcdic++)
+        for (int mode = 0; mode <= 4; mode++)
+            for (size_t w = (mode >= 3 ? 2 : 1); w <= (mode >= 3 ? 19u : 18u); w++) {
+                enum { N = 1500 };
+                uint8_t *in = malloc(N * w), *back = malloc(N * w), f[N], bad[N];
+                int64_t v[N];
+                uint8_t zone = ebcdic ? 0xF0 : 0x30;
+                fill_random(in, N * w);
+                for (size_t i = 0; i < N; i++) {
+                    uint8_t *p = in + i * w;
+                    if (i % 3 == 0) continue; /* random bytes */
+                    for (size_t j = 0; j < w; j++) p[j] = (uint8_t)(zone | rnd() % 10);
+                    if (i % 3 == 2) p[0] = p[w - 1] = zone | 9;
+                    uint8_t zs = ebcdic ? (uint8_t)(0xA + rnd() % 6) : (rnd() & 1 ? 3 : 7);
+                    if (mode == 1) p[w - 1] = (uint8_t)(zs << 4 | (p[w - 1] & 15));
+                    if (mode == 2) p[0] = (uint8_t)(zs << 4 | (p[0] & 15));
+                    uint8_t sc = rnd() & 1 ? (ebcdic ? 0x60 : 0x2D) : (ebcdic ? 0x4E : 0x2B);
+                    if (mode == 3) p[w - 1] = sc;
+                    if (mode == 4) p[0] = sc;
+                }
+                size_t nbad = cbz_k_zoned_to_i64_portable(in, N, w, mode, ebcdic, v, f, bad);
+                size_t ref_bad = 0;
+                int ok = 1;
+                for (size_t i = 0; i < N; i++) {
+                    int64_t rv = 0;
+                    uint8_t rf = 0;
+                    int valid = ref_zoned(in + i * w, w, mode, ebcdic, &rv, &rf);
+                    ref_bad += !valid;
+                    if (valid != !bad[i]) ok = 0;
+                    if (valid && (rv != v[i] || rf != f[i])) ok = 0;
+                }
+                CU_ASSERT(ok);
+                CU_ASSERT_EQUAL(nbad, ref_bad);
+                CU_ASSERT(nbad < N);
+                cbz_k_i64_to_zoned_portable(v, f, N, w, mode, ebcdic, back);
+                int same = 1;
+                for (size_t i = 0; i < N; i++)
+                    if (!bad[i] && memcmp(in + i * w, back + i * w, w) != 0) same = 0;
+                CU_ASSERT(same);
+                if (!ok || !same) {
+                    printf("\nzoned ebcdic=%d mode=%d w=%zu ok=%d same=%d\n", ebcdic, mode, w, ok,
+                           same);
+                    free(in);
+                    free(back);
+                    return;
+                }
+                free(in);
+                free(back);
+            }
+}
+
+static void test_binary(void)
+{
+    for (size_t w = 1; w <= 8; w++)
+        for (int sg = 0; sg <= 1; sg++) {
+            enum { N = 1000 };
+            uint8_t in[N * 8], back[N * 8];
+            int64_t v[N];
+            fill_random(in, N * w);
+            memset(in, 0xFF, w);        /* -1 or max */
+            memset(in + w, 0x00, w);    /* 0 */
+            in[2 * w] = 0x80;           /* min */
+            memset(in + 2 * w + 1, 0, w - 1);
+            cbz_k_be_to_i64_portable(in, N, w, sg, v);
+            int ok = 1;
+            for (size_t i = 0; i < N; i++) {
+                uint64_t u = 0;
+                for (size_t j = 0; j < w; j++) u = u << 8 | in[i * w + j];
+                int64_t r;
+                if (sg && w < 8 && (u >> (8 * w - 1)) & 1) r = (int64_t)(u - ((uint64_t)1 << (8 * w)));
+                else r = (int64_t)u;
+                if (r != v[i]) ok = 0;
+            }
+            CU_ASSERT(ok);
+            cbz_k_i64_to_be_portable(v, N, w, back);
+            CU_ASSERT(memcmp(in, back, N * w) == 0);
+        }
+}
+
+static void test_delta_family(void)
+{
+    enum { N = 3000 };
+    static int64_t in[N], a[N], b[N];
+    static uint64_t u[N];
+    for (size_t i = 0; i < N; i++) in[i] = (int64_t)rnd() >> (rnd() % 64);
+    in[0] = INT64_MIN;
+    in[1] = INT64_MAX;
+    in[2] = -1;
+    for (size_t n = 0; n <= N; n += (n < 5 ? 1 : 997)) {
+        cbz_k_delta_encode_portable(in, n, a);
+        int ok = 1;
+        for (size_t i = 0; i < n; i++)
+            if ((uint64_t)a[i] != (uint64_t)in[i] - (i ? (uint64_t)in[i - 1] : 0)) ok = 0;
+        CU_ASSERT(ok);
+        cbz_k_delta_decode_portable(a, n, a); /* in place */
+        CU_ASSERT(n == 0 || memcmp(a, in, n * 8) == 0);
+        cbz_k_delta2_encode_portable(in, n, b);
+        ok = 1;
+        for (size_t i = 2; i < n; i++)
+            if ((uint64_t)b[i] !=
+                (uint64_t)in[i] - 2 * (uint64_t)in[i - 1] + (uint64_t)in[i - 2])
+                ok = 0;
+        CU_ASSERT(ok);
+        if (n >= 2) CU_ASSERT((uint64_t)b[1] == (uint64_t)in[1] - (uint64_t)in[0]);
+        cbz_k_delta2_decode_portable(b, n, b);
+        CU_ASSERT(n == 0 || memcmp(b, in, n * 8) == 0);
+        cbz_k_for_encode_portable(in, n, -12345, u);
+        cbz_k_for_decode_portable(u, n, -12345, a);
+        CU_ASSERT(n == 0 || memcmp(a, in, n * 8) == 0);
+        cbz_k_zigzag_encode_portable(in, n, u);
+        ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = in[i] >= 0 ? 2 * (uint64_t)in[i] : 2 * (~(uint64_t)in[i]) + 1;
+            if (u[i] != r) ok = 0;
+        }
+        CU_ASSERT(ok);
+        cbz_k_zigzag_decode_portable(u, n, a);
+        CU_ASSERT(n == 0 || memcmp(a, in, n * 8) == 0);
+    }
+    int64_t lo, hi;
+    cbz_k_minmax_portable(in, N, &lo, &hi);
+    CU_ASSERT(lo == INT64_MIN && hi == INT64_MAX);
+}
+
+static void test_runs(void)
+{
+    enum { N = 2000 };
+    static int64_t in[N], vals[N], out[N];
+    static uint32_t lens[N];
+    size_t runs = 0;
+    for (size_t i = 0; i < N; i++) {
+        in[i] = i ? in[i - 1] : 7;
+        if (rnd() % 5 == 0) in[i] = (int64_t)(rnd() % 3);
+    }
+    for (size_t i = 0; i < N; i++) runs += i == 0 || in[i] != in[i - 1];
+    CU_ASSERT_EQUAL(cbz_k_run_count_portable(in, N), runs);
+    CU_ASSERT_EQUAL(cbz_k_run_count_portable(in, 0), 0);
+    size_t k = cbz_k_rle_encode_portable(in, N, vals, lens);
+    CU_ASSERT_EQUAL(k, runs);
+    CU_ASSERT(cbz_k_rle_decode_portable(vals, lens, k, out, N));
+    CU_ASSERT(memcmp(in, out, sizeof in) == 0);
+    /* lengths that do not add up, or a zero length, are refused */
+    CU_ASSERT(!cbz_k_rle_decode_portable(vals, lens, k, out, N - 1));
+    CU_ASSERT(!cbz_k_rle_decode_portable(vals, lens, k, out, N + 1));
+    uint32_t saved = lens[0];
+    lens[0] = 0;
+    CU_ASSERT(!cbz_k_rle_decode_portable(vals, lens, k, out, N));
+    lens[0] = UINT32_MAX;
+    CU_ASSERT(!cbz_k_rle_decode_portable(vals, lens, k, out, N));
+    lens[0] = saved;
+}
+
+static void test_bitpack(void)
+{
+    enum { N = 517 };
+    static uint64_t in[N], out[N];
+    static uint32_t in32[N], out32[N];
+    static uint8_t packed[N * 8 + 8];
+    for (unsigned bits = 0; bits <= 64; bits++) {
+        for (size_t n = 0; n <= N; n += (n < 17 ? 1 : 250)) {
+            for (size_t i = 0; i < n; i++) in[i] = rnd();
+            size_t sz = cbz_k_bitpack_size(n, bits);
+            CU_ASSERT_EQUAL(sz, (n * bits + 7) / 8);
+            memset(packed, 0xAA, sizeof packed);
+            cbz_k_bitpack_u64_portable(in, n, bits, packed);
+            /* reference: bit by bit */
+            int ok = 1;
+            for (size_t i = 0; i < n && ok; i++)
+                for (unsigned k = 0; k < bits; k++) {
+                    size_t pos = i * bits + k;
+                    unsigned got = (packed[pos / 8] >> (pos % 8)) & 1;
+                    if (got != ((in[i] >> k) & 1)) { ok = 0; break; }
+                }
+            CU_ASSERT(ok);
+            if (sz && (n * bits) % 8) CU_ASSERT((packed[sz - 1] >> ((n * bits) % 8)) == 0);
+            CU_ASSERT(packed[sz] == 0xAA); /* writes exactly sz bytes */
+            cbz_k_bitunpack_u64_portable(packed, n, bits, out);
+            uint64_t mask = bits == 64 ? ~0ULL : (1ULL << bits) - 1;
+            ok = 1;
+            for (size_t i = 0; i < n; i++) if (out[i] != (in[i] & mask)) ok = 0;
+            CU_ASSERT(ok);
+            if (bits <= 32) {
+                for (size_t i = 0; i < n; i++) in32[i] = (uint32_t)in[i];
+                uint8_t p2[N * 8 + 8];
+                memset(p2, 0xAA, sizeof p2);
+                cbz_k_bitpack_u32_portable(in32, n, bits, p2);
+                CU_ASSERT(sz == 0 || memcmp(p2, packed, sz) == 0);
+                CU_ASSERT(p2[sz] == 0xAA);
+                cbz_k_bitunpack_u32_portable(p2, n, bits, out32);
+                ok = 1;
+                for (size_t i = 0; i < n; i++) if (out32[i] != (uint32_t)(in[i] & mask)) ok = 0;
+                CU_ASSERT(ok);
+            }
+        }
+        for (size_t i = 0; i < N; i++) in[i] = bits ? rnd() >> (64 - bits) : 0;
+        in[N / 2] = bits ? (bits == 64 ? ~0ULL : (1ULL << bits) - 1) : 0;
+        CU_ASSERT_EQUAL(cbz_k_max_bits_u64_portable(in, N), bits);
+    }
+}
+
+static void test_split_planes_text(void)
+{
+    for (size_t w = 1; w <= 16; w++) {
+        enum { N = 300, STRIDE = 40 };
+        uint8_t rec[N * STRIDE], rec2[N * STRIDE], col[N * 16], planes[N * 16], back[N * 16];
+        fill_random(rec, sizeof rec);
+        memcpy(rec2, rec, sizeof rec);
+        size_t off = STRIDE - w - (w % 3);
+        cbz_k_gather_portable(rec, N, STRIDE, off, w, col);
+        int ok = 1;
+        for (size_t i = 0; i < N; i++)
+            if (memcmp(col + i * w, rec + i * STRIDE + off, w)) ok = 0;
+        CU_ASSERT(ok);
+        memset(rec2, 0, sizeof rec2);
+        cbz_k_scatter_portable(col, N, STRIDE, off, w, rec2);
+        ok = 1;
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < STRIDE; j++) {
+                uint8_t want = (j >= off && j < off + w) ? rec[i * STRIDE + j] : 0;
+                if (rec2[i * STRIDE + j] != want) ok = 0;
+            }
+        CU_ASSERT(ok);
+        cbz_k_planes_split_portable(col, N, w, planes);
+        ok = 1;
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < w; j++)
+                if (planes[j * N + i] != col[i * w + j]) ok = 0;
+        CU_ASSERT(ok);
+        cbz_k_planes_join_portable(planes, N, w, back);
+        CU_ASSERT(memcmp(back, col, N * w) == 0);
+        /* text lengths */
+        for (size_t i = 0; i < N; i++) {
+            size_t keep = rnd() % (w + 1);
+            for (size_t j = keep; j < w; j++) col[i * w + j] = 0x40;
+        }
+        uint32_t len[N];
+        size_t total = cbz_k_text_lengths_portable(col, N, w, 0x40, len), sum = 0;
+        ok = 1;
+        for (size_t i = 0; i < N; i++) {
+            size_t l = w;
+            while (l && col[i * w + l - 1] == 0x40) l--;
+            if (len[i] != l) ok = 0;
+            sum += l;
+        }
+        CU_ASSERT(ok);
+        CU_ASSERT_EQUAL(total, sum);
+    }
+    uint8_t table[256], in[1000], out[1000];
+    for (int i = 0; i < 256; i++) table[i] = (uint8_t)(255 - i);
+    fill_random(in, sizeof in);
+    cbz_k_transcode_portable(table, in, sizeof in, out);
+    int ok = 1;
+    for (size_t i = 0; i < sizeof in; i++) if (out[i] != 255 - in[i]) ok = 0;
+    CU_ASSERT(ok);
+    cbz_k_transcode_portable(table, out, sizeof out, out); /* in place */
+    CU_ASSERT(memcmp(in, out, sizeof in) == 0);
+}
+
+static void test_dict(void)
+{
+    uint64_t keys[50], vals[1000], back[1000];
+    uint32_t codes[1000];
+    for (size_t k = 0; k < 50; k++) keys[k] = k * 1000 + 3;
+    for (size_t i = 0; i < 1000; i++) vals[i] = (i % 7 == 0) ? 5 : keys[rnd() % 50];
+    size_t miss = cbz_k_dict_lookup_u64_portable(keys, 50, vals, 1000, codes);
+    size_t ref_miss = 0;
+    int ok = 1;
+    for (size_t i = 0; i < 1000; i++) {
+        if (i % 7 == 0) { ref_miss++; if (codes[i] != CBZ_K_NO_CODE) ok = 0; }
+        else if (keys[codes[i]] != vals[i]) ok = 0;
+    }
+    CU_ASSERT(ok);
+    CU_ASSERT_EQUAL(miss, ref_miss);
+    for (size_t i = 0; i < 1000; i++) if (codes[i] == CBZ_K_NO_CODE) codes[i] = 0;
+    CU_ASSERT(cbz_k_dict_gather_u64_portable(codes, 1000, keys, 50, back));
+    codes[999] = 50;
+    CU_ASSERT(!cbz_k_dict_gather_u64_portable(codes, 1000, keys, 50, back));
+    /* fixed-width keys */
+    uint8_t fk[4 * 3] = { 'A', 'A', 'A', 'A', 'B', 'C', 'B', 'B', 'B', 'Z', 0, 0 };
+    uint8_t fv[5 * 3] = { 'B', 'B', 'B', 'A', 'B', 'C', 'Q', 'Q', 'Q', 'A', 'A', 'A', 'Z', 0, 0 };
+    uint32_t fc[5];
+    CU_ASSERT_EQUAL(cbz_k_dict_lookup_fixed_portable(fk, 4, 3, fv, 5, fc), 1);
+    CU_ASSERT(fc[0] == 2 && fc[1] == 1 && fc[2] == CBZ_K_NO_CODE && fc[3] == 0 && fc[4] == 3);
+    fc[2] = 3;
+    uint8_t fo[15];
+    CU_ASSERT(cbz_k_dict_gather_fixed_portable(fc, 5, fk, 4, 3, fo));
+    CU_ASSERT(memcmp(fo, fv, 6) == 0 && memcmp(fo + 9, fv + 9, 6) == 0);
+    fc[4] = 4;
+    CU_ASSERT(!cbz_k_dict_gather_fixed_portable(fc, 5, fk, 4, 3, fo));
+}
+
+/* ------------------------------------------------------------ variants */
+
+static void compare_variant(const cbz_kernel_table *P, const cbz_kernel_table *V)
+{
+    enum { N = 2053 };
+    static uint8_t in[N * 20], o1[N * 20], o2[N * 20], f1[N], f2[N], b1[N], b2[N];
+    static int64_t v1[N], v2[N];
+    static uint64_t u1[N], u2[N];
+    fill_random(in, sizeof in);
+    for (size_t w = 1; w <= 16; w++) {
+        V->gather(in, N, 20, 20 - w, w, o2);
+        P->gather(in, N, 20, 20 - w, w, o1);
+        CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+        memcpy(o1, in, sizeof in);
+        memcpy(o2, in, sizeof in);
+        P->scatter(in + 7, N, 20, 3, w > 16 ? 16 : (w < 17 ? w : 1), o1);
+        V->scatter(in + 7, N, 20, 3, w > 16 ? 16 : (w < 17 ? w : 1), o2);
+        CU_ASSERT(memcmp(o1, o2, sizeof o1) == 0);
+        P->planes_split(in, N, w, o1);
+        V->planes_split(in, N, w, o2);
+        CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+        P->planes_join(in, N, w, o1);
+        V->planes_join(in, N, w, o2);
+        CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+    }
+    for (size_t w = 1; w <= 10; w++) {
+        /* half valid packed values */
+        for (size_t i = 0; i < N; i += 2) {
+            for (size_t j = 0; j < w; j++) in[i * w + j] = (uint8_t)((rnd() % 10) << 4 | rnd() % 10);
+            in[i * w + w - 1] = (uint8_t)((in[i * w + w - 1] & 0xF0) | (0xA + rnd() % 6));
+        }
+        size_t c1 = P->packed_to_i64(in, N, w, v1, f1, b1);
+        size_t c2 = V->packed_to_i64(in, N, w, v2, f2, b2);
+        CU_ASSERT(c1 == c2 && !memcmp(v1, v2, sizeof v1) && !memcmp(f1, f2, N) && !memcmp(b1, b2, N));
+        P->i64_to_packed(v1, f1, N, w, o1);
+        V->i64_to_packed(v1, f1, N, w, o2);
+        CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+    }
+    for (int eb = 0; eb <= 1; eb++)
+        for (int mode = 0; mode <= 4; mode++)
+            for (size_t w = 2; w <= 18; w++) {
+                for (size_t i = 0; i < N; i += 2)
+                    for (size_t j = 0; j < w; j++) in[i * w + j] = (uint8_t)((eb ? 0xF0 : 0x30) | rnd() % 10);
+                size_t c1 = P->zoned_to_i64(in, N, w, mode, eb, v1, f1, b1);
+                size_t c2 = V->zoned_to_i64(in, N, w, mode, eb, v2, f2, b2);
+                CU_ASSERT(c1 == c2 && !memcmp(v1, v2, sizeof v1) && !memcmp(f1, f2, N) &&
+                          !memcmp(b1, b2, N));
+                P->i64_to_zoned(v1, f1, N, w, mode, eb, o1);
+                V->i64_to_zoned(v1, f1, N, w, mode, eb, o2);
+                CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+            }
+    for (size_t w = 1; w <= 8; w++)
+        for (int sg = 0; sg <= 1; sg++) {
+            P->be_to_i64(in, N, w, sg, v1);
+            V->be_to_i64(in, N, w, sg, v2);
+            CU_ASSERT(memcmp(v1, v2, sizeof v1) == 0);
+            P->i64_to_be(v1, N, w, o1);
+            V->i64_to_be(v1, N, w, o2);
+            CU_ASSERT(memcmp(o1, o2, N * w) == 0);
+        }
+    for (size_t i = 0; i < N; i++) v1[i] = (int64_t)rnd() >> (rnd() % 64);
+    P->delta_encode(v1, N, v2); V->delta_encode(v1, N, (int64_t *)u2);
+    CU_ASSERT(memcmp(v2, u2, sizeof v2) == 0);
+    P->delta2_encode(v1, N, v2); V->delta2_encode(v1, N, (int64_t *)u2);
+    CU_ASSERT(memcmp(v2, u2, sizeof v2) == 0);
+    P->delta_decode(v1, N, v2); V->delta_decode(v1, N, (int64_t *)u2);
+    CU_ASSERT(memcmp(v2, u2, sizeof v2) == 0);
+    P->delta2_decode(v1, N, v2); V->delta2_decode(v1, N, (int64_t *)u2);
+    CU_ASSERT(memcmp(v2, u2, sizeof v2) == 0);
+    P->zigzag_encode(v1, N, u1); V->zigzag_encode(v1, N, u2);
+    CU_ASSERT(memcmp(u1, u2, sizeof u1) == 0);
+    for (unsigned bits = 0; bits <= 64; bits++) {
+        memset(o1, 0, N * 8 + 8);
+        memset(o2, 0, N * 8 + 8);
+        P->bitpack_u64(u1, N, bits, o1);
+        V->bitpack_u64(u1, N, bits, o2);
+        CU_ASSERT(memcmp(o1, o2, N * 8 + 8) == 0);
+        P->bitunpack_u64(o1, N, bits, u1);
+        V->bitunpack_u64(o1, N, bits, u2);
+        CU_ASSERT(memcmp(u1, u2, sizeof u1) == 0);
+    }
+    CU_ASSERT(P->max_bits_u64(u1, N) == V->max_bits_u64(u1, N));
+    uint8_t table[256];
+    for (int i = 0; i < 256; i++) table[i] = (uint8_t)(i * 7 + 3);
+    P->transcode(table, in, N, o1);
+    V->transcode(table, in, N, o2);
+    CU_ASSERT(memcmp(o1, o2, N) == 0);
+}
+
+static void test_variants(void)
+{
+    const cbz_kernel_table *P = cbz_kernels_get("portable");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    CU_ASSERT_STRING_EQUAL(P->name, "portable");
+    CU_ASSERT_PTR_NOT_NULL(cbz_kernels());
+    CU_ASSERT_FALSE(cbz_kernels_select("no-such-variant"));
+    const char *const *names = cbz_kernels_variant_names();
+    int tested = 0;
+    for (size_t k = 0; names[k]; k++) {
+        const cbz_kernel_table *V = cbz_kernels_get(names[k]);
+        if (!V) {
+            printf("\n  variant %s: not available here\n", names[k]);
+            CU_ASSERT_FALSE(cbz_kernels_select(names[k]));
+            continue;
+        }
+        CU_ASSERT(cbz_kernels_select(names[k]));
+        CU_ASSERT_STRING_EQUAL(cbz_kernels_variant_name(), names[k]);
+        compare_variant(P, V);
+        tested++;
+    }
+    CU_ASSERT(tested >= 1);
+    CU_ASSERT(cbz_kernels_select("portable"));
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite("kernels", NULL, NULL);
+    CU_add_test(s, "packed decimal vs reference", test_packed);
+    CU_add_test(s, "zoned decimal vs reference", test_zoned);
+    CU_add_test(s, "big-endian binary", test_binary);
+    CU_add_test(s, "delta, delta2, FOR, zigzag, minmax", test_delta_family);
+    CU_add_test(s, "runs", test_runs);
+    CU_add_test(s, "bit-pack widths 0..64", test_bitpack);
+    CU_add_test(s, "gather/scatter, planes, text lengths, transcode", test_split_planes_text);
+    CU_add_test(s, "dictionary lookup and gather", test_dict);
+    CU_add_test(s, "every variant equals portable", test_variants);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
