@@ -1,0 +1,45 @@
+/*
+ * fill_x86.c — puts the x86 SIMD kernels into a dispatch table.  Compiled
+ * with the plain flags (no -mavx2/-msse4.1): dispatch.c calls these after
+ * its CPU check, and nothing here may execute an instruction the CPU lacks.
+ * Entries not named here keep what the table had (portable, or for avx2 the
+ * sse41 entries dispatch.c copied in first).  zoned_to_i64 stays the sse41
+ * one in the avx2 table: one value per 128-bit step measured faster than the
+ * two-lane build of the same body (bench_kernels, both test machines).
+ */
+#include "x86/kernels_x86.h"
+
+void cbz_kernels_fill_sse41(cbz_kernel_table *t)
+{
+    t->packed_to_i64 = cbz_k_packed_to_i64_sse41;
+    t->i64_to_packed = cbz_k_i64_to_packed_sse41;
+    t->zoned_to_i64 = cbz_k_zoned_to_i64_sse41;
+    t->i64_to_zoned = cbz_k_i64_to_zoned_sse41;
+    t->be_to_i64 = cbz_k_be_to_i64_sse41;
+    t->i64_to_be = cbz_k_i64_to_be_sse41;
+    t->transcode = cbz_k_transcode_sse41;
+    t->text_lengths = cbz_k_text_lengths_sse41;
+}
+
+void cbz_kernels_fill_avx2(cbz_kernel_table *t)
+{
+    t->packed_to_i64 = cbz_k_packed_to_i64_avx2;
+    t->i64_to_packed = cbz_k_i64_to_packed_avx2;
+    t->i64_to_zoned = cbz_k_i64_to_zoned_avx2;
+    t->be_to_i64 = cbz_k_be_to_i64_avx2;
+    t->i64_to_be = cbz_k_i64_to_be_avx2;
+    t->transcode = cbz_k_transcode_avx2;
+    t->text_lengths = cbz_k_text_lengths_avx2;
+    t->gather = cbz_k_gather_avx2;
+    t->planes_split = cbz_k_planes_split_avx2;
+    t->planes_join = cbz_k_planes_join_avx2;
+    t->delta_encode = cbz_k_delta_encode_avx2;
+    t->delta_decode = cbz_k_delta_decode_avx2;
+    t->for_encode = cbz_k_for_encode_avx2;
+    t->for_decode = cbz_k_for_decode_avx2;
+    t->zigzag_encode = cbz_k_zigzag_encode_avx2;
+    t->zigzag_decode = cbz_k_zigzag_decode_avx2;
+    t->minmax = cbz_k_minmax_avx2;
+    t->max_bits_u64 = cbz_k_max_bits_u64_avx2;
+    t->bitunpack_u32 = cbz_k_bitunpack_u32_avx2;
+}

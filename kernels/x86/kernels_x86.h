@@ -1,0 +1,65 @@
+/*
+ * kernels_x86.h — the x86 SIMD kernels (kernels/x86/) and nothing else.
+ *
+ * Owned by the vectorized-kernel work (issue 4).  dispatch.c includes this
+ * header when it exists (__has_include) and calls cbz_kernels_fill_sse41 /
+ * cbz_kernels_fill_avx2 (declared in kernels.h, defined in fill_x86.c, a file
+ * compiled without -mavx2/-msse4.1) after checking the CPU.  The functions
+ * below are the SIMD versions: vx_sse41.c (-msse4.1), vx_avx2.c and
+ * columns_avx2.c (-mavx2 -mbmi2 -mpopcnt).  Each one has exactly the contract
+ * of the kernels.h typedef it implements and gives byte-identical results to
+ * the portable kernel for every input, invalid ones included (tails and the
+ * cases a SIMD path does not cover are handed to the portable kernel).
+ * Never call a function of this header without the CPU check.
+ */
+#ifndef CBZ_KERNELS_X86_H
+#define CBZ_KERNELS_X86_H
+
+#include "kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One kernel body (vx_body.h) compiled for two instruction sets.  (The avx2
+ * build of zoned_to_i64 exists but fill_x86.c keeps the faster sse41 one.) */
+#define CBZ_X86_DECLARE_BODY(sfx)                                                           \
+    size_t cbz_k_packed_to_i64_##sfx(const uint8_t *in, size_t n, size_t width, int64_t *out, \
+                                     uint8_t *sign, uint8_t *invalid);                       \
+    void cbz_k_i64_to_packed_##sfx(const int64_t *in, const uint8_t *sign, size_t n,         \
+                                   size_t width, uint8_t *out);                              \
+    size_t cbz_k_zoned_to_i64_##sfx(const uint8_t *in, size_t n, size_t width, int sign_mode, \
+                                    int ebcdic, int64_t *out, uint8_t *form,                 \
+                                    uint8_t *invalid);                                       \
+    void cbz_k_i64_to_zoned_##sfx(const int64_t *in, const uint8_t *form, size_t n,          \
+                                  size_t width, int sign_mode, int ebcdic, uint8_t *out);    \
+    void cbz_k_be_to_i64_##sfx(const uint8_t *in, size_t n, size_t width, int is_signed,     \
+                               int64_t *out);                                                \
+    void cbz_k_i64_to_be_##sfx(const int64_t *in, size_t n, size_t width, uint8_t *out);     \
+    void cbz_k_transcode_##sfx(const uint8_t table[256], const uint8_t *in, size_t n,        \
+                               uint8_t *out);                                                \
+    size_t cbz_k_text_lengths_##sfx(const uint8_t *in, size_t n, size_t width, uint8_t pad,  \
+                                    uint32_t *len);
+
+CBZ_X86_DECLARE_BODY(sse41)
+CBZ_X86_DECLARE_BODY(avx2)
+
+/* AVX2 only (columns_avx2.c). */
+void cbz_k_gather_avx2(const uint8_t *records, size_t n, size_t stride, size_t offset,
+                       size_t width, uint8_t *col);
+void cbz_k_planes_split_avx2(const uint8_t *in, size_t n, size_t width, uint8_t *out);
+void cbz_k_planes_join_avx2(const uint8_t *in, size_t n, size_t width, uint8_t *out);
+void cbz_k_delta_encode_avx2(const int64_t *in, size_t n, int64_t *out);
+void cbz_k_delta_decode_avx2(const int64_t *in, size_t n, int64_t *out);
+void cbz_k_for_encode_avx2(const int64_t *in, size_t n, int64_t base, uint64_t *out);
+void cbz_k_for_decode_avx2(const uint64_t *in, size_t n, int64_t base, int64_t *out);
+void cbz_k_zigzag_encode_avx2(const int64_t *in, size_t n, uint64_t *out);
+void cbz_k_zigzag_decode_avx2(const uint64_t *in, size_t n, int64_t *out);
+void cbz_k_minmax_avx2(const int64_t *in, size_t n, int64_t *min, int64_t *max);
+unsigned cbz_k_max_bits_u64_avx2(const uint64_t *in, size_t n);
+void cbz_k_bitunpack_u32_avx2(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CBZ_KERNELS_X86_H */

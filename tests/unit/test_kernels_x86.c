@@ -1,0 +1,523 @@
+/*
+ * test_kernels_x86.c — every kernel of the dispatch table under every variant
+ * this CPU offers (cbz_kernels_get: sse41, avx2) against the portable one,
+ * byte for byte: random and edge-case inputs (invalid nibbles and zones, all
+ * sign bytes, every width, n = 0..67 for the vector tails, unaligned
+ * pointers).  Inputs and outputs sit right against a PROT_NONE page, so a
+ * kernel that reads or writes one byte past its buffer crashes the test, and
+ * 32 canary bytes before each buffer catch writes before it.
+ */
+#include "kernels.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static uint64_t rng = 0x243F6A8885A308D3ULL;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+static void fill_random(void *p, size_t n)
+{
+    uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) b[i] = (uint8_t)rnd();
+}
+
+/* ------------------------------------------------------------ tight buffers */
+
+#define SLOT_BYTES (1u << 20)
+#define NSLOTS 8
+#define CANARY 32
+static uint8_t *slot_base[NSLOTS];
+static int canary_bad;
+
+static int slots_init(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    for (int s = 0; s < NSLOTS; s++) {
+        uint8_t *m = mmap(NULL, SLOT_BYTES + (size_t)page, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) return -1;
+        if (mprotect(m + SLOT_BYTES, (size_t)page, PROT_NONE) != 0) return -1;
+        slot_base[s] = m;
+    }
+    return 0;
+}
+
+/* `size` bytes of slot s ending at the guard page (so the start is as
+ * unaligned as size makes it), preceded by canary bytes */
+static void *tight(int s, size_t size)
+{
+    uint8_t *p = slot_base[s] + SLOT_BYTES - size;
+    memset(p - CANARY, 0xA5, CANARY);
+    return p;
+}
+static void check_canary(const void *p)
+{
+    const uint8_t *b = (const uint8_t *)p - CANARY;
+    for (int k = 0; k < CANARY; k++)
+        if (b[k] != 0xA5) canary_bad++;
+}
+
+/* variants other than portable that this CPU has */
+static const cbz_kernel_table *variants[4];
+static int nvariants;
+static const cbz_kernel_table *P;
+
+static void find_variants(void)
+{
+    P = cbz_kernels_get("portable");
+    const char *const *names = cbz_kernels_variant_names();
+    for (size_t k = 0; names[k]; k++) {
+        const cbz_kernel_table *t = cbz_kernels_get(names[k]);
+        if (t && strcmp(names[k], "portable") != 0) variants[nvariants++] = t;
+    }
+}
+
+/* counts 0..67, then a few larger ones */
+static const size_t extra_n[] = { 100, 255, 1000, 4099 };
+#define NEXTRA (sizeof extra_n / sizeof extra_n[0])
+#define FOR_EACH_N(n)                                                                      \
+    for (size_t n_i_ = 0, n = 0; n_i_ < 68 + NEXTRA;                                        \
+         n_i_++, n = n_i_ < 68 ? n_i_ : n_i_ < 68 + NEXTRA ? extra_n[n_i_ - 68] : 0)
+
+static int fails;
+#define EXPECT(cond, ...)                                                                  \
+    do {                                                                                   \
+        int ok_ = (cond);                                                                  \
+        CU_ASSERT(ok_);                                                                    \
+        if (!ok_ && fails++ < 10) {                                                        \
+            printf("\n  mismatch: ");                                                      \
+            printf(__VA_ARGS__);                                                           \
+        }                                                                                  \
+    } while (0)
+
+/* ------------------------------------------------------------ decimal */
+
+static void make_packed(uint8_t *in, size_t n, size_t w, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = in + i * w;
+        int k = kind == 3 ? (int)(rnd() % 3) : kind;
+        if (k == 0) { /* random bytes: mostly invalid */
+            fill_random(p, w);
+            continue;
+        }
+        for (size_t j = 0; j < w; j++) p[j] = (uint8_t)((rnd() % 10) << 4 | rnd() % 10);
+        if (k == 2) /* all nines */
+            for (size_t j = 0; j < w; j++) p[j] = 0x99;
+        p[w - 1] = (uint8_t)((p[w - 1] & 0xF0) | (0xA + rnd() % 6));
+        if (w == 10 && rnd() % 4) p[0] &= 0x0F;
+        if (rnd() % 5 == 0) { /* one bad nibble anywhere, or a digit as sign */
+            size_t j = rnd() % w;
+            if (rnd() % 2) p[j] = (uint8_t)((p[j] & 0x0F) | (0xA + rnd() % 6) << 4);
+            else p[j] = (uint8_t)((p[j] & 0xF0) | (j == w - 1 ? rnd() % 10 : 0xA + rnd() % 6));
+        }
+    }
+}
+
+static const int64_t edge_i64[] = {
+    0, 1, 9, 10, 99, 100, 9999, 10000, 99999999, 100000000, 100000001, 199999999,
+    200000000, 1000000000000000 - 1, 1000000000000000, 4503599627370495, 4503599627370496,
+    4503599627370497, 9999999999999999, 10000000000000000, 999999999999999999,
+    INT64_MAX, INT64_MIN + 1, 4503599600000000, 4503599599999999,
+};
+#define NEDGE (sizeof edge_i64 / sizeof edge_i64[0])
+
+static void test_packed(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (size_t w = 1; w <= CBZ_K_PACKED_MAX_WIDTH; w++)
+            for (int kind = 0; kind <= 3; kind++) FOR_EACH_N(n) {
+                uint8_t *in = tight(0, n * w);
+                make_packed(in, n, w, kind);
+                int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+                uint8_t *s1 = tight(3, n), *s2 = tight(4, n), *b1 = tight(5, n), *b2 = tight(6, n);
+                size_t c1 = P->packed_to_i64(in, n, w, o1, s1, b1);
+                size_t c2 = V->packed_to_i64(in, n, w, o2, s2, b2);
+                EXPECT(c1 == c2 && !memcmp(o1, o2, n * 8) && !memcmp(s1, s2, n) &&
+                           !memcmp(b1, b2, n),
+                       "%s packed_to_i64 w=%zu n=%zu kind=%d", V->name, w, n, kind);
+                check_canary(o2); check_canary(s2); check_canary(b2);
+                /* pack: what unpack gave, and arbitrary int64 with any sign byte */
+                for (int src = 0; src < 3; src++) {
+                    int64_t *vals = tight(7, n * 8);
+                    uint8_t *sg = tight(3, n);
+                    for (size_t i = 0; i < n; i++) {
+                        vals[i] = src ? (int64_t)(rnd() >> (rnd() % 64)) : o1[i];
+                        if (src == 1 && rnd() % 2) vals[i] = (int64_t)(0 - (uint64_t)vals[i]);
+                        if (src == 2) /* quotient-correction and range edges */
+                            vals[i] = edge_i64[rnd() % NEDGE] * (rnd() % 2 ? 1 : -1);
+                        sg[i] = src ? (uint8_t)rnd() : s1[i];
+                    }
+                    if (src && n > 0) vals[0] = INT64_MIN;
+                    if (src && n > 1) vals[1] = INT64_MAX;
+                    uint8_t *p1 = tight(4, n * w), *p2 = tight(5, n * w);
+                    P->i64_to_packed(vals, sg, n, w, p1);
+                    V->i64_to_packed(vals, sg, n, w, p2);
+                    EXPECT(!memcmp(p1, p2, n * w), "%s i64_to_packed w=%zu n=%zu src=%d", V->name,
+                           w, n, src);
+                    check_canary(p2);
+                }
+            }
+    }
+}
+
+static void make_zoned(uint8_t *in, size_t n, size_t w, int ebcdic, int kind)
+{
+    const uint8_t zone = ebcdic ? 0xF0 : 0x30;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = in + i * w;
+        if (kind == 0) {
+            fill_random(p, w);
+            continue;
+        }
+        for (size_t j = 0; j < w; j++) p[j] = (uint8_t)(zone | rnd() % 10);
+        unsigned r = (unsigned)(rnd() % 8);
+        if (r == 0) p[rnd() % w] = (uint8_t)rnd();                      /* any byte */
+        if (r == 1) p[0] = (uint8_t)((rnd() % 16) << 4 | rnd() % 10);   /* zone/sign */
+        if (r == 2) p[w - 1] = (uint8_t)((rnd() % 16) << 4 | rnd() % 10);
+        if (r == 3) p[0] = rnd() % 2 ? (ebcdic ? 0x4E : 0x2B) : (ebcdic ? 0x60 : 0x2D);
+        if (r == 4) p[w - 1] = rnd() % 2 ? (ebcdic ? 0x4E : 0x2B) : (ebcdic ? 0x60 : 0x2D);
+        if (r == 5) p[rnd() % w] = (uint8_t)(zone | (10 + rnd() % 6)); /* bad digit */
+    }
+}
+
+static void test_zoned(void)
+{
+    static const size_t ns[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 67, 500 };
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (int eb = 0; eb <= 1; eb++)
+            for (int mode = 0; mode <= 4; mode++)
+                for (size_t w = 1; w <= CBZ_K_ZONED_MAX_WIDTH; w++) {
+                    size_t nd = (mode >= 3) ? w - 1 : w;
+                    if (nd < 1 || nd > CBZ_K_MAX_DIGITS) continue;
+                    for (int kind = 0; kind <= 1; kind++)
+                        for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+                            size_t n = ns[k];
+                            uint8_t *in = tight(0, n * w);
+                            make_zoned(in, n, w, eb, kind);
+                            int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+                            uint8_t *f1 = tight(3, n), *f2 = tight(4, n);
+                            uint8_t *b1 = tight(5, n), *b2 = tight(6, n);
+                            size_t c1 = P->zoned_to_i64(in, n, w, mode, eb, o1, f1, b1);
+                            size_t c2 = V->zoned_to_i64(in, n, w, mode, eb, o2, f2, b2);
+                            EXPECT(c1 == c2 && !memcmp(o1, o2, n * 8) && !memcmp(f1, f2, n) &&
+                                       !memcmp(b1, b2, n),
+                                   "%s zoned_to_i64 eb=%d mode=%d w=%zu n=%zu", V->name, eb,
+                                   mode, w, n);
+                            check_canary(o2); check_canary(f2); check_canary(b2);
+                            /* encode: decoded values, then arbitrary ones */
+                            for (int src = 0; src < 3; src++) {
+                                int64_t *vals = tight(7, n * 8);
+                                uint8_t *fm = tight(3, n);
+                                for (size_t i = 0; i < n; i++) {
+                                    vals[i] = src ? (int64_t)rnd() >> (rnd() % 64) : o1[i];
+                                    if (src == 2)
+                                        vals[i] = edge_i64[rnd() % NEDGE] * (rnd() % 2 ? 1 : -1);
+                                    fm[i] = src ? (uint8_t)rnd() : f1[i];
+                                }
+                                uint8_t *p1 = tight(4, n * w), *p2 = tight(5, n * w);
+                                P->i64_to_zoned(vals, fm, n, w, mode, eb, p1);
+                                V->i64_to_zoned(vals, fm, n, w, mode, eb, p2);
+                                EXPECT(!memcmp(p1, p2, n * w),
+                                       "%s i64_to_zoned eb=%d mode=%d w=%zu n=%zu src=%d",
+                                       V->name, eb, mode, w, n, src);
+                                check_canary(p2);
+                            }
+                        }
+                }
+    }
+}
+
+static void test_binary(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (size_t w = 1; w <= 8; w++)
+            for (int sg = 0; sg <= 1; sg++) FOR_EACH_N(n) {
+                uint8_t *in = tight(0, n * w);
+                fill_random(in, n * w);
+                int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+                P->be_to_i64(in, n, w, sg, o1);
+                V->be_to_i64(in, n, w, sg, o2);
+                EXPECT(!memcmp(o1, o2, n * 8), "%s be_to_i64 w=%zu s=%d n=%zu", V->name, w, sg, n);
+                int64_t *vals = tight(3, n * 8);
+                fill_random(vals, n * 8);
+                uint8_t *p1 = tight(4, n * w), *p2 = tight(5, n * w);
+                P->i64_to_be(vals, n, w, p1);
+                V->i64_to_be(vals, n, w, p2);
+                EXPECT(!memcmp(p1, p2, n * w), "%s i64_to_be w=%zu n=%zu", V->name, w, n);
+                check_canary(o2); check_canary(p2);
+            }
+    }
+}
+
+/* ------------------------------------------------------------ bytes */
+
+static void test_bytes(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        uint8_t table[256];
+        fill_random(table, sizeof table);
+        FOR_EACH_N(n) {
+            uint8_t *in = tight(0, n);
+            fill_random(in, n);
+            uint8_t *o1 = tight(1, n), *o2 = tight(2, n);
+            P->transcode(table, in, n, o1);
+            V->transcode(table, in, n, o2);
+            EXPECT(!memcmp(o1, o2, n), "%s transcode n=%zu", V->name, n);
+            V->transcode(table, in, n, in); /* in place */
+            EXPECT(!memcmp(o1, in, n), "%s transcode in place n=%zu", V->name, n);
+            check_canary(o2);
+        }
+        /* text lengths: every width up to 80, values with random pad tails */
+        for (size_t w = 1; w <= 80; w++)
+            for (int padk = 0; padk < 2; padk++) {
+                uint8_t pad = padk ? 0x40 : 0x20;
+                static const size_t ns[] = { 0, 1, 2, 3, 5, 16, 31, 33, 67, 300 };
+                for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+                    size_t n = ns[k];
+                    uint8_t *in = tight(0, n * w);
+                    for (size_t i = 0; i < n; i++) {
+                        size_t keep = rnd() % 3 == 0 ? 0 : rnd() % (w + 1);
+                        for (size_t j = 0; j < w; j++)
+                            in[i * w + j] = j < keep ? (uint8_t)rnd() : pad;
+                    }
+                    uint32_t *l1 = tight(1, n * 4), *l2 = tight(2, n * 4);
+                    size_t t1 = P->text_lengths(in, n, w, pad, l1);
+                    size_t t2 = V->text_lengths(in, n, w, pad, l2);
+                    EXPECT(t1 == t2 && !memcmp(l1, l2, n * 4), "%s text_lengths w=%zu n=%zu",
+                           V->name, w, n);
+                    check_canary(l2);
+                }
+            }
+        /* gather/scatter: records buffer exactly as long as the last field */
+        for (size_t w = 1; w <= 40; w++)
+            for (size_t extra = 0; extra <= 9; extra += 3) {
+                size_t stride = w + extra, offset = extra ? rnd() % (extra + 1) : 0;
+                static const size_t ns[] = { 0, 1, 2, 3, 4, 7, 8, 9, 31, 67, 301 };
+                for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+                    size_t n = ns[k];
+                    size_t rec = n ? (n - 1) * stride + offset + w : 0;
+                    uint8_t *recs = tight(0, rec); /* the last field ends at the guard */
+                    fill_random(recs, rec);
+                    uint8_t *c1 = tight(1, n * w), *c2 = tight(2, n * w);
+                    P->gather(recs, n, stride, offset, w, c1);
+                    V->gather(recs, n, stride, offset, w, c2);
+                    EXPECT(!memcmp(c1, c2, n * w), "%s gather w=%zu stride=%zu n=%zu", V->name,
+                           w, stride, n);
+                    uint8_t *r1 = tight(4, n * stride), *r2 = tight(5, n * stride);
+                    fill_random(r1, n * stride);
+                    memcpy(r2, r1, n * stride);
+                    P->scatter(c1, n, stride, offset, w, r1);
+                    V->scatter(c1, n, stride, offset, w, r2);
+                    EXPECT(!memcmp(r1, r2, n * stride), "%s scatter w=%zu n=%zu", V->name, w, n);
+                    check_canary(c2); check_canary(r2);
+                }
+            }
+        /* byte planes */
+        for (size_t w = 1; w <= 17; w++) FOR_EACH_N(n) {
+            if (n * w > SLOT_BYTES / 2) continue;
+            uint8_t *in = tight(0, n * w);
+            fill_random(in, n * w);
+            uint8_t *o1 = tight(1, n * w), *o2 = tight(2, n * w);
+            P->planes_split(in, n, w, o1);
+            V->planes_split(in, n, w, o2);
+            EXPECT(!memcmp(o1, o2, n * w), "%s planes_split w=%zu n=%zu", V->name, w, n);
+            P->planes_join(in, n, w, o1);
+            V->planes_join(in, n, w, o2);
+            EXPECT(!memcmp(o1, o2, n * w), "%s planes_join w=%zu n=%zu", V->name, w, n);
+            check_canary(o2);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ integers */
+
+static void make_ints(int64_t *x, size_t n, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (kind) {
+        case 0: x[i] = (int64_t)rnd(); break;
+        case 1: x[i] = (int64_t)rnd() >> (rnd() % 64); break;
+        case 2: x[i] = (int64_t)(rnd() % 3) - 1; break; /* runs */
+        default: x[i] = rnd() % 2 ? INT64_MIN : INT64_MAX; break;
+        }
+    }
+}
+
+static void test_ints(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (int kind = 0; kind < 4; kind++) FOR_EACH_N(n) {
+            int64_t *in = tight(0, n * 8);
+            make_ints(in, n, kind);
+            int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8), *o3 = tight(3, n * 8);
+            const cbz_k_i64_map_fn pm[4] = { P->delta_encode, P->delta_decode, P->delta2_encode,
+                                             P->delta2_decode };
+            const cbz_k_i64_map_fn vm[4] = { V->delta_encode, V->delta_decode, V->delta2_encode,
+                                             V->delta2_decode };
+            for (int f = 0; f < 4; f++) {
+                pm[f](in, n, o1);
+                vm[f](in, n, o2);
+                memcpy(o3, in, n * 8);
+                vm[f](o3, n, o3); /* in place */
+                EXPECT(!memcmp(o1, o2, n * 8) && !memcmp(o1, o3, n * 8),
+                       "%s delta family %d n=%zu kind=%d", V->name, f, n, kind);
+            }
+            int64_t base = (int64_t)rnd();
+            P->for_encode(in, n, base, (uint64_t *)o1);
+            V->for_encode(in, n, base, (uint64_t *)o2);
+            EXPECT(!memcmp(o1, o2, n * 8), "%s for_encode n=%zu", V->name, n);
+            P->for_decode((const uint64_t *)in, n, base, o1);
+            V->for_decode((const uint64_t *)in, n, base, o2);
+            EXPECT(!memcmp(o1, o2, n * 8), "%s for_decode n=%zu", V->name, n);
+            P->zigzag_encode(in, n, (uint64_t *)o1);
+            V->zigzag_encode(in, n, (uint64_t *)o2);
+            EXPECT(!memcmp(o1, o2, n * 8), "%s zigzag_encode n=%zu", V->name, n);
+            P->zigzag_decode((const uint64_t *)in, n, o1);
+            V->zigzag_decode((const uint64_t *)in, n, o2);
+            EXPECT(!memcmp(o1, o2, n * 8), "%s zigzag_decode n=%zu", V->name, n);
+            if (n >= 1) {
+                int64_t a1, b1, a2, b2;
+                P->minmax(in, n, &a1, &b1);
+                V->minmax(in, n, &a2, &b2);
+                EXPECT(a1 == a2 && b1 == b2, "%s minmax n=%zu", V->name, n);
+            }
+            EXPECT(P->max_bits_u64((const uint64_t *)in, n) ==
+                       V->max_bits_u64((const uint64_t *)in, n),
+                   "%s max_bits n=%zu", V->name, n);
+            EXPECT(P->run_count(in, n) == V->run_count(in, n), "%s run_count n=%zu", V->name, n);
+            uint32_t *l1 = tight(4, n * 4 + 4), *l2 = tight(5, n * 4 + 4);
+            size_t r1 = P->rle_encode(in, n, o1, l1), r2 = V->rle_encode(in, n, o2, l2);
+            EXPECT(r1 == r2 && !memcmp(o1, o2, r1 * 8) && !memcmp(l1, l2, r1 * 4),
+                   "%s rle_encode n=%zu", V->name, n);
+            EXPECT(V->rle_decode(o1, l1, r1, o3, n) && !memcmp(o3, in, n * 8),
+                   "%s rle_decode n=%zu", V->name, n);
+            check_canary(o2); check_canary(o3);
+        }
+    }
+}
+
+static void test_bitpack(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (unsigned bits = 0; bits <= 64; bits++) FOR_EACH_N(n) {
+            size_t sz = cbz_k_bitpack_size(n, bits);
+            uint64_t *in = tight(0, n * 8);
+            fill_random(in, n * 8);
+            uint8_t *p1 = tight(1, sz), *p2 = tight(2, sz);
+            memset(p1, 0, sz);
+            memset(p2, 0, sz);
+            P->bitpack_u64(in, n, bits, p1);
+            V->bitpack_u64(in, n, bits, p2);
+            EXPECT(!memcmp(p1, p2, sz), "%s bitpack_u64 bits=%u n=%zu", V->name, bits, n);
+            uint64_t *u1 = tight(3, n * 8), *u2 = tight(4, n * 8);
+            P->bitunpack_u64(p1, n, bits, u1);
+            V->bitunpack_u64(p1, n, bits, u2);
+            EXPECT(!memcmp(u1, u2, n * 8), "%s bitunpack_u64 bits=%u n=%zu", V->name, bits, n);
+            check_canary(p2); check_canary(u2);
+            if (bits > 32) continue;
+            uint32_t *in32 = tight(5, n * 4);
+            fill_random(in32, n * 4);
+            memset(p1, 0, sz);
+            memset(p2, 0, sz);
+            P->bitpack_u32(in32, n, bits, p1);
+            V->bitpack_u32(in32, n, bits, p2);
+            EXPECT(!memcmp(p1, p2, sz), "%s bitpack_u32 bits=%u n=%zu", V->name, bits, n);
+            /* unpack of random bytes too: every bit pattern */
+            fill_random(p1, sz);
+            uint32_t *w1 = tight(6, n * 4), *w2 = tight(7, n * 4);
+            P->bitunpack_u32(p1, n, bits, w1);
+            V->bitunpack_u32(p1, n, bits, w2);
+            EXPECT(!memcmp(w1, w2, n * 4), "%s bitunpack_u32 bits=%u n=%zu", V->name, bits, n);
+            check_canary(w2);
+        }
+    }
+}
+
+static void test_dict(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        uint64_t keys[64];
+        for (size_t k = 0; k < 64; k++) keys[k] = k * 3 + 1;
+        FOR_EACH_N(n) {
+            uint64_t *vals = tight(0, n * 8);
+            for (size_t i = 0; i < n; i++) vals[i] = rnd() % 200;
+            uint32_t *c1 = tight(1, n * 4), *c2 = tight(2, n * 4);
+            size_t m1 = P->dict_lookup_u64(keys, 64, vals, n, c1);
+            size_t m2 = V->dict_lookup_u64(keys, 64, vals, n, c2);
+            EXPECT(m1 == m2 && !memcmp(c1, c2, n * 4), "%s dict_lookup_u64 n=%zu", V->name, n);
+            for (size_t i = 0; i < n; i++) c1[i] = (uint32_t)(rnd() % 64);
+            uint64_t *g1 = tight(3, n * 8), *g2 = tight(4, n * 8);
+            EXPECT(P->dict_gather_u64(c1, n, keys, 64, g1) ==
+                           V->dict_gather_u64(c1, n, keys, 64, g2) &&
+                       !memcmp(g1, g2, n * 8),
+                   "%s dict_gather_u64 n=%zu", V->name, n);
+        }
+    }
+}
+
+static void test_available(void)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(P);
+    printf("\n  variants beside portable:");
+    for (int v = 0; v < nvariants; v++) printf(" %s", variants[v]->name);
+    __builtin_cpu_init();
+    /* on a CPU with the feature, the variant must be there */
+    if (__builtin_cpu_supports("sse4.1")) CU_ASSERT_PTR_NOT_NULL(cbz_kernels_get("sse41"));
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
+        CU_ASSERT_PTR_NOT_NULL(cbz_kernels_get("avx2"));
+    /* and a SIMD variant really replaces the hot kernels */
+    const cbz_kernel_table *a = cbz_kernels_get("avx2");
+    if (a) {
+        CU_ASSERT(a->packed_to_i64 != P->packed_to_i64);
+        CU_ASSERT(a->i64_to_packed != P->i64_to_packed);
+        CU_ASSERT(a->zoned_to_i64 != P->zoned_to_i64);
+        CU_ASSERT(a->i64_to_zoned != P->i64_to_zoned);
+        CU_ASSERT(a->bitunpack_u32 != P->bitunpack_u32);
+        CU_ASSERT(a->transcode != P->transcode);
+        CU_ASSERT(a->planes_split != P->planes_split);
+    }
+}
+
+static void test_canaries(void) { CU_ASSERT_EQUAL(canary_bad, 0); }
+
+int main(void)
+{
+    if (slots_init() != 0) {
+        perror("mmap");
+        return 1;
+    }
+    find_variants();
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite("kernels_x86", NULL, NULL);
+    CU_add_test(s, "variants present on this CPU", test_available);
+    CU_add_test(s, "packed decimal both ways, every width, n 0..67", test_packed);
+    CU_add_test(s, "zoned decimal both ways, every mode/code page/width", test_zoned);
+    CU_add_test(s, "big-endian binary both ways", test_binary);
+    CU_add_test(s, "transcode, text lengths, gather/scatter, planes", test_bytes);
+    CU_add_test(s, "delta, FOR, zigzag, minmax, runs", test_ints);
+    CU_add_test(s, "bit-pack and unpack, bits 0..64", test_bitpack);
+    CU_add_test(s, "dictionary", test_dict);
+    CU_add_test(s, "no write before any output buffer", test_canaries);
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures();
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
