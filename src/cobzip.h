@@ -219,6 +219,14 @@ typedef struct cbz_value_options {
     const cbz_codepage *codepage;
     cbz_trim trim;
     cbz_float_format float_format;
+    /* false (default): decode accepts only the canonical bytes of a value,
+     * the ones encode writes back.  true: also read the looser forms other
+     * tools (Cobrix) accept: spaces before or after the digits of a DISPLAY
+     * or NATIONAL number (with an explicit '.' anywhere among them), and in
+     * numeric-edited fields a '+' where the PICTURE has '-' or a digit where
+     * Z or * would suppress it.  Such values do not encode back to the same
+     * bytes. */
+    bool lenient;
 } cbz_value_options;
 
 /* Decode field f stored at `bytes` (f->size bytes) to text.  out_cap >= 4*f->size+64

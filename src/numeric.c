@@ -566,3 +566,333 @@ cbz_status cbz_float_decode_text(const uint8_t *p, size_t size, cbz_float_format
     }
     return CBZ_ERR_VALUE; /* not reached */
 }
+
+/* ---------------------------------------------------------------------------
+ * PICTURE helpers and numeric editing (rules in numeric.h).
+ * ------------------------------------------------------------------------- */
+
+/* Reads one PICTURE symbol at pic[*k]: its upper-case character ('c' for CR,
+ * 'd' for DB) and repeat count; false at the end or on a bad repeat. */
+static bool pic_symbol(const char *pic, size_t *k, char *sym, long *rep)
+{
+    size_t i = *k;
+    char c = pic[i];
+    if (!c) return false;
+    if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+    char next = pic[i + 1];
+    if (next >= 'a' && next <= 'z') next = (char)(next - 'a' + 'A');
+    size_t len = 1;
+    if (c == 'C' && next == 'R') c = 'c', len = 2;
+    else if (c == 'D' && next == 'B') c = 'd', len = 2;
+    i += len;
+    long r = 1;
+    if (pic[i] == '(') {
+        i++;
+        r = 0;
+        while (pic[i] >= '0' && pic[i] <= '9') {
+            r = r * 10 + (pic[i] - '0');
+            if (r > 100000) return false;
+            i++;
+        }
+        if (pic[i] != ')' || r == 0) return false;
+        i++;
+    }
+    *k = i; /* left where it was on failure, so callers see the bad symbol */
+    *sym = c;
+    *rep = r;
+    return true;
+}
+
+int cbz_pic_nines(const char *pic)
+{
+    size_t k = 0;
+    char sym;
+    long rep, n = 0;
+    while (pic_symbol(pic, &k, &sym, &rep))
+        if (sym == '9') n += rep;
+    return n > 100000 ? 100000 : (int)n;
+}
+
+int cbz_pic_point_digits(const char *pic)
+{
+    size_t k = 0;
+    char sym;
+    long rep, n = 0, at = -1;
+    while (pic_symbol(pic, &k, &sym, &rep)) {
+        if (sym == 'P') return -1;
+        if (sym == '.') at = n;
+        if (sym == '9') n += rep;
+    }
+    return at > CBZ_DEC_DIGITS_MAX ? -1 : (int)at;
+}
+
+static cbz_status edit_refuse(const char **why, const char *reason)
+{
+    if (why) *why = reason;
+    return CBZ_ERR_UNSUPPORTED;
+}
+
+cbz_status cbz_edit_compile(const char *pic, cbz_edit_pic *out, const char **why)
+{
+    long n_z = 0, n_star = 0, n_plus = 0, n_minus = 0, n_dollar = 0;
+    size_t k = 0;
+    char sym;
+    long rep;
+    while (pic_symbol(pic, &k, &sym, &rep)) {
+        switch (sym) {
+        case 'Z': n_z += rep; break;
+        case '*': n_star += rep; break;
+        case '+': n_plus += rep; break;
+        case '-': n_minus += rep; break;
+        case '$': n_dollar += rep; break;
+        case 'E': case 'S': case 'X': case 'A': case 'N': case 'G':
+            return edit_refuse(why, "PICTURE symbols outside numeric editing (E, S, X, A, N)");
+        default: break;
+        }
+    }
+    if (pic[k]) return edit_refuse(why, "malformed PICTURE");
+    if (n_z && n_star) return edit_refuse(why, "PICTURE mixes Z and *");
+    char floating = 0;
+    if ((n_plus > 1) + (n_minus > 1) + (n_dollar > 1) > 1)
+        return edit_refuse(why, "PICTURE has two floating insertion strings");
+    if (n_plus > 1) floating = '+';
+    else if (n_minus > 1) floating = '-';
+    else if (n_dollar > 1) floating = '$';
+    if (floating && (n_z || n_star))
+        return edit_refuse(why, "PICTURE mixes floating insertion with Z or *");
+    out->n = 0;
+    out->digits = 0;
+    out->has_sign = false;
+    out->fill = n_star ? '*' : ' ';
+    out->floating = floating;
+    bool stop = false, in_float = false, float_done = false;
+    size_t n = 0;
+    k = 0;
+    while (pic_symbol(pic, &k, &sym, &rep)) {
+        if (sym == 'V') {
+            stop = true;
+            continue;
+        }
+        if (sym == 'P') continue;
+        for (long r = 0; r < rep; r++) {
+            size_t width = (sym == 'c' || sym == 'd') ? 2 : 1;
+            if (n + width > CBZ_EDIT_MAX) return edit_refuse(why, "edited PICTURE too long");
+            uint8_t kind;
+            char ch = 0;
+            bool keeps_float = false;
+            switch (sym) {
+            case '9': kind = CBZ_ED_DIGIT; break;
+            case 'Z':
+            case '*': kind = CBZ_ED_SUPPRESS; break;
+            case '.': kind = CBZ_ED_POINT; ch = '.'; keeps_float = true; break;
+            case 'B': kind = CBZ_ED_INSERT; ch = ' '; keeps_float = true; break;
+            case '0':
+            case '/':
+            case ',': kind = CBZ_ED_INSERT; ch = sym; keeps_float = true; break;
+            case 'c':
+            case 'd': kind = CBZ_ED_CREDIT; break;
+            case '+':
+            case '-':
+            case '$':
+                if (sym == floating) {
+                    if (float_done) return edit_refuse(why, "floating insertion string is broken");
+                    kind = in_float ? CBZ_ED_FLOAT_DIGIT : CBZ_ED_FLOAT_LEAD;
+                    in_float = keeps_float = true;
+                    ch = sym;
+                } else {
+                    kind = sym == '+' ? CBZ_ED_PLUS : sym == '-' ? CBZ_ED_MINUS : CBZ_ED_CURRENCY;
+                    ch = sym;
+                }
+                break;
+            default:
+                return edit_refuse(why, "unexpected symbol in an edited PICTURE");
+            }
+            if (in_float && !keeps_float) in_float = false, float_done = true;
+            if (sym == 'c' || sym == 'd') {
+                out->kind[n] = (uint8_t)(CBZ_ED_CREDIT | (stop ? CBZ_ED_STOP : 0));
+                out->ch[n++] = sym == 'c' ? 'C' : 'D';
+                out->kind[n] = CBZ_ED_CREDIT;
+                out->ch[n++] = sym == 'c' ? 'R' : 'B';
+            } else {
+                out->kind[n] = (uint8_t)(kind | (stop ? CBZ_ED_STOP : 0));
+                out->ch[n++] = ch;
+            }
+            stop = false;
+            if (kind == CBZ_ED_DIGIT || kind == CBZ_ED_SUPPRESS || kind == CBZ_ED_FLOAT_DIGIT) {
+                if (++out->digits > CBZ_MAX_DIGITS)
+                    return edit_refuse(why, "edited PICTURE has more than 38 digit positions");
+            }
+        }
+    }
+    out->n = (uint16_t)n;
+    if (out->digits == 0) return edit_refuse(why, "edited PICTURE has no digit position");
+    /* Fixed signs sit at either end, CR/DB at the right end, $ at the left. */
+    bool any_nine = false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t kind = out->kind[i] & CBZ_ED_KIND;
+        bool first = i == 0, last = i + 1 == n;
+        if ((kind == CBZ_ED_PLUS || kind == CBZ_ED_MINUS) && !first && !last)
+            return edit_refuse(why, "fixed + or - must be the first or last symbol");
+        if (kind == CBZ_ED_CREDIT && i + 2 < n)
+            return edit_refuse(why, "CR or DB must be the last symbol");
+        if (kind == CBZ_ED_CURRENCY && i > 0 &&
+            !(i == 1 && ((out->kind[0] & CBZ_ED_KIND) == CBZ_ED_PLUS ||
+                         (out->kind[0] & CBZ_ED_KIND) == CBZ_ED_MINUS)))
+            return edit_refuse(why, "fixed $ must lead the PICTURE (after a leading sign)");
+        if (kind == CBZ_ED_PLUS || kind == CBZ_ED_MINUS || kind == CBZ_ED_CREDIT ||
+            ((kind == CBZ_ED_FLOAT_LEAD) && floating != '$'))
+            out->has_sign = true;
+        if (kind == CBZ_ED_DIGIT) any_nine = true;
+    }
+    out->all_suppressible = !any_nine;
+    return CBZ_OK;
+}
+
+cbz_status cbz_edit_encode(const cbz_edit_pic *e, const cbz_decimal *v, bool blank_when_zero,
+                           char *out, const char **why)
+{
+    uint8_t d[CBZ_MAX_DIGITS];
+    if (spread_digits(v, d, e->digits, why) != CBZ_OK) return CBZ_ERR_VALUE;
+    bool zero = cbz_decimal_significant(v) == 0;
+    bool neg = v->negative;
+    if (neg && !e->has_sign && !zero) {
+        if (why) *why = "negative value for an edited PICTURE without a sign position";
+        return CBZ_ERR_VALUE;
+    }
+    if (!e->has_sign) neg = false;
+    if (zero && (blank_when_zero || e->all_suppressible)) {
+        bool stars = e->fill == '*' && !blank_when_zero;
+        for (size_t i = 0; i < e->n; i++)
+            out[i] = stars && (e->kind[i] & CBZ_ED_KIND) != CBZ_ED_POINT ? '*' : stars ? '.' : ' ';
+        return CBZ_OK;
+    }
+    bool suppress = true;
+    size_t k = 0, last_blank = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->kind[i] & CBZ_ED_STOP) suppress = false;
+        char c;
+        switch (e->kind[i] & CBZ_ED_KIND) {
+        case CBZ_ED_DIGIT:
+            suppress = false;
+            c = (char)('0' + d[k++]);
+            break;
+        case CBZ_ED_SUPPRESS:
+        case CBZ_ED_FLOAT_DIGIT:
+            if (suppress && d[k] == 0) {
+                c = e->fill;
+                last_blank = i;
+            } else {
+                suppress = false;
+                c = (char)('0' + d[k]);
+            }
+            k++;
+            break;
+        case CBZ_ED_FLOAT_LEAD:
+            c = ' ';
+            last_blank = i;
+            break;
+        case CBZ_ED_POINT:
+            suppress = false;
+            c = '.';
+            break;
+        case CBZ_ED_INSERT:
+            if (suppress) {
+                c = e->fill;
+                last_blank = i;
+            } else {
+                c = e->ch[i];
+            }
+            break;
+        case CBZ_ED_PLUS: c = neg ? '-' : '+'; break;
+        case CBZ_ED_MINUS: c = neg ? '-' : ' '; break;
+        case CBZ_ED_CREDIT: c = neg ? e->ch[i] : ' '; break;
+        default: c = '$'; break; /* CBZ_ED_CURRENCY */
+        }
+        out[i] = c;
+    }
+    if (e->floating)
+        out[last_blank] = e->floating == '$' ? '$' : neg ? '-' : e->floating == '+' ? '+' : ' ';
+    return CBZ_OK;
+}
+
+cbz_status cbz_edit_decode(const cbz_edit_pic *e, const char *c, bool blank_when_zero,
+                           bool strict, cbz_decimal *v, size_t *bad_at)
+{
+    size_t i = 0;
+    v->negative = false;
+    v->n = e->digits;
+    if (blank_when_zero) {
+        while (i < e->n && c[i] == ' ') i++;
+        if (i == e->n) {
+            memset(v->d, '0', e->digits);
+            return CBZ_OK;
+        }
+    }
+    bool neg = false;
+    size_t k = 0;
+    for (i = 0; i < e->n; i++) {
+        char x = c[i];
+        uint8_t kind = e->kind[i] & CBZ_ED_KIND;
+        bool ok = true;
+        switch (kind) {
+        case CBZ_ED_DIGIT:
+        case CBZ_ED_SUPPRESS:
+        case CBZ_ED_FLOAT_DIGIT:
+            if (x >= '0' && x <= '9') {
+                v->d[k++] = x;
+                break;
+            }
+            v->d[k++] = '0';
+            if (kind == CBZ_ED_DIGIT) ok = false;
+            else if (x == e->fill) ok = true;
+            else if (kind == CBZ_ED_FLOAT_DIGIT && e->floating == '$') ok = x == '$';
+            else if (kind == CBZ_ED_FLOAT_DIGIT && (x == '+' || x == '-')) neg = x == '-';
+            else ok = false;
+            break;
+        case CBZ_ED_FLOAT_LEAD:
+            if (x == ' ') break;
+            if (e->floating == '$') ok = x == '$';
+            else if (x == '+' || x == '-') neg = x == '-';
+            else ok = false;
+            break;
+        case CBZ_ED_POINT:
+            ok = x == '.' || x == e->fill || x == ' ';
+            break;
+        case CBZ_ED_INSERT: /* or blanked, or the floating symbol just left of a digit */
+            if (x == e->ch[i] || x == e->fill || x == ' ') break;
+            if (e->floating == '$') ok = x == '$';
+            else if (e->floating && (x == '+' || x == '-')) neg = x == '-';
+            else ok = false;
+            break;
+        case CBZ_ED_PLUS:
+        case CBZ_ED_MINUS:
+            if (x == '-') neg = true;
+            else ok = x == '+' || (kind == CBZ_ED_MINUS && x == ' ');
+            break;
+        case CBZ_ED_CREDIT:
+            if (x == e->ch[i]) neg = true;
+            else ok = x == ' ';
+            break;
+        default: /* CBZ_ED_CURRENCY */
+            ok = x == '$';
+            break;
+        }
+        if (!ok) {
+            if (bad_at) *bad_at = i;
+            return CBZ_ERR_VALUE;
+        }
+    }
+    v->negative = neg;
+    if (!strict) return CBZ_OK;
+    char again[CBZ_EDIT_MAX];
+    if (cbz_edit_encode(e, v, blank_when_zero, again, NULL) != CBZ_OK) {
+        if (bad_at) *bad_at = 0;
+        return CBZ_ERR_VALUE;
+    }
+    for (i = 0; i < e->n; i++)
+        if (again[i] != c[i]) {
+            if (bad_at) *bad_at = i;
+            return CBZ_ERR_VALUE;
+        }
+    return CBZ_OK;
+}

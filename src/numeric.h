@@ -27,8 +27,12 @@
  *    encodes back to D.
  * Capacity: zoned holds size (minus the separate sign byte) digits; packed
  * 2*size-1 digits (the pad nibble of an even PIC decodes too, so the pair
- * stays an exact inverse); binary the full range of its size, for COMP as
- * for COMP-5 (the PIC limit is a program's business, not the data's).
+ * stays an exact inverse); binary the full range of its size (the PIC limit
+ * of COMP/COMP-4/BINARY, not COMP-5, is applied by value.c, which knows the
+ * PICTURE).
+ *
+ * Numeric-edited pictures (cbz_edit_*) work on ASCII characters, one per
+ * character position; value.c maps them to and from the code page.
  */
 #ifndef CBZ_NUMERIC_H
 #define CBZ_NUMERIC_H
@@ -96,6 +100,85 @@ cbz_status cbz_float_decode_text(const uint8_t *p, size_t size, cbz_float_format
  * rounded to nearest.  Out-of-range values are refused, never flushed. */
 cbz_status cbz_float_encode_text(const char *s, size_t len, size_t size, cbz_float_format fmt,
                                  uint8_t *p, const char **why);
+
+/* ---------------------------------------------------------------------------
+ * Numeric-edited PICTUREs (IBM Enterprise COBOL editing rules).
+ *
+ * A compiled picture has one entry per character position.  Symbols:
+ *  9 digit; Z / * zero suppression (space / asterisk); a string of two or
+ *  more + - or $ is floating insertion (the leftmost one holds only the
+ *  symbol, each further one a digit); single + - $ are fixed insertion
+ *  (+ -  at either end, $ at the left); CR / DB at the right end; B 0 / ,
+ *  simple insertion; . the actual decimal point; V the implied point (no
+ *  position); P is skipped (its scale is the field's).  E (floating-point
+ *  editing), S, X, A and N are not numeric-edited and are refused.
+ * Encoding (cbz_edit_encode):
+ *  - zero suppression and floating insertion replace leading zeros, and any
+ *    insertion character among them, up to the first non-zero digit or the
+ *    decimal point (actual or V); the floating symbol lands just left of
+ *    the first position kept;
+ *  - a zero value in a picture whose digit positions are all Z, * or
+ *    floating (or any zero with BLANK WHEN ZERO) is all spaces, or with *
+ *    all asterisks but the decimal point;
+ *  - + gives + or -, - gives space or -, CR/DB give two spaces or CR/DB;
+ *    the sign of a negative zero is kept (so "-0" and "0" both round trip);
+ *  - a negative value for a picture without a sign position is refused.
+ * Decoding (cbz_edit_decode) de-edits position by position: digits, the
+ * fill character or a floating symbol in a suppressible position read as 0;
+ * the sign comes from the sign positions.  Strict decoding then edits the
+ * value again and accepts the bytes only when they come out the same (the
+ * canonical form, which encode gives back byte for byte); lenient decoding
+ * keeps the de-edited value (a '+' where the picture has '-', a '0' where
+ * Z would blank it).
+ * ------------------------------------------------------------------------- */
+#define CBZ_EDIT_MAX 160 /* character positions */
+
+typedef struct cbz_edit_pic {
+    uint16_t n;                  /* character positions */
+    uint8_t digits;              /* digit positions (9, Z, *, floating after the first) */
+    char fill;                   /* ' ' (Z, floating) or '*' */
+    char floating;               /* 0, '+', '-' or '$' */
+    bool has_sign;               /* a + - CR DB position */
+    bool all_suppressible;       /* no 9 position */
+    uint8_t kind[CBZ_EDIT_MAX];  /* CBZ_ED_* | CBZ_ED_STOP */
+    char ch[CBZ_EDIT_MAX];       /* insertion character of the position */
+} cbz_edit_pic;
+
+enum {
+    CBZ_ED_DIGIT = 1,       /* 9 */
+    CBZ_ED_SUPPRESS = 2,    /* Z or * */
+    CBZ_ED_FLOAT_LEAD = 3,  /* leftmost symbol of a floating string */
+    CBZ_ED_FLOAT_DIGIT = 4, /* further symbols of a floating string */
+    CBZ_ED_POINT = 5,       /* . */
+    CBZ_ED_INSERT = 6,      /* B 0 / , (ch holds the character) */
+    CBZ_ED_PLUS = 7,        /* fixed + */
+    CBZ_ED_MINUS = 8,       /* fixed - */
+    CBZ_ED_CREDIT = 9,      /* one of the two positions of CR or DB (ch) */
+    CBZ_ED_CURRENCY = 10,   /* fixed $ */
+    CBZ_ED_KIND = 0x7F,
+    CBZ_ED_STOP = 0x80      /* a V precedes this position: suppression stops */
+};
+
+/* Compiles an edited PICTURE (upper or lower case, repeat counts).
+ * CBZ_ERR_UNSUPPORTED with a reason for pictures outside the rules above or
+ * longer than CBZ_EDIT_MAX positions. */
+cbz_status cbz_edit_compile(const char *pic, cbz_edit_pic *out, const char **why);
+/* Edits v into e->n characters at out (no NUL).  CBZ_ERR_VALUE with a reason
+ * when it does not fit or is negative without a sign position. */
+cbz_status cbz_edit_encode(const cbz_edit_pic *e, const cbz_decimal *v, bool blank_when_zero,
+                           char *out, const char **why);
+/* De-edits the e->n characters at c (bytes outside ASCII as any value above
+ * 0x7F) to v (e->digits digits).  CBZ_ERR_VALUE with the first offending
+ * position in *bad_at (may be NULL). */
+cbz_status cbz_edit_decode(const cbz_edit_pic *e, const char *c, bool blank_when_zero,
+                           bool strict, cbz_decimal *v, size_t *bad_at);
+
+/* Digit positions of a PICTURE that hold stored digits: its 9s (repeat
+ * counts included); 0 for an empty picture. */
+int cbz_pic_nines(const char *pic);
+/* Stored digits before the actual decimal point '.' of a numeric PICTURE
+ * (S9(3).99 gives 3), or -1 when it has no '.' or has P positions. */
+int cbz_pic_point_digits(const char *pic);
 
 /* IBM hexadecimal float <-> long double (exact on x86-64's 64-bit mantissa
  * and on binary128). */

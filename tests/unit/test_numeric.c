@@ -1,7 +1,8 @@
 /*
  * test_numeric.c — CUnit tests of src/numeric.c: every zoned sign form
  * (EBCDIC, ASCII, SIGN SEPARATE), packed sign and digit nibbles, binary
- * ranges, decimal text at every kind of scale, IBM hex and IEEE floats, and
+ * ranges, decimal text at every kind of scale, IBM hex and IEEE floats,
+ * numeric editing (every PICTURE symbol, strict and lenient de-editing) and
  * seeded random round trips of each codec.
  */
 #include "numeric.h"
@@ -469,6 +470,210 @@ static void test_random_round_trips(void)
     CU_ASSERT_EQUAL(failures, 0);
 }
 
+/* ---------------------------------------------------------------------------
+ * Numeric editing.
+ * ------------------------------------------------------------------------- */
+
+typedef struct edit_case {
+    const char *pic;
+    int scale;
+    const char *value;  /* decimal text */
+    bool bwz;
+    const char *edited; /* expected characters */
+    const char *back;   /* value text decoding gives, at scale */
+} edit_case;
+
+/* Expected results follow IBM Enterprise COBOL's editing rules. */
+static const edit_case edit_cases[] = {
+    {"9(8)+", 0, "-30503932", false, "30503932-", "-30503932"},
+    {"9(8)+", 0, "78449737", false, "78449737+", "78449737"},
+    {"+9(8)", 0, "-30503932", false, "-30503932", "-30503932"},
+    {"-9(8)", 0, "78449737", false, " 78449737", "78449737"},
+    {"-9(8)", 0, "-1", false, "-00000001", "-1"},
+    {"Z(8)-", 0, "-30503932", false, "30503932-", "-30503932"},
+    {"Z(8)-", 0, "42", false, "      42 ", "42"},
+    {"Z(8)-", 0, "0", false, "         ", "0"},
+    {"+9(6)V99", 2, "-305039.32", false, "-30503932", "-305039.32"},
+    {"Z(6)VZZ-", 2, "-305039.32", false, "30503932-", "-305039.32"},
+    {"Z(6)VZZ-", 2, "0.05", false, "      05 ", "0.05"},
+    {"9(6).99-", 2, "-305039.32", false, "305039.32-", "-305039.32"},
+    {"9(6).99-", 2, "1.5", false, "000001.50 ", "1.50"},
+    {"ZZZ9", 0, "0", false, "   0", "0"},
+    {"ZZZ9", 0, "1234", false, "1234", "1234"},
+    {"ZZZZ", 0, "0", false, "    ", "0"},
+    {"ZZZZ.99", 2, "0", false, "    .00", "0.00"},
+    {"ZZ.ZZ", 2, "0", false, "     ", "0.00"},
+    {"ZZ.ZZ", 2, "0.05", false, "  .05", "0.05"},
+    {"ZZ.ZZ", 2, "10.5", false, "10.50", "10.50"},
+    {"Z,ZZ9.99CR", 2, "-1234.5", false, "1,234.50CR", "-1234.50"},
+    {"Z,ZZ9.99CR", 2, "5", false, "    5.00  ", "5.00"},
+    {"Z,ZZ9.99DB", 2, "-5", false, "    5.00DB", "-5.00"},
+    {"999CR", 0, "-5", false, "005CR", "-5"},
+    {"999DB", 0, "5", false, "005  ", "5"},
+    {"**,**9.99", 2, "12.5", false, "****12.50", "12.50"},
+    {"**,**9.99", 2, "12345.67", false, "12,345.67", "12345.67"},
+    {"****.**", 2, "0", false, "****.**", "0.00"},
+    {"$**,**9.99", 2, "12.5", false, "$****12.50", "12.50"},
+    {"$$,$$9.99", 2, "1234.5", false, "$1,234.50", "1234.50"},
+    {"$$,$$9.99", 2, "234", false, "  $234.00", "234.00"},
+    {"$$,$$9.99", 2, "5", false, "    $5.00", "5.00"},
+    {"$$$$.99", 2, "0", false, "   $.00", "0.00"},
+    {"$$$$", 0, "0", false, "    ", "0"},
+    {"$999", 0, "5", false, "$005", "5"},
+    {"++++9", 0, "-12", false, "  -12", "-12"},
+    {"++++9", 0, "12", false, "  +12", "12"},
+    {"++++9", 0, "1234", false, "+1234", "1234"},
+    {"----9", 0, "12", false, "   12", "12"},
+    {"----9", 0, "-1234", false, "-1234", "-1234"},
+    {"-$$$9", 0, "-5", false, "-  $5", "-5"},
+    {"+$$$9", 0, "5", false, "+  $5", "5"},
+    {"99B99", 0, "1234", false, "12 34", "1234"},
+    {"990099", 0, "1234", false, "120034", "1234"},
+    {"99/99/99", 0, "123199", false, "12/31/99", "123199"},
+    {"ZZB99", 0, "5", false, "   05", "5"},
+    {"ZZ,ZZ9", 0, "1234", false, " 1,234", "1234"},
+    {"ZZ,ZZ9", 0, "12", false, "    12", "12"},
+    {"999.99", 2, "0", true, "      ", "0.00"},
+    {"ZZ9.99-", 2, "-12.5", false, " 12.50-", "-12.50"},
+    {"ZZ9.99-", 2, "-0", false, "  0.00-", "-0.00"},
+    {"z(3)9.99", 2, "7.25", false, "   7.25", "7.25"},
+    {"+9(3)", 0, "-0", false, "-000", "-0"},
+};
+
+static void test_edit_encode_decode(void)
+{
+    for (size_t i = 0; i < sizeof edit_cases / sizeof edit_cases[0]; i++) {
+        const edit_case *c = &edit_cases[i];
+        cbz_edit_pic e;
+        const char *why = NULL;
+        if (cbz_edit_compile(c->pic, &e, &why) != CBZ_OK) {
+            fprintf(stderr, "PIC %s: %s\n", c->pic, why);
+            CU_FAIL("compile");
+            continue;
+        }
+        CU_ASSERT_EQUAL(e.n, strlen(c->edited));
+        cbz_decimal v = dec(c->value, c->scale);
+        char out[CBZ_EDIT_MAX + 1];
+        CU_ASSERT_EQUAL_FATAL(cbz_edit_encode(&e, &v, c->bwz, out, &why), CBZ_OK);
+        out[e.n] = '\0';
+        if (strcmp(out, c->edited) != 0) {
+            fprintf(stderr, "PIC %s value %s: edited '%s', want '%s'\n", c->pic, c->value, out,
+                    c->edited);
+            CU_FAIL("edited text");
+        }
+        cbz_decimal back;
+        size_t bad = 99;
+        cbz_status st = cbz_edit_decode(&e, c->edited, c->bwz, true, &back, &bad);
+        CU_ASSERT_EQUAL(st, CBZ_OK);
+        CU_ASSERT_EQUAL(back.n, e.digits);
+        if (st == CBZ_OK && strcmp(fmt(&back, c->scale), c->back) != 0) {
+            fprintf(stderr, "PIC %s '%s': decoded %s, want %s\n", c->pic, c->edited, fmt_buf,
+                    c->back);
+            CU_FAIL("de-edited value");
+        }
+    }
+}
+
+/* De-edits chars under pic; returns the value text or "<bad@N>". */
+static char edit_buf[64];
+static const char *deedit(const char *pic, int scale, const char *chars, bool strict)
+{
+    cbz_edit_pic e;
+    CU_ASSERT_EQUAL_FATAL(cbz_edit_compile(pic, &e, NULL), CBZ_OK);
+    CU_ASSERT_EQUAL_FATAL(e.n, strlen(chars));
+    cbz_decimal v;
+    size_t bad = 99;
+    if (cbz_edit_decode(&e, chars, false, strict, &v, &bad) != CBZ_OK) {
+        snprintf(edit_buf, sizeof edit_buf, "<bad@%zu>", bad);
+        return edit_buf;
+    }
+    return fmt(&v, scale);
+}
+
+static void test_edit_invalid(void)
+{
+    /* Cobrix's data: '+' where the PICTURE has '-' is not what COBOL writes. */
+    CU_ASSERT_STRING_EQUAL(deedit("9(8)-", 0, "78449737+", true), "<bad@8>");
+    CU_ASSERT_STRING_EQUAL(deedit("9(8)-", 0, "78449737+", false), "78449737");
+    CU_ASSERT_STRING_EQUAL(deedit("-9(8)", 0, "+78449737", false), "78449737");
+    /* A zero where Z suppresses: lenient reads it, strict names the byte. */
+    CU_ASSERT_STRING_EQUAL(deedit("ZZ99", 0, "0012", true), "<bad@0>");
+    CU_ASSERT_STRING_EQUAL(deedit("ZZ99", 0, "0012", false), "12");
+    /* Characters that never de-edit, in strict and lenient mode alike. */
+    CU_ASSERT_STRING_EQUAL(deedit("ZZ99", 0, " 1a2", false), "<bad@2>");
+    CU_ASSERT_STRING_EQUAL(deedit("9999", 0, " 123", false), "<bad@0>");
+    CU_ASSERT_STRING_EQUAL(deedit("999CR", 0, "005C ", true), "<bad@4>");
+    CU_ASSERT_STRING_EQUAL(deedit("999CR", 0, "005XR", false), "<bad@3>");
+    CU_ASSERT_STRING_EQUAL(deedit("+999", 0, " 005", false), "<bad@0>");
+    CU_ASSERT_STRING_EQUAL(deedit("$999", 0, "#005", false), "<bad@0>");
+    CU_ASSERT_STRING_EQUAL(deedit("99/99", 0, "12-31", false), "<bad@2>");
+    CU_ASSERT_STRING_EQUAL(deedit("99.99", 2, "12,31", false), "<bad@2>");
+    /* The floating symbol at the wrong place is not canonical. */
+    CU_ASSERT_STRING_EQUAL(deedit("$$$9", 0, "$  5", true), "<bad@0>");
+    CU_ASSERT_STRING_EQUAL(deedit("$$$9", 0, "  $5", true), "5");
+    CU_ASSERT_STRING_EQUAL(deedit("----9", 0, "  -12", true), "-12");
+    CU_ASSERT_STRING_EQUAL(deedit("----9", 0, "  +12", true), "<bad@2>");
+    /* Encoding refusals. */
+    cbz_edit_pic e;
+    const char *why = NULL;
+    char out[CBZ_EDIT_MAX];
+    CU_ASSERT_EQUAL_FATAL(cbz_edit_compile("ZZ9", &e, NULL), CBZ_OK);
+    cbz_decimal v = dec("-5", 0);
+    CU_ASSERT_EQUAL(cbz_edit_encode(&e, &v, false, out, &why), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "sign"));
+    v = dec("1000", 0);
+    CU_ASSERT_EQUAL(cbz_edit_encode(&e, &v, false, out, &why), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "too many"));
+    /* Pictures outside numeric editing. */
+    static const char *const bad_pics[] = {"ZZ*9", "9(3)E", "+9+9", "99CR9", "9$9", "9-9",
+                                           "$$9++", "XX9", "BB/", "9(200)", "Z(3"};
+    for (size_t i = 0; i < sizeof bad_pics / sizeof bad_pics[0]; i++) {
+        why = NULL;
+        CU_ASSERT_EQUAL(cbz_edit_compile(bad_pics[i], &e, &why), CBZ_ERR_UNSUPPORTED);
+        CU_ASSERT_PTR_NOT_NULL(why);
+    }
+}
+
+static void test_edit_random(void)
+{
+    static const char *const pics[] = {"Z,ZZZ,ZZ9.99CR", "$$$,$$9.99", "++++,+++.99", "-9(7)",
+                                       "****,**9.99", "ZZ.ZZ", "99B99/990", "Z(6)VZZ-",
+                                       "$**,**9.99DB", "9(5).9(3)+"};
+    int failures = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        const char *pic = pics[iter % 10];
+        cbz_edit_pic e;
+        CU_ASSERT_EQUAL_FATAL(cbz_edit_compile(pic, &e, NULL), CBZ_OK);
+        cbz_decimal v;
+        int zeros = (int)(rand() % (e.digits + 1));
+        v.n = e.digits;
+        v.negative = e.has_sign && (rand() & 1);
+        for (int i = 0; i < v.n; i++) v.d[i] = i < zeros ? '0' : (char)('0' + rand() % 10);
+        char out[CBZ_EDIT_MAX];
+        cbz_decimal back;
+        size_t bad;
+        if (cbz_edit_encode(&e, &v, false, out, NULL) != CBZ_OK ||
+            cbz_edit_decode(&e, out, false, true, &back, &bad) != CBZ_OK ||
+            memcmp(back.d, v.d, v.n) != 0 ||
+            (cbz_decimal_significant(&v) && back.negative != v.negative)) {
+            if (failures++ < 5) fprintf(stderr, "PIC %s: '%.*s'\n", pic, (int)e.n, out);
+        }
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+}
+
+static void test_pic_helpers(void)
+{
+    CU_ASSERT_EQUAL(cbz_pic_nines("S9(5)PPP"), 5);
+    CU_ASSERT_EQUAL(cbz_pic_nines("9(8)V99"), 10);
+    CU_ASSERT_EQUAL(cbz_pic_nines(""), 0);
+    CU_ASSERT_EQUAL(cbz_pic_point_digits("S9(3).99"), 3);
+    CU_ASSERT_EQUAL(cbz_pic_point_digits("9(8).9(2)"), 8);
+    CU_ASSERT_EQUAL(cbz_pic_point_digits(".99"), 0);
+    CU_ASSERT_EQUAL(cbz_pic_point_digits("9(3)V99"), -1);
+    CU_ASSERT_EQUAL(cbz_pic_point_digits("PP9.9"), -1);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
@@ -483,6 +688,10 @@ int main(void)
     CU_add_test(s, "decimal text", test_decimal_text);
     CU_add_test(s, "floats", test_float);
     CU_add_test(s, "random round trips", test_random_round_trips);
+    CU_add_test(s, "numeric editing, every symbol", test_edit_encode_decode);
+    CU_add_test(s, "numeric editing, invalid and lenient", test_edit_invalid);
+    CU_add_test(s, "numeric editing, random round trips", test_edit_random);
+    CU_add_test(s, "PICTURE helpers", test_pic_helpers);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

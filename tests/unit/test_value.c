@@ -1,9 +1,10 @@
 /*
  * test_value.c — CUnit tests of src/value.c: each category and usage through
  * cbz_value_decode / cbz_value_encode, trimming and padding, BLANK WHEN ZERO,
- * P scaling, the reasons given for invalid values and refused texts, and
- * seeded random bytes -> text -> bytes round trips for every usage in an
- * EBCDIC and an ASCII page.
+ * P scaling, explicit decimal points, numeric-edited fields, the PIC limit
+ * of COMP, lenient reading, the reasons given for invalid values and refused
+ * texts, and seeded random bytes -> text -> bytes round trips for every
+ * usage in an EBCDIC and an ASCII page.
  */
 #include "cobzip.h"
 
@@ -32,7 +33,7 @@ static cbz_field field(const char *name, cbz_category cat, cbz_usage usage, uint
 
 static cbz_value_options opts(const char *page, cbz_trim trim)
 {
-    cbz_value_options o = {cbz_codepage_find(page), trim, CBZ_FLOAT_IBM_HEX};
+    cbz_value_options o = {cbz_codepage_find(page), trim, CBZ_FLOAT_IBM_HEX, false};
     CU_ASSERT_PTR_NOT_NULL_FATAL(o.codepage);
     return o;
 }
@@ -62,6 +63,19 @@ static void encode_check(const cbz_field *f, const char *text, const cbz_value_o
     CU_ASSERT_EQUAL_FATAL(st, CBZ_OK);
     CU_ASSERT(memcmp(got, want, f->size) == 0);
     if (back) CU_ASSERT_STRING_EQUAL(decode(f, got, o), back);
+}
+
+/* Encode must refuse text, with reason_part in the message. */
+static void refused_value(const cbz_field *f, const char *text, const cbz_value_options *o,
+                          const char *reason_part)
+{
+    uint8_t bytes[64];
+    cbz_error err = {0};
+    CU_ASSERT_EQUAL(cbz_value_encode(f, text, strlen(text), o, bytes, &err), CBZ_ERR_VALUE);
+    if (!strstr(err.msg, reason_part)) {
+        fprintf(stderr, "'%s': reason '%s' lacks '%s'\n", text, err.msg, reason_part);
+        CU_FAIL("reason text");
+    }
 }
 
 static void test_numbers_at_scale(void)
@@ -104,11 +118,12 @@ static void test_numbers_at_scale(void)
     static const uint8_t c5_b[] = {0xFF, 0xFF};
     CU_ASSERT_STRING_EQUAL(decode(&c5, c5_b, &e), "65535");
     encode_check(&c5, "65535", &e, c5_b, "65535");
-    /* COMP (not COMP-5) past its PIC: the stored value is shown as it is. */
+    /* COMP (not COMP-5) past its PIC is invalid (test_binary_pic_limit). */
     cbz_field comp = field("C", CBZ_CAT_NUMERIC, CBZ_USAGE_BINARY, 2, 4, 0, true, CBZ_SIGN_NONE);
     static const uint8_t comp_b[] = {0x30, 0x39};
-    CU_ASSERT_STRING_EQUAL(decode(&comp, comp_b, &e), "12345");
-    encode_check(&comp, "12345", &e, comp_b, "12345");
+    CU_ASSERT_STRING_EQUAL(decode(&comp, comp_b, &e), "<invalid>");
+    static const uint8_t comp_ok[] = {0x27, 0x0F};
+    encode_check(&comp, "9999", &e, comp_ok, "9999");
     /* Floats: COMP-1 IBM hex, and COMP-2 as IEEE by option. */
     cbz_field c1 = field("F1", CBZ_CAT_FLOAT, CBZ_USAGE_COMP1, 4, 0, 0, true, CBZ_SIGN_NONE);
     static const uint8_t c1_b[] = {0xC2, 0x76, 0xA0, 0x00};
@@ -218,8 +233,10 @@ static void test_refused_texts(void)
     refused(&u, "1000", &e, "too many integer digits");
     cbz_field h = field("H", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, 3, 5, -2, false, CBZ_SIGN_NONE);
     refused(&h, "12345", &e, "P scaling");
-    cbz_field b = field("B", CBZ_CAT_NUMERIC, CBZ_USAGE_BINARY, 2, 4, 0, true, CBZ_SIGN_NONE);
+    cbz_field b = field("B", CBZ_CAT_NUMERIC, CBZ_USAGE_COMP5, 2, 4, 0, true, CBZ_SIGN_NONE);
     refused(&b, "32768", &e, "out of range");
+    b.usage = CBZ_USAGE_BINARY;
+    refused(&b, "32767", &e, "more digits than the PIC allows");
     cbz_field t = field("NAME", CBZ_CAT_ALPHANUMERIC, CBZ_USAGE_DISPLAY, 4, 4, 0, false, CBZ_SIGN_NONE);
     refused(&t, "ABCDE", &e, "longer");
     refused(&t, "\xE2\x82\xAC", &e, "U+20AC");
@@ -246,12 +263,13 @@ static void test_text_fields(void)
     name.is_justified = true;
     static const uint8_t j[] = {0x40, 0x40, 0x40, 0x40, 0x40, 0xC1, 0xC2, 0xC3};
     encode_check(&name, "ABC", &right, j, "     ABC");
-    /* Numeric edited is text, not a number. */
-    cbz_field ed = field("ED", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, 7, 5, 0, false, CBZ_SIGN_NONE);
+    /* Numeric edited is a number (test_edited_fields has the rest). */
+    cbz_field ed = field("ED", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, 7, 5, 2, true, CBZ_SIGN_NONE);
+    snprintf(ed.pic, sizeof ed.pic, "ZZ9.99-");
     static const uint8_t ed_b[] = {0x40, 0xF1, 0xF2, 0x4B, 0xF5, 0xF0, 0x60}; /* " 12.50-" */
-    CU_ASSERT_STRING_EQUAL(decode(&ed, ed_b, &right), " 12.50-");
-    CU_ASSERT_FALSE(number_flag);
-    encode_check(&ed, " 12.50-", &right, ed_b, " 12.50-");
+    CU_ASSERT_STRING_EQUAL(decode(&ed, ed_b, &right), "-12.50");
+    CU_ASSERT_TRUE(number_flag);
+    encode_check(&ed, "-12.5", &right, ed_b, "-12.50");
     /* Group read as text; euro in cp1140. */
     cbz_value_options eu = opts("cp1140", CBZ_TRIM_RIGHT);
     cbz_field grp = field("GRP", CBZ_CAT_GROUP, CBZ_USAGE_DISPLAY, 3, 0, 0, false, CBZ_SIGN_NONE);
@@ -271,6 +289,7 @@ static void test_text_fields(void)
     encode_check(&ptr, "001abcff", &right, ptr_b, "001ABCFF");
 }
 
+
 /* xorshift64*, fixed seed. */
 static uint64_t rng_state = 0x0123456789ABCDEFull;
 static uint64_t rnd(void)
@@ -280,6 +299,297 @@ static uint64_t rnd(void)
     rng_state ^= rng_state >> 27;
     return rng_state * 0x2545F4914F6CDD1Dull;
 }
+
+static cbz_field pic_field(const char *name, cbz_category cat, cbz_usage usage, const char *pic,
+                           uint32_t size, int digits, int scale, bool is_signed, cbz_sign sign)
+{
+    cbz_field f = field(name, cat, usage, size, digits, scale, is_signed, sign);
+    snprintf(f.pic, sizeof f.pic, "%s", pic);
+    f.explicit_point = strchr(pic, '.') != NULL;
+    return f;
+}
+
+/* Text in cp037 bytes (digits, letters, space, + - . , / * $ only). */
+static void to_cp037(const char *text, uint8_t *out)
+{
+    cbz_value_options e = opts("cp037", CBZ_TRIM_NONE);
+    size_t n = 0;
+    CU_ASSERT_EQUAL_FATAL(cbz_codepage_from_utf8(e.codepage, text, strlen(text), out, 64, &n, NULL),
+                          CBZ_OK);
+}
+
+static void test_explicit_point(void)
+{
+    cbz_value_options e = opts("cp037", CBZ_TRIM_RIGHT);
+    cbz_value_options a = opts("ascii", CBZ_TRIM_RIGHT);
+    /* Cobrix test6/test24: S9(3).99 with the overpunch on the last digit. */
+    cbz_field f = pic_field("EDEC03", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "S9(3).99", 6, 5, 2, true,
+                            CBZ_SIGN_TRAILING);
+    static const uint8_t neg[] = {0xF3, 0xF0, 0xF5, 0x4B, 0xF0, 0xD3};
+    CU_ASSERT_STRING_EQUAL(decode(&f, neg, &e), "-305.03");
+    CU_ASSERT_TRUE(number_flag);
+    encode_check(&f, "-305.03", &e, neg, "-305.03");
+    static const uint8_t pos[] = {0xF1, 0xF3, 0xF1, 0x4B, 0xF4, 0xC0};
+    CU_ASSERT_STRING_EQUAL(decode(&f, pos, &e), "131.40");
+    encode_check(&f, "131.4", &e, pos, "131.40");
+    /* The point must be the page's '.' at its place. */
+    static const uint8_t no_point[] = {0xF3, 0xF0, 0xF5, 0xF0, 0xF0, 0xD3};
+    CU_ASSERT_STRING_EQUAL(decode(&f, no_point, &e), "<invalid>");
+    cbz_error err = {0};
+    char out[64];
+    size_t n;
+    bool num;
+    CU_ASSERT_EQUAL(cbz_value_decode(&f, no_point, &e, out, sizeof out, &n, &num, &err), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "byte 4 of 6 is 0xF0"));
+    /* A bad digit after the point is named at its own byte. */
+    static const uint8_t bad_digit[] = {0xF3, 0xF0, 0xF5, 0x4B, 0xC1, 0xD3};
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_EQUAL(cbz_value_decode(&f, bad_digit, &e, out, sizeof out, &n, &num, &err), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "byte 5 of 6 is 0xC1"));
+    /* Unsigned 9(8).9(2) (test19), ASCII. */
+    cbz_field u = pic_field("FRACTION2", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "9(8).9(2)", 11, 10, 2,
+                            false, CBZ_SIGN_NONE);
+    CU_ASSERT_STRING_EQUAL(decode(&u, (const uint8_t *)"00000789.09", &a), "789.09");
+    encode_check(&u, "789.09", &a, (const uint8_t *)"00000789.09", "789.09");
+    CU_ASSERT_STRING_EQUAL(decode(&u, (const uint8_t *)"0000078.909", &a), "<invalid>");
+    /* SIGN LEADING SEPARATE shifts the point by the sign byte. */
+    cbz_field ls = pic_field("LS", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "S99.9", 5, 3, 1, true,
+                             CBZ_SIGN_LEADING_SEPARATE);
+    CU_ASSERT_STRING_EQUAL(decode(&ls, (const uint8_t *)"-12.5", &a), "-12.5");
+    encode_check(&ls, "-12.5", &a, (const uint8_t *)"-12.5", "-12.5");
+    cbz_field ts = pic_field("TS", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "S99.9", 5, 3, 1, true,
+                             CBZ_SIGN_TRAILING_SEPARATE);
+    encode_check(&ts, "1.5", &a, (const uint8_t *)"01.5+", "1.5");
+    /* USAGE NATIONAL. */
+    cbz_field nat = pic_field("N", CBZ_CAT_NUMERIC, CBZ_USAGE_NATIONAL, "9.9", 6, 2, 1, false,
+                              CBZ_SIGN_NONE);
+    static const uint8_t nat_b[] = {0x00, '4', 0x00, '.', 0x00, '2'};
+    CU_ASSERT_STRING_EQUAL(decode(&nat, nat_b, &e), "4.2");
+    encode_check(&nat, "4.2", &e, nat_b, "4.2");
+    /* Too many digits for the picture. */
+    refused_value(&f, "1000", &e, "too many integer digits");
+}
+
+static void test_lenient(void)
+{
+    cbz_value_options strict = opts("cp037", CBZ_TRIM_RIGHT);
+    cbz_value_options lenient = strict;
+    lenient.lenient = true;
+    uint8_t b[64];
+    /* test19: "789.09" left-aligned in PIC 9(8).9(2). */
+    cbz_field f2 = pic_field("FRACTION2", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "9(8).9(2)", 11, 10, 2,
+                             false, CBZ_SIGN_NONE);
+    to_cp037("789.09     ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &strict), "<invalid>");
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "789.09");
+    to_cp037("  789.1    ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "789.10");
+    to_cp037("   7890    ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "7890.00");
+    to_cp037("  7.8.9    ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "<invalid>");
+    to_cp037("  7.899    ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "<invalid>");
+    to_cp037("           ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "<invalid>");
+    to_cp037("1234567890.", b);
+    CU_ASSERT_STRING_EQUAL(decode(&f2, b, &lenient), "<invalid>");
+    /* Implied point: the digits between the spaces are the stored integer. */
+    cbz_field v = pic_field("AMT", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "9(8)V9(2)", 10, 10, 2, false,
+                            CBZ_SIGN_NONE);
+    to_cp037("123456    ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &strict), "<invalid>");
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &lenient), "1234.56");
+    to_cp037("    123456", b);
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &lenient), "1234.56");
+    to_cp037("  12 34   ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &lenient), "<invalid>");
+    to_cp037("EFGH      ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &lenient), "<invalid>");
+    to_cp037("          ", b);
+    CU_ASSERT_STRING_EQUAL(decode(&v, b, &lenient), "<invalid>");
+    /* Overpunch on the last digit of the run. */
+    cbz_field s = pic_field("S", CBZ_CAT_NUMERIC, CBZ_USAGE_DISPLAY, "S9(5)", 5, 5, 0, true,
+                            CBZ_SIGN_TRAILING);
+    static const uint8_t sp[] = {0xF1, 0xF2, 0xD3, 0x40, 0x40};
+    CU_ASSERT_STRING_EQUAL(decode(&s, sp, &strict), "<invalid>");
+    CU_ASSERT_STRING_EQUAL(decode(&s, sp, &lenient), "-123");
+    /* Canonical values decode the same in both modes. */
+    static const uint8_t canon[] = {0xF0, 0xF0, 0xF1, 0xF2, 0xD3};
+    CU_ASSERT_STRING_EQUAL(decode(&s, canon, &lenient), "-123");
+    /* Numeric-edited: '+' where the PICTURE has '-' (Cobrix's test data). */
+    cbz_field ed = pic_field("EX", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, "Z(8)-", 9, 8, 0, true,
+                             CBZ_SIGN_NONE);
+    to_cp037("78449737+", b);
+    CU_ASSERT_STRING_EQUAL(decode(&ed, b, &strict), "<invalid>");
+    CU_ASSERT_STRING_EQUAL(decode(&ed, b, &lenient), "78449737");
+}
+
+static void test_edited_fields(void)
+{
+    cbz_value_options e = opts("cp037", CBZ_TRIM_RIGHT);
+    cbz_value_options a = opts("ascii", CBZ_TRIM_RIGHT);
+    /* Every symbol, in cp037 and ASCII: PIC, value text, edited text, decoded text. */
+    static const struct {
+        const char *pic;
+        int scale;
+        const char *value, *edited, *back;
+    } cases[] = {
+        {"9(8)+", 0, "-30503932", "30503932-", "-30503932"},
+        {"+9(8)", 0, "78449737", "+78449737", "78449737"},
+        {"Z(8)-", 0, "-30503932", "30503932-", "-30503932"},
+        {"+9(6)V99", 2, "-305039.32", "-30503932", "-305039.32"},
+        {"9(6).99-", 2, "784497.37", "784497.37 ", "784497.37"},
+        {"Z,ZZ9.99CR", 2, "-1234.5", "1,234.50CR", "-1234.50"},
+        {"ZZZ9.99DB", 2, "7", "   7.00  ", "7.00"},
+        {"$**,**9.99", 2, "12.5", "$****12.50", "12.50"},
+        {"$$,$$9.99", 2, "5", "    $5.00", "5.00"},
+        {"++++9", 0, "-12", "  -12", "-12"},
+        {"----9", 0, "12", "   12", "12"},
+        {"99B99", 0, "1234", "12 34", "1234"},
+        {"990099", 0, "1234", "120034", "1234"},
+        {"99/99/99", 0, "123199", "12/31/99", "123199"},
+        {"ZZ.ZZ", 2, "0", "     ", "0.00"},
+        {"****.**", 2, "0", "****.**", "0.00"},
+    };
+    uint8_t want[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i].edited);
+        cbz_field f = pic_field("ED", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, cases[i].pic,
+                                (uint32_t)len, 8, cases[i].scale, true, CBZ_SIGN_NONE);
+        to_cp037(cases[i].edited, want);
+        const char *got = decode(&f, want, &e);
+        if (strcmp(got, cases[i].back) != 0) {
+            fprintf(stderr, "PIC %s '%s': decoded '%s'\n", cases[i].pic, cases[i].edited, got);
+            CU_FAIL("edited decode");
+        }
+        CU_ASSERT_TRUE(number_flag);
+        encode_check(&f, cases[i].value, &e, want, cases[i].back);
+        CU_ASSERT_STRING_EQUAL(decode(&f, (const uint8_t *)cases[i].edited, &a), cases[i].back);
+        encode_check(&f, cases[i].value, &a, (const uint8_t *)cases[i].edited, cases[i].back);
+    }
+    /* Characters that do not de-edit are invalid, with the byte named. */
+    cbz_field z = pic_field("ZED", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, "ZZ9.99", 6, 5, 2,
+                            false, CBZ_SIGN_NONE);
+    cbz_error err = {0};
+    char out[64];
+    size_t n;
+    bool num;
+    CU_ASSERT_EQUAL(cbz_value_decode(&z, (const uint8_t *)" 1A.00", &a, out, sizeof out, &n, &num,
+                                     &err), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "numeric-edited"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "byte 3 of 6"));
+    CU_ASSERT_STRING_EQUAL(decode(&z, (const uint8_t *)"012.00", &a), "<invalid>"); /* not canonical */
+    CU_ASSERT_STRING_EQUAL(decode(&z, (const uint8_t *)" 12,00", &a), "<invalid>");
+    /* Encode refuses what editing cannot show. */
+    refused_value(&z, "-1", &a, "sign");
+    refused_value(&z, "1000", &a, "too many");
+    refused_value(&z, "1.234", &a, "fractional");
+    refused_value(&z, "1 2", &a, "not a decimal number");
+    /* BLANK WHEN ZERO. */
+    cbz_field bz = pic_field("BZ", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, "999.99", 6, 5, 2,
+                             false, CBZ_SIGN_NONE);
+    bz.blank_when_zero = true;
+    static const uint8_t blanks[] = {0x40, 0x40, 0x40, 0x40, 0x40, 0x40};
+    CU_ASSERT_STRING_EQUAL(decode(&bz, blanks, &e), "0.00");
+    encode_check(&bz, "0", &e, blanks, "0.00");
+    /* USAGE NATIONAL edited. */
+    cbz_field nz = pic_field("NZ", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_NATIONAL, "Z9-", 6, 2, 0, true,
+                             CBZ_SIGN_NONE);
+    static const uint8_t nz_b[] = {0x00, ' ', 0x00, '7', 0x00, '-'};
+    CU_ASSERT_STRING_EQUAL(decode(&nz, nz_b, &e), "-7");
+    encode_check(&nz, "-7", &e, nz_b, "-7");
+    /* A picture the editing rules do not cover is refused, not guessed. */
+    cbz_field fp = pic_field("FP", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, "+9.99E+99", 9, 3, 2,
+                             true, CBZ_SIGN_NONE);
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_EQUAL(cbz_value_decode(&fp, (const uint8_t *)"+1.00E+01", &a, out, sizeof out, &n,
+                                     &num, &err), CBZ_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "FP"));
+    /* Size that disagrees with the picture. */
+    cbz_field wrong = pic_field("W", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, "ZZ9", 4, 3, 0, false,
+                                CBZ_SIGN_NONE);
+    CU_ASSERT_EQUAL(cbz_value_decode(&wrong, (const uint8_t *)"  12", &a, out, sizeof out, &n, &num,
+                                     NULL), CBZ_ERR_UNSUPPORTED);
+}
+
+/* Random edited-looking bytes: whatever strict decoding accepts encodes back
+ * to the very same bytes. */
+static void test_edited_arbitrary(void)
+{
+    static const struct {
+        const char *pic;
+        uint32_t size;
+        int scale;
+    } pics[] = {{"Z,ZZ9.99CR", 10, 2}, {"$$,$$9.99", 9, 2}, {"++++9", 5, 0}, {"-9(3).99", 7, 2},
+                {"**,**9.99", 9, 2}, {"ZZ.ZZ", 5, 2}, {"99B99/99", 8, 0}, {"Z(4)VZZ-", 7, 2},
+                {"$999DB", 6, 0}};
+    static const char alphabet[] = "0123456789 +-.,*$CRDB/0000000000     ";
+    cbz_value_options o = opts("ascii", CBZ_TRIM_RIGHT);
+    int accepted = 0, broken = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        const char *pic = pics[iter % 9].pic;
+        size_t len = pics[iter % 9].size;
+        cbz_field f = pic_field("R", CBZ_CAT_NUMERIC_EDITED, CBZ_USAGE_DISPLAY, pic, (uint32_t)len,
+                                8, pics[iter % 9].scale, true, CBZ_SIGN_NONE);
+        uint8_t bytes[16], back[16];
+        for (size_t i = 0; i < len; i++) bytes[i] = (uint8_t)alphabet[rnd() % (sizeof alphabet - 1)];
+        char text[64];
+        size_t n;
+        bool num;
+        if (cbz_value_decode(&f, bytes, &o, text, sizeof text, &n, &num, NULL) != CBZ_OK) continue;
+        accepted++;
+        if (cbz_value_encode(&f, text, n, &o, back, NULL) != CBZ_OK ||
+            memcmp(bytes, back, len) != 0) {
+            if (broken++ < 5) fprintf(stderr, "PIC %s '%.*s' -> '%.*s'\n", pic, (int)len, bytes,
+                                      (int)n, text);
+        }
+    }
+    CU_ASSERT(accepted > 20);
+    CU_ASSERT_EQUAL(broken, 0);
+}
+
+static void test_binary_pic_limit(void)
+{
+    cbz_value_options e = opts("cp037", CBZ_TRIM_RIGHT);
+    /* Cobrix test14: PIC 9(8) COMP holding 4193449969 is not a value of the field. */
+    cbz_field tax = pic_field("TAXPAYER-NUM", CBZ_CAT_NUMERIC, CBZ_USAGE_BINARY, "9(8)", 4, 8, 0,
+                              false, CBZ_SIGN_NONE);
+    static const uint8_t big[] = {0xF9, 0xF2, 0xF7, 0xF1};
+    CU_ASSERT_STRING_EQUAL(decode(&tax, big, &e), "<invalid>");
+    cbz_error err = {0};
+    char out[64];
+    size_t n;
+    bool num;
+    CU_ASSERT_EQUAL(cbz_value_decode(&tax, big, &e, out, sizeof out, &n, &num, &err), CBZ_ERR_VALUE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "TAXPAYER-NUM"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "4193449969"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "F9 F2 F7 F1"));
+    static const uint8_t max8[] = {0x05, 0xF5, 0xE0, 0xFF}; /* 99999999 */
+    CU_ASSERT_STRING_EQUAL(decode(&tax, max8, &e), "99999999");
+    encode_check(&tax, "99999999", &e, max8, "99999999");
+    refused_value(&tax, "100000000", &e, "more digits than the PIC allows");
+    /* COMP-5 of the same PIC keeps the full range. */
+    cbz_field c5 = tax;
+    c5.usage = CBZ_USAGE_COMP5;
+    CU_ASSERT_STRING_EQUAL(decode(&c5, big, &e), "4193449969");
+    encode_check(&c5, "4193449969", &e, big, "4193449969");
+    /* Signed, with scale: S9(3)V99 COMP holds at most 5 digits. */
+    cbz_field sv = pic_field("SV", CBZ_CAT_NUMERIC, CBZ_USAGE_BINARY, "S9(3)V99", 4, 5, 2, true,
+                             CBZ_SIGN_NONE);
+    static const uint8_t m99999[] = {0xFF, 0xFE, 0x79, 0x61}; /* -99999 */
+    CU_ASSERT_STRING_EQUAL(decode(&sv, m99999, &e), "-999.99");
+    static const uint8_t m100000[] = {0xFF, 0xFE, 0x79, 0x60};
+    CU_ASSERT_STRING_EQUAL(decode(&sv, m100000, &e), "<invalid>");
+    /* P positions hold no stored digit: S9(3)PPP COMP takes 3 digits. */
+    cbz_field pp = pic_field("PP", CBZ_CAT_NUMERIC, CBZ_USAGE_BINARY, "S9(3)PPP", 2, 6, -3, true,
+                             CBZ_SIGN_NONE);
+    static const uint8_t b999[] = {0x03, 0xE7}, b1000[] = {0x03, 0xE8};
+    CU_ASSERT_STRING_EQUAL(decode(&pp, b999, &e), "999000");
+    CU_ASSERT_STRING_EQUAL(decode(&pp, b1000, &e), "<invalid>");
+    refused_value(&pp, "1000000", &e, "PIC");
+}
+
 
 /* Random canonical bytes for f, decode to text, encode back: same bytes. */
 static void test_random_round_trips(void)
@@ -312,7 +622,7 @@ static void test_random_round_trips(void)
             f = field("P", CBZ_CAT_NUMERIC, CBZ_USAGE_PACKED, (uint32_t)digits / 2 + 1, digits, scale,
                       is_signed, CBZ_SIGN_NONE);
             break;
-        case 2: /* binary / COMP-5: random bytes are all valid */
+        case 2: /* COMP-5: random bytes are all valid; COMP from a value within its PIC */
             f = field("B", CBZ_CAT_NUMERIC, (rnd() & 1) ? CBZ_USAGE_BINARY : CBZ_USAGE_COMP5,
                       digits <= 4 ? 2 : digits <= 9 ? 4 : 8, digits, scale, is_signed, CBZ_SIGN_NONE);
             break;
@@ -330,7 +640,7 @@ static void test_random_round_trips(void)
                       false, CBZ_SIGN_NONE);
             break;
         }
-        if (kind == 0 || kind == 1) {
+        if (kind == 0 || kind == 1 || (kind == 2 && f.usage == CBZ_USAGE_BINARY)) {
             /* Value text at the field's scale -> bytes (digits fit by construction). */
             cbz_field as_int = f;
             as_int.scale = 0;
@@ -425,6 +735,11 @@ int main(void)
     CU_add_test(s, "invalid values", test_invalid_values);
     CU_add_test(s, "refused texts", test_refused_texts);
     CU_add_test(s, "text fields", test_text_fields);
+    CU_add_test(s, "explicit decimal point", test_explicit_point);
+    CU_add_test(s, "lenient reading", test_lenient);
+    CU_add_test(s, "numeric-edited fields", test_edited_fields);
+    CU_add_test(s, "numeric-edited arbitrary bytes", test_edited_arbitrary);
+    CU_add_test(s, "COMP limited by its PIC", test_binary_pic_limit);
     CU_add_test(s, "random round trips", test_random_round_trips);
     CU_add_test(s, "arbitrary bytes", test_arbitrary_bytes);
     CU_basic_set_mode(CU_BRM_VERBOSE);
