@@ -227,6 +227,10 @@ typedef struct cbz_value_options {
      * Z or * would suppress it.  Such values do not encode back to the same
      * bytes. */
     bool lenient;
+    /* false (default, IBM TRUNC(STD)): a COMP/COMP-4/BINARY value with more
+     * digits than its PICTURE is invalid.  true (TRUNC(BIN)): such items hold
+     * the full binary range of their size, as COMP-5 does. */
+    bool trunc_bin;
 } cbz_value_options;
 
 /* Decode field f stored at `bytes` (f->size bytes) to text.  out_cap >= 4*f->size+64

@@ -33,7 +33,7 @@
 
 #include <stdio.h>
 
-static const cbz_value_options default_options = {NULL, CBZ_TRIM_RIGHT, CBZ_FLOAT_IBM_HEX, false};
+static const cbz_value_options default_options = {NULL, CBZ_TRIM_RIGHT, CBZ_FLOAT_IBM_HEX, false, false};
 
 #define POINT_EBCDIC 0x4B /* '.' in every EBCDIC page */
 #define POINT_ASCII 0x2E
@@ -281,7 +281,7 @@ static cbz_status decode_number(const cbz_field *f, const uint8_t *bytes, const 
     case CBZ_USAGE_INDEX:
         what = "binary number";
         st = cbz_binary_decode(bytes, f->size, f->is_signed || f->usage == CBZ_USAGE_INDEX, &v);
-        if (st == CBZ_OK && f->usage == CBZ_USAGE_BINARY && f->digits > 0) {
+        if (st == CBZ_OK && f->usage == CBZ_USAGE_BINARY && f->digits > 0 && !o->trunc_bin) {
             int sig = cbz_decimal_significant(&v), limit = binary_pic_digits(f);
             if (sig > limit) {
                 if (!err) return CBZ_ERR_VALUE;
@@ -290,8 +290,8 @@ static cbz_status decode_number(const cbz_field *f, const uint8_t *bytes, const 
                 num[cbz_decimal_format(&v, 0, num)] = '\0';
                 return cbz_fail(err, CBZ_ERR_VALUE,
                                 "field %s: binary value %s has %d digits, more than the %d of "
-                                "PIC %s (COMP/BINARY values are limited by their PICTURE; "
-                                "COMP-5 is not) (bytes %s)",
+                                "PIC %s (COMP/BINARY values are limited by their PICTURE "
+                                "unless --trunc bin; COMP-5 is not) (bytes %s)",
                                 f->name, num, sig, limit, f->pic[0] ? f->pic : "-", hex);
             }
         }
@@ -599,7 +599,7 @@ static cbz_status encode_number(const cbz_field *f, const char *text, size_t len
     case CBZ_USAGE_BINARY:
     case CBZ_USAGE_COMP5:
     case CBZ_USAGE_INDEX:
-        if (f->usage == CBZ_USAGE_BINARY && f->digits > 0 &&
+        if (f->usage == CBZ_USAGE_BINARY && f->digits > 0 && !o->trunc_bin &&
             cbz_decimal_significant(&v) > binary_pic_digits(f)) {
             why = "more digits than the PIC allows (COMP/BINARY values are limited by their "
                   "PICTURE; COMP-5 is not)";
