@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #define MAX_SELECTS 64
+#define MAX_OCCURS_MAPS 64
 
 static void convert_help(void)
 {
@@ -18,7 +19,8 @@ static void convert_help(void)
            "\n"
            "Decodes every field of every record of INPUT (a file, or - for stdin) and\n"
            "writes CSV (RFC 4180, header row of field names, CRLF rows) or JSON Lines\n"
-           "(one object per record: groups as objects, OCCURS as arrays).\n"
+           "(one object per record: groups as objects, OCCURS as arrays).  A gzip or\n"
+           "bzip2 file is decompressed on the fly (gzip -dc / bzip2 -dc).\n"
            "\n"
            "record options:\n"
            CLI_RECORD_OPTIONS_HELP
@@ -48,6 +50,20 @@ static void convert_help(void)
            "      --variable-occurs (RECFM F) each record ends where its OCCURS DEPENDING\n"
            "                        ON counters say, with no RDW: records of different\n"
            "                        lengths back to back (Cobrix variable_size_occurs)\n"
+           "      --static-occurs   OCCURS DEPENDING ON tables keep their maximum size: the\n"
+           "                        fields after a table stay at their static offsets\n"
+           "                        (fixed-length files; Cobrix's default)\n"
+           "      --occurs-map 'TABLE=VALUE:COUNT[,VALUE:COUNT...]'\n"
+           "                        the ODO counter of TABLE holds codes: VALUE means COUNT\n"
+           "                        elements (repeatable, one per table)\n"
+           "      --file-start-offset N\n"
+           "                        skip N bytes at the start of the file (a file header)\n"
+           "      --file-end-offset N\n"
+           "                        ignore N bytes at the end of the file (a trailer)\n"
+           "      --threads N       format records on N threads (default: all cores); the\n"
+           "                        output is the same for any N\n"
+           "      --chunk-size BYTES\n"
+           "                        input bytes per unit of parallel work (default 4 MiB)\n"
            "  -q, --quiet           no summary line on stderr\n"
            "  -h, --help            this help\n"
            "\n"
@@ -70,7 +86,7 @@ static void convert_help(void)
 
 enum {
     OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_TRIM, OPT_SELECT, OPT_FILLERS, OPT_MAX_ERRORS, OPT_REJECTS,
-    OPT_VARIABLE_OCCURS
+    OPT_VARIABLE_OCCURS, OPT_OCCURS_MAP, OPT_FILE_START, OPT_FILE_END, OPT_THREADS, OPT_CHUNK_SIZE, OPT_STATIC_OCCURS
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -101,6 +117,12 @@ int cmd_convert(int argc, char **argv)
         { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
         { "rejects", required_argument, NULL, OPT_REJECTS },
         { "variable-occurs", no_argument, NULL, OPT_VARIABLE_OCCURS },
+        { "occurs-map", required_argument, NULL, OPT_OCCURS_MAP },
+        { "static-occurs", no_argument, NULL, OPT_STATIC_OCCURS },
+        { "file-start-offset", required_argument, NULL, OPT_FILE_START },
+        { "file-end-offset", required_argument, NULL, OPT_FILE_END },
+        { "threads", required_argument, NULL, OPT_THREADS },
+        { "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -111,7 +133,10 @@ int cmd_convert(int argc, char **argv)
     const char *output = NULL, *format = NULL, *rejects_path = NULL;
     const char *selects[MAX_SELECTS];
     size_t n_selects = 0;
-    bool variable_occurs = false;
+    const char *occurs_maps[MAX_OCCURS_MAPS];
+    size_t n_occurs_maps = 0;
+    uint64_t file_start = 0, file_end = 0, threads = 0, chunk_size = 0;
+    bool variable_occurs = false, static_occurs = false;
     bool force = false, fillers = false, quiet = false;
     cbz_trim trim = CBZ_TRIM_RIGHT;
     uint64_t max_errors = 100;
@@ -141,6 +166,24 @@ int cmd_convert(int argc, char **argv)
             break;
         case OPT_REJECTS: rejects_path = optarg; break;
         case OPT_VARIABLE_OCCURS: variable_occurs = true; break;
+        case OPT_STATIC_OCCURS: static_occurs = true; break;
+        case OPT_OCCURS_MAP:
+            if (n_occurs_maps == MAX_OCCURS_MAPS) return cli_usage_error(cmd, "at most %d --occurs-map options", MAX_OCCURS_MAPS);
+            occurs_maps[n_occurs_maps++] = optarg;
+            break;
+        case OPT_FILE_START:
+            if (!cli_parse_uint(cmd, "--file-start-offset", optarg, UINT64_MAX / 4, &file_start)) return CLI_RC_SEVERE;
+            break;
+        case OPT_FILE_END:
+            if (!cli_parse_uint(cmd, "--file-end-offset", optarg, 1u << 30, &file_end)) return CLI_RC_SEVERE;
+            break;
+        case OPT_THREADS:
+            if (!cli_parse_uint(cmd, "--threads", optarg, 1024, &threads)) return CLI_RC_SEVERE;
+            break;
+        case OPT_CHUNK_SIZE:
+            if (!cli_parse_uint(cmd, "--chunk-size", optarg, 1u << 30, &chunk_size)) return CLI_RC_SEVERE;
+            if (chunk_size == 0) return cli_usage_error(cmd, "--chunk-size must be at least 1");
+            break;
         case 'q': quiet = true; break;
         case 'h': convert_help(); return CLI_RC_OK;
         default: return cli_usage_error(cmd, "unknown option");
@@ -152,6 +195,8 @@ int cmd_convert(int argc, char **argv)
     const char *input = argv[optind];
     if (variable_occurs && ro.fmt.recfm != CBZ_RECFM_F && ro.fmt.recfm != CBZ_RECFM_FB)
         return cli_usage_error(cmd, "--variable-occurs is for RECFM F/FB files (records without RDW)");
+    if (variable_occurs && static_occurs)
+        return cli_usage_error(cmd, "--variable-occurs and --static-occurs exclude each other");
     cbz_text_format tf = CBZ_TEXT_CSV;
     if (format) {
         if (strcasecmp(format, "csv") == 0) tf = CBZ_TEXT_CSV;
@@ -206,6 +251,13 @@ int cmd_convert(int argc, char **argv)
     co.n_selects = n_selects;
     co.max_errors = max_errors;
     co.variable_occurs = variable_occurs;
+    co.static_occurs = static_occurs;
+    co.occurs_maps = occurs_maps;
+    co.n_occurs_maps = n_occurs_maps;
+    co.file_start_offset = file_start;
+    co.file_end_offset = file_end;
+    co.threads = (int)threads;
+    co.chunk_size = (size_t)chunk_size;
     co.on_reject = cbz_reject_report_add;
     co.reject_ctx = rr;
     if (!quiet && cli_stderr_is_tty()) { co.on_progress = show_progress; co.progress_ctx = &ps; }

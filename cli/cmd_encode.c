@@ -35,6 +35,9 @@ static void encode_help(void)
            "                        with -o - the reject lines go to stderr\n"
            "      --variable-occurs (RECFM F) write each record only as long as its\n"
            "                        OCCURS DEPENDING ON counters make it, no RDW, no padding\n"
+           "      --occurs-map 'TABLE=VALUE:COUNT[,VALUE:COUNT...]'\n"
+           "                        the ODO counter of TABLE holds codes: VALUE means COUNT\n"
+           "                        elements (repeatable, one per table)\n"
            "  -q, --quiet           no summary line on stderr\n"
            "  -h, --help            this help\n"
            "\n"
@@ -60,7 +63,8 @@ static void encode_help(void)
            "  16  I/O failure or out of memory\n");
 }
 
-enum { OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_MAX_ERRORS, OPT_REJECTS, OPT_VARIABLE_OCCURS };
+enum { OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_MAX_ERRORS, OPT_REJECTS, OPT_VARIABLE_OCCURS, OPT_OCCURS_MAP };
+#define MAX_OCCURS_MAPS 64
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -78,6 +82,7 @@ int cmd_encode(int argc, char **argv)
         { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
         { "rejects", required_argument, NULL, OPT_REJECTS },
         { "variable-occurs", no_argument, NULL, OPT_VARIABLE_OCCURS },
+        { "occurs-map", required_argument, NULL, OPT_OCCURS_MAP },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -87,6 +92,8 @@ int cmd_encode(int argc, char **argv)
     cli_record_opts_init(&ro);
     const char *output = NULL, *format = NULL, *rejects_path = NULL;
     bool variable_occurs = false;
+    const char *occurs_maps[MAX_OCCURS_MAPS];
+    size_t n_occurs_maps = 0;
     bool force = false, quiet = false;
     uint64_t max_errors = 100;
     int opt;
@@ -104,6 +111,10 @@ int cmd_encode(int argc, char **argv)
             break;
         case OPT_REJECTS: rejects_path = optarg; break;
         case OPT_VARIABLE_OCCURS: variable_occurs = true; break;
+        case OPT_OCCURS_MAP:
+            if (n_occurs_maps == MAX_OCCURS_MAPS) return cli_usage_error(cmd, "at most %d --occurs-map options", MAX_OCCURS_MAPS);
+            occurs_maps[n_occurs_maps++] = optarg;
+            break;
         case 'q': quiet = true; break;
         case 'h': encode_help(); return CLI_RC_OK;
         default: return cli_usage_error(cmd, "unknown option");
@@ -169,6 +180,8 @@ int cmd_encode(int argc, char **argv)
     co.format = tf;
     co.max_errors = max_errors;
     co.variable_occurs = variable_occurs;
+    co.occurs_maps = occurs_maps;
+    co.n_occurs_maps = n_occurs_maps;
     co.on_reject = cbz_reject_report_add;
     co.reject_ctx = rr;
     cbz_convert_stats st;

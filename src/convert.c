@@ -10,6 +10,7 @@
 #include "records.h"
 
 #include "outfile.h"
+#include "parallel.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -27,6 +28,27 @@ typedef struct select_rule {
     int set;
 } select_rule;
 
+/* One CSV column of the fast path, compact so the per-record loop stays in cache. */
+typedef struct fast_col {
+    const cbz_field *f;
+    uint32_t offset, size;
+    size_t room;            /* the value codec's worst-case text length */
+    int column;
+} fast_col;
+
+/* One step of the JSON program of a layout without ODO: the walk's events
+ * recorded once, replayed per record. */
+enum { JOP_GROUP_BEGIN, JOP_GROUP_END, JOP_ARRAY_BEGIN, JOP_ARRAY_END, JOP_VALUE };
+typedef struct json_op {
+    uint8_t kind;
+    bool element;           /* a table element: no key */
+    const cbz_field *f;
+    uint32_t offset;        /* JOP_VALUE */
+    int column;             /* JOP_VALUE: for reject reports, -1 if none */
+    size_t key_off, key_len; /* "\"NAME\":" in plan.json_keys */
+    int views[8];           /* REDEFINES views among the item and its ancestors, -1 ended */
+} json_op;
+
 typedef struct plan {
     const cbz_layout *L;
     int *col_base;          /* per field: start in colmap, -1 when no columns */
@@ -36,6 +58,12 @@ typedef struct plan {
     uint8_t *hidden;        /* FILLER or under a FILLER group (and not --fillers) */
     int *set_of;            /* REDEFINES set of a view, -1 when not a view */
     int *members;           /* per column: view fields among its ancestors (-1 ended, 8 each) */
+    int *visible;           /* CSV: the columns output, in order */
+    fast_col *fast;         /* the same, with what the fast path needs */
+    json_op *json;          /* JSONL program (layouts without ODO), NULL until built */
+    size_t n_json, cap_json;
+    cbz_buf json_keys;
+    size_t n_visible;
     size_t max_size;
     select_rule *rules;
     size_t n_rules;
@@ -56,6 +84,10 @@ static void plan_free(plan *p)
     free(p->hidden);
     free(p->set_of);
     free(p->members);
+    free(p->visible);
+    free(p->fast);
+    free(p->json);
+    cbz_buf_free(&p->json_keys);
     for (size_t i = 0; i < p->n_rules; i++) {
         for (size_t k = 0; k < p->rules[i].n_values; k++) free(p->rules[i].values[k]);
         free(p->rules[i].values);
@@ -132,7 +164,9 @@ static cbz_status plan_init(plan *p, const cbz_layout *L, bool fillers, const ch
     p->hidden = calloc(nf, 1);
     p->set_of = malloc(nf * sizeof *p->set_of);
     p->members = malloc(nc * 8 * sizeof *p->members);
-    if (!p->col_base || !p->ndims || !p->dims || !p->hidden || !p->set_of || !p->members) {
+    p->visible = malloc(nc * sizeof *p->visible);
+    p->fast = malloc(nc * sizeof *p->fast);
+    if (!p->col_base || !p->ndims || !p->dims || !p->hidden || !p->set_of || !p->members || !p->visible || !p->fast) {
         plan_free(p);
         return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
     }
@@ -199,6 +233,16 @@ static cbz_status plan_init(plan *p, const cbz_layout *L, bool fillers, const ch
         for (int a = fi, guard = 0; a >= 0 && (size_t)a < L->n_fields && guard < 64; a = L->fields[a].parent, guard++)
             if (p->set_of[a] != -1 && nm < 7) m[nm++] = a;
         m[nm] = -1;
+    }
+    for (size_t c = 0; c < L->n_columns; c++) {
+        if (p->hidden[L->columns[c].field]) continue;
+        fast_col *fc = &p->fast[p->n_visible];
+        fc->f = &L->fields[L->columns[c].field];
+        fc->offset = L->columns[c].offset;
+        fc->size = fc->f->size;
+        fc->room = 4 * (size_t)fc->size + 64;
+        fc->column = (int)c;
+        p->visible[p->n_visible++] = (int)c;
     }
     if (n_selects) {
         p->rules = calloc(n_selects, sizeof *p->rules);
@@ -315,16 +359,22 @@ static cbz_status add_reject(const cbz_convert_options *o, cbz_convert_stats *st
  * Convert.
  * ---------------------------------------------------------------------- */
 typedef struct conv {
-    plan p;
+    plan p;                     /* a worker's is a shallow copy of the run's plan */
+    bool owns_plan;
     const cbz_convert_options *o;
-    cbz_convert_stats *st;
-    FILE *out;
+    cbz_convert_stats *st;      /* encode: rejects are counted here as they come */
     cbz_error *err;
     char *vbuf;
     size_t vcap;
     uint8_t *base_skip;
-    /* CSV row */
-    cbz_buf row;
+    cbz_walker *w;              /* convert: this worker's walker */
+    /* convert: the chunk being formatted (its text and its rejects, replayed
+     * in record order by the caller) */
+    cbz_buf *out;
+    cbz_buf *rej;
+    uint64_t n_rej;
+    bool deferred;
+    /* CSV row of the walk path */
     cbz_buf cells;
     size_t *cell_off, *cell_len;
     uint8_t *cell_set;
@@ -336,9 +386,72 @@ typedef struct conv {
     bool record_rejected;
 } conv;
 
-static cbz_status io_fail(conv *c)
+static cbz_status no_memory(conv *c) { return cbz_fail(c->err, CBZ_ERR_NOMEM, "out of memory"); }
+
+/* A reject of a convert worker: kept with the chunk (the caller replays the
+ * chunk's rejects in record order).  Past max_errors of one chunk the total
+ * is past it too, and the chunk stops. */
+typedef struct reject_rec {
+    uint64_t record, offset;
+    uint32_t field_len, raw_len, reason_len;
+} reject_rec;
+
+static cbz_status conv_reject(conv *c, const cbz_reject *r)
 {
-    return cbz_fail(c->err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
+    if (!c->deferred) return add_reject(c->o, c->st, &c->record_rejected, r, c->err);
+    reject_rec h = { r->record, r->offset, (uint32_t)strlen(r->field), (uint32_t)r->raw_len,
+                     (uint32_t)strlen(r->reason) };
+    if (cbz_buf_append(c->rej, &h, sizeof h) != CBZ_OK || cbz_buf_append(c->rej, r->field, h.field_len) != CBZ_OK ||
+        cbz_buf_append(c->rej, r->raw, h.raw_len) != CBZ_OK || cbz_buf_append(c->rej, r->reason, h.reason_len) != CBZ_OK)
+        return no_memory(c);
+    c->n_rej++;
+    CBZ_FAIL_IF(c->n_rej > c->o->max_errors, c->err, CBZ_ERR_LIMIT,
+                "more than %llu rejected values (--max-errors); stopped at record %llu",
+                (unsigned long long)c->o->max_errors, (unsigned long long)r->record);
+    return CBZ_OK;
+}
+
+/* Replays the rejects of a chunk (in record order) into the run's report. */
+static cbz_status replay_rejects(const cbz_convert_options *o, cbz_convert_stats *st, const cbz_buf *rej,
+                                 uint64_t *last_record, cbz_error *err)
+{
+    size_t pos = 0;
+    while (pos < rej->len) {
+        reject_rec h;
+        memcpy(&h, rej->data + pos, sizeof h);
+        pos += sizeof h;
+        char field[CBZ_COLUMN_NAME_MAX + 1], reason[CBZ_ERROR_MSG_MAX + 1];
+        size_t fl = h.field_len < CBZ_COLUMN_NAME_MAX ? h.field_len : CBZ_COLUMN_NAME_MAX;
+        memcpy(field, rej->data + pos, fl);
+        field[fl] = 0;
+        pos += h.field_len;
+        const uint8_t *raw = rej->data + pos;
+        pos += h.raw_len;
+        size_t rl = h.reason_len < CBZ_ERROR_MSG_MAX ? h.reason_len : CBZ_ERROR_MSG_MAX;
+        memcpy(reason, rej->data + pos, rl);
+        reason[rl] = 0;
+        pos += h.reason_len;
+        cbz_reject r = { h.record, h.offset, field, raw, h.raw_len, reason };
+        bool rejected = *last_record == h.record;
+        CBZ_TRY(add_reject(o, st, &rejected, &r, err));
+        *last_record = h.record;
+    }
+    return CBZ_OK;
+}
+
+/* A value that did not decode: decodes it again to get the reason, and
+ * reports it.  *ok is set when it decodes after all (it does not). */
+static cbz_status reject_value(conv *c, const cbz_field *f, const uint8_t *bytes, uint32_t offset,
+                               const char *colname, size_t *len, bool *is_number, bool *ok)
+{
+    cbz_error verr = { 0 };
+    *ok = false;
+    cbz_status s = cbz_value_decode(f, bytes, &c->o->values, c->vbuf, c->vcap, len, is_number, &verr);
+    if (s == CBZ_OK) { *ok = true; return CBZ_OK; }
+    if (s == CBZ_ERR_NOMEM) return no_memory(c);
+    cbz_reject r = { c->recno, c->rec_offset + offset, colname, bytes, f->size,
+                     verr.msg[0] ? verr.msg : "not a valid value for the field's PICTURE and USAGE" };
+    return conv_reject(c, &r);
 }
 
 /* Decodes it's value into c->vbuf.  *state: 0 value, 1 absent, 2 rejected. */
@@ -350,16 +463,12 @@ static cbz_status decode_item(conv *c, const cbz_walk_item *it, size_t *len, boo
      * decodes again to get its reason. */
     cbz_status s = cbz_value_decode(it->f, it->bytes, &c->o->values, c->vbuf, c->vcap, len, is_number, NULL);
     if (s == CBZ_OK) { *state = 0; return CBZ_OK; }
-    cbz_error verr = { 0 };
-    s = cbz_value_decode(it->f, it->bytes, &c->o->values, c->vbuf, c->vcap, len, is_number, &verr);
-    if (s == CBZ_OK) { *state = 0; return CBZ_OK; }
-    if (s == CBZ_ERR_NOMEM) return cbz_fail(c->err, s, "out of memory");
-    *state = 2;
     int col = column_of(&c->p, it);
-    cbz_reject r = { c->recno, c->rec_offset + it->offset,
-                     col >= 0 ? c->p.L->columns[col].name : it->f->name, it->bytes, it->f->size,
-                     verr.msg[0] ? verr.msg : "not a valid value for the field's PICTURE and USAGE" };
-    return add_reject(c->o, c->st, &c->record_rejected, &r, c->err);
+    bool ok;
+    CBZ_TRY(reject_value(c, it->f, it->bytes, it->offset, col >= 0 ? c->p.L->columns[col].name : it->f->name, len,
+                         is_number, &ok));
+    *state = ok ? 0 : 2;
+    return CBZ_OK;
 }
 
 static cbz_status on_problem(void *ctx, const cbz_walk_item *counter, const char *what)
@@ -367,7 +476,7 @@ static cbz_status on_problem(void *ctx, const cbz_walk_item *counter, const char
     conv *c = ctx;
     cbz_reject r = { c->recno, c->rec_offset + counter->offset, counter->f->name, counter->bytes,
                      counter->bytes ? counter->f->size : 0, what };
-    return add_reject(c->o, c->st, &c->record_rejected, &r, c->err);
+    return conv_reject(c, &r);
 }
 
 static cbz_status csv_value(void *ctx, const cbz_walk_item *it)
@@ -383,13 +492,23 @@ static cbz_status csv_value(void *ctx, const cbz_walk_item *it)
     c->cell_off[col] = c->cells.len;
     c->cell_len[col] = len;
     c->cell_set[col] = 1;
-    if (cbz_buf_append(&c->cells, c->vbuf, len) != CBZ_OK) return cbz_fail(c->err, CBZ_ERR_NOMEM, "out of memory");
+    if (cbz_buf_append(&c->cells, c->vbuf, len) != CBZ_OK) return no_memory(c);
     return CBZ_OK;
+}
+
+static cbz_status put(conv *c, const void *p, size_t n)
+{
+    return cbz_buf_append(c->out, p, n) == CBZ_OK ? CBZ_OK : no_memory(c);
+}
+
+static cbz_status put_char(conv *c, char ch)
+{
+    return cbz_buf_put_u8(c->out, (uint8_t)ch) == CBZ_OK ? CBZ_OK : no_memory(c);
 }
 
 static cbz_status json_sep(conv *c)
 {
-    if (c->nitems[c->top]++ > 0 && putc(',', c->out) == EOF) return io_fail(c);
+    if (c->nitems[c->top]++ > 0) return put_char(c, ',');
     return CBZ_OK;
 }
 
@@ -397,14 +516,13 @@ static cbz_status json_key(conv *c, const cbz_walk_item *it, bool element)
 {
     CBZ_TRY(json_sep(c));
     if (element) return CBZ_OK;
-    if (!cbz_json_put_string(c->out, it->f->name, strlen(it->f->name)) || putc(':', c->out) == EOF)
-        return io_fail(c);
-    return CBZ_OK;
+    if (cbz_json_append_string(c->out, it->f->name, strlen(it->f->name)) != CBZ_OK) return no_memory(c);
+    return put_char(c, ':');
 }
 
 static cbz_status json_open(conv *c, char ch)
 {
-    if (putc(ch, c->out) == EOF) return io_fail(c);
+    CBZ_TRY(put_char(c, ch));
     if (c->top + 1 >= (int)(sizeof c->nitems / sizeof c->nitems[0]))
         return cbz_fail(c->err, CBZ_ERR_UNSUPPORTED, "layout nested too deeply for JSON output");
     c->nitems[++c->top] = 0;
@@ -414,8 +532,7 @@ static cbz_status json_open(conv *c, char ch)
 static cbz_status json_close(conv *c, char ch)
 {
     c->top--;
-    if (putc(ch, c->out) == EOF) return io_fail(c);
-    return CBZ_OK;
+    return put_char(c, ch);
 }
 
 static cbz_status json_group_begin(void *ctx, const cbz_walk_item *it)
@@ -442,11 +559,9 @@ static cbz_status json_value(void *ctx, const cbz_walk_item *it)
     int state;
     CBZ_TRY(decode_item(c, it, &len, &num, &state));
     CBZ_TRY(json_key(c, it, it->f->occurs_max > 0));
-    bool ok;
-    if (state != 0) ok = fputs("null", c->out) != EOF;
-    else if (num) ok = fwrite(c->vbuf, 1, len, c->out) == len;
-    else ok = cbz_json_put_string(c->out, c->vbuf, len);
-    return ok ? CBZ_OK : io_fail(c);
+    if (state != 0) return put(c, "null", 4);
+    if (num) return put(c, c->vbuf, len);
+    return cbz_json_append_string(c->out, c->vbuf, len) == CBZ_OK ? CBZ_OK : no_memory(c);
 }
 
 /* Select values compare with blanks and low-values (any byte up to 0x20, as
@@ -463,8 +578,8 @@ static cbz_status choose_views(conv *c, cbz_walker *w, const uint8_t *rec, size_
 {
     const cbz_layout *L = c->p.L;
     uint8_t *skip = cbz_walker_skip_flags(w);
+    if (!c->p.n_rules) return CBZ_OK;   /* the flags stay as conv_init set them */
     memcpy(skip, c->base_skip, L->n_fields);
-    if (!c->p.n_rules) return CBZ_OK;
     if (L->has_odo) CBZ_TRY(cbz_walk_record(w, rec, len, NULL, NULL, c->err));
     /* Every view of a named set is off unless a matching rule turns it on. */
     for (size_t r = 0; r < c->p.n_rules; r++)
@@ -489,56 +604,218 @@ static cbz_status choose_views(conv *c, cbz_walker *w, const uint8_t *rec, size_
     return CBZ_OK;
 }
 
-static cbz_status write_csv_header(conv *c)
+static cbz_status write_csv_header(const plan *p, FILE *out, cbz_error *err)
 {
-    const cbz_layout *L = c->p.L;
+    const cbz_layout *L = p->L;
     bool first = true;
     for (size_t i = 0; i < L->n_columns; i++) {
-        if (c->p.hidden[L->columns[i].field]) continue;
-        if (!cbz_csv_put_field(c->out, L->columns[i].name, strlen(L->columns[i].name), first)) return io_fail(c);
+        if (p->hidden[L->columns[i].field]) continue;
+        if (!cbz_csv_put_field(out, L->columns[i].name, strlen(L->columns[i].name), first))
+            return cbz_fail(err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
         first = false;
     }
-    return cbz_csv_end_row(c->out) ? CBZ_OK : io_fail(c);
+    return cbz_csv_end_row(out) ? CBZ_OK : cbz_fail(err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
 }
 
+/* The CSV row of the walk path (ODO layouts): cells in column order. */
 static cbz_status write_csv_row(conv *c)
 {
     const cbz_layout *L = c->p.L;
     bool first = true;
-    cbz_buf_clear(&c->row);
     for (size_t i = 0; i < L->n_columns; i++) {
         if (c->p.hidden[L->columns[i].field]) continue;
         const char *s = c->cell_set[i] ? (const char *)c->cells.data + c->cell_off[i] : "";
         size_t n = c->cell_set[i] ? c->cell_len[i] : 0;
-        if (cbz_csv_append_field(&c->row, s, n, first) != CBZ_OK) return cbz_fail(c->err, CBZ_ERR_NOMEM, "out of memory");
+        if (cbz_csv_append_field(c->out, s, n, first) != CBZ_OK) return no_memory(c);
         first = false;
     }
-    if (cbz_buf_append(&c->row, "\r\n", 2) != CBZ_OK) return cbz_fail(c->err, CBZ_ERR_NOMEM, "out of memory");
-    return fwrite(c->row.data, 1, c->row.len, c->out) == c->row.len ? CBZ_OK : io_fail(c);
+    return put(c, "\r\n", 2);
+}
+
+/* The CSV row of a layout without ODO: every column is at its static offset,
+ * so the row is formatted straight from the column plan, each value decoded
+ * into the output buffer; only values that need quotes go through libcsv. */
+static cbz_status csv_fast_row(conv *c, const uint8_t *rec, size_t len, const uint8_t *skip)
+{
+    const plan *p = &c->p;
+    const cbz_layout *L = p->L;
+    cbz_buf *b = c->out;
+    const cbz_value_options *vo = &c->o->values;
+    for (size_t k = 0; k < p->n_visible; k++) {
+        const fast_col *fc = &p->fast[k];
+        const cbz_field *f = fc->f;
+        size_t room = fc->room;
+        if (b->cap - b->len < room + 1 && cbz_buf_reserve(b, room + 1) != CBZ_OK) return no_memory(c);
+        if (k) b->data[b->len++] = ',';
+        if (p->n_rules) {
+            bool off = false;
+            for (const int *m = p->members + (size_t)fc->column * 8; *m >= 0 && !off; m++) off = skip[*m];
+            if (off) continue;
+        }
+        if ((uint64_t)fc->offset + fc->size > len) continue;   /* past a short record's end */
+        char *dst = (char *)b->data + b->len;
+        size_t n = 0;
+        bool num = false;
+        if (cbz_value_decode(f, rec + fc->offset, vo, dst, room, &n, &num, NULL) != CBZ_OK) {
+            bool ok;
+            CBZ_TRY(reject_value(c, f, rec + fc->offset, fc->offset, L->columns[fc->column].name, &n, &num, &ok));
+            if (!ok) continue;
+            memcpy(dst, c->vbuf, n);
+        }
+        if (!num && cbz_csv_needs_quotes(dst, n)) {
+            memcpy(c->vbuf, dst, n);
+            if (cbz_csv_append_field(b, c->vbuf, n, true) != CBZ_OK) return no_memory(c);
+        } else {
+            b->len += n;
+        }
+    }
+    return put(c, "\r\n", 2);
+}
+
+/* ---- the JSONL program: the walk of a layout without ODO is the same for
+ * every record, so it is recorded once and replayed ---- */
+typedef struct recorder {
+    plan *p;
+    cbz_error *err;
+} recorder;
+
+static cbz_status record_op(recorder *r, int kind, const cbz_walk_item *it)
+{
+    plan *p = r->p;
+    if (p->n_json == p->cap_json) {
+        size_t cap = p->cap_json ? p->cap_json * 2 : 64;
+        json_op *nj = realloc(p->json, cap * sizeof *nj);
+        if (!nj) return cbz_fail(r->err, CBZ_ERR_NOMEM, "out of memory");
+        p->json = nj;
+        p->cap_json = cap;
+    }
+    json_op *op = &p->json[p->n_json++];
+    memset(op, 0, sizeof *op);
+    op->kind = (uint8_t)kind;
+    op->f = it->f;
+    op->offset = it->offset;
+    op->column = kind == JOP_VALUE ? column_of(p, it) : -1;
+    /* a group or value that is a table element has no key; a table (array) has */
+    op->element = (kind == JOP_GROUP_BEGIN || kind == JOP_VALUE) && it->f->occurs_max > 0;
+    op->key_off = p->json_keys.len;
+    if (cbz_json_append_string(&p->json_keys, it->f->name, strlen(it->f->name)) != CBZ_OK ||
+        cbz_buf_put_u8(&p->json_keys, ':') != CBZ_OK)
+        return cbz_fail(r->err, CBZ_ERR_NOMEM, "out of memory");
+    op->key_len = p->json_keys.len - op->key_off;
+    int nv = 0;
+    const cbz_layout *L = p->L;
+    for (int a = it->field, guard = 0; a >= 0 && (size_t)a < L->n_fields && guard < 64; a = L->fields[a].parent, guard++)
+        if (p->set_of[a] != -1 && nv < 7) op->views[nv++] = a;
+    op->views[nv] = -1;
+    return CBZ_OK;
+}
+
+static cbz_status rec_group_begin(void *ctx, const cbz_walk_item *it) { return record_op(ctx, JOP_GROUP_BEGIN, it); }
+static cbz_status rec_group_end(void *ctx, const cbz_walk_item *it) { return record_op(ctx, JOP_GROUP_END, it); }
+static cbz_status rec_array_begin(void *ctx, const cbz_walk_item *it, uint32_t n) { (void)n; return record_op(ctx, JOP_ARRAY_BEGIN, it); }
+static cbz_status rec_array_end(void *ctx, const cbz_walk_item *it) { return record_op(ctx, JOP_ARRAY_END, it); }
+static cbz_status rec_value(void *ctx, const cbz_walk_item *it) { return record_op(ctx, JOP_VALUE, it); }
+
+/* Records the JSONL program with the walker w (its skip flags: the hidden items). */
+static cbz_status build_json_program(plan *p, cbz_walker *w, cbz_error *err)
+{
+    const cbz_layout *L = p->L;
+    size_t n = L->record_size ? L->record_size : 1;
+    uint8_t *img = calloc(n, 1);
+    if (!img) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    recorder r = { p, err };
+    cbz_walk_visitor v = { 0 };
+    v.ctx = &r;
+    v.group_begin = rec_group_begin;
+    v.group_end = rec_group_end;
+    v.array_begin = rec_array_begin;
+    v.array_end = rec_array_end;
+    v.value = rec_value;
+    cbz_status s = cbz_walk_record(w, img, L->record_size, &v, NULL, err);
+    free(img);
+    return s;
+}
+
+static cbz_status json_put_key(conv *c, const json_op *op)
+{
+    if (c->nitems[c->top]++ > 0) CBZ_TRY(put_char(c, ','));
+    if (op->element) return CBZ_OK;
+    return put(c, c->p.json_keys.data + op->key_off, op->key_len);
+}
+
+/* One JSON line of a layout without ODO, from the recorded program. */
+static cbz_status json_fast_record(conv *c, const uint8_t *rec, size_t len, const uint8_t *skip)
+{
+    const plan *p = &c->p;
+    c->top = 0;
+    c->nitems[0] = 0;
+    CBZ_TRY(put_char(c, '{'));
+    for (size_t i = 0; i < p->n_json; i++) {
+        const json_op *op = &p->json[i];
+        if (p->n_rules) {
+            bool off = false;
+            for (const int *m = op->views; *m >= 0 && !off; m++) off = skip[*m];
+            if (off) continue;
+        }
+        switch (op->kind) {
+        case JOP_GROUP_BEGIN:
+            CBZ_TRY(json_put_key(c, op));
+            CBZ_TRY(json_open(c, '{'));
+            break;
+        case JOP_GROUP_END: CBZ_TRY(json_close(c, '}')); break;
+        case JOP_ARRAY_BEGIN:
+            CBZ_TRY(json_put_key(c, op));
+            CBZ_TRY(json_open(c, '['));
+            break;
+        case JOP_ARRAY_END: CBZ_TRY(json_close(c, ']')); break;
+        default: {
+            const cbz_field *f = op->f;
+            size_t n = 0;
+            bool num = false, ok = false;
+            if ((uint64_t)op->offset + f->size <= len) {
+                ok = cbz_value_decode(f, rec + op->offset, &c->o->values, c->vbuf, c->vcap, &n, &num, NULL) == CBZ_OK;
+                if (!ok)
+                    CBZ_TRY(reject_value(c, f, rec + op->offset, op->offset,
+                                         op->column >= 0 ? p->L->columns[op->column].name : f->name, &n, &num, &ok));
+            }
+            CBZ_TRY(json_put_key(c, op));
+            if (!ok) CBZ_TRY(put(c, "null", 4));
+            else if (num) CBZ_TRY(put(c, c->vbuf, n));
+            else if (cbz_json_append_string(c->out, c->vbuf, n) != CBZ_OK) return no_memory(c);
+        }
+        }
+    }
+    return put(c, "}\n", 2);
 }
 
 static void conv_free(conv *c)
 {
-    plan_free(&c->p);
+    if (c->owns_plan) plan_free(&c->p);
+    cbz_walker_free(c->w);
     free(c->vbuf);
     free(c->base_skip);
     cbz_buf_free(&c->cells);
-    cbz_buf_free(&c->row);
     free(c->cell_off);
     free(c->cell_len);
     free(c->cell_set);
+    memset(c, 0, sizeof *c);
 }
 
-static cbz_status conv_init(conv *c, const cbz_convert_options *o, cbz_convert_stats *st, FILE *out,
+/* shared: NULL to build the plan, else a worker's shallow copy of it. */
+static cbz_status conv_init(conv *c, const cbz_convert_options *o, const plan *shared, cbz_convert_stats *st,
                             cbz_error *err)
 {
     memset(c, 0, sizeof *c);
     c->o = o;
     c->st = st;
-    c->out = out;
     c->err = err;
     CBZ_FAIL_IF(!o->layout, err, CBZ_ERR_USAGE, "a copybook is needed");
-    CBZ_TRY(plan_init(&c->p, o->layout, o->fillers, o->selects, o->n_selects, err));
+    if (shared) {
+        c->p = *shared;
+    } else {
+        CBZ_TRY(plan_init(&c->p, o->layout, o->fillers, o->selects, o->n_selects, err));
+        c->owns_plan = true;
+    }
     const cbz_layout *L = o->layout;
     size_t nc = L->n_columns ? L->n_columns : 1, nf = L->n_fields ? L->n_fields : 1;
     c->vcap = 4 * c->p.max_size + 64;
@@ -548,82 +825,120 @@ static cbz_status conv_init(conv *c, const cbz_convert_options *o, cbz_convert_s
     c->cell_len = malloc(nc * sizeof *c->cell_len);
     c->cell_set = calloc(nc, 1);
     cbz_buf_init(&c->cells);
-    cbz_buf_init(&c->row);
     if (!c->vbuf || !c->base_skip || !c->cell_off || !c->cell_len || !c->cell_set) {
         conv_free(c);
         return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
     }
     memcpy(c->base_skip, c->p.hidden, L->n_fields);
+    cbz_status s = cbz_walker_new(L, &o->values, &c->w, err);
+    if (s == CBZ_OK) s = cbz_walker_set_occurs_maps(c->w, o->occurs_maps, o->n_occurs_maps, err);
+    if (s == CBZ_OK && shared) cbz_walker_set_static_tables(c->w, o->static_occurs);
+    if (s != CBZ_OK) { conv_free(c); return s; }
+    memcpy(cbz_walker_skip_flags(c->w), c->base_skip, L->n_fields);
     return CBZ_OK;
 }
 
-/* Records that end where their ODO counters say (no RDW; Cobrix's
- * variable_size_occurs): a buffered source that frames by walking the layout. */
-typedef struct odo_source {
-    FILE *fp;
-    bool owns;
-    const char *name;
-    uint8_t *buf;
-    size_t cap, start, end;
-    bool at_eof;
-    uint64_t base, recno, rec_offset;
-} odo_source;
-
-static cbz_status odo_open(odo_source *src, const char *path, size_t record_size, cbz_error *err)
+/* Formats one record into c->out. */
+static cbz_status convert_record(conv *c, const uint8_t *rec, size_t len)
 {
-    memset(src, 0, sizeof *src);
-    src->cap = record_size * 2 + 65536;
-    if (!(src->buf = malloc(src->cap))) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
-    if (strcmp(path, "-") == 0) {
-        src->fp = stdin;
-        src->name = "(stdin)";
-        return CBZ_OK;
+    const cbz_convert_options *o = c->o;
+    const cbz_layout *L = o->layout;
+    c->record_rejected = false;
+    CBZ_TRY(choose_views(c, c->w, rec, len));
+    cbz_walk_visitor v = { 0 };
+    v.ctx = c;
+    v.problem = on_problem;
+    if (o->format == CBZ_TEXT_CSV) {
+        if (!L->has_odo) return csv_fast_row(c, rec, len, cbz_walker_skip_flags(c->w));
+        v.value = csv_value;
+        memset(c->cell_set, 0, L->n_columns);
+        cbz_buf_clear(&c->cells);
+        CBZ_TRY(cbz_walk_record(c->w, rec, len, &v, NULL, c->err));
+        return write_csv_row(c);
     }
-    src->name = path;
-    if (!(src->fp = fopen(path, "rb"))) return cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    src->owns = true;
-    return CBZ_OK;
+    if (c->p.json) return json_fast_record(c, rec, len, cbz_walker_skip_flags(c->w));
+    v.group_begin = json_group_begin;
+    v.group_end = json_group_end;
+    v.array_begin = json_array_begin;
+    v.array_end = json_array_end;
+    v.value = json_value;
+    c->top = 0;
+    c->nitems[0] = 0;
+    CBZ_TRY(put_char(c, '{'));
+    CBZ_TRY(cbz_walk_record(c->w, rec, len, &v, NULL, c->err));
+    return put(c, "}\n", 2);
 }
 
-static void odo_close(odo_source *src)
+/* ------------------------------------------------------------------------
+ * The convert driver: the input is framed into chunks of whole records
+ * (about chunk_size input bytes each); a batch of chunks is formatted in
+ * parallel, each chunk into its own buffer; then, in chunk order, each
+ * chunk's rejects are replayed into the report and its text is written.
+ * The output is the same for every thread count.
+ * ---------------------------------------------------------------------- */
+#define CONVERT_CHUNK_DEFAULT (4u << 20)
+
+typedef struct rec_ref {
+    size_t off;                 /* payload offset in the batch's window */
+    size_t len;
+    uint64_t file_off;          /* file offset of the payload */
+} rec_ref;
+
+typedef struct chunk {
+    size_t first, n;            /* records recs[first .. first + n) */
+    uint64_t first_recno;
+    cbz_buf out, rej;
+    cbz_status status;
+    cbz_error err;
+} chunk;
+
+typedef struct batch {
+    const cbz_convert_options *o;
+    const uint8_t *data;
+    const rec_ref *recs;
+    chunk *chunks;
+    conv *workers;              /* one per thread */
+} batch;
+
+static void convert_chunk(void *ctx, size_t ci, int thread)
 {
-    if (src->owns && src->fp) fclose(src->fp);
-    free(src->buf);
+    batch *b = ctx;
+    chunk *ch = &b->chunks[ci];
+    conv *c = &b->workers[thread];
+    cbz_buf_clear(&ch->out);
+    cbz_buf_clear(&ch->rej);
+    ch->err.code = CBZ_OK;
+    ch->err.msg[0] = 0;
+    c->out = &ch->out;
+    c->rej = &ch->rej;
+    c->n_rej = 0;
+    c->err = &ch->err;
+    cbz_status s = CBZ_OK;
+    for (size_t i = 0; i < ch->n && s == CBZ_OK; i++) {
+        const rec_ref *r = &b->recs[ch->first + i];
+        c->recno = ch->first_recno + i;
+        c->rec_offset = r->file_off;
+        s = convert_record(c, b->data + r->off, r->len);
+    }
+    ch->status = s;
 }
 
-static cbz_status odo_next(odo_source *src, cbz_walker *w, size_t record_size, const uint8_t **rec, size_t *len,
-                           bool *eof, cbz_error *err)
+/* Frames the next record of the window for --variable-occurs: it ends where
+ * its ODO counters say.  *used = 0: more input is needed. */
+static cbz_status frame_by_odo(conv *c, const uint8_t *p, size_t avail, bool at_eof, const char *name,
+                               uint64_t at, uint64_t recno, size_t *used, cbz_error *err)
 {
-    *eof = false;
-    if (src->end - src->start < record_size && !src->at_eof) {
-        memmove(src->buf, src->buf + src->start, src->end - src->start);
-        src->base += src->start;
-        src->end -= src->start;
-        src->start = 0;
-        while (src->end < src->cap && !src->at_eof) {
-            size_t n = fread(src->buf + src->end, 1, src->cap - src->end, src->fp);
-            if (n == 0) {
-                if (ferror(src->fp)) return cbz_fail(err, CBZ_ERR_IO, "%s: read failed: %s", src->name, strerror(errno));
-                src->at_eof = true;
-            }
-            src->end += n;
-        }
-    }
-    size_t avail = src->end - src->start;
-    if (avail == 0) { *eof = true; return CBZ_OK; }
+    size_t rs = c->p.L->record_size ? c->p.L->record_size : 1;
+    *used = 0;
+    if (avail < rs && !at_eof) return CBZ_OK;
     size_t alen = 0;
-    CBZ_TRY(cbz_walk_record(w, src->buf + src->start, avail < record_size ? avail : record_size, NULL, &alen, err));
-    uint64_t at = src->base + src->start;
+    CBZ_TRY(cbz_walk_record(c->w, p, avail < rs ? avail : rs, NULL, &alen, err));
     CBZ_FAIL_IF(alen == 0, err, CBZ_ERR_DATA, "%s: record %llu at byte offset %llu: the layout gives an empty record",
-                src->name, (unsigned long long)src->recno + 1, (unsigned long long)at);
+                name, (unsigned long long)recno, (unsigned long long)at);
     CBZ_FAIL_IF(alen > avail, err, CBZ_ERR_DATA,
                 "%s: record %llu at byte offset %llu: truncated: its ODO counters make it %zu bytes, %zu are left",
-                src->name, (unsigned long long)src->recno + 1, (unsigned long long)at, alen, avail);
-    *rec = src->buf + src->start;
-    *len = alen;
-    src->rec_offset = at;
-    src->recno++;
-    src->start += alen;
+                name, (unsigned long long)recno, (unsigned long long)at, alen, avail);
+    *used = alen;
     return CBZ_OK;
 }
 
@@ -631,62 +946,135 @@ cbz_status cbz_convert_records(const cbz_convert_options *o, const char *input, 
                                cbz_convert_stats *st, cbz_error *err)
 {
     memset(st, 0, sizeof *st);
-    conv c;
-    CBZ_TRY(conv_init(&c, o, st, out, err));
-    cbz_walker *w = NULL;
-    cbz_record_reader *rd = NULL;
-    odo_source src;
+    conv master;
+    CBZ_TRY(conv_init(&master, o, NULL, st, err));
+    const cbz_layout *L = o->layout;
     bool by_odo = o->variable_occurs;
-    memset(&src, 0, sizeof src);
-    cbz_status s = cbz_walker_new(o->layout, &o->values, &w, err);
-    if (s == CBZ_OK && by_odo) s = odo_open(&src, input, o->layout->record_size ? o->layout->record_size : 1, err);
-    else if (s == CBZ_OK) s = cbz_reader_open(input, &o->fmt, &rd, err);
-    cbz_walk_visitor v = { 0 };
-    v.ctx = &c;
-    v.problem = on_problem;
-    if (o->format == CBZ_TEXT_CSV) {
-        v.value = csv_value;
-        if (s == CBZ_OK) s = write_csv_header(&c);
-    } else {
-        v.group_begin = json_group_begin;
-        v.group_end = json_group_end;
-        v.array_begin = json_array_begin;
-        v.array_end = json_array_end;
-        v.value = json_value;
+    if ((o->fmt.recfm == CBZ_RECFM_F || o->fmt.recfm == CBZ_RECFM_FB) && !by_odo && o->fmt.lrecl == 0) {
+        conv_free(&master);
+        return cbz_fail(err, CBZ_ERR_USAGE, "%s: RECFM %s needs an LRECL (from the copybook or --lrecl)", input,
+                        cbz_recfm_name(o->fmt.recfm));
     }
-    while (s == CBZ_OK) {
-        const uint8_t *rec;
-        size_t len;
-        bool eof;
-        if (by_odo) s = odo_next(&src, w, o->layout->record_size, &rec, &len, &eof, err);
-        else s = cbz_reader_next(rd, &rec, &len, &eof, err);
-        if (s != CBZ_OK || eof) break;
-        st->records_read++;
-        c.recno = by_odo ? src.recno : cbz_reader_record_number(rd);
-        c.rec_offset = by_odo ? src.rec_offset : cbz_reader_record_offset(rd);
-        c.record_rejected = false;
-        s = choose_views(&c, w, rec, len);
+    int threads = cbz_parallel_threads(o->threads);
+    size_t chunk_size = o->chunk_size ? o->chunk_size : CONVERT_CHUNK_DEFAULT;
+    size_t max_chunks = (size_t)threads * 2;
+    size_t batch_bytes = chunk_size * max_chunks;
+    cbz_input_options io = { o->file_start_offset, o->file_end_offset, false, false };
+    cbz_input *in = NULL;
+    conv *workers = calloc((size_t)threads, sizeof *workers);
+    chunk *chunks = calloc(max_chunks, sizeof *chunks);
+    rec_ref *recs = NULL;
+    size_t recs_cap = 0;
+    cbz_status s = workers && chunks ? CBZ_OK : cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    if (s == CBZ_OK && o->format == CBZ_TEXT_JSONL && !L->has_odo)
+        s = build_json_program(&master.p, master.w, err);
+    int n_workers = 0;
+    for (; s == CBZ_OK && n_workers < threads; n_workers++) {
+        s = conv_init(&workers[n_workers], o, &master.p, st, err);
         if (s != CBZ_OK) break;
-        if (o->format == CBZ_TEXT_CSV) {
-            memset(c.cell_set, 0, o->layout->n_columns);
-            cbz_buf_clear(&c.cells);
-            s = cbz_walk_record(w, rec, len, &v, NULL, err);
-            if (s == CBZ_OK) s = write_csv_row(&c);
-        } else {
-            c.top = 0;
-            c.nitems[0] = 0;
-            if (putc('{', out) == EOF) s = io_fail(&c);
-            if (s == CBZ_OK) s = cbz_walk_record(w, rec, len, &v, NULL, err);
-            if (s == CBZ_OK && fputs("}\n", out) == EOF) s = io_fail(&c);
+        workers[n_workers].deferred = true;
+    }
+    if (s == CBZ_OK) s = cbz_input_open(input, &io, &in, err);
+    if (s == CBZ_OK && !by_odo) s = cbz_fixed_size_check(&o->fmt, in, err);
+    if (s == CBZ_OK && o->format == CBZ_TEXT_CSV) s = write_csv_header(&master.p, out, err);
+    uint64_t recno = 0, last_rejected = 0;
+    uint32_t block_left = 0;
+    size_t want = batch_bytes;
+    bool done = false;
+    while (s == CBZ_OK && !done) {
+        s = cbz_input_fill(in, want, err);
+        if (s != CBZ_OK) break;
+        const uint8_t *data = cbz_input_data(in);
+        size_t avail = cbz_input_avail(in), pos = 0, n_recs = 0, n_chunks = 0, in_chunk = 0;
+        bool eof = cbz_input_eof(in);
+        uint64_t base = cbz_input_offset(in);
+        cbz_status frame_status = CBZ_OK;
+        want = batch_bytes;
+        while (n_chunks < max_chunks) {
+            if (pos == avail && eof) {
+                if (block_left)
+                    frame_status = cbz_fail(err, CBZ_ERR_DATA, "%s: byte offset %llu: the last block ends early "
+                                            "(%u bytes of it missing)", cbz_input_name(in),
+                                            (unsigned long long)(base + pos), (unsigned)block_left);
+                done = true;
+                break;
+            }
+            size_t off = 0, plen = 0, used = 0, need = 0;
+            if (by_odo) {
+                frame_status = frame_by_odo(&master, data + pos, avail - pos, eof, cbz_input_name(in), base + pos,
+                                            recno + 1, &used, err);
+                plen = used;
+                need = L->record_size;
+            } else {
+                frame_status = cbz_frame_in_file(&o->fmt, data + pos, avail - pos, &block_left, cbz_input_name(in),
+                                                 base + pos, recno + 1, eof, &off, &plen, &used, &need, err);
+            }
+            if (frame_status != CBZ_OK) break;
+            if (used == 0) {            /* the window ends inside a record */
+                if (pos == 0 && need > want) want = need;
+                break;
+            }
+            if (n_recs == recs_cap) {
+                size_t cap = recs_cap ? recs_cap * 2 : 4096;
+                rec_ref *nr = realloc(recs, cap * sizeof *nr);
+                if (!nr) { frame_status = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); break; }
+                recs = nr;
+                recs_cap = cap;
+            }
+            if (in_chunk == 0) {
+                chunks[n_chunks].first = n_recs;
+                chunks[n_chunks].n = 0;
+                chunks[n_chunks].first_recno = recno + 1;
+            }
+            recs[n_recs].off = pos + off;
+            recs[n_recs].len = plen;
+            recs[n_recs].file_off = base + pos + off;
+            n_recs++;
+            recno++;
+            chunks[n_chunks].n++;
+            pos += used;
+            in_chunk += used;
+            if (in_chunk >= chunk_size) { n_chunks++; in_chunk = 0; }
         }
-        if (s != CBZ_OK) break;
-        st->records_written++;
-        if (o->on_progress && (st->records_read & 0xFFFF) == 0) o->on_progress(o->progress_ctx, st->records_read, c.rec_offset + len);
+        if (in_chunk > 0) n_chunks++;
+        batch b = { o, data, recs, chunks, workers };
+        cbz_parallel_for(n_chunks, threads, convert_chunk, &b);
+        for (size_t k = 0; k < n_chunks && s == CBZ_OK; k++) {
+            chunk *ch = &chunks[k];
+            st->records_read += ch->n;
+            s = replay_rejects(o, st, &ch->rej, &last_rejected, err);
+            if (s == CBZ_OK && ch->status != CBZ_OK) {
+                if (err) *err = ch->err;
+                s = ch->status;
+            }
+            if (s == CBZ_OK && ch->out.len && fwrite(ch->out.data, 1, ch->out.len, out) != ch->out.len)
+                s = cbz_fail(err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
+            if (s != CBZ_OK) break;
+            uint64_t before = st->records_written;
+            st->records_written += ch->n;
+            if (o->on_progress && (before >> 16) != (st->records_written >> 16)) {
+                const rec_ref *last = &recs[ch->first + ch->n - 1];
+                o->on_progress(o->progress_ctx, st->records_written, last->file_off + last->len);
+            }
+        }
+        if (s == CBZ_OK) s = frame_status;
+        if (s == CBZ_OK) cbz_input_consume(in, pos);
+        if (s == CBZ_OK && n_recs == 0 && !done && eof) {
+            /* unreachable: at the end of input the framer either frames or fails */
+            s = cbz_fail(err, CBZ_ERR_DATA, "%s: byte offset %llu: cannot frame the rest of the input",
+                         cbz_input_name(in), (unsigned long long)(base + pos));
+        }
     }
-    cbz_reader_close(rd);
-    odo_close(&src);
-    cbz_walker_free(w);
-    conv_free(&c);
+    for (size_t k = 0; k < max_chunks && chunks; k++) {
+        cbz_buf_free(&chunks[k].out);
+        cbz_buf_free(&chunks[k].rej);
+    }
+    free(chunks);
+    free(recs);
+    for (int t = 0; t < n_workers; t++) conv_free(&workers[t]);
+    free(workers);
+    cbz_input_close(in);
+    conv_free(&master);
     return s;
 }
 
@@ -914,7 +1302,7 @@ cbz_status cbz_encode_records(const cbz_convert_options *o, FILE *in, const char
     memset(st, 0, sizeof *st);
     enc e;
     memset(&e, 0, sizeof e);
-    CBZ_TRY(conv_init(&e.c, o, st, out, err));
+    CBZ_TRY(conv_init(&e.c, o, NULL, st, err));
     const cbz_layout *L = o->layout;
     e.name = input_name;
     e.space = o->values.codepage ? o->values.codepage->space : 0x40;
@@ -937,7 +1325,10 @@ cbz_status cbz_encode_records(const cbz_convert_options *o, FILE *in, const char
     size_t line_cap = 0, line_len = 0;
     cbz_status s = CBZ_OK;
     if (!e.cell || !e.cell_len || !e.cell_null || !e.nonempty || !e.img || !e.rec) s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
-    if (s == CBZ_OK) s = cbz_walker_new(L, &o->values, &w, err);
+    if (s == CBZ_OK) {
+        w = e.c.w;   /* conv_init made it, with the occurs maps; encode walks every item */
+        memset(cbz_walker_skip_flags(w), 0, L->n_fields);
+    }
     if (s == CBZ_OK) cbz_walker_set_static_counters(w, true);
     cbz_record_format wfmt = o->fmt;
     if (o->variable_occurs) wfmt.lrecl = 0;   /* records as long as their counters make them */
@@ -1006,7 +1397,6 @@ cbz_status cbz_encode_records(const cbz_convert_options *o, FILE *in, const char
     cbz_csv_reader_close(csv);
     cbz_json_doc_free(&doc);
     free(line);
-    cbz_walker_free(w);
     free(hdr);
     free(e.cell);
     free(e.cell_len);

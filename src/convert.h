@@ -64,6 +64,8 @@ typedef struct cbz_convert_options {
     cbz_value_options values;
     cbz_text_format format;
     bool fillers;                     /* convert: keep FILLER columns */
+    bool static_occurs;               /* convert: ODO tables keep their maximum size (what
+                                         follows stays at its static offset; Cobrix's default) */
     bool variable_occurs;             /* RECFM F: each record ends where its ODO counters
                                          say, no RDW (Cobrix variable_size_occurs) */
     const char *const *selects;       /* convert: 'FIELD=V1,V2:VIEW' rules */
@@ -73,6 +75,15 @@ typedef struct cbz_convert_options {
     void *reject_ctx;
     cbz_progress_fn on_progress;      /* called every 65536 records; may be NULL */
     void *progress_ctx;
+    /* convert: input and execution */
+    uint64_t file_start_offset;       /* bytes skipped at the start of the file (a header) */
+    uint64_t file_end_offset;         /* bytes ignored at the end of the file (a trailer) */
+    int threads;                      /* 0: all cores.  The output is the same for any count */
+    size_t chunk_size;                /* input bytes per unit of parallel work; 0: 4 MiB */
+    /* ODO counters that hold codes: 'TABLE=VALUE:COUNT[,VALUE:COUNT...]' (see
+     * cbz_walker_set_occurs_maps); convert and encode */
+    const char *const *occurs_maps;
+    size_t n_occurs_maps;
 } cbz_convert_options;
 
 typedef struct cbz_convert_stats {
@@ -86,7 +97,9 @@ typedef struct cbz_convert_stats {
 cbz_status cbz_convert_check_selects(const cbz_layout *layout, const char *const *selects, size_t n,
                                      cbz_error *err);
 
-/* Records from `input` (a path or "-") to text on out. */
+/* Records from `input` (a path or "-"; a gzip or bzip2 file is decompressed
+ * on the fly) to text on out.  The input is framed into chunks of records,
+ * formatted by o->threads threads and written in order. */
 cbz_status cbz_convert_records(const cbz_convert_options *o, const char *input, FILE *out,
                                cbz_convert_stats *st, cbz_error *err);
 

@@ -8,23 +8,28 @@
 #include <csv.h>
 #include <errno.h>
 
+bool cbz_csv_needs_quotes(const char *s, size_t len)
+{
+    if (len == 0) return false;
+    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t') return true;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+    }
+    return false;
+}
+
 bool cbz_csv_put_field(FILE *fp, const char *s, size_t len, bool first)
 {
     if (!first && putc(',', fp) == EOF) return false;
-    bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
-    for (size_t i = 0; i < len && !quote; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') quote = true;
-    if (quote) return csv_fwrite(fp, s, len) == 0;
+    if (cbz_csv_needs_quotes(s, len)) return csv_fwrite(fp, s, len) == 0;
     return len == 0 || fwrite(s, 1, len, fp) == len;
 }
 
 cbz_status cbz_csv_append_field(cbz_buf *b, const char *s, size_t len, bool first)
 {
     if (!first) CBZ_TRY(cbz_buf_put_u8(b, ','));
-    bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
-    for (size_t i = 0; i < len && !quote; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') quote = true;
-    if (!quote) return cbz_buf_append(b, s, len);
+    if (!cbz_csv_needs_quotes(s, len)) return cbz_buf_append(b, s, len);
     if (len > (SIZE_MAX - 2) / 2) return CBZ_ERR_NOMEM;
     CBZ_TRY(cbz_buf_reserve(b, 2 * len + 2));
     b->len += csv_write(b->data + b->len, 2 * len + 2, s, len);

@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+/* Whether a field is written quoted (the rule above). */
+bool cbz_csv_needs_quotes(const char *s, size_t len);
 /* Writes one field (preceded by ',' unless first).  Returns false on I/O error. */
 bool cbz_csv_put_field(FILE *fp, const char *s, size_t len, bool first);
 /* The same, appended to a buffer (CBZ_ERR_NOMEM when it cannot grow). */

@@ -37,6 +37,36 @@ bool cbz_json_put_string(FILE *fp, const char *s, size_t len)
     return putc('"', fp) != EOF;
 }
 
+cbz_status cbz_json_append_string(cbz_buf *b, const char *s, size_t len)
+{
+    /* worst case: every byte as \u00XX, plus the quotes */
+    if (len > (SIZE_MAX - 2) / 6) return CBZ_ERR_NOMEM;
+    CBZ_TRY(cbz_buf_reserve(b, 6 * len + 2));
+    char *o = (char *)b->data + b->len;
+    static const char hex[] = "0123456789abcdef";
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') { *o++ = (char)c; continue; }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        default:
+            *o++ = 'u'; *o++ = '0'; *o++ = '0';
+            *o++ = hex[c >> 4]; *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)((uint8_t *)o - b->data);
+    return CBZ_OK;
+}
+
 void cbz_json_doc_init(cbz_json_doc *d)
 {
     d->nodes = NULL;

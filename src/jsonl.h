@@ -15,6 +15,8 @@
 
 /* Writes s as a JSON string (quotes included).  Returns false on I/O error. */
 bool cbz_json_put_string(FILE *fp, const char *s, size_t len);
+/* The same, appended to a buffer (CBZ_ERR_NOMEM when it cannot grow). */
+cbz_status cbz_json_append_string(cbz_buf *b, const char *s, size_t len);
 
 #define CBZ_JSON_MAX_DEPTH 64
 

@@ -6,7 +6,15 @@
 #include "record_walk.h"
 #include "internal.h"
 
+#include <errno.h>
 #include <stdio.h>
+
+/* Counter codes to element counts for one table. */
+typedef struct occurs_map {
+    char **values;
+    uint32_t *counts;
+    size_t n;
+} occurs_map;
 
 struct cbz_walker {
     const cbz_layout *layout;
@@ -14,6 +22,10 @@ struct cbz_walker {
     uint8_t *skip;
     uint32_t *apos, *spos;      /* per field: offsets of the last occurrence walked */
     bool static_counters;
+    bool static_tables;         /* ODO tables keep their maximum size */
+    int *map_of;                /* per field: its occurs map, -1 when none (NULL: no maps) */
+    occurs_map *maps;
+    size_t n_maps;
     /* per walk */
     const uint8_t *rec;
     size_t len;
@@ -48,9 +60,100 @@ cbz_status cbz_walker_new(const cbz_layout *layout, const cbz_value_options *vop
     return CBZ_OK;
 }
 
+static void free_maps(cbz_walker *w)
+{
+    for (size_t i = 0; i < w->n_maps; i++) {
+        for (size_t k = 0; k < w->maps[i].n; k++) free(w->maps[i].values[k]);
+        free(w->maps[i].values);
+        free(w->maps[i].counts);
+    }
+    free(w->maps);
+    free(w->map_of);
+    w->maps = NULL;
+    w->map_of = NULL;
+    w->n_maps = 0;
+}
+
+/* Text without blanks on either side, NUL-terminated in a new string. */
+static char *trimmed_copy(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    char *d = malloc(n + 1);
+    if (d) { memcpy(d, s, n); d[n] = 0; }
+    return d;
+}
+
+static cbz_status parse_map(cbz_walker *w, const char *spec, cbz_error *err)
+{
+    const cbz_layout *L = w->layout;
+    const char *eq = strchr(spec, '=');
+    CBZ_FAIL_IF(!eq, err, CBZ_ERR_USAGE, "--occurs-map '%s': expected TABLE=VALUE:COUNT[,VALUE:COUNT...]", spec);
+    char *name = trimmed_copy(spec, (size_t)(eq - spec));
+    if (!name) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    int fi = cbz_layout_find(L, name);
+    cbz_status s = CBZ_OK;
+    if (fi < 0) s = cbz_fail(err, CBZ_ERR_USAGE, "--occurs-map '%s': no field %s in the copybook", spec, name);
+    else if (L->fields[fi].depending_on < 0)
+        s = cbz_fail(err, CBZ_ERR_USAGE, "--occurs-map '%s': %s is not an OCCURS DEPENDING ON table", spec, name);
+    else if (w->map_of[fi] >= 0)
+        s = cbz_fail(err, CBZ_ERR_USAGE, "--occurs-map '%s': %s has a map already", spec, name);
+    free(name);
+    if (s != CBZ_OK) return s;
+    occurs_map *nm = realloc(w->maps, (w->n_maps + 1) * sizeof *nm);
+    if (!nm) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    w->maps = nm;
+    occurs_map *m = &w->maps[w->n_maps++];
+    memset(m, 0, sizeof *m);
+    w->map_of[fi] = (int)(w->n_maps - 1);
+    for (const char *p = eq + 1; *p;) {
+        const char *e = strchr(p, ',');
+        if (!e) e = p + strlen(p);
+        const char *colon = NULL;
+        for (const char *q = p; q < e; q++)
+            if (*q == ':') colon = q;   /* the last ':' of the pair: values may hold ':' */
+        CBZ_FAIL_IF(!colon, err, CBZ_ERR_USAGE, "--occurs-map '%s': '%.*s' should be VALUE:COUNT", spec, (int)(e - p), p);
+        char *cnt = trimmed_copy(colon + 1, (size_t)(e - colon - 1));
+        if (!cnt) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = cnt[0] >= '0' && cnt[0] <= '9' ? strtoull(cnt, &end, 10) : 0;
+        bool ok = end && *end == 0 && errno == 0 && v <= L->fields[fi].occurs_max;
+        free(cnt);
+        CBZ_FAIL_IF(!ok, err, CBZ_ERR_USAGE, "--occurs-map '%s': the count in '%.*s' is not a whole number from 0 to %u",
+                    spec, (int)(e - p), p, (unsigned)L->fields[fi].occurs_max);
+        char **nv = realloc(m->values, (m->n + 1) * sizeof *nv);
+        if (nv) m->values = nv;
+        uint32_t *nc = nv ? realloc(m->counts, (m->n + 1) * sizeof *nc) : NULL;
+        if (nc) m->counts = nc;
+        if (!nv || !nc || !(m->values[m->n] = trimmed_copy(p, (size_t)(colon - p))))
+            return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+        m->counts[m->n++] = (uint32_t)v;
+        p = *e ? e + 1 : e;
+    }
+    CBZ_FAIL_IF(m->n == 0, err, CBZ_ERR_USAGE, "--occurs-map '%s': no VALUE:COUNT pairs", spec);
+    return CBZ_OK;
+}
+
+cbz_status cbz_walker_set_occurs_maps(cbz_walker *w, const char *const *specs, size_t n, cbz_error *err)
+{
+    free_maps(w);
+    if (n == 0) return CBZ_OK;
+    size_t nf = w->layout->n_fields ? w->layout->n_fields : 1;
+    w->map_of = malloc(nf * sizeof *w->map_of);
+    if (!w->map_of) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nf; i++) w->map_of[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        cbz_status s = parse_map(w, specs[i], err);
+        if (s != CBZ_OK) { free_maps(w); return s; }
+    }
+    return CBZ_OK;
+}
+
 void cbz_walker_free(cbz_walker *w)
 {
     if (!w) return;
+    free_maps(w);
     free(w->skip);
     free(w->apos);
     free(w->spos);
@@ -59,6 +162,7 @@ void cbz_walker_free(cbz_walker *w)
 
 uint8_t *cbz_walker_skip_flags(cbz_walker *w) { return w->skip; }
 void cbz_walker_set_static_counters(cbz_walker *w, bool on) { w->static_counters = on; }
+void cbz_walker_set_static_tables(cbz_walker *w, bool on) { w->static_tables = on; }
 
 uint32_t cbz_walker_field_offset(const cbz_walker *w, int fi)
 {
@@ -98,6 +202,23 @@ static cbz_status odo_count(cbz_walker *w, const cbz_field *f, const cbz_walk_it
     cbz_status s = cf->size <= 64 ? cbz_value_decode(cf, w->rec + at, w->vopt, text, sizeof text, &tl,
                                                       &is_number, NULL)
                                   : CBZ_ERR_VALUE;
+    int mi = w->map_of ? w->map_of[table->field] : -1;
+    if (mi >= 0) {
+        const occurs_map *m = &w->maps[mi];
+        size_t a = 0, b = s == CBZ_OK ? tl : 0;
+        while (a < b && (unsigned char)text[a] <= ' ') a++;
+        while (b > a && (unsigned char)text[b - 1] <= ' ') b--;
+        for (size_t k = 0; s == CBZ_OK && k < m->n; k++)
+            if (strlen(m->values[k]) == b - a && memcmp(m->values[k], text + a, b - a) == 0) {
+                *count = m->counts[k];
+                return CBZ_OK;
+            }
+        *count = f->occurs_min;
+        snprintf(what, sizeof what, "ODO counter %s of %s holds '%.*s', a value --occurs-map does not list; %u elements used",
+                 cf->name, f->name, (int)(b - a), text + a, (unsigned)*count);
+        if (w->v && w->v->problem) return w->v->problem(w->v->ctx, &cit, what);
+        return CBZ_OK;
+    }
     uint64_t v = 0;
     bool ok = s == CBZ_OK;
     size_t i = 0;
@@ -212,8 +333,9 @@ static cbz_status walk_item(cbz_walker *w, int fi, uint32_t apos, uint32_t spos,
             it->bytes = ea + f->size <= w->len ? w->rec + ea : NULL;
             if (!silent && v && v->value) CBZ_TRY(v->value(v->ctx, it));
         }
-        total += elem;
+        total += w->static_tables ? f->size : elem;
     }
+    if (w->static_tables) total = (uint64_t)f->size * (is_table ? f->occurs_max : 1);
     if (is_table) {
         it->field = fi; it->f = f; it->offset = apos; it->static_offset = spos;
         it->depth = depth; it->n_subscripts = nsub; it->bytes = NULL;

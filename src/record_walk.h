@@ -58,6 +58,21 @@ uint8_t *cbz_walker_skip_flags(cbz_walker *w);
  * are a static image, every table at its maximum: what encode builds). */
 void cbz_walker_set_static_counters(cbz_walker *w, bool on);
 
+/* When set, an ODO table keeps its maximum size whatever its counter says:
+ * what follows it stays at its static offset, and a record is record_size
+ * long (fixed-length files that reserve room for every element; Cobrix's
+ * default without variable_size_occurs).  The walk still visits only
+ * `count` elements. */
+void cbz_walker_set_static_tables(cbz_walker *w, bool on);
+
+/* ODO counters that hold codes rather than counts (Cobrix occurs_mappings):
+ * each spec 'TABLE=VALUE:COUNT[,VALUE:COUNT...]' names an OCCURS DEPENDING ON
+ * table and, for each value its counter may hold (compared as text, blanks
+ * trimmed), the element count.  A value not listed is reported through the
+ * visitor's `problem` and counts as the table's minimum.  Replaces earlier
+ * maps; CBZ_ERR_USAGE names a bad spec. */
+cbz_status cbz_walker_set_occurs_maps(cbz_walker *w, const char *const *specs, size_t n, cbz_error *err);
+
 /* Walks rec[0..len).  *actual_len (may be NULL) receives the record length the
  * counters give (the end of the last item). */
 cbz_status cbz_walk_record(cbz_walker *w, const uint8_t *rec, size_t len, const cbz_walk_visitor *v,

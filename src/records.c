@@ -20,8 +20,13 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------------
  * The framer.
@@ -207,26 +212,284 @@ cbz_status cbz_frame_next(const cbz_record_format *fmt, const uint8_t *buf, size
 }
 
 /* ------------------------------------------------------------------------
+ * Input: a file (mapped when it is a regular file), stdin, or the output of
+ * gzip/bzip2 -dc for a compressed file; a file header and trailer of fixed
+ * sizes are cut off.  The unread part is a window [data, data + avail).
+ * ---------------------------------------------------------------------- */
+#define INPUT_READ_MIN (1u << 20)
+#define INPUT_RELEASE_STEP (64u << 20)   /* mapped input: give back pages read, in steps */
+
+struct cbz_input {
+    char *name;
+    int fd;
+    bool owns_fd;
+    pid_t child;              /* decompressor, -1 when none */
+    const char *tool;         /* its name, for messages */
+    uint8_t *map;             /* mapped regular file, NULL when streaming */
+    size_t map_len;
+    size_t map_pos;           /* unread part: map[map_pos .. map_end) */
+    size_t map_end;
+    size_t map_released;      /* pages below this were given back */
+    uint8_t *buf;             /* streaming: unread bytes are buf[start..end) */
+    size_t cap, start, end;
+    bool at_eof;              /* the stream has no more bytes */
+    uint64_t skip_left;       /* header bytes still to drop (streaming) */
+    uint64_t end_offset;      /* trailer bytes held back */
+    uint64_t offset;          /* file offset of the first unread byte */
+    uint64_t size;            /* payload size when known, else UINT64_MAX */
+};
+
+static const char *compressed_tool(const uint8_t *m, size_t n)
+{
+    if (n >= 2 && m[0] == 0x1F && m[1] == 0x8B) return "gzip";
+    if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return "bzip2";
+    return NULL;
+}
+
+/* Runs `tool -dc -- path` with its stdout on a pipe (no shell is involved). */
+static cbz_status spawn_decompressor(cbz_input *in, const char *tool, const char *path, cbz_error *err)
+{
+    int p[2];
+    if (pipe(p) != 0) return cbz_fail(err, CBZ_ERR_IO, "%s: pipe: %s", path, strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return cbz_fail(err, CBZ_ERR_IO, "%s: fork: %s", path, strerror(errno));
+    }
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execlp(tool, tool, "-dc", "--", path, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    in->fd = p[0];
+    in->owns_fd = true;
+    in->child = pid;
+    in->tool = tool;
+    return CBZ_OK;
+}
+
+/* Waits for the decompressor; an error when it failed (corrupt input). */
+static cbz_status reap_child(cbz_input *in, cbz_error *err)
+{
+    if (in->child < 0) return CBZ_OK;
+    int st = 0;
+    pid_t pid = in->child;
+    in->child = -1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return cbz_fail(err, CBZ_ERR_IO, "%s: waiting for %s: %s", in->name, in->tool, strerror(errno));
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return CBZ_OK;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        return cbz_fail(err, CBZ_ERR_IO, "%s: cannot run %s to decompress it", in->name, in->tool);
+    return cbz_fail(err, CBZ_ERR_DATA, "%s: %s -dc failed (%s %d): the compressed file is corrupt or truncated",
+                    in->name, in->tool, WIFEXITED(st) ? "exit status" : "signal",
+                    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+void cbz_input_close(cbz_input *in)
+{
+    if (!in) return;
+    if (in->map) munmap(in->map, in->map_len);
+    if (in->owns_fd && in->fd >= 0) close(in->fd);
+    if (in->child > 0) {
+        kill(in->child, SIGTERM);
+        int st;
+        while (waitpid(in->child, &st, 0) < 0 && errno == EINTR) {}
+    }
+    free(in->buf);
+    free(in->name);
+    free(in);
+}
+
+cbz_status cbz_input_open(const char *path, const cbz_input_options *opt, cbz_input **out, cbz_error *err)
+{
+    *out = NULL;
+    cbz_input_options none = { 0 };
+    if (!opt) opt = &none;
+    cbz_input *in = calloc(1, sizeof *in);
+    if (!in) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+    in->fd = -1;
+    in->child = -1;
+    in->size = UINT64_MAX;
+    in->end_offset = opt->end_offset;
+    in->skip_left = opt->start_offset;
+    in->offset = opt->start_offset;
+    bool is_stdin = strcmp(path, "-") == 0;
+    in->name = strdup(is_stdin ? "(stdin)" : path);
+    if (!in->name) { free(in); return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); }
+    cbz_status s = CBZ_OK;
+    if (is_stdin) {
+        in->fd = 0;
+        *out = in;
+        return CBZ_OK;
+    }
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (in->fd < 0) {
+        s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        cbz_input_close(in);
+        return s;
+    }
+    in->owns_fd = true;
+    struct stat st;
+    bool regular = fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode);
+    uint8_t magic[4];
+    ssize_t got = regular ? pread(in->fd, magic, sizeof magic, 0) : -1;
+    const char *tool = got > 0 && !opt->no_decompress ? compressed_tool(magic, (size_t)got) : NULL;
+    if (tool) {
+        close(in->fd);
+        in->fd = -1;
+        in->owns_fd = false;
+        s = spawn_decompressor(in, tool, path, err);
+        if (s != CBZ_OK) { cbz_input_close(in); return s; }
+        *out = in;
+        return CBZ_OK;
+    }
+    if (regular) {
+        uint64_t fsize = (uint64_t)st.st_size;
+        if (opt->start_offset > fsize || opt->end_offset > fsize - opt->start_offset) {
+            s = cbz_fail(err, CBZ_ERR_DATA,
+                         "%s: file size %llu is less than the header and trailer to skip "
+                         "(--file-start-offset %llu + --file-end-offset %llu)",
+                         path, (unsigned long long)fsize, (unsigned long long)opt->start_offset,
+                         (unsigned long long)opt->end_offset);
+            cbz_input_close(in);
+            return s;
+        }
+        in->size = fsize - opt->start_offset - opt->end_offset;
+        if (!opt->no_mmap && fsize > 0 && fsize <= SIZE_MAX) {
+            void *m = mmap(NULL, (size_t)fsize, PROT_READ, MAP_PRIVATE, in->fd, 0);
+            if (m != MAP_FAILED) {
+                in->map = m;
+                in->map_len = (size_t)fsize;
+                in->map_pos = (size_t)opt->start_offset;
+                in->map_end = (size_t)(fsize - opt->end_offset);
+                in->at_eof = true;
+                in->skip_left = 0;
+                madvise(m, (size_t)fsize, MADV_SEQUENTIAL);
+            }
+        }
+    }
+    *out = in;
+    return CBZ_OK;
+}
+
+const char *cbz_input_name(const cbz_input *in) { return in->name; }
+uint64_t cbz_input_size(const cbz_input *in) { return in->size; }
+uint64_t cbz_input_offset(const cbz_input *in) { return in->offset; }
+
+const uint8_t *cbz_input_data(const cbz_input *in)
+{
+    return in->map ? in->map + in->map_pos : in->buf + in->start;
+}
+
+size_t cbz_input_avail(const cbz_input *in)
+{
+    if (in->map) return in->map_end - in->map_pos;
+    size_t raw = in->end - in->start;
+    return raw > in->end_offset ? raw - (size_t)in->end_offset : 0;
+}
+
+bool cbz_input_eof(const cbz_input *in) { return in->at_eof; }
+
+cbz_status cbz_input_fill(cbz_input *in, size_t want, cbz_error *err)
+{
+    if (in->map || in->at_eof || cbz_input_avail(in) >= want) return CBZ_OK;
+    if (in->start > 0) {
+        memmove(in->buf, in->buf + in->start, in->end - in->start);
+        in->end -= in->start;
+        in->start = 0;
+    }
+    size_t need = want + (size_t)in->end_offset;
+    size_t target = need > INPUT_READ_MIN ? need : INPUT_READ_MIN;
+    if (in->cap < target) {
+        uint8_t *nb = realloc(in->buf, target);
+        if (!nb) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (input buffer of %zu bytes)", target);
+        in->buf = nb;
+        in->cap = target;
+    }
+    while (in->end < need && !in->at_eof) {
+        ssize_t n = read(in->fd, in->buf + in->end, in->cap - in->end);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return cbz_fail(err, CBZ_ERR_IO, "%s: read failed: %s", in->name, strerror(errno));
+        }
+        if (n == 0) {
+            in->at_eof = true;
+            CBZ_TRY(reap_child(in, err));
+            break;
+        }
+        size_t got = (size_t)n;
+        if (in->skip_left) {    /* the file header: dropped as it arrives */
+            size_t drop = in->skip_left < got ? (size_t)in->skip_left : got;
+            memmove(in->buf + in->end, in->buf + in->end + drop, got - drop);
+            got -= drop;
+            in->skip_left -= drop;
+        }
+        in->end += got;
+    }
+    if (in->at_eof && (in->skip_left || in->end - in->start < in->end_offset))
+        return cbz_fail(err, CBZ_ERR_DATA, "%s: the input ends inside the header or trailer to skip "
+                        "(--file-start-offset / --file-end-offset)", in->name);
+    return CBZ_OK;
+}
+
+void cbz_input_consume(cbz_input *in, size_t n)
+{
+    in->offset += n;
+    if (!in->map) {
+        in->start += n;
+        return;
+    }
+    in->map_pos += n;
+    /* Pages already read are given back, so memory stays bounded by what is
+     * in use rather than by the file size. */
+    if (in->map_pos - in->map_released >= INPUT_RELEASE_STEP) {
+        long pg = sysconf(_SC_PAGESIZE);
+        size_t upto = pg > 0 ? in->map_pos / (size_t)pg * (size_t)pg : 0;
+        if (upto > in->map_released) {
+            madvise(in->map + in->map_released, upto - in->map_released, MADV_DONTNEED);
+            in->map_released = upto;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------
  * Streaming reader.
  * ---------------------------------------------------------------------- */
-#define READER_CHUNK (1u << 20)
-
 struct cbz_record_reader {
-    FILE *fp;
-    bool owns_fp;
-    char *name;
+    cbz_input *in;
     cbz_record_format fmt;
-    uint8_t *buf;
-    size_t cap, start, end;   /* unread bytes are buf[start..end) */
-    bool at_eof;              /* the stream has no more bytes */
-    uint64_t buf_base;        /* file offset of buf[0] */
     uint32_t block_left;
     uint64_t recno;
     uint64_t rec_offset;
+    size_t pending;           /* bytes of the last record, consumed at the next call */
 };
 
 cbz_status cbz_reader_open(const char *path, const cbz_record_format *fmt,
                            cbz_record_reader **out, cbz_error *err)
+{
+    return cbz_reader_open_ex(path, fmt, NULL, out, err);
+}
+
+cbz_status cbz_fixed_size_check(const cbz_record_format *fmt, const cbz_input *in, cbz_error *err)
+{
+    uint64_t size = cbz_input_size(in);
+    if ((fmt->recfm != CBZ_RECFM_F && fmt->recfm != CBZ_RECFM_FB) || fmt->lrecl == 0 || size == UINT64_MAX ||
+        size % fmt->lrecl == 0)
+        return CBZ_OK;
+    return cbz_fail(err, CBZ_ERR_DATA,
+                    "%s: file size %llu%s is not a multiple of LRECL %u (%llu whole records, remainder %llu bytes)",
+                    cbz_input_name(in), (unsigned long long)size,
+                    cbz_input_offset(in) ? " (after the header and trailer skipped)" : "",
+                    (unsigned)fmt->lrecl, (unsigned long long)size / fmt->lrecl,
+                    (unsigned long long)size % fmt->lrecl);
+}
+
+cbz_status cbz_reader_open_ex(const char *path, const cbz_record_format *fmt, const cbz_input_options *io,
+                              cbz_record_reader **out, cbz_error *err)
 {
     *out = NULL;
     if ((fmt->recfm == CBZ_RECFM_F || fmt->recfm == CBZ_RECFM_FB) && fmt->lrecl == 0)
@@ -235,64 +498,12 @@ cbz_status cbz_reader_open(const char *path, const cbz_record_format *fmt,
     cbz_record_reader *r = calloc(1, sizeof *r);
     if (!r) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
     r->fmt = *fmt;
-    bool is_stdin = strcmp(path, "-") == 0;
-    r->name = strdup(is_stdin ? "(stdin)" : path);
-    if (!r->name) { free(r); return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); }
-    if (is_stdin) {
-        r->fp = stdin;
-    } else {
-        r->fp = fopen(path, "rb");
-        if (!r->fp) {
-            cbz_status s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-            free(r->name); free(r);
-            return s;
-        }
-        r->owns_fp = true;
-        /* A regular file's size is known: a wrong size for the LRECL fails now,
-         * before any output is written. */
-        struct stat st;
-        if ((fmt->recfm == CBZ_RECFM_F || fmt->recfm == CBZ_RECFM_FB) &&
-            fstat(fileno(r->fp), &st) == 0 && S_ISREG(st.st_mode) &&
-            (uint64_t)st.st_size % fmt->lrecl != 0) {
-            cbz_status s = cbz_fail(err, CBZ_ERR_DATA,
-                                    "%s: file size %llu is not a multiple of LRECL %u "
-                                    "(%llu whole records, remainder %llu bytes)",
-                                    path, (unsigned long long)st.st_size, (unsigned)fmt->lrecl,
-                                    (unsigned long long)st.st_size / fmt->lrecl,
-                                    (unsigned long long)st.st_size % fmt->lrecl);
-            cbz_reader_close(r);
-            return s;
-        }
-    }
+    cbz_status s = cbz_input_open(path, io, &r->in, err);
+    /* A regular file's size is known: a wrong size for the LRECL fails now,
+     * before any output is written. */
+    if (s == CBZ_OK) s = cbz_fixed_size_check(fmt, r->in, err);
+    if (s != CBZ_OK) { cbz_reader_close(r); return s; }
     *out = r;
-    return CBZ_OK;
-}
-
-/* Makes at least `want` unread bytes available, or all that is left. */
-static cbz_status reader_fill(cbz_record_reader *r, size_t want, cbz_error *err)
-{
-    if (r->end - r->start >= want || r->at_eof) return CBZ_OK;
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->buf_base += r->start;
-        r->end -= r->start;
-        r->start = 0;
-    }
-    size_t target = want > READER_CHUNK ? want : READER_CHUNK;
-    if (r->cap < target) {
-        uint8_t *nb = realloc(r->buf, target);
-        if (!nb) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (record buffer of %zu bytes)", target);
-        r->buf = nb;
-        r->cap = target;
-    }
-    while (r->end < want && !r->at_eof) {
-        size_t n = fread(r->buf + r->end, 1, r->cap - r->end, r->fp);
-        r->end += n;
-        if (n == 0) {
-            if (ferror(r->fp)) return cbz_fail(err, CBZ_ERR_IO, "%s: read failed: %s", r->name, strerror(errno));
-            r->at_eof = true;
-        }
-    }
     return CBZ_OK;
 }
 
@@ -300,34 +511,38 @@ cbz_status cbz_reader_next(cbz_record_reader *r, const uint8_t **rec, size_t *le
                            cbz_error *err)
 {
     *eof = false;
+    cbz_input_consume(r->in, r->pending);
+    r->pending = 0;
     size_t want = r->fmt.recfm == CBZ_RECFM_F || r->fmt.recfm == CBZ_RECFM_FB ? r->fmt.lrecl : 8;
     for (;;) {
-        CBZ_TRY(reader_fill(r, want, err));
-        size_t avail = r->end - r->start;
-        if (avail == 0 && r->at_eof) {
+        CBZ_TRY(cbz_input_fill(r->in, want, err));
+        size_t avail = cbz_input_avail(r->in);
+        const uint8_t *data = cbz_input_data(r->in);
+        uint64_t base = cbz_input_offset(r->in);
+        if (avail == 0 && cbz_input_eof(r->in)) {
             if (r->block_left)
                 return cbz_fail(err, CBZ_ERR_DATA, "%s: byte offset %llu: the last block ends early "
-                                "(%u bytes of it missing)", r->name,
-                                (unsigned long long)(r->buf_base + r->start), (unsigned)r->block_left);
+                                "(%u bytes of it missing)", cbz_input_name(r->in),
+                                (unsigned long long)base, (unsigned)r->block_left);
             *eof = true;
             return CBZ_OK;
         }
-        frame_where w = { r->name, r->buf_base + r->start, r->recno + 1 };
+        frame_where w = { cbz_input_name(r->in), base, r->recno + 1 };
         size_t off, plen, used, need;
         bool header;
-        frame_result fr = frame_one(&r->fmt, r->buf + r->start, avail, &r->block_left, &off, &plen,
+        frame_result fr = frame_one(&r->fmt, data, avail, &r->block_left, &off, &plen,
                                     &used, &need, &header, &w, err);
         if (fr == FRAME_BAD) return err ? err->code : CBZ_ERR_DATA;
         if (fr == FRAME_SHORT) {
-            if (r->at_eof) return short_tail(&r->fmt, avail, need, header, &w, err);
+            if (cbz_input_eof(r->in)) return short_tail(&r->fmt, avail, need, header, &w, err);
             want = need;
             continue;
         }
         r->recno++;
-        r->rec_offset = r->buf_base + r->start + off;
-        *rec = r->buf + r->start + off;
+        r->rec_offset = base + off;
+        *rec = data + off;
         *len = plen;
-        r->start += used;
+        r->pending = used;
         return CBZ_OK;
     }
 }
@@ -338,9 +553,7 @@ uint64_t cbz_reader_record_offset(const cbz_record_reader *r) { return r->rec_of
 void cbz_reader_close(cbz_record_reader *r)
 {
     if (!r) return;
-    if (r->owns_fp) fclose(r->fp);
-    free(r->buf);
-    free(r->name);
+    cbz_input_close(r->in);
     free(r);
 }
 
@@ -426,4 +639,19 @@ cbz_status cbz_writer_close(cbz_record_writer *w, cbz_error *err)
     cbz_buf_free(&w->block);
     free(w);
     return s;
+}
+
+cbz_status cbz_frame_in_file(const cbz_record_format *fmt, const uint8_t *buf, size_t len, uint32_t *block_left,
+                             const char *file, uint64_t base, uint64_t recno, bool at_eof, size_t *payload_off,
+                             size_t *payload_len, size_t *consumed, size_t *need, cbz_error *err)
+{
+    frame_where w = { file, base, recno };
+    bool header;
+    *consumed = 0;
+    frame_result r = frame_one(fmt, buf, len, block_left, payload_off, payload_len, consumed, need, &header,
+                               &w, err);
+    if (r == FRAME_OK) return CBZ_OK;
+    if (r == FRAME_BAD) return err ? err->code : CBZ_ERR_DATA;
+    if (!at_eof) { *consumed = 0; return CBZ_OK; }
+    return short_tail(fmt, len, *need, header, &w, err);
 }

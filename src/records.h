@@ -24,11 +24,52 @@ cbz_status cbz_frame_next(const cbz_record_format *fmt, const uint8_t *buf, size
                           uint32_t *block_left, size_t *payload_off, size_t *payload_len,
                           size_t *consumed, cbz_error *err);
 
+/* The same for a window of a file: messages name the file, the 1-based
+ * record number `recno` and file offsets (base = file offset of buf[0]).  When
+ * the window ends inside a record and more input may follow (!at_eof), returns
+ * CBZ_OK with *consumed = 0 and *need = the bytes wanted from buf[0]. */
+cbz_status cbz_frame_in_file(const cbz_record_format *fmt, const uint8_t *buf, size_t len, uint32_t *block_left,
+                             const char *file, uint64_t base, uint64_t recno, bool at_eof, size_t *payload_off,
+                             size_t *payload_len, size_t *consumed, size_t *need, cbz_error *err);
+
+/* Input bytes: a file (mapped when it is a regular file), stdin ("-"), or a
+ * gzip/bzip2-compressed file (recognised by its magic bytes and read through
+ * `gzip -dc` / `bzip2 -dc`; stdin is never decompressed).  start_offset bytes
+ * at the start (a file header) and end_offset bytes at the end (a trailer) are
+ * not part of the records.  The unread bytes are a window: cbz_input_fill makes
+ * at least `want` of them available (fewer only at the end of input); data
+ * pointers stay valid until the next fill. */
+typedef struct cbz_input_options {
+    uint64_t start_offset;    /* bytes skipped at the start of the file */
+    uint64_t end_offset;      /* bytes ignored at the end of the file */
+    bool no_mmap;             /* read regular files too */
+    bool no_decompress;       /* take compressed files as they are */
+} cbz_input_options;
+
+typedef struct cbz_input cbz_input;
+cbz_status cbz_input_open(const char *path, const cbz_input_options *opt, cbz_input **out, cbz_error *err);
+cbz_status cbz_input_fill(cbz_input *in, size_t want, cbz_error *err);
+const uint8_t *cbz_input_data(const cbz_input *in);
+size_t cbz_input_avail(const cbz_input *in);
+bool cbz_input_eof(const cbz_input *in);      /* nothing follows the window */
+void cbz_input_consume(cbz_input *in, size_t n);
+uint64_t cbz_input_offset(const cbz_input *in); /* file offset of the window's first byte */
+uint64_t cbz_input_size(const cbz_input *in);   /* record bytes (offsets excluded) when known,
+                                                  else UINT64_MAX */
+const char *cbz_input_name(const cbz_input *in);
+void cbz_input_close(cbz_input *in);
+
+/* F/FB: an error when the input's known size is not a multiple of LRECL. */
+cbz_status cbz_fixed_size_check(const cbz_record_format *fmt, const cbz_input *in, cbz_error *err);
+
 /* Streaming reader over a file or stdin ("-"). */
 typedef struct cbz_record_reader cbz_record_reader;
 
 cbz_status cbz_reader_open(const char *path, const cbz_record_format *fmt,
                            cbz_record_reader **out, cbz_error *err);
+/* With input options (io may be NULL). */
+cbz_status cbz_reader_open_ex(const char *path, const cbz_record_format *fmt, const cbz_input_options *io,
+                              cbz_record_reader **out, cbz_error *err);
 /* Next record; *rec stays valid until the next call.  *eof is set at the clean
  * end of input.  A framing error names the file, record number and byte offset. */
 cbz_status cbz_reader_next(cbz_record_reader *r, const uint8_t **rec, size_t *len,

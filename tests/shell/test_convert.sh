@@ -171,10 +171,137 @@ if [ -f "$C14/test14_copybook.cob" ]; then
     "$BIN" convert -q -c "$C14/test14_copybook.cob" --recfm V --rdw le --select 'SEGMENT-ID=C,D:STATIC-DETAILS' \
         --select 'SEGMENT-ID=P:CONTACTS' "$C14/test14_data/COMP.DETAILS.JUL02.DATA.dat" -o "$T/t14.jsonl" 2>"$T/err"; rc=$?
     "$BIN" encode -q -c "$C14/test14_copybook.cob" --recfm V --rdw le "$T/t14.jsonl" -o "$T/t14.dat" 2>>"$T/err"; rc2=$?
+    # rc 4: TAXPAYER-NUM (PIC 9(8) COMP over text) holds more digits than its PIC
     check "Cobrix test14 (V, segments) convert -> encode is byte-identical" \
-        $([ $rc -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s "$C14/test14_data/COMP.DETAILS.JUL02.DATA.dat" "$T/t14.dat"; echo $?) \
+        $([ $rc -le 4 ] && [ $rc2 -eq 0 ] && cmp -s "$C14/test14_data/COMP.DETAILS.JUL02.DATA.dat" "$T/t14.dat"; echo $?) \
         "rc=$rc/$rc2 $(cat "$T/err")"
 fi
+
+
+# --- --threads: the output (and the reject report) is the same for any thread
+#     count; small chunks so that every run has many chunks
+GEN=${CBZ_GEN:-$(cd "$(dirname "$0")/../.." && pwd)/build/cbzgen}
+ROOT=${CBZ_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ -x "$GEN" ]; then
+    "$GEN" transactions --records 3000 --seed 3 -o "$T/tx.dat" >/dev/null 2>&1
+    "$GEN" ledger --records 400 --seed 3 -o "$T/lg.dat" >/dev/null 2>&1
+    "$GEN" vb --records 2000 --seed 3 -o "$T/vb.dat" >/dev/null 2>&1
+    # a few bad values: spaces over a zoned field in records 7 and 2500
+    python3 - "$T/tx.dat" "$T/txbad.dat" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+for rec in (6, 2499):
+    d[rec * 150:rec * 150 + 12] = b'\x40' * 12
+open(sys.argv[2], 'wb').write(d)
+PY
+    for spec in "tx.dat transactions.cpy csv" "tx.dat transactions.cpy jsonl" "lg.dat ledger.cpy csv" \
+                "lg.dat ledger.cpy jsonl" "vb.dat vb.cpy jsonl --recfm VB --select SEGMENT-ID=H:HEADER-SEG --select SEGMENT-ID=D:DETAIL-SEG" "txbad.dat transactions.cpy csv"; do
+        set -- $spec
+        f=$1 cpy=$2 fmt=$3; shift 3
+        same=0 rcs=""
+        for t in 1 2 3; do
+            "$BIN" convert -q -c "$ROOT/copybooks/$cpy" "$@" --format $fmt --threads $t --chunk-size 20000 \
+                --force "$T/$f" -o "$T/thr$t.out" --rejects "$T/thr$t.rej" 2>"$T/err"; rc=$?
+            rcs="$rcs $rc"
+            [ $t -gt 1 ] && { cmp -s "$T/thr1.out" "$T/thr$t.out" && cmp -s "$T/thr1.rej" "$T/thr$t.rej" || same=1; }
+        done
+        [ "$f" = txbad.dat ] && want=" 4 4 4" || want=" 0 0 0"
+        check "--threads 1, 2, 3 give byte-identical output and rejects ($f, $fmt)" \
+            $([ "$rcs" = "$want" ] && [ $same -eq 0 ] && [ -s "$T/thr1.out" ]; echo $?) "rc=$rcs same=$same $(cat "$T/err")"
+    done
+    check "rejects are reported in record order with their file offsets" \
+        $(awk -F'\t' 'NR==2 && $1==7 && $2==900 {a=1} NR==3 && $1==2500 && $2==374850 {b=1} END {exit !(a && b)}' \
+          "$T/thr3.rej"; echo $?) "$(head -3 "$T/thr3.rej")"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads 1 "$T/tx.dat" -o "$T/one.csv" 2>"$T/err"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads 2 --chunk-size 4096 "$T/tx.dat" -o "$T/many.csv" 2>"$T/err"
+    check "a chunk smaller than a batch of records still converts every record" \
+        $(cmp -s "$T/one.csv" "$T/many.csv" && [ "$(wc -l < "$T/one.csv")" -eq 3001 ]; echo $?) "$(cat "$T/err")"
+    # stdin streams (no mmap): same output
+    sel="--select SEGMENT-ID=H:HEADER-SEG --select SEGMENT-ID=D:DETAIL-SEG"
+    cat "$T/vb.dat" | "$BIN" convert -q -c "$ROOT/copybooks/vb.cpy" --recfm VB $sel --format jsonl --threads 3 \
+        --chunk-size 3000 - -o "$T/vbin.out" 2>"$T/err"; rc=$?
+    "$BIN" convert -q -c "$ROOT/copybooks/vb.cpy" --recfm VB $sel --format jsonl --threads 1 "$T/vb.dat" -o "$T/vbfile.out" 2>>"$T/err"
+    check "stdin input (streamed in chunks) gives the same output as the mapped file" \
+        $([ $rc -eq 0 ] && cmp -s "$T/vbin.out" "$T/vbfile.out"; echo $?) "rc=$rc $(cat "$T/err")"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads 3 --chunk-size 5000 --max-errors 1 \
+        "$T/txbad.dat" -o "$T/lim.csv" 2>"$T/err"; rc=$?
+    check "--max-errors with threads: exit 8 at the reject past the limit" \
+        $([ $rc -eq 8 ] && grep -q 'stopped at record 2500' "$T/err" && [ ! -e "$T/lim.csv" ]; echo $?) "rc=$rc $(cat "$T/err")"
+    # gzip / bzip2 input
+    gzip -c "$T/tx.dat" > "$T/tx.dat.gz"; bzip2 -c "$T/tx.dat" > "$T/tx.dat.bz2"
+    for z in gz bz2; do
+        "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads 2 --chunk-size 20000 "$T/tx.dat.$z" \
+            -o "$T/z.csv" --force 2>"$T/err"; rc=$?
+        check "a .$z input is decompressed on the fly (same CSV)" \
+            $([ $rc -eq 0 ] && cmp -s "$T/one.csv" "$T/z.csv"; echo $?) "rc=$rc $(cat "$T/err")"
+    done
+    head -c 20000 "$T/tx.dat.gz" > "$T/cut.gz"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" "$T/cut.gz" -o "$T/cut.csv" 2>"$T/err"; rc=$?
+    check "a truncated gzip input is exit 8 naming gzip" \
+        $([ $rc -eq 8 ] && grep -q 'gzip' "$T/err" && [ ! -e "$T/cut.csv" ]; echo $?) "rc=$rc $(cat "$T/err")"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads 0 "$T/tx.dat" -o "$T/t0.csv" 2>"$T/err"; rc=$?
+    check "--threads 0 (all cores) works" $([ $rc -eq 0 ] && cmp -s "$T/one.csv" "$T/t0.csv"; echo $?) "rc=$rc"
+    "$BIN" convert -q -c "$ROOT/copybooks/transactions.cpy" --threads x "$T/tx.dat" -o "$T/tx.csv" 2>"$T/err"; rc=$?
+    check "--threads x is a usage error (12)" $([ $rc -eq 12 ]; echo $?) "rc=$rc"
+else
+    notok "--threads tests" "no generator at $GEN"
+fi
+
+# --- file header and trailer: --file-start-offset / --file-end-offset
+{ printf 'HDR-0123456789'; cat "$T/cust.dat"; printf 'TRAILER!'; } > "$T/hdr.dat"
+"$BIN" convert -q -c "$T/cust.cpy" "$T/cust.dat" -o "$T/plain.csv" 2>"$T/err"
+"$BIN" convert -q -c "$T/cust.cpy" --file-start-offset 14 --file-end-offset 8 "$T/hdr.dat" -o "$T/hdr.csv" 2>"$T/err"; rc=$?
+check "--file-start-offset/--file-end-offset skip a header and a trailer (F)" \
+    $([ $rc -eq 0 ] && cmp -s "$T/plain.csv" "$T/hdr.csv"; echo $?) "rc=$rc $(cat "$T/err")"
+cat "$T/hdr.dat" | "$BIN" convert -q -c "$T/cust.cpy" --file-start-offset 14 --file-end-offset 8 - -o "$T/hdrin.csv" 2>"$T/err"; rc=$?
+check "header/trailer offsets on stdin" $([ $rc -eq 0 ] && cmp -s "$T/plain.csv" "$T/hdrin.csv"; echo $?) "rc=$rc $(cat "$T/err")"
+"$BIN" convert -q -c "$T/cust.cpy" "$T/hdr.dat" -o "$T/nohdr.csv" 2>"$T/err"; rc=$?
+check "without the offsets the size is wrong for the LRECL (8)" \
+    $([ $rc -eq 8 ] && grep -q 'not a multiple of LRECL 36' "$T/err"; echo $?) "rc=$rc $(cat "$T/err")"
+"$BIN" convert -q -c "$T/cust.cpy" --file-start-offset 14 --file-end-offset 9 "$T/hdr.dat" -o "$T/bad.csv" 2>"$T/err"; rc=$?
+check "offsets that leave a partial record: exit 8 naming the skipped bytes" \
+    $([ $rc -eq 8 ] && grep -q 'after the header and trailer' "$T/err"; echo $?) "rc=$rc $(cat "$T/err")"
+"$BIN" convert -q -c "$T/cust.cpy" --file-start-offset 60 --file-end-offset 50 "$T/hdr.dat" -o "$T/bad.csv" 2>"$T/err"; rc=$?
+check "offsets larger than the file: exit 8" \
+    $([ $rc -eq 8 ] && grep -q 'less than the header and trailer' "$T/err"; echo $?) "rc=$rc $(cat "$T/err")"
+cat "$T/hdr.dat" | "$BIN" convert -q -c "$T/cust.cpy" --file-start-offset 60 --file-end-offset 50 - -o "$T/bad.csv" 2>"$T/err"; rc=$?
+check "offsets larger than stdin: exit 8" $([ $rc -eq 8 ] && grep -q 'header or trailer' "$T/err"; echo $?) "rc=$rc $(cat "$T/err")"
+
+# --- ODO counters holding codes (--occurs-map), and --static-occurs
+cat > "$T/om.cpy" <<'CPY'
+       01 REC.
+          05 ID     PIC 9.
+          05 KIND   PIC X.
+          05 T1     OCCURS 0 TO 2 TIMES DEPENDING ON KIND.
+             10 V1  PIC X.
+          05 T2     OCCURS 0 TO 2 TIMES DEPENDING ON KIND.
+             10 V2  PIC X.
+CPY
+printf '1AX2BXYZ' > "$T/om.dat"
+"$BIN" convert -q -c "$T/om.cpy" --codepage ascii --variable-occurs --occurs-map 'T1=A:0,B:1' --occurs-map 'T2=A:1,B:2' \
+    --format jsonl "$T/om.dat" -o "$T/om.jsonl" 2>"$T/err"; rc=$?
+check "--occurs-map: counter codes give the element counts" \
+    $([ $rc -eq 0 ] && grep -qxF '{"REC":{"ID":2,"KIND":"B","T1":[{"V1":"X"}],"T2":[{"V2":"Y"},{"V2":"Z"}]}}' "$T/om.jsonl" &&
+      grep -qxF '{"REC":{"ID":1,"KIND":"A","T1":[],"T2":[{"V2":"X"}]}}' "$T/om.jsonl"; echo $?) "rc=$rc $(cat "$T/err" "$T/om.jsonl")"
+"$BIN" encode -q -c "$T/om.cpy" --codepage ascii --variable-occurs --occurs-map 'T1=A:0,B:1' --occurs-map 'T2=A:1,B:2' \
+    "$T/om.jsonl" -o "$T/om.back" 2>"$T/err"; rc=$?
+check "--occurs-map round trip through encode is byte-identical" $([ $rc -eq 0 ] && cmp -s "$T/om.dat" "$T/om.back"; echo $?) "rc=$rc $(cat "$T/err")"
+printf '1CXXXX' > "$T/om2.dat"
+"$BIN" convert -q -c "$T/om.cpy" --codepage ascii --static-occurs --occurs-map 'T1=A:0,B:1' --occurs-map 'T2=A:1,B:2' \
+    --format jsonl "$T/om2.dat" -o "$T/om2.jsonl" --rejects "$T/om2.rej" 2>"$T/err"; rc=$?
+check "--occurs-map: a code not listed is a reject (4)" \
+    $([ $rc -eq 4 ] && grep -q "holds 'C', a value --occurs-map does not list" "$T/om2.rej"; echo $?) "rc=$rc $(cat "$T/err")"
+printf '1AQRX 2BXQYZ' > "$T/om3.dat"
+"$BIN" convert -q -c "$T/om.cpy" --codepage ascii --static-occurs --occurs-map 'T1=A:0,B:1' --occurs-map 'T2=A:1,B:2' \
+    --format jsonl "$T/om3.dat" -o "$T/om3.jsonl" 2>"$T/err"; rc=$?
+check "--static-occurs: fields after an ODO table stay at their static offsets" \
+    $([ $rc -eq 0 ] && grep -qxF '{"REC":{"ID":1,"KIND":"A","T1":[],"T2":[{"V2":"X"}]}}' "$T/om3.jsonl" &&
+      grep -qxF '{"REC":{"ID":2,"KIND":"B","T1":[{"V1":"X"}],"T2":[{"V2":"Y"},{"V2":"Z"}]}}' "$T/om3.jsonl"; echo $?) \
+    "rc=$rc $(cat "$T/err" "$T/om3.jsonl")"
+for bad in 'T1=A' 'T1=A:3' 'NOPE=A:1' 'ID=A:1' 'T1=A:x'; do
+    "$BIN" convert -q -c "$T/om.cpy" --codepage ascii --occurs-map "$bad" "$T/om3.dat" -o "$T/x.csv" 2>"$T/err"; rc=$?
+    check "--occurs-map '$bad' is a usage error (12)" $([ $rc -eq 12 ] && grep -q -- '--occurs-map' "$T/err"; echo $?) "rc=$rc $(cat "$T/err")"
+done
 
 # --- help
 for c in convert encode; do

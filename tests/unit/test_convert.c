@@ -478,6 +478,177 @@ static void test_engine_rejects(void)
     unlink(tmp_in);
 }
 
+/* ---- occurs maps and static tables (the layout of Cobrix test25) ---- */
+/* 01 REC. 05 KIND PIC X. 05 T1 OCCURS 0 TO 2 DEPENDING ON KIND. 10 V1 PIC X.
+ * 05 T2 OCCURS 0 TO 2 DEPENDING ON KIND. 10 V2 PIC X.   (5 bytes at most) */
+static void build_mapped(lb *b)
+{
+    memset(b, 0, sizeof *b);
+    int rec = add(b, "REC", 1, -1, CBZ_CAT_GROUP, 0, 5);
+    int kind = add(b, "KIND", 5, rec, CBZ_CAT_ALPHANUMERIC, 0, 1);
+    int t1 = add(b, "T1", 5, rec, CBZ_CAT_ALPHANUMERIC, 1, 1);
+    b->f[t1].occurs_max = 2;
+    b->f[t1].depending_on = kind;
+    int t2 = add(b, "T2", 5, rec, CBZ_CAT_ALPHANUMERIC, 3, 1);
+    b->f[t2].occurs_max = 2;
+    b->f[t2].depending_on = kind;
+    col(b, kind, 0, "KIND", 0, 0, 0);
+    col(b, t1, 1, "T1(1)", 1, 1, 0);
+    col(b, t1, 2, "T1(2)", 1, 2, 0);
+    col(b, t2, 3, "T2(1)", 1, 1, 0);
+    col(b, t2, 4, "T2(2)", 1, 2, 0);
+    b->L.record_size = 5;
+    b->L.has_odo = true;
+}
+
+static void test_walk_occurs_maps(void)
+{
+    lb b;
+    build_mapped(&b);
+    cbz_walker *w = NULL;
+    CU_ASSERT_EQUAL_FATAL(cbz_walker_new(&b.L, ascii_opts(), &w, NULL), CBZ_OK);
+    const char *maps[] = { "T1=A:0,B:1", "T2 = A : 1 , B : 2" };
+    CU_ASSERT_EQUAL_FATAL(cbz_walker_set_occurs_maps(w, maps, 2, NULL), CBZ_OK);
+    seen s = { "" };
+    problems = 0;
+    cbz_walk_visitor v = { &s, NULL, NULL, v_array, NULL, v_value, v_problem };
+    size_t alen = 0;
+    CU_ASSERT_EQUAL(cbz_walk_record(w, (const uint8_t *)"BXYZ", 4, &v, &alen, NULL), CBZ_OK);
+    CU_ASSERT_STRING_EQUAL(s.log, "KIND@0=B;[T1*1]T1(1)@1=X;[T2*2]T2(1)@2=Y;T2(2)@3=Z;");
+    CU_ASSERT_EQUAL(alen, 4);
+    /* static tables: T2 stays at offset 3 whatever T1 holds */
+    cbz_walker_set_static_tables(w, true);
+    s.log[0] = 0;
+    CU_ASSERT_EQUAL(cbz_walk_record(w, (const uint8_t *)"AQRX ", 5, &v, &alen, NULL), CBZ_OK);
+    CU_ASSERT_STRING_EQUAL(s.log, "KIND@0=A;[T1*0][T2*1]T2(1)@3=X;");
+    CU_ASSERT_EQUAL(alen, 5);
+    /* a code the map does not list: a problem, the minimum count */
+    CU_ASSERT_EQUAL(problems, 0);
+    s.log[0] = 0;
+    CU_ASSERT_EQUAL(cbz_walk_record(w, (const uint8_t *)"CQRX ", 5, &v, &alen, NULL), CBZ_OK);
+    CU_ASSERT_EQUAL(problems, 2);
+    CU_ASSERT_STRING_EQUAL(s.log, "KIND@0=C;[T1*0][T2*0]");
+    /* bad specs */
+    const char *bad[] = { "T1", "T1=A", "T1=A:3", "KIND=A:1", "NOPE=A:1", "T1=A:-1", "T1=" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cbz_error err = { 0 };
+        CU_ASSERT_EQUAL(cbz_walker_set_occurs_maps(w, &bad[i], 1, &err), CBZ_ERR_USAGE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--occurs-map"));
+    }
+    const char *twice[] = { "T1=A:0", "T1=B:1" };
+    CU_ASSERT_EQUAL(cbz_walker_set_occurs_maps(w, twice, 2, NULL), CBZ_ERR_USAGE);
+    cbz_walker_free(w);
+}
+
+/* ---- threads: chunks of records formatted in parallel, written in order ---- */
+static char *convert_to_text(cbz_convert_options *o, const char *path, cbz_convert_stats *st, cbz_status *status)
+{
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *out = open_memstream(&text, &tlen);
+    cbz_error err = { 0 };
+    *status = cbz_convert_records(o, path, out, st, &err);
+    fclose(out);
+    return text;
+}
+
+static void test_engine_threads(void)
+{
+    lb b;
+    build_odo(&b);
+    /* 600 records: counters cycle 0..3, every 97th record has a bad AMT */
+    char data[600 * 11];
+    for (int r = 0; r < 600; r++) {
+        char *p = data + r * 11;
+        memset(p, ' ', 11);
+        int n = r % 4;
+        p[0] = (char)('0' + n);
+        for (int k = 0; k < 2 * n; k++) p[1 + k] = (char)('a' + (r + k) % 26);
+        snprintf(p + 1 + 2 * n, 4, "%03d", r % 1000);
+        p[1 + 2 * n + 3] = ' ';
+        if (r % 97 == 5) p[1 + 2 * n + 1] = 'X';
+    }
+    snprintf(tmp_in, sizeof tmp_in, "/tmp/cbz_test_convert_%ld.dat", (long)getpid());
+    write_file(tmp_in, data, sizeof data);
+    for (int fmt = 0; fmt < 2; fmt++) {
+        char *one = NULL;
+        rejects_seen rs1 = { 0 };
+        for (int t = 1; t <= 3; t++) {
+            rejects_seen rs = { 0 };
+            cbz_convert_options o = engine_opts(&b, fmt ? CBZ_TEXT_JSONL : CBZ_TEXT_CSV, &rs);
+            o.threads = t;
+            o.chunk_size = 100;   /* 10 records a chunk */
+            cbz_convert_stats st;
+            cbz_status s;
+            char *text = convert_to_text(&o, tmp_in, &st, &s);
+            CU_ASSERT_EQUAL(s, CBZ_OK);
+            CU_ASSERT_EQUAL(st.records_read, 600);
+            CU_ASSERT_EQUAL(st.records_written, 600);
+            CU_ASSERT_EQUAL(st.rejects, 7);
+            CU_ASSERT_EQUAL(rs.n, 7);
+            CU_ASSERT_EQUAL(rs.record, 5 + 6 * 97 + 1);   /* the last reject comes last */
+            if (t == 1) { one = text; rs1 = rs; continue; }
+            CU_ASSERT_PTR_NOT_NULL(text);
+            CU_ASSERT(text && one && strcmp(text, one) == 0);
+            CU_ASSERT_EQUAL(rs.offset, rs1.offset);
+            free(text);
+        }
+        free(one);
+    }
+    /* the limit is met at the same reject for any thread count */
+    for (int t = 1; t <= 3; t++) {
+        rejects_seen rs = { 0 };
+        cbz_convert_options o = engine_opts(&b, CBZ_TEXT_CSV, &rs);
+        o.threads = t;
+        o.chunk_size = 100;
+        o.max_errors = 2;
+        cbz_convert_stats st;
+        char *text = NULL;
+        size_t tlen = 0;
+        FILE *out = open_memstream(&text, &tlen);
+        cbz_error err = { 0 };
+        CU_ASSERT_EQUAL(cbz_convert_records(&o, tmp_in, out, &st, &err), CBZ_ERR_LIMIT);
+        fclose(out);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "stopped at record 200"));
+        CU_ASSERT_EQUAL(rs.n, 3);
+        free(text);
+    }
+    unlink(tmp_in);
+}
+
+static void test_engine_file_offsets(void)
+{
+    lb b;
+    build_odo(&b);
+    const char data[] = "HEADER" "2ABCD123   " "0045       " "TRAILER!!";
+    snprintf(tmp_in, sizeof tmp_in, "/tmp/cbz_test_convert_%ld.dat", (long)getpid());
+    write_file(tmp_in, data, sizeof data - 1);
+    rejects_seen rs = { 0 };
+    cbz_convert_options o = engine_opts(&b, CBZ_TEXT_CSV, &rs);
+    o.file_start_offset = 6;
+    o.file_end_offset = 9;
+    cbz_convert_stats st;
+    cbz_status s;
+    char *text = convert_to_text(&o, tmp_in, &st, &s);
+    CU_ASSERT_EQUAL(s, CBZ_OK);
+    CU_ASSERT_STRING_EQUAL(text, "CNT,ITEM(1),ITEM(2),ITEM(3),AMT\r\n2,AB,CD,,123\r\n0,,,,45\r\n");
+    free(text);
+    /* a reject's offset counts the header */
+    o.file_end_offset = 9;
+    write_file(tmp_in, "HEADER" "1AB1X3     " "TRAILER!!", 26);
+    text = convert_to_text(&o, tmp_in, &st, &s);
+    CU_ASSERT_EQUAL(s, CBZ_OK);
+    CU_ASSERT_EQUAL(rs.n, 1);
+    CU_ASSERT_EQUAL(rs.offset, 9);
+    free(text);
+    /* offsets that do not leave whole records */
+    o.file_end_offset = 8;
+    text = convert_to_text(&o, tmp_in, &st, &s);
+    CU_ASSERT_EQUAL(s, CBZ_ERR_DATA);
+    free(text);
+    unlink(tmp_in);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
@@ -486,6 +657,7 @@ int main(void)
     CU_add_test(s, "bad ODO counters are reported and bounded", test_walk_bad_counter);
     CU_add_test(s, "nested ODO (Cobrix test21)", test_walk_nested_odo);
     CU_add_test(s, "REDEFINES views and skip flags", test_walk_redefines_skip);
+    CU_add_test(s, "occurs maps and static tables (Cobrix test25)", test_walk_occurs_maps);
     s = CU_add_suite("text", NULL, NULL);
     CU_add_test(s, "CSV escaping and reading back", test_csv_escaping);
     CU_add_test(s, "CSV strict quoting", test_csv_strict);
@@ -494,6 +666,8 @@ int main(void)
     s = CU_add_suite("engine", NULL, NULL);
     CU_add_test(s, "convert and encode round trip (CSV, JSONL, ODO)", test_engine_roundtrip);
     CU_add_test(s, "rejects and --max-errors", test_engine_rejects);
+    CU_add_test(s, "threads 1, 2, 3: same output, rejects in order", test_engine_threads);
+    CU_add_test(s, "file header and trailer offsets", test_engine_file_offsets);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();

@@ -199,6 +199,117 @@ static void test_reader_vb_and_errors(void)
     unlink(path);
 }
 
+/* The reader over a file with a header and a trailer, mapped and streamed. */
+static void test_reader_offsets(void)
+{
+    const uint8_t buf[] = { 'H', 'D', 'R', 0x00, 0x05, 0x00, 0x00, 'A', 0x00, 0x06, 0x00, 0x00, 'B', 'C',
+                            'T', 'R', 'A', 'I', 'L' };
+    char *path = write_temp(buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    cbz_record_format f = fmt_of(CBZ_RECFM_V, 0, false, false);
+    for (int mode = 0; mode < 2; mode++) {
+        cbz_input_options io = { 3, 5, mode == 1, false };
+        cbz_record_reader *r = NULL;
+        cbz_error err = { 0 };
+        CU_ASSERT_EQUAL_FATAL(cbz_reader_open_ex(path, &f, &io, &r, &err), CBZ_OK);
+        const uint8_t *rec;
+        size_t len;
+        bool eof;
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+        CU_ASSERT(!eof && len == 1 && rec[0] == 'A');
+        CU_ASSERT_EQUAL(cbz_reader_record_offset(r), 7);
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+        CU_ASSERT(!eof && len == 2 && memcmp(rec, "BC", 2) == 0);
+        CU_ASSERT_EQUAL(cbz_reader_record_offset(r), 12);
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+        CU_ASSERT(eof);
+        cbz_reader_close(r);
+        /* a trailer one byte longer cuts the last record */
+        io.end_offset = 6;
+        CU_ASSERT_EQUAL_FATAL(cbz_reader_open_ex(path, &f, &io, &r, &err), CBZ_OK);
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_OK);
+        CU_ASSERT_EQUAL(cbz_reader_next(r, &rec, &len, &eof, &err), CBZ_ERR_DATA);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "record 2"));
+        cbz_reader_close(r);
+        /* offsets past the file */
+        io.start_offset = 10;
+        io.end_offset = 10;
+        cbz_status s = cbz_reader_open_ex(path, &f, &io, &r, &err);
+        if (s == CBZ_OK) {   /* streamed: found when the bytes run out */
+            s = cbz_reader_next(r, &rec, &len, &eof, &err);
+            cbz_reader_close(r);
+        }
+        CU_ASSERT_EQUAL(s, CBZ_ERR_DATA);
+    }
+    /* F: the size check counts only the bytes between the offsets */
+    cbz_record_format ff = fmt_of(CBZ_RECFM_F, 4, false, false);
+    cbz_input_options io = { 3, 4, false, false };
+    cbz_record_reader *r = NULL;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_reader_open_ex(path, &ff, &io, &r, &err), CBZ_OK);   /* 19 - 7 = 12 */
+    cbz_reader_close(r);
+    io.end_offset = 5;
+    CU_ASSERT_EQUAL(cbz_reader_open_ex(path, &ff, &io, &r, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "file size 11"));
+    unlink(path);
+}
+
+/* A gzip file is read through gzip -dc; a corrupt one is CBZ_ERR_DATA. */
+static void test_input_gzip(void)
+{
+    char raw[4000];
+    for (size_t i = 0; i < sizeof raw; i++) raw[i] = (char)('a' + i % 7);
+    char *path = write_temp(raw, sizeof raw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    char gz[300], cmd[700];
+    snprintf(gz, sizeof gz, "%s.gz", path);
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s'", path, gz);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    cbz_input *in = NULL;
+    cbz_error err = { 0 };
+    cbz_input_options io = { 10, 0, false, false };
+    CU_ASSERT_EQUAL_FATAL(cbz_input_open(gz, &io, &in, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_input_size(in), UINT64_MAX);
+    CU_ASSERT_EQUAL(cbz_input_fill(in, 5000, &err), CBZ_OK);
+    CU_ASSERT(cbz_input_eof(in));
+    CU_ASSERT_EQUAL(cbz_input_avail(in), sizeof raw - 10);
+    CU_ASSERT(memcmp(cbz_input_data(in), raw + 10, sizeof raw - 10) == 0);
+    CU_ASSERT_EQUAL(cbz_input_offset(in), 10);
+    cbz_input_close(in);
+    /* cut in the middle */
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' | head -c 30 > '%s'", path, gz);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(cbz_input_open(gz, NULL, &in, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_input_fill(in, 5000, &err), CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "gzip"));
+    cbz_input_close(in);
+    /* no_decompress: the bytes as they are */
+    cbz_input_options raw_io = { 0, 0, false, true };
+    CU_ASSERT_EQUAL_FATAL(cbz_input_open(gz, &raw_io, &in, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_input_avail(in), 30);
+    CU_ASSERT_EQUAL(cbz_input_data(in)[0], 0x1F);
+    cbz_input_close(in);
+    unlink(gz);
+    unlink(path);
+}
+
+/* cbz_frame_in_file: a window that ends inside a record asks for more. */
+static void test_frame_in_file(void)
+{
+    const uint8_t buf[] = { 0x00, 0x07, 0x00, 0x00, 'X', 'Y', 'Z' };
+    cbz_record_format f = fmt_of(CBZ_RECFM_V, 0, false, false);
+    uint32_t bl = 0;
+    size_t off = 9, len = 9, used = 9, need = 0;
+    cbz_error err = { 0 };
+    CU_ASSERT_EQUAL(cbz_frame_in_file(&f, buf, 5, &bl, "f.dat", 100, 4, false, &off, &len, &used, &need, &err), CBZ_OK);
+    CU_ASSERT(used == 0 && need == 7);
+    CU_ASSERT_EQUAL(cbz_frame_in_file(&f, buf, 5, &bl, "f.dat", 100, 4, true, &off, &len, &used, &need, &err),
+                    CBZ_ERR_DATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "f.dat: record 4 at byte offset 100"));
+    CU_ASSERT_EQUAL(cbz_frame_in_file(&f, buf, 7, &bl, "f.dat", 100, 4, false, &off, &len, &used, &need, &err), CBZ_OK);
+    CU_ASSERT(used == 7 && off == 4 && len == 3);
+}
+
 static void roundtrip(cbz_recfm recfm, bool le, bool payload)
 {
     char *mem = NULL;
@@ -275,6 +386,9 @@ int main(void)
     CU_add_test(s, "VB: BDW errors", test_vb_errors);
     CU_add_test(s, "reader: F wrong file size", test_reader_fixed_size_error);
     CU_add_test(s, "reader: VB records, offsets, truncation", test_reader_vb_and_errors);
+    CU_add_test(s, "reader: file header and trailer offsets, mapped and streamed", test_reader_offsets);
+    CU_add_test(s, "input: gzip decompressed on the fly, corrupt gzip", test_input_gzip);
+    CU_add_test(s, "frame_in_file: more input wanted, errors name the file", test_frame_in_file);
     CU_add_test(s, "writer round trip F/V/VB", test_writer_roundtrip);
     CU_add_test(s, "writer errors", test_writer_errors);
     CU_basic_set_mode(CU_BRM_VERBOSE);
