@@ -48,6 +48,8 @@ typedef struct cli_record_opts {
     cbz_record_format fmt;          /* default F, lrecl from the copybook */
     bool lrecl_given;
     cbz_float_format float_format;  /* --float ibm|ieee */
+    bool lenient;                   /* --lenient */
+    bool trunc_bin;                 /* --trunc bin */
 } cli_record_opts;
 
 /* Long-option ids for the shared record options (above any short option). */
@@ -58,6 +60,8 @@ enum {
     CLI_OPT_RDW,
     CLI_OPT_RDW_LENGTH,
     CLI_OPT_FLOAT,
+    CLI_OPT_LENIENT,
+    CLI_OPT_TRUNC,
     CLI_OPT_FIRST_FREE = 1100 /* subcommands number their own long options from here */
 };
 
@@ -69,7 +73,9 @@ enum {
     { "lrecl", required_argument, NULL, CLI_OPT_LRECL },          \
     { "rdw", required_argument, NULL, CLI_OPT_RDW },              \
     { "rdw-length", required_argument, NULL, CLI_OPT_RDW_LENGTH },\
-    { "float", required_argument, NULL, CLI_OPT_FLOAT }
+    { "float", required_argument, NULL, CLI_OPT_FLOAT },          \
+    { "lenient", no_argument, NULL, CLI_OPT_LENIENT },            \
+    { "trunc", required_argument, NULL, CLI_OPT_TRUNC }
 
 /* Short options of the shared set, for getopt's optstring. */
 #define CLI_RECORD_SHORT_OPTIONS "c:I:"
@@ -85,7 +91,12 @@ enum {
     "      --rdw be|le       RDW/BDW byte order (default be, as z/OS writes it)\n"          \
     "      --rdw-length total|payload\n"                                                    \
     "                        whether the RDW length counts its 4 bytes (default total)\n"  \
-    "      --float ibm|ieee  COMP-1/COMP-2 format (default ibm hex float)\n"
+    "      --float ibm|ieee  COMP-1/COMP-2 format (default ibm hex float)\n"                \
+    "      --trunc std|bin   COMP/BINARY range: std (default) limits values to the PIC's\n"  \
+    "                        digits, bin allows the full binary range (IBM TRUNC(BIN))\n"  \
+    "      --lenient         also read looser forms other tools write (spaces around\n"    \
+    "                        DISPLAY digits, '+' in a '-' edited position); such values\n"\
+    "                        do not encode back to the same bytes\n"
 
 void cli_record_opts_init(cli_record_opts *o);
 /* Handles one shared option; returns 1 if handled, 0 if not a shared option,

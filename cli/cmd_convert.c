@@ -245,6 +245,8 @@ int cmd_convert(int argc, char **argv)
     co.values.codepage = cp;
     co.values.trim = trim;
     co.values.float_format = ro.float_format;
+    co.values.lenient = ro.lenient;
+    co.values.trunc_bin = ro.trunc_bin;
     co.format = tf;
     co.fillers = fillers;
     co.selects = selects;

@@ -177,6 +177,8 @@ int cmd_encode(int argc, char **argv)
     co.values.codepage = cp;
     co.values.trim = CBZ_TRIM_RIGHT;
     co.values.float_format = ro.float_format;
+    co.values.lenient = ro.lenient;
+    co.values.trunc_bin = ro.trunc_bin;
     co.format = tf;
     co.max_errors = max_errors;
     co.variable_occurs = variable_occurs;

@@ -117,6 +117,15 @@ int cli_record_opts_parse(cli_record_opts *o, int opt, const char *arg, const ch
             return -1;
         }
         return 1;
+    case CLI_OPT_LENIENT: o->lenient = true; return 1;
+    case CLI_OPT_TRUNC:
+        if (strcasecmp(arg, "std") == 0 || strcasecmp(arg, "opt") == 0) o->trunc_bin = false;
+        else if (strcasecmp(arg, "bin") == 0) o->trunc_bin = true;
+        else {
+            fprintf(stderr, "cobzip %s: --trunc wants std or bin, not '%s'\n", cmd, arg);
+            return -1;
+        }
+        return 1;
     case CLI_OPT_FLOAT:
         if (strcasecmp(arg, "ibm") == 0) o->float_format = CBZ_FLOAT_IBM_HEX;
         else if (strcasecmp(arg, "ieee") == 0) o->float_format = CBZ_FLOAT_IEEE;

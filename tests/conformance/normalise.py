@@ -17,6 +17,12 @@ Normalisation (see README.md and ../shared/conformance/cobrix/CASES.md):
   - fill0: Cobrix ran na.fill(0), so an expected 0 matches a missing value;
   - zero-null=A,B: for these fields an expected 0 matches a missing value
     (Cobrix reads a DISPLAY decimal of all spaces as 0; cobzip reports it);
+  - drop-controls: Cobrix's ASCII decoder drops control characters (NUL
+    inside a text field) where cobzip keeps them: both sides lose them;
+  - empty-null: an expected "" matches a missing value (Cobrix gives "" for a
+    text field past the end of a short segment; cobzip gives null);
+  - unordered=K1,K2: Cobrix's output order has no sort key; both sides are
+    sorted by these keys before comparing;
   - common-page: Cobrix ran with its default "common" EBCDIC table, which
     shows every character outside the EBCDIC invariant set as a space; both
     sides' strings get the same mapping (cobzip decodes the case's real page);
@@ -136,6 +142,8 @@ def normalise(value, opts):
     if isinstance(value, list):
         return [normalise(v, opts) for v in value]
     if isinstance(value, str):
+        if opts['drop_controls']:
+            value = CONTROLS.sub('', value)
         value = CONTROLS.sub(' ', value)
         if opts['common_page']:
             value = ''.join(c if c in INVARIANT else ' ' for c in value)
@@ -207,6 +215,8 @@ def compare(want, have, path, ctx):
                 if (ctx['fill0'] or k in ctx['zero_null']) and \
                         not isinstance(w, (dict, list, str)) and as_decimal(w) == 0:
                     continue
+                if ctx['empty_null'] and w == '':
+                    continue
                 return '%s: expected %s, got nothing' % (p, short(w))
             d = compare(w, have[k], p, ctx)
             if d:
@@ -238,11 +248,18 @@ def short(v):
 
 
 def read_jsonl(path):
-    recs = []
+    """JSON Lines, or pretty-printed objects / arrays one after another."""
     with open(path, encoding='utf-8', errors='replace') as f:
-        for line in f:
-            if line.strip():
-                recs.append(json.loads(line, parse_float=Decimal, parse_int=Decimal))
+        text = f.read()
+    dec = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
+    recs, i = [], 0
+    while True:
+        while i < len(text) and text[i] in ' \t\r\n,':
+            i += 1
+        if i >= len(text):
+            break
+        v, i = dec.raw_decode(text, i)
+        recs.extend(v if isinstance(v, list) else [v])
     return recs
 
 
@@ -274,6 +291,7 @@ def run_case(case, args):
     if '--trim' in case['convert']:
         trim = case['convert'][case['convert'].index('--trim') + 1]
     nopts = dict(trim=trim, common_page='common-page' in opts,
+                 drop_controls='drop-controls' in opts,
                  drop=set(k.upper() for k in opts.get('drop', '').split(',') if k),
                  drop_suffix=[s.upper() for s in opts.get('drop-suffix', '').split(',') if s])
     expected_path = os.path.join(data_dir, case['expected'])
@@ -282,11 +300,17 @@ def run_case(case, args):
     if opts.get('sort'):
         key = opts['sort'].upper()
         have.sort(key=lambda r: as_decimal(r.get(key)) if as_decimal(r.get(key)) is not None else Decimal(0))
+    if opts.get('unordered'):
+        keys = [k.upper() for k in opts['unordered'].split(',') if k]
+        order = lambda r: tuple(json.dumps(r.get(k), default=str) for k in keys)
+        want.sort(key=order)
+        have.sort(key=order)
     if len(have) < len(want):
         return False, 'cobzip framed %d records, Cobrix %d or more' % (len(have), len(want))
     schema = re.sub(r'(_trim_\w+|_cp\w+|b)?\.txt$', '_schema.json', expected_path)
     ctx = dict(excluded=excluded, fill0='fill0' in opts, floats=float_fields(schema),
-               zero_null=set(k.upper() for k in opts.get('zero-null', '').split(',') if k))
+               zero_null=set(k.upper() for k in opts.get('zero-null', '').split(',') if k),
+               empty_null='empty-null' in opts)
     first, fields = None, []
     for i, (w, h) in enumerate(zip(want, have), 1):
         for k in list(w) + [k for k in h if k not in w]:
