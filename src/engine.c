@@ -1,0 +1,335 @@
+/*
+ * engine.c — one chunk through the layers and back: L1 framing and L2 split
+ * (frame.c, split.c) feed one stream per column to L3..L8 (cbz_column_encode,
+ * column.c), and the encodings are laid out as a chunk frame.
+ *
+ * Chunk frame (docs/FORMAT.md "Chunk frame"):
+ *   u8      flags         bit 0: raw chunk (no records), bit 1: explicit lengths
+ *   varint  n_records
+ *   varint  in_len        original bytes of the chunk
+ *   varint  n_streams     5 side streams + one per plan column
+ *   n_streams x { varint n_values, varint enc_len }
+ *   the encodings, stream after stream
+ * Without explicit lengths every record is plan->width bytes with no header,
+ * and streams 0 and 1 are empty.
+ *
+ * The functions here touch nothing but their arguments and the work buffers:
+ * that is what lets chunks run on any thread in any order.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+
+#define FLAG_RAW 1u
+#define FLAG_EXPLICIT 2u
+
+void cbz_chunk_work_init(cbz_chunk_work *w)
+{
+    memset(w, 0, sizeof *w);
+    cbz_buf_init(&w->vals);
+    cbz_buf_init(&w->enc);
+}
+
+void cbz_chunk_work_free(cbz_chunk_work *w)
+{
+    cbz_buf_free(&w->vals);
+    cbz_buf_free(&w->enc);
+    free(w->rec_off);
+    free(w->rec_len);
+    free(w->words);
+    free(w->ptrs);
+    memset(w, 0, sizeof *w);
+}
+
+static cbz_status work_reserve(cbz_chunk_work *w, size_t n_records, size_t n_streams,
+                               cbz_error *err)
+{
+    if (n_records > w->rec_cap) {
+        size_t *a = realloc(w->rec_off, n_records * sizeof *a);
+        if (a) w->rec_off = a;
+        size_t *b = a ? realloc(w->rec_len, n_records * sizeof *b) : NULL;
+        if (b) w->rec_len = b;
+        CBZ_FAIL_IF(!a || !b, err, CBZ_ERR_NOMEM, "out of memory (%zu record slots)", n_records);
+        w->rec_cap = n_records;
+    }
+    size_t words = 3 * n_streams;
+    if (words > w->words_cap) {
+        uint64_t *a = realloc(w->words, words * sizeof *a);
+        CBZ_FAIL_IF(!a, err, CBZ_ERR_NOMEM, "out of memory");
+        w->words = a;
+        w->words_cap = words;
+    }
+    if (n_streams > w->ptrs_cap) {
+        uint8_t **a = realloc(w->ptrs, n_streams * sizeof *a);
+        CBZ_FAIL_IF(!a, err, CBZ_ERR_NOMEM, "out of memory");
+        w->ptrs = a;
+        w->ptrs_cap = n_streams;
+    }
+    return CBZ_OK;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail,
+                            const cbz_chunk_info *ci, int level, cbz_chunk_work *w,
+                            cbz_buf *out, cbz_col_stats *stats, cbz_error *err)
+{
+    size_t n = ci->raw ? 0 : (size_t)ci->n_records;
+    size_t ns = cbz_plan_streams(p);
+    CBZ_FAIL_IF(ci->in_len > avail || ci->in_len > CBZ_CHUNK_MAX, err, CBZ_ERR_DATA,
+                "chunk at byte %llu: %llu bytes exceed the input or the chunk limit",
+                (unsigned long long)ci->in_offset, (unsigned long long)ci->in_len);
+    CBZ_TRY(work_reserve(w, n ? n : 1, ns, err));
+    if (n) CBZ_TRY(cbz_frame_records(p, data, avail, ci, w->rec_off, w->rec_len, err));
+
+    /* Which records need explicit lengths, and the side stream sizes. */
+    bool explicit_len = false;
+    uint64_t gaps = 0, end = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t gap = w->rec_off[i] - end;
+        if (gap != 0 || w->rec_len[i] != p->width) explicit_len = true;
+        gaps += gap;
+        end = w->rec_off[i] + w->rec_len[i];
+    }
+    uint64_t *count = w->words, *base = w->words + ns, *scratch = w->words + 2 * ns;
+    cbz_split_count(p, w->rec_len, n, count + CBZ_SIDE_STREAMS, &count[CBZ_S_OVERFLOW]);
+    count[CBZ_S_RECLEN] = count[CBZ_S_GAPLEN] = explicit_len ? n : 0;
+    count[CBZ_S_HEADERS] = gaps;
+    count[CBZ_S_TAIL] = ci->in_len - end;
+    uint64_t total = 0;
+    for (size_t s = 0; s < ns; s++) {
+        base[s] = total;
+        total += count[s] * cbz_plan_stream_desc(p, s).width;
+    }
+    cbz_buf_clear(&w->vals);
+    CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (%llu bytes of column values)", (unsigned long long)total);
+    uint8_t *v = w->vals.data;
+
+    /* L1 side streams. */
+    end = 0;
+    for (size_t i = 0; i < n && explicit_len; i++) {
+        size_t gap = w->rec_off[i] - end;
+        put_be32(v + base[CBZ_S_RECLEN] + 4 * i, (uint32_t)w->rec_len[i]);
+        put_be32(v + base[CBZ_S_GAPLEN] + 4 * i, (uint32_t)gap);
+        end = w->rec_off[i] + w->rec_len[i];
+    }
+    uint8_t *hdr = v + base[CBZ_S_HEADERS];
+    end = 0;
+    for (size_t i = 0; i < n && gaps; i++) {
+        size_t gap = w->rec_off[i] - end;
+        memcpy(hdr, data + end, gap);
+        cbz_frame_headers_xor(&p->fmt, hdr, gap, w->rec_len[i]);
+        hdr += gap;
+        end = w->rec_off[i] + w->rec_len[i];
+    }
+    end = n ? w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
+    memcpy(v + base[CBZ_S_TAIL], data + end, count[CBZ_S_TAIL]);
+
+    /* L2: records to columns. */
+    for (size_t c = 0; c < p->n_cols; c++) w->ptrs[c] = v + base[CBZ_SIDE_STREAMS + c];
+    cbz_split_scatter(p, data, w->rec_off, w->rec_len, n, w->ptrs, v + base[CBZ_S_OVERFLOW],
+                      scratch);
+
+    /* L3..L8 per stream. */
+    cbz_buf_clear(&w->enc);
+    uint64_t *enc_len = scratch; /* scratch is free again */
+    for (size_t s = 0; s < ns; s++) {
+        cbz_col_stats st;
+        memset(&st, 0, sizeof st);
+        size_t before = w->enc.len;
+        if (count[s]) {
+            cbz_col_desc d = cbz_plan_stream_desc(p, s);
+            cbz_status rc = cbz_column_encode(&d, v + base[s], (size_t)count[s], level, &w->enc,
+                                              &st, err);
+            if (rc != CBZ_OK) {
+                if (err) {
+                    char why[CBZ_ERROR_MSG_MAX];
+                    snprintf(why, sizeof why, "%s", err->msg);
+                    cbz_fail(err, rc, "chunk at byte %llu, column %s: %s",
+                             (unsigned long long)ci->in_offset, cbz_plan_stream_name(p, s), why);
+                }
+                return rc;
+            }
+        }
+        enc_len[s] = w->enc.len - before;
+        st.bytes_in = count[s] * cbz_plan_stream_desc(p, s).width;
+        st.bytes_out = enc_len[s];
+        if (stats) stats[s] = st;
+    }
+
+    uint8_t flags = (uint8_t)((ci->raw ? FLAG_RAW : 0) | (explicit_len ? FLAG_EXPLICIT : 0));
+    cbz_status rc = cbz_buf_put_u8(out, flags);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, n);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, ci->in_len);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, ns);
+    for (size_t s = 0; s < ns && rc == CBZ_OK; s++) {
+        rc = cbz_buf_put_varint(out, count[s]);
+        if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, enc_len[s]);
+    }
+    if (rc == CBZ_OK) rc = cbz_buf_append(out, w->enc.data, w->enc.len);
+    CBZ_FAIL_IF(rc != CBZ_OK, err, CBZ_ERR_NOMEM, "out of memory (chunk frame)");
+    return CBZ_OK;
+}
+
+/* a * b when it does not pass limit. */
+static bool mul_within(uint64_t a, uint64_t b, uint64_t limit, uint64_t *r)
+{
+    if (b && a > limit / b) return false;
+    *r = a * b;
+    return *r <= limit;
+}
+
+cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t frame_len,
+                            const cbz_chunk_info *ci, cbz_chunk_work *w, uint8_t *out,
+                            cbz_error *err)
+{
+    cbz_cursor cur;
+    cbz_cursor_init(&cur, frame, frame_len);
+    uint8_t flags;
+    uint64_t n, in_len, ns;
+    CBZ_FAIL_IF(!cbz_cursor_u8(&cur, &flags) || !cbz_cursor_varint(&cur, &n) ||
+                    !cbz_cursor_varint(&cur, &in_len) || !cbz_cursor_varint(&cur, &ns),
+                err, CBZ_ERR_FORMAT, "chunk frame header truncated");
+    CBZ_FAIL_IF(flags & ~(FLAG_RAW | FLAG_EXPLICIT), err, CBZ_ERR_FORMAT,
+                "chunk frame has unknown flags 0x%02x", flags);
+    CBZ_FAIL_IF(n != ci->n_records || in_len != ci->in_len, err, CBZ_ERR_FORMAT,
+                "chunk frame says %llu records / %llu bytes, the index %llu / %llu",
+                (unsigned long long)n, (unsigned long long)in_len,
+                (unsigned long long)ci->n_records, (unsigned long long)ci->in_len);
+    CBZ_FAIL_IF(ns != cbz_plan_streams(p), err, CBZ_ERR_FORMAT,
+                "chunk frame has %llu streams, the member header %zu", (unsigned long long)ns,
+                cbz_plan_streams(p));
+    CBZ_FAIL_IF(in_len > CBZ_CHUNK_MAX || n > in_len, err, CBZ_ERR_FORMAT,
+                "chunk frame: %llu records in %llu bytes is not possible", (unsigned long long)n,
+                (unsigned long long)in_len);
+    bool raw = flags & FLAG_RAW, explicit_len = flags & FLAG_EXPLICIT;
+    CBZ_FAIL_IF(raw && (n != 0 || explicit_len), err, CBZ_ERR_FORMAT,
+                "raw chunk frame with records or lengths");
+    CBZ_TRY(work_reserve(w, n ? (size_t)n : 1, (size_t)ns, err));
+    uint64_t *count = w->words, *base = w->words + ns, *enc_len = w->words + 2 * ns;
+    /* Bytes of all streams together can not pass in_len plus 8 per record. */
+    uint64_t limit = in_len + 8 * n, total = 0, enc_total = 0;
+    for (size_t s = 0; s < ns; s++) {
+        uint64_t bytes;
+        CBZ_FAIL_IF(!cbz_cursor_varint(&cur, &count[s]) || !cbz_cursor_varint(&cur, &enc_len[s]),
+                    err, CBZ_ERR_FORMAT, "chunk frame stream table truncated");
+        CBZ_FAIL_IF(!mul_within(count[s], cbz_plan_stream_desc(p, s).width, limit - total, &bytes),
+                    err, CBZ_ERR_FORMAT, "stream %s: %llu values do not fit the chunk",
+                    cbz_plan_stream_name(p, s), (unsigned long long)count[s]);
+        CBZ_FAIL_IF(enc_len[s] > frame_len, err, CBZ_ERR_FORMAT, "stream %s: length %llu too large",
+                    cbz_plan_stream_name(p, s), (unsigned long long)enc_len[s]);
+        CBZ_FAIL_IF((count[s] == 0) != (enc_len[s] == 0), err, CBZ_ERR_FORMAT,
+                    "stream %s: %llu values in %llu bytes", cbz_plan_stream_name(p, s),
+                    (unsigned long long)count[s], (unsigned long long)enc_len[s]);
+        base[s] = total;
+        total += bytes;
+        enc_total += enc_len[s];
+    }
+    CBZ_FAIL_IF(enc_total != frame_len - cur.pos, err, CBZ_ERR_FORMAT,
+                "chunk frame: streams hold %llu bytes, the frame %zu after its table",
+                (unsigned long long)enc_total, frame_len - cur.pos);
+    uint64_t want_len = explicit_len ? n : 0;
+    CBZ_FAIL_IF(count[CBZ_S_RECLEN] != want_len || count[CBZ_S_GAPLEN] != want_len, err,
+                CBZ_ERR_FORMAT, "chunk frame: length streams do not match the record count");
+
+    cbz_buf_clear(&w->vals);
+    CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (%llu bytes of column values)", (unsigned long long)total);
+    uint8_t *v = w->vals.data;
+    for (size_t s = 0; s < ns; s++) {
+        if (!count[s]) continue;
+        const uint8_t *enc;
+        cbz_col_desc d = cbz_plan_stream_desc(p, s);
+        bool ok = cbz_cursor_bytes(&cur, (size_t)enc_len[s], &enc);
+        CBZ_FAIL_IF(!ok, err, CBZ_ERR_FORMAT, "chunk frame truncated in stream %s",
+                    cbz_plan_stream_name(p, s));
+        cbz_status rc = cbz_column_decode(&d, enc, (size_t)enc_len[s], (size_t)count[s],
+                                          v + base[s], err);
+        if (rc != CBZ_OK) {
+            if (err) {
+                char why[CBZ_ERROR_MSG_MAX];
+                snprintf(why, sizeof why, "%s", err->msg);
+                cbz_fail(err, rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT, "column %s: %s",
+                         cbz_plan_stream_name(p, s), why);
+            }
+            return rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT;
+        }
+    }
+
+    /* Record positions, from the lengths. */
+    uint64_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t gap = 0, len = p->width;
+        if (explicit_len) {
+            len = get_be32(v + base[CBZ_S_RECLEN] + 4 * i);
+            gap = get_be32(v + base[CBZ_S_GAPLEN] + 4 * i);
+        }
+        CBZ_FAIL_IF(gap > in_len - pos || len > in_len - pos - gap, err, CBZ_ERR_FORMAT,
+                    "record %zu of the chunk runs past its end", i + 1);
+        pos += gap;
+        w->rec_off[i] = (size_t)pos;
+        w->rec_len[i] = (size_t)len;
+        pos += len;
+    }
+    uint64_t gaps = pos, end = pos;
+    for (size_t i = 0; i < n; i++) gaps -= w->rec_len[i];
+    CBZ_FAIL_IF(gaps != count[CBZ_S_HEADERS] || in_len - end != count[CBZ_S_TAIL], err,
+                CBZ_ERR_FORMAT, "chunk frame: header or tail stream sizes do not add up");
+
+    /* Headers back in place, then the records, then the tail. */
+    const uint8_t *hdr = v + base[CBZ_S_HEADERS];
+    uint64_t prev_end = 0;
+    for (size_t i = 0; i < n && gaps; i++) {
+        size_t gap = w->rec_off[i] - (size_t)prev_end;
+        memcpy(out + prev_end, hdr, gap);
+        cbz_frame_headers_xor(&p->fmt, out + prev_end, gap, w->rec_len[i]);
+        hdr += gap;
+        prev_end = w->rec_off[i] + w->rec_len[i];
+    }
+    for (size_t c = 0; c < p->n_cols; c++) w->ptrs[c] = v + base[CBZ_SIDE_STREAMS + c];
+    CBZ_TRY(cbz_split_gather(p, w->rec_off, w->rec_len, (size_t)n, (const uint8_t *const *)w->ptrs,
+                             count + CBZ_SIDE_STREAMS, v + base[CBZ_S_OVERFLOW],
+                             count[CBZ_S_OVERFLOW], out, enc_len /* free again */, err));
+    memcpy(out + end, v + base[CBZ_S_TAIL], (size_t)count[CBZ_S_TAIL]);
+    return CBZ_OK;
+}
+
+void cbz_stats_add(cbz_col_stats *total, const cbz_col_stats *chunk)
+{
+    total->bytes_in += chunk->bytes_in;
+    total->bytes_out += chunk->bytes_out;
+    total->exceptions += chunk->exceptions;
+    for (int i = 0; i < 9; i++) {
+        total->layer_out[i] += chunk->layer_out[i];
+        total->layer_seconds[i] += chunk->layer_seconds[i];
+    }
+    if (!chunk->chain[0]) return;
+    /* Distinct chains, " | " between them, while they fit. */
+    size_t clen = strnlen(chunk->chain, sizeof chunk->chain);
+    const char *at = total->chain;
+    while ((at = strstr(at, chunk->chain)) != NULL) {
+        bool starts = at == total->chain || (at >= total->chain + 3 && at[-1] == ' ');
+        bool ends = at[clen] == '\0' || at[clen] == ' ';
+        if (starts && ends) return;
+        at++;
+    }
+    size_t have = strlen(total->chain);
+    if (have == 0) {
+        snprintf(total->chain, sizeof total->chain, "%.*s", (int)clen, chunk->chain);
+    } else if (have + 3 + clen < sizeof total->chain) {
+        snprintf(total->chain + have, sizeof total->chain - have, " | %.*s", (int)clen,
+                 chunk->chain);
+    }
+}

@@ -1,0 +1,351 @@
+/*
+ * split.c — L2: the split plan (layout columns -> non-overlapping byte ranges
+ * of a record) and the transposition of a chunk's records into column streams
+ * and back.
+ *
+ * The plan takes the first view of every REDEFINES (the layout lists columns
+ * in declaration order, so the first column to claim a byte wins) or, on
+ * request, the last view (columns claimed in reverse order), drops
+ * columns that end past the plan width, and fills every uncovered byte range
+ * with a RAW gap column.  A record of length L fills the columns that end at
+ * or before L (a prefix, since columns are sorted by offset and contiguous);
+ * its remaining bytes go to the overflow stream.  So any record length
+ * round-trips, and a column's value count is the number of records that
+ * reach its end.
+ */
+#include "engine.h"
+#include "kernels.h"
+
+#include <stdio.h>
+
+/* Records per block of the transposition (a block of 150-byte records is
+ * about 38 KB: it stays in L2 while every column takes its bytes). */
+#define SPLIT_BLOCK 256
+
+static const char *const side_names[CBZ_SIDE_STREAMS] = {
+    "(record lengths)", "(header lengths)", "(headers)", "(overflow)", "(tail)"
+};
+
+void cbz_plan_free(cbz_plan *p)
+{
+    if (!p) return;
+    free(p->cols);
+    p->cols = NULL;
+    p->n_cols = 0;
+}
+
+size_t cbz_plan_streams(const cbz_plan *p) { return CBZ_SIDE_STREAMS + p->n_cols; }
+
+cbz_col_desc cbz_plan_stream_desc(const cbz_plan *p, size_t s)
+{
+    cbz_col_desc d;
+    memset(&d, 0, sizeof d);
+    if (s >= CBZ_SIDE_STREAMS) return p->cols[s - CBZ_SIDE_STREAMS].desc;
+    if (s == CBZ_S_RECLEN || s == CBZ_S_GAPLEN) {
+        d.kind = CBZ_COL_BINARY;
+        d.digits = 9;
+        d.width = 4;
+    } else {
+        d.kind = CBZ_COL_RAW;
+        d.width = 1;
+    }
+    return d;
+}
+
+const char *cbz_plan_stream_name(const cbz_plan *p, size_t s)
+{
+    return s < CBZ_SIDE_STREAMS ? side_names[s] : p->cols[s - CBZ_SIDE_STREAMS].name;
+}
+
+static cbz_status push_col(cbz_plan *p, size_t *cap, uint32_t off, uint32_t width,
+                           cbz_col_desc desc, int32_t field, const char *name, cbz_error *err)
+{
+    if (p->n_cols == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        cbz_plan_column *c = realloc(p->cols, ncap * sizeof *c);
+        CBZ_FAIL_IF(!c, err, CBZ_ERR_NOMEM, "out of memory (split plan)");
+        p->cols = c;
+        *cap = ncap;
+    }
+    cbz_plan_column *c = &p->cols[p->n_cols++];
+    memset(c, 0, sizeof *c);
+    c->offset = off;
+    c->width = width;
+    c->desc = desc;
+    c->desc.width = width;
+    c->field = field;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    return CBZ_OK;
+}
+
+static int cmp_col_offset(const void *a, const void *b)
+{
+    const cbz_plan_column *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static cbz_col_desc raw_desc(uint32_t width)
+{
+    cbz_col_desc d;
+    memset(&d, 0, sizeof d);
+    d.kind = CBZ_COL_RAW;
+    d.width = width;
+    return d;
+}
+
+/* Adds RAW columns for the uncovered ranges of [0, width). */
+static cbz_status fill_gaps(cbz_plan *p, size_t *cap, uint32_t width, cbz_error *err)
+{
+    qsort(p->cols, p->n_cols, sizeof *p->cols, cmp_col_offset);
+    size_t n = p->n_cols;
+    uint32_t at = 0;
+    char name[48];
+    for (size_t i = 0; i <= n; i++) {
+        uint32_t next = i < n ? p->cols[i].offset : width;
+        if (next > at) {
+            snprintf(name, sizeof name, "(gap %u-%u)", (unsigned)at + 1, (unsigned)next);
+            CBZ_TRY(push_col(p, cap, at, next - at, raw_desc(next - at), -1, name, err));
+        }
+        if (i < n) at = p->cols[i].offset + p->cols[i].width;
+    }
+    qsort(p->cols, p->n_cols, sizeof *p->cols, cmp_col_offset);
+    return CBZ_OK;
+}
+
+cbz_status cbz_plan_build(const cbz_layout *layout, uint32_t width, bool ebcdic, bool last_view,
+                          cbz_plan *out, cbz_error *err)
+{
+    cbz_plan p;
+    memset(&p, 0, sizeof p);
+    p.mode = CBZ_MODE_RECORDS;
+    p.width = width;
+    size_t cap = 0;
+    cbz_status s = CBZ_OK;
+    if (!layout) {
+        if (width > 0) s = push_col(&p, &cap, 0, width, raw_desc(width), -1, "(record)", err);
+    } else {
+        uint32_t span = layout->record_size < width ? layout->record_size : width;
+        uint8_t *taken = calloc(span ? span : 1, 1);
+        if (!taken) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (split plan)");
+        for (size_t k = 0; k < layout->n_columns && s == CBZ_OK; k++) {
+            size_t i = last_view ? layout->n_columns - 1 - k : k;
+            const cbz_column *c = &layout->columns[i];
+            if (c->size == 0 || c->offset >= span || c->size > span - c->offset) continue;
+            bool free_range = true;
+            for (uint32_t b = c->offset; b < c->offset + c->size && free_range; b++)
+                if (taken[b]) free_range = false;
+            if (!free_range) continue;
+            memset(taken + c->offset, 1, c->size);
+            cbz_col_desc d;
+            if (c->field >= 0 && (size_t)c->field < layout->n_fields)
+                d = cbz_col_desc_for_field(&layout->fields[c->field], c->size, ebcdic);
+            else
+                d = raw_desc(c->size);
+            s = push_col(&p, &cap, c->offset, c->size, d, c->field, c->name, err);
+        }
+        free(taken);
+        if (s == CBZ_OK) s = fill_gaps(&p, &cap, width, err);
+    }
+    if (s != CBZ_OK) {
+        cbz_plan_free(&p);
+        return s;
+    }
+    *out = p;
+    return CBZ_OK;
+}
+
+bool cbz_plan_same(const cbz_plan *a, const cbz_plan *b)
+{
+    if (a->n_cols != b->n_cols || a->width != b->width) return false;
+    for (size_t i = 0; i < a->n_cols; i++)
+        if (a->cols[i].offset != b->cols[i].offset || a->cols[i].width != b->cols[i].width ||
+            memcmp(&a->cols[i].desc, &b->cols[i].desc, sizeof a->cols[i].desc) != 0)
+            return false;
+    return true;
+}
+
+/* Records of plan->width bytes back to back (RECFM F). */
+static bool contiguous(const cbz_plan *p, const size_t *rec_off, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (rec_off[i] != rec_off[i - 1] + p->width) return false;
+    return true;
+}
+
+/* Number of leading columns that a record of len bytes fills completely. */
+static inline size_t cols_filled(const cbz_plan *p, size_t len)
+{
+    if (len >= p->width) return p->n_cols;
+    size_t k = 0;
+    while (k < p->n_cols && (size_t)p->cols[k].offset + p->cols[k].width <= len) k++;
+    return k;
+}
+
+void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_t *col_counts,
+                     uint64_t *overflow)
+{
+    for (size_t c = 0; c < p->n_cols; c++) col_counts[c] = 0;
+    uint64_t ov = 0;
+    bool all_full = true;
+    for (size_t i = 0; i < n; i++)
+        if (rec_len[i] != p->width) { all_full = false; break; }
+    if (all_full) {
+        for (size_t c = 0; c < p->n_cols; c++) col_counts[c] = n;
+        *overflow = 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = cols_filled(p, rec_len[i]);
+        for (size_t c = 0; c < k; c++) col_counts[c]++;
+        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+        ov += rec_len[i] - held;
+    }
+    *overflow = ov;
+}
+
+void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
+                       const size_t *rec_len, size_t n, uint8_t *const *col_vals,
+                       uint8_t *overflow, uint64_t *scratch)
+{
+    size_t nc = p->n_cols;
+    bool all_full = true;
+    for (size_t i = 0; i < n; i++)
+        if (rec_len[i] != p->width) { all_full = false; break; }
+    if (all_full && contiguous(p, rec_off, n)) {
+        /* Fixed records back to back: the dispatched L2 kernel, a block of
+         * records at a time so the block stays in cache across columns. */
+        const cbz_kernel_table *k = cbz_kernels();
+        const uint8_t *base = n ? data + rec_off[0] : data;
+        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
+            size_t m = n - i0 < SPLIT_BLOCK ? n - i0 : SPLIT_BLOCK;
+            for (size_t c = 0; c < nc; c++)
+                k->gather(base + i0 * p->width, m, p->width, p->cols[c].offset, p->cols[c].width,
+                          col_vals[c] + i0 * p->cols[c].width);
+        }
+        return;
+    }
+    if (all_full) {
+        /* Column by column: each inner loop writes one stream sequentially. */
+        /* Blocks of records that stay in cache while every column takes its bytes. */
+        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
+        size_t i1 = n - i0 < SPLIT_BLOCK ? n : i0 + SPLIT_BLOCK;
+        for (size_t c = 0; c < nc; c++) {
+            size_t w = p->cols[c].width, o = p->cols[c].offset;
+            uint8_t *dst = col_vals[c];
+            /* Constant widths let the compiler inline the copies. */
+#define GATHER_W(W) for (size_t i = i0; i < i1; i++) memcpy(dst + i * (W), data + rec_off[i] + o, (W))
+            switch (w) {
+            case 1: GATHER_W(1); break;
+            case 2: GATHER_W(2); break;
+            case 3: GATHER_W(3); break;
+            case 4: GATHER_W(4); break;
+            case 5: GATHER_W(5); break;
+            case 6: GATHER_W(6); break;
+            case 7: GATHER_W(7); break;
+            case 8: GATHER_W(8); break;
+            default:
+                if (w <= 32)
+                    for (size_t i = i0; i < i1; i++) {
+                        const uint8_t *src = data + rec_off[i] + o;
+                        for (size_t b = 0; b < w; b++) dst[i * w + b] = src[b];
+                    }
+                else
+                    GATHER_W(w);
+            }
+#undef GATHER_W
+        }
+        }
+        return;
+    }
+    for (size_t c = 0; c < nc; c++) scratch[c] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *rec = data + rec_off[i];
+        size_t k = cols_filled(p, rec_len[i]);
+        for (size_t c = 0; c < k; c++) {
+            size_t w = p->cols[c].width;
+            memcpy(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
+        }
+        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+        size_t rest = rec_len[i] - held;
+        if (rest) {
+            memcpy(overflow, rec + held, rest);
+            overflow += rest;
+        }
+    }
+}
+
+cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size_t *rec_len,
+                            size_t n, const uint8_t *const *col_vals, const uint64_t *col_counts,
+                            const uint8_t *overflow, uint64_t overflow_len, uint8_t *out,
+                            uint64_t *scratch, cbz_error *err)
+{
+    size_t nc = p->n_cols;
+    bool all_full = true;
+    for (size_t i = 0; i < n && all_full; i++) all_full = rec_len[i] == p->width;
+    for (size_t c = 0; c < nc && all_full; c++) all_full = col_counts[c] == n;
+    if (all_full && overflow_len == 0 && contiguous(p, rec_off, n)) {
+        const cbz_kernel_table *k = cbz_kernels();
+        uint8_t *base = n ? out + rec_off[0] : out;
+        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
+            size_t m = n - i0 < SPLIT_BLOCK ? n - i0 : SPLIT_BLOCK;
+            for (size_t c = 0; c < nc; c++)
+                k->scatter(col_vals[c] + i0 * p->cols[c].width, m, p->width, p->cols[c].offset,
+                           p->cols[c].width, base + i0 * p->width);
+        }
+        return CBZ_OK;
+    }
+    if (all_full && overflow_len == 0) {
+        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
+        size_t i1 = n - i0 < SPLIT_BLOCK ? n : i0 + SPLIT_BLOCK;
+        for (size_t c = 0; c < nc; c++) {
+            size_t w = p->cols[c].width, o = p->cols[c].offset;
+            const uint8_t *src = col_vals[c];
+#define SCATTER_W(W) for (size_t i = i0; i < i1; i++) memcpy(out + rec_off[i] + o, src + i * (W), (W))
+            switch (w) {
+            case 1: SCATTER_W(1); break;
+            case 2: SCATTER_W(2); break;
+            case 3: SCATTER_W(3); break;
+            case 4: SCATTER_W(4); break;
+            case 5: SCATTER_W(5); break;
+            case 6: SCATTER_W(6); break;
+            case 7: SCATTER_W(7); break;
+            case 8: SCATTER_W(8); break;
+            default:
+                if (w <= 32)
+                    for (size_t i = i0; i < i1; i++) {
+                        uint8_t *dst = out + rec_off[i] + o;
+                        for (size_t b = 0; b < w; b++) dst[b] = src[i * w + b];
+                    }
+                else
+                    SCATTER_W(w);
+            }
+#undef SCATTER_W
+        }
+        }
+        return CBZ_OK;
+    }
+    for (size_t c = 0; c < nc; c++) scratch[c] = 0;
+    uint64_t ov = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *rec = out + rec_off[i];
+        size_t k = cols_filled(p, rec_len[i]);
+        for (size_t c = 0; c < k; c++) {
+            size_t w = p->cols[c].width;
+            CBZ_FAIL_IF(scratch[c] >= col_counts[c], err, CBZ_ERR_FORMAT,
+                        "column %s has fewer values than records", p->cols[c].name);
+            memcpy(rec + p->cols[c].offset, col_vals[c] + scratch[c]++ * w, w);
+        }
+        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+        size_t rest = rec_len[i] - held;
+        CBZ_FAIL_IF(rest > overflow_len - ov, err, CBZ_ERR_FORMAT,
+                    "overflow stream too short at record %zu of the chunk", i + 1);
+        memcpy(rec + held, overflow + ov, rest);
+        ov += rest;
+    }
+    for (size_t c = 0; c < nc; c++)
+        CBZ_FAIL_IF(scratch[c] != col_counts[c], err, CBZ_ERR_FORMAT,
+                    "column %s has more values than records", p->cols[c].name);
+    CBZ_FAIL_IF(ov != overflow_len, err, CBZ_ERR_FORMAT,
+                "overflow stream has %llu bytes left over", (unsigned long long)(overflow_len - ov));
+    return CBZ_OK;
+}
