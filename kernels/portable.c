@@ -458,12 +458,34 @@ bool cbz_k_dict_gather_u64_portable(const uint32_t *codes, size_t n, const uint6
     return true;
 }
 
+/* Copies w bytes with inline word moves: a libc memcpy call per short value
+ * costs more than the copy itself. */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t w)
+{
+    while (w >= 8) {
+        memcpy(d, s, 8);
+        d += 8, s += 8, w -= 8;
+    }
+    if (w >= 4) {
+        memcpy(d, s, 4);
+        d += 4, s += 4, w -= 4;
+    }
+    while (w--) *d++ = *s++;
+}
+
 bool cbz_k_dict_gather_fixed_portable(const uint32_t *codes, size_t n, const uint8_t *dict,
                                       size_t ndict, size_t width, uint8_t *out)
 {
+    if (width > 64) {
+        for (size_t i = 0; i < n; i++) {
+            if (codes[i] >= ndict) return false;
+            memcpy(out + i * width, dict + (size_t)codes[i] * width, width);
+        }
+        return true;
+    }
     for (size_t i = 0; i < n; i++) {
         if (codes[i] >= ndict) return false;
-        memcpy(out + i * width, dict + (size_t)codes[i] * width, width);
+        copy_short(out + i * width, dict + (size_t)codes[i] * width, width);
     }
     return true;
 }

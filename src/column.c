@@ -6,7 +6,9 @@
  * followed by one body; the body holds every stream of the column back to
  * back and goes through zstd as one frame (one frame per column keeps the
  * per-frame overhead small and lets zstd see across the streams), or is stored
- * raw when zstd does not shrink it.  The choices are made here by estimating
+ * raw when zstd does not shrink it.  Integers and codes of 5 bits or more
+ * are laid out as byte planes rather than bit-packed, so that zstd's Huffman
+ * stage can model their skew.  The choices are made here by estimating
  * each candidate on a sample; the kernels (kernels/kernels.h) do the per-value
  * work.  Every count, length, width and code read back is checked before use.
  */
@@ -16,6 +18,7 @@
 #include "zstd_wrap.h"
 
 #include <assert.h>
+#include <math.h>
 #include <time.h>
 
 const char *const cbz_layer_names[9] = { "",         "frame",      "split", "validate",
@@ -65,8 +68,8 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
 /* Per-thread scratch buffers reused from call to call: the big per-column
  * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
  * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
- * 4 the decompressed body.  Never freed (they live as long as the thread). */
-#define SCRATCH_SLOTS 5
+ * 4 the decompressed body, 5 dictionary hash tables.  Never freed (they live as long as the thread). */
+#define SCRATCH_SLOTS 6
 static _Thread_local struct { void *p; size_t cap; } tl_scratch[SCRATCH_SLOTS];
 
 static void *scratch(int slot, size_t n)
@@ -83,11 +86,71 @@ static void *scratch(int slot, size_t n)
     return tl_scratch[slot].p;
 }
 
-/* A bit-packed block: u8 bits, then the packed bytes. */
+/* A packed block (docs/LAYERS.md): u8 `bits`, then either the values
+ * bit-packed to `bits` bits (0..64), or, when bits = 0x80 | k, the values as k
+ * byte planes (plane j = byte j, least significant first, of every value).
+ * Byte planes leave each byte where zstd's Huffman stage can model it, so a
+ * skewed distribution (Zipf codes, small amounts) costs its entropy instead of
+ * its full bit width; the encoder uses them whenever the body goes to zstd. */
+#define PACK_PLANES 0x80u
+/* Below this width bit-packing wins: Huffman spends at least one bit per
+ * byte, while 2 to 4 packed values per byte still let zstd see the skew. */
+#define PLANES_MIN_BITS 5u
+
+static void planes_put_u64(const uint64_t *v, size_t n, unsigned k, uint8_t *out)
+{
+    for (unsigned j = 0; j < k; j++) {
+        uint8_t *o = out + (size_t)j * n;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < n; i++) o[i] = (uint8_t)(v[i] >> sh);
+    }
+}
+
+static void planes_put_u32(const uint32_t *v, size_t n, unsigned k, uint8_t *out)
+{
+    if (k == 1) {
+        for (size_t i = 0; i < n; i++) out[i] = (uint8_t)v[i];
+        return;
+    }
+    for (unsigned j = 0; j < k; j++) {
+        uint8_t *o = out + (size_t)j * n;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < n; i++) o[i] = (uint8_t)(v[i] >> sh);
+    }
+}
+
+static void planes_get_u64(const uint8_t *in, size_t n, unsigned k, uint64_t *v)
+{
+    for (size_t i = 0; i < n; i++) v[i] = in[i];
+    for (unsigned j = 1; j < k; j++) {
+        const uint8_t *p = in + (size_t)j * n;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < n; i++) v[i] |= (uint64_t)p[i] << sh;
+    }
+}
+
+static void planes_get_u32(const uint8_t *in, size_t n, unsigned k, uint32_t *v)
+{
+    for (size_t i = 0; i < n; i++) v[i] = in[i];
+    for (unsigned j = 1; j < k; j++) {
+        const uint8_t *p = in + (size_t)j * n;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < n; i++) v[i] |= (uint32_t)p[i] << sh;
+    }
+}
+
 static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
-                                 size_t n)
+                                 size_t n, bool planes)
 {
     unsigned bits = K->max_bits_u64(v, n);
+    if (planes && bits >= PLANES_MIN_BITS) {
+        unsigned k = (bits + 7) / 8;
+        CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)(PACK_PLANES | k)));
+        CBZ_TRY(cbz_buf_reserve(b, n * k));
+        planes_put_u64(v, n, k, b->data + b->len);
+        b->len += n * k;
+        return CBZ_OK;
+    }
     CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
     size_t sz = cbz_k_bitpack_size(n, bits);
     CBZ_TRY(cbz_buf_reserve(b, sz));
@@ -97,11 +160,19 @@ static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const ui
 }
 
 static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const uint32_t *v,
-                                 size_t n)
+                                 size_t n, bool planes)
 {
     uint32_t acc = 0;
     for (size_t i = 0; i < n; i++) acc |= v[i];
     unsigned bits = bits_of(acc);
+    if (planes && bits >= PLANES_MIN_BITS) {
+        unsigned k = (bits + 7) / 8;
+        CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)(PACK_PLANES | k)));
+        CBZ_TRY(cbz_buf_reserve(b, n * k));
+        planes_put_u32(v, n, k, b->data + b->len);
+        b->len += n * k;
+        return CBZ_OK;
+    }
     CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
     size_t sz = cbz_k_bitpack_size(n, bits);
     CBZ_TRY(cbz_buf_reserve(b, sz));
@@ -110,37 +181,54 @@ static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const ui
     return CBZ_OK;
 }
 
+/* Reads the `bits` byte of a packed block and its data; max_bits is 64 or 32. */
+static cbz_status get_packed_head(cbz_cursor *c, size_t n, unsigned max_bits, unsigned *bits,
+                                  unsigned *k, const uint8_t **p, const char *what,
+                                  cbz_error *err)
+{
+    uint8_t b;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &b), err, CBZ_ERR_FORMAT, "column: %s: truncated at byte %zu",
+                what, c->pos);
+    size_t sz;
+    if (b & PACK_PLANES) {
+        *k = b & 0x7Fu;
+        *bits = 0;
+        CBZ_FAIL_IF(*k < 1 || *k > max_bits / 8, err, CBZ_ERR_FORMAT,
+                    "column: %s: %u byte planes (1..%u allowed) at byte %zu", what, *k,
+                    max_bits / 8, c->pos - 1);
+        sz = n * *k; /* n <= the body bound / 1, k <= 8: no overflow */
+    } else {
+        *k = 0;
+        *bits = b;
+        CBZ_FAIL_IF(b > max_bits, err, CBZ_ERR_FORMAT,
+                    "column: %s: bit width %u > %u at byte %zu", what, b, max_bits, c->pos - 1);
+        sz = cbz_k_bitpack_size(n, b);
+    }
+    CBZ_FAIL_IF(n > SIZE_MAX / 8 || !cbz_cursor_bytes(c, sz, p), err, CBZ_ERR_FORMAT,
+                "column: %s: %zu packed bytes needed at byte %zu, %zu left", what, sz, c->pos,
+                c->len - c->pos);
+    return CBZ_OK;
+}
+
 static cbz_status get_packed_u64(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
                                  uint64_t *out, const char *what, cbz_error *err)
 {
-    uint8_t bits;
+    unsigned bits, k;
     const uint8_t *p;
-    CBZ_FAIL_IF(!cbz_cursor_u8(c, &bits), err, CBZ_ERR_FORMAT,
-                "column: %s: truncated at byte %zu", what, c->pos);
-    CBZ_FAIL_IF(bits > 64, err, CBZ_ERR_FORMAT, "column: %s: bit width %u > 64 at byte %zu",
-                what, bits, c->pos - 1);
-    size_t sz = cbz_k_bitpack_size(n, bits);
-    CBZ_FAIL_IF(!cbz_cursor_bytes(c, sz, &p), err, CBZ_ERR_FORMAT,
-                "column: %s: %zu packed bytes needed at byte %zu, %zu left", what, sz, c->pos,
-                c->len - c->pos);
-    K->bitunpack_u64(p, n, bits, out);
+    CBZ_TRY(get_packed_head(c, n, 64, &bits, &k, &p, what, err));
+    if (k) planes_get_u64(p, n, k, out);
+    else K->bitunpack_u64(p, n, bits, out);
     return CBZ_OK;
 }
 
 static cbz_status get_packed_u32(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
                                  uint32_t *out, const char *what, cbz_error *err)
 {
-    uint8_t bits;
+    unsigned bits, k;
     const uint8_t *p;
-    CBZ_FAIL_IF(!cbz_cursor_u8(c, &bits), err, CBZ_ERR_FORMAT,
-                "column: %s: truncated at byte %zu", what, c->pos);
-    CBZ_FAIL_IF(bits > 32, err, CBZ_ERR_FORMAT, "column: %s: bit width %u > 32 at byte %zu",
-                what, bits, c->pos - 1);
-    size_t sz = cbz_k_bitpack_size(n, bits);
-    CBZ_FAIL_IF(!cbz_cursor_bytes(c, sz, &p), err, CBZ_ERR_FORMAT,
-                "column: %s: %zu packed bytes needed at byte %zu, %zu left", what, sz, c->pos,
-                c->len - c->pos);
-    K->bitunpack_u32(p, n, bits, out);
+    CBZ_TRY(get_packed_head(c, n, 32, &bits, &k, &p, what, err));
+    if (k) planes_get_u32(p, n, k, out);
+    else K->bitunpack_u32(p, n, bits, out);
     return CBZ_OK;
 }
 
@@ -177,45 +265,57 @@ static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
     return mix64(h ^ t);
 }
 
-/* Distinct int64 values, up to `limit`; returns false when there are more.
- * keys get the distinct values (capacity limit). */
-static bool distinct_i64(const int64_t *v, size_t n, size_t limit, int64_t *keys,
-                         size_t *nkeys)
+/* Dictionary coding of int64 values in one pass: keys[] gets the distinct
+ * values in order of first appearance (at most `limit`), codes[i] the index of
+ * v[i] in keys, counts[k] (when not NULL) the occurrences of key k.  Returns
+ * false when there are more than `limit` distinct values (keys, codes and
+ * counts are then partly written).  The open-addressing table lives in the
+ * per-thread scratch slot 5 (2 × limit rounded up to a power of two). */
+static bool dict_code_i64(const int64_t *v, size_t n, size_t limit, int64_t *keys,
+                          uint32_t *codes, uint32_t *counts, size_t *nkeys)
 {
     size_t cap = 16;
     while (cap < limit * 2) cap <<= 1;
-    int64_t *slot = malloc(cap * sizeof *slot);
-    uint8_t *used = calloc(cap, 1);
-    if (!slot || !used) {
-        free(slot);
-        free(used);
-        return false;
-    }
+    uint32_t *slot = scratch(5, cap * sizeof *slot);
+    if (!slot) return false;
+    memset(slot, 0xFF, cap * sizeof *slot);
+    const size_t mask = cap - 1;
     size_t k = 0;
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        size_t h = (size_t)mix64((uint64_t)v[i]) & (cap - 1);
-        while (used[h] && slot[h] != v[i]) h = (h + 1) & (cap - 1);
-        if (!used[h]) {
-            if (k == limit) {
-                ok = false;
-                break;
-            }
-            used[h] = 1;
-            slot[h] = v[i];
-            keys[k++] = v[i];
+    int64_t last = 0;
+    uint32_t last_code = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t x = v[i];
+        if (x == last && last_code != UINT32_MAX) { /* runs are common: skip the probe */
+            codes[i] = last_code;
+            if (counts) counts[last_code]++;
+            continue;
         }
+        size_t h = (size_t)mix64((uint64_t)x) & mask;
+        uint32_t s;
+        while ((s = slot[h]) != UINT32_MAX && keys[s] != x) h = (h + 1) & mask;
+        if (s == UINT32_MAX) {
+            if (k == limit) return false;
+            s = (uint32_t)k++;
+            slot[h] = s;
+            keys[s] = x;
+            if (counts) counts[s] = 0;
+        }
+        codes[i] = s;
+        if (counts) counts[s]++;
+        last = x;
+        last_code = s;
     }
-    free(slot);
-    free(used);
     *nkeys = k;
-    return ok;
+    return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Bits that an order-0 entropy coder needs for these counts (their sum m). */
+static double entropy_bits(const uint32_t *counts, size_t k, size_t m)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    double bits = 0;
+    for (size_t j = 0; j < k; j++)
+        if (counts[j]) bits += (double)counts[j] * log2((double)m / (double)counts[j]);
+    return bits;
 }
 
 /* ------------------------------------------------------------------ RAW */
@@ -297,9 +397,33 @@ static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t 
     return true;
 }
 
+/* Whether byte planes compress a column clearly better than its rows: both
+ * forms of the first 16 KiB of values go through zstd level 1 and the planes
+ * must come out at least 10% smaller. */
+static bool planes_win_on_sample(const cbz_kernel_table *K, const uint8_t *values, size_t n,
+                                 size_t width)
+{
+    size_t m = (16384 / width < n) ? 16384 / width : n;
+    if (m < 64) return false;
+    uint8_t *pl = malloc(m * width);
+    if (!pl) return false;
+    K->planes_split(values, m, width, pl);
+    cbz_buf z;
+    cbz_buf_init(&z);
+    size_t rows = 0, planes = 0;
+    bool ok = cbz_zstd_compress(values, m * width, 1, &z, NULL) == CBZ_OK;
+    rows = z.len;
+    z.len = 0;
+    ok = ok && cbz_zstd_compress(pl, m * width, 1, &z, NULL) == CBZ_OK;
+    planes = z.len;
+    cbz_buf_free(&z);
+    free(pl);
+    return ok && planes * 10 < rows * 9;
+}
+
 static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
-                              const uint8_t *values, size_t n, cbz_buf *body, uint8_t *method,
-                              cbz_col_stats *st, cbz_error *err)
+                              const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                              uint8_t *method, cbz_col_stats *st, cbz_error *err)
 {
     const size_t width = d->width;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
@@ -379,7 +503,7 @@ static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
         }
         chain_add(st, "dict");
         t0 = now_s();
-        if ((rc = put_packed_u32(body, K, codes, n)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, codes, n, planes)) != CBZ_OK) goto nomem;
         if (st) {
             st->layer_seconds[7] += now_s() - t0;
             st->layer_out[7] = body->len;
@@ -393,7 +517,7 @@ static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
     }
     if (trim_cost * 10 < fixed_cost * 9) {
         t0 = now_s();
-        if ((rc = put_packed_u32(body, K, lens, n)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, lens, n, planes)) != CBZ_OK) goto nomem;
         if ((rc = cbz_buf_reserve(body, sumlen)) != CBZ_OK) goto nomem;
         for (size_t i = 0; i < n; i++) {
             memcpy(body->data + body->len, values + i * width, lens[i]);
@@ -405,6 +529,11 @@ static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
         }
         chain_add(st, "trim");
         *method = M_TEXT_TRIM;
+    } else if (width > 1 && planes && planes_win_on_sample(K, values, n, width)) {
+        /* text that is not text (a REDEFINES area holding numbers in some
+         * records, binary data under PIC X): byte planes, as RAW columns */
+        if ((rc = encode_raw(K, values, n, width, body, st)) != CBZ_OK) goto nomem;
+        *method = M_RAW;
     } else {
         if ((rc = cbz_buf_append(body, values, n * width)) != CBZ_OK) goto nomem;
         *method = M_TEXT_FIXED;
@@ -531,6 +660,41 @@ static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
     }
 }
 
+/* Sorts keys[0..n) increasingly, moving idx[] along (n <= 65536). */
+typedef struct key_idx {
+    uint64_t key;
+    uint64_t idx;
+} key_idx;
+
+static int cmp_key_idx(const void *a, const void *b)
+{
+    uint64_t x = ((const key_idx *)a)->key, y = ((const key_idx *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static void sort_keys_by_value(uint64_t *keys, uint64_t *idx, size_t n)
+{
+    key_idx *t = xmalloc(n * sizeof *t);
+    if (!t) { /* fall back to an insertion sort: slow but needs no memory */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && keys[j - 1] > keys[j]; j--) {
+                uint64_t a = keys[j], b = idx[j];
+                keys[j] = keys[j - 1];
+                idx[j] = idx[j - 1];
+                keys[j - 1] = a;
+                idx[j - 1] = b;
+            }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) t[i] = (key_idx){ keys[i], idx[i] };
+    qsort(t, n, sizeof *t, cmp_key_idx);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = t[i].key;
+        idx[i] = t[i].idx;
+    }
+    free(t);
+}
+
 /* Estimates of the packed size of each transform, from blocks of the column. */
 static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
 {
@@ -584,15 +748,21 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
     double runs_est = (double)n * (double)runs / (double)m;
     double avg_run = (double)n / runs_est;
     cost[X_RLE] = runs_est * (bits_of((uint64_t)hi - (uint64_t)lo) + bits_of((uint64_t)(2 * avg_run)) ) + 160;
-    /* dictionary: distinct values in the sample */
+    /* dictionary: distinct values of the first values, priced at their
+     * entropy (the codes go to zstd as byte planes) plus the keys */
     cost[X_DICT] = 1e300;
     *dict_hint = 0;
     if (n >= 64) {
         int64_t keys[1024];
+        uint32_t codes[1024], counts[1024];
         size_t nk = 0;
         size_t probe = n < 1024 ? n : 1024;
-        if (distinct_i64(v, probe, probe / 8 > 0 ? probe / 8 : 1, keys, &nk)) {
-            cost[X_DICT] = (double)n * bits_of(nk > 1 ? nk - 1 : 0) + (double)nk * 8 * 4 + 64;
+        if (dict_code_i64(v, probe, probe / 2, keys, codes, counts, &nk)) {
+            double per = entropy_bits(counts, nk, probe) / (double)probe;
+            /* unseen values: the rest of the column brings new keys at the
+             * rate the probe's second half did */
+            double key_bits = (double)nk * 24;
+            cost[X_DICT] = (double)n * (per + 0.3) + key_bits * (n > probe ? 1.5 : 1.0) + 64;
             *dict_hint = nk;
         }
     }
@@ -604,8 +774,8 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
 }
 
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 const uint8_t *values, size_t n, cbz_buf *body, bool *fallback,
-                                 cbz_col_stats *st, cbz_error *err)
+                                 const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                                 bool *fallback, cbz_col_stats *st, cbz_error *err)
 {
     const size_t width = d->width;
     cbz_status rc = CBZ_OK;
@@ -667,10 +837,11 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     int64_t *dkeys = NULL;
     size_t nd = 0;
     if (xf == X_DICT) {
-        size_t limit = n / 4 < 4096 ? n / 4 : 4096;
+        size_t limit = n / 4 < 16384 ? n / 4 : 16384;
         dkeys = xmalloc(limit * sizeof *dkeys);
-        if (!dkeys) goto nomem;
-        if (!distinct_i64(v, n, limit, dkeys, &nd)) {
+        rl = xmalloc(n * sizeof *rl);
+        if (!dkeys || !rl) goto nomem;
+        if (!dict_code_i64(v, n, limit, dkeys, rl, NULL, &nd)) {
             free(dkeys);
             dkeys = NULL;
             xf = X_FOR;
@@ -724,7 +895,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         }
         chain_add(st, xform_names[xf]);
         t0 = now_s();
-        if ((rc = put_packed_u64(body, K, u, n - head)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u64(body, K, u, n - head, planes)) != CBZ_OK) goto nomem;
         if (st) {
             st->layer_seconds[7] += now_s() - t0;
             st->layer_out[7] = body->len;
@@ -756,8 +927,8 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         }
         chain_add(st, "rle");
         t0 = now_s();
-        if ((rc = put_packed_u64(body, K, u, nr)) != CBZ_OK) goto nomem;
-        if ((rc = put_packed_u32(body, K, rl, nr)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u64(body, K, u, nr, planes)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, rl, nr, planes)) != CBZ_OK) goto nomem;
         if (st) {
             st->layer_seconds[7] += now_s() - t0;
             st->layer_out[7] = body->len;
@@ -766,21 +937,36 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         goto out;
     }
     case X_DICT: {
-        /* keys in order-preserving unsigned form, sorted */
-        uint64_t *keys = (uint64_t *)dkeys;
+        /* keys in order-preserving unsigned form, sorted (low 32 bits of
+         * the sort word: the key's first-appearance index; the keys are
+         * distinct, so the high part decides the order) */
+        uint64_t *keys = xmalloc(nd * sizeof *keys);
+        uint64_t *order = xmalloc(nd * sizeof *order);
+        uint32_t *rank = xmalloc(nd * sizeof *rank);
+        if (!keys || !order || !rank) {
+            free(keys);
+            free(order);
+            free(rank);
+            goto nomem_dict;
+        }
         for (size_t k = 0; k < nd; k++) keys[k] = (uint64_t)dkeys[k] ^ 0x8000000000000000ULL;
-        qsort(keys, nd, sizeof *keys, cmp_u64);
-        if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) goto nomem_dict;
+        for (size_t k = 0; k < nd; k++) order[k] = k;
+        sort_keys_by_value(keys, order, nd);
+        for (size_t r = 0; r < nd; r++) rank[order[r]] = (uint32_t)r;
+        for (size_t i = 0; i < n; i++) rl[i] = rank[rl[i]];
+        free(order);
+        free(rank);
+        if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) {
+            free(keys);
+            goto nomem_dict;
+        }
         for (size_t k = 0; k < nd; k++)
             if ((rc = cbz_buf_put_varint(body, k ? keys[k] - keys[k - 1] - 1 : keys[0])) !=
-                CBZ_OK)
+                CBZ_OK) {
+                free(keys);
                 goto nomem_dict;
-        for (size_t i = 0; i < n; i++) u[i] = (uint64_t)v[i] ^ 0x8000000000000000ULL;
-        rl = xmalloc(n * sizeof *rl);
-        if (!rl) goto nomem_dict;
-        size_t miss = K->dict_lookup_u64(keys, nd, u, n, rl);
-        assert(miss == 0); /* the keys are exactly the distinct values */
-        (void)miss;
+            }
+        free(keys);
         free(dkeys);
         dkeys = NULL;
         if (st) {
@@ -789,7 +975,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         }
         chain_add(st, "dict");
         t0 = now_s();
-        if ((rc = put_packed_u32(body, K, rl, n)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, rl, n, planes)) != CBZ_OK) goto nomem;
         if (st) {
             st->layer_seconds[7] += now_s() - t0;
             st->layer_out[7] = body->len;
@@ -807,7 +993,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     }
     if (xf != X_NONE) chain_add(st, xform_names[xf]);
     t0 = now_s();
-    if ((rc = put_packed_u64(body, K, u, n)) != CBZ_OK) goto nomem;
+    if ((rc = put_packed_u64(body, K, u, n, planes)) != CBZ_OK) goto nomem;
     if (st) {
         st->layer_seconds[7] += now_s() - t0;
         st->layer_out[7] = body->len;
@@ -1003,14 +1189,16 @@ cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_
     cbz_buf_init(&body);
     uint8_t method = M_RAW;
     cbz_status rc = CBZ_OK;
+    /* every body of 64 bytes or more goes to zstd: byte-aligned blocks */
+    const bool planes = true;
     if (d->width == 0) {
         method = M_RAW;
     } else if (d->kind == CBZ_COL_TEXT) {
-        rc = encode_text(K, d, values, n, &body, &method, st, err);
+        rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
-        rc = encode_numeric(K, d, values, n, &body, &fallback, st, err);
+        rc = encode_numeric(K, d, values, n, planes, &body, &fallback, st, err);
         if (rc == CBZ_OK && fallback) {
             cbz_buf_clear(&body);
             if (st) {

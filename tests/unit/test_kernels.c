@@ -427,6 +427,22 @@ static void test_dict(void)
     CU_ASSERT(memcmp(fo, fv, 6) == 0 && memcmp(fo + 9, fv + 9, 6) == 0);
     fc[4] = 4;
     CU_ASSERT(!cbz_k_dict_gather_fixed_portable(fc, 5, fk, 4, 3, fo));
+    /* every width 1..80 (short inline copies and long ones): exact bytes, and
+     * nothing written past n * width */
+    static uint8_t dict[16 * 80], out[40 * 80 + 16], want[40 * 80 + 16];
+    uint32_t gc[40];
+    int wok = 1;
+    for (size_t i = 0; i < sizeof dict; i++) dict[i] = (uint8_t)rnd();
+    for (size_t w = 1; w <= 80; w++) {
+        for (size_t i = 0; i < 40; i++) gc[i] = (uint32_t)(rnd() % 16);
+        memset(out, 0xA5, sizeof out);
+        memset(want, 0xA5, sizeof want);
+        for (size_t i = 0; i < 40; i++) memcpy(want + i * w, dict + gc[i] * w, w);
+        if (!cbz_k_dict_gather_fixed_portable(gc, 40, dict, 16, w, out) ||
+            memcmp(out, want, sizeof out) != 0)
+            wok = 0;
+    }
+    CU_ASSERT(wok);
 }
 
 /* ------------------------------------------------------------ variants */
