@@ -22,6 +22,7 @@
 #include "internal.h"
 #include "outfile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -46,8 +47,10 @@ static uint64_t rng_next(rng *r)
 static uint64_t rng_below(rng *r, uint64_t n) { return rng_next(r) % n; }
 
 /* Uniform in [lo, hi]. */
+/* A value in [lo, hi]; requires lo <= hi. */
 static int64_t rng_range(rng *r, int64_t lo, int64_t hi)
 {
+    assert(lo <= hi);
     return lo + (int64_t)rng_below(r, (uint64_t)(hi - lo + 1));
 }
 
@@ -656,7 +659,9 @@ static cbz_status gen_ledger(gen *g, cbz_error *err)
         put_packed(rec + 29, 8, balance, true);
         bool dormant = rng_chance(r, 150);
         for (int m = 0; m < 12; m++) {
-            if (!dormant) balance += rng_range(r, -balance / 20 - 100000, balance / 15 + 100000);
+            /* Monthly movement scales with the size of the balance, whatever its sign. */
+            int64_t size = balance < 0 ? -balance : balance;
+            if (!dormant) balance += rng_range(r, -size / 20 - 100000, size / 15 + 100000);
             put_packed(rec + 37 + m * 8, 8, balance, true);
         }
         unsigned n = dormant ? 0 : (unsigned)(rng_chance(r, 700) ? rng_range(r, 0, 6) : rng_range(r, 7, LDG_MAX_ENTRIES));
