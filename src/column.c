@@ -11,6 +11,11 @@
  * stage can model their skew.  The choices are made here by estimating
  * each candidate on a sample; the kernels (kernels/kernels.h) do the per-value
  * work.  Every count, length, width and code read back is checked before use.
+ *
+ * Cross-column prediction: a numeric column may be stored as residuals
+ * against an earlier numeric column of the chunk (a peer), and may take its
+ * exception positions from the peer's invalid values; the peer is chosen by
+ * pricing a few candidates on a small sample (choose_ref).
  */
 #include "column.h"
 
@@ -32,13 +37,31 @@ enum col_method {
     M_TEXT_FIXED = 1, /* the values as they are, row after row                */
     M_TEXT_TRIM = 2,  /* lengths without trailing pad + the trimmed bytes     */
     M_TEXT_DICT = 3,  /* front-coded sorted dictionary + bit-packed codes     */
-    M_NUMERIC = 4     /* exceptions + sign forms + transformed integers       */
+    M_NUMERIC = 4,    /* exceptions + sign forms + transformed integers       */
+    M_TEXT_REF = 5    /* earlier text columns' values cut out + a text body   */
 };
 
 enum num_xform { X_NONE = 0, X_DELTA = 1, X_DELTA2 = 2, X_FOR = 3, X_RLE = 4, X_DICT = 5 };
 static const char *const xform_names[6] = { "", "delta", "delta2", "for", "rle", "dict" };
 
-enum { NF_FORMS = 1, NF_EXCEPTIONS = 2 };
+enum { NF_FORMS = 1, NF_EXCEPTIONS = 2, NF_REF = 4, NF_EXC_REF = 8, NF_DENSE = 16 };
+
+/* Cross-column prediction (docs/LAYERS.md "Reference"): the integers of a
+ * column minus those of an earlier numeric column of the chunk (R_SUB), or
+ * its differences minus them (R_DSUB: a running total of the reference); the
+ * reference may first be divided by 10^k.  R_EXC uses the reference only for
+ * its invalid positions (the column's exceptions are there too). */
+enum ref_op { R_SUB = 0, R_DSUB = 1, R_EXC = 2 /* exception positions only */ };
+#define REF_MAX_SCALE 15  /* 4 bits of the mode byte */
+#define REF_NEAREST 6     /* nearest numeric peers tried ...                 */
+#define REF_CANDIDATES 8  /* ... then further ones of the same kind and width */
+#define REF_EXC_BITS 12.0 /* estimated cost of one listed exception          */
+static const int64_t pow10_i64[19] = {
+    1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+    1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+    100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+    1000000000000000000LL
+};
 
 #define DICT_MAX 65536u
 
@@ -68,8 +91,10 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
 /* Per-thread scratch buffers reused from call to call: the big per-column
  * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
  * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
- * 4 the decompressed body, 5 dictionary hash tables.  Never freed (they live as long as the thread). */
-#define SCRATCH_SLOTS 6
+ * 4 the decompressed body, 5 dictionary hash tables, 6..8 the reference
+ * column's integers, forms and invalid flags.  Never freed (they live as long
+ * as the thread). */
+#define SCRATCH_SLOTS 9
 static _Thread_local struct { void *p; size_t cap; } tl_scratch[SCRATCH_SLOTS];
 
 static void *scratch(int slot, size_t n)
@@ -621,6 +646,236 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------------------------ TEXT_REF */
+
+/* A text column that holds the text of earlier columns (an e-mail address
+ * made of the first and last name) is stored with that text cut out: per
+ * value, the offset where the peer's trimmed value was found and removed, then
+ * the reduced values as any other text column. */
+#define TREF_MAX 2          /* references per column                      */
+#define TREF_PEERS 64       /* nearest text peers screened ...             */
+#define TREF_SCREEN 64      /* ... on this many values, and the best       */
+#define TREF_CANDIDATES 4   /* ... tried on                                */
+#define TREF_SAMPLE 512     /* ... this many                               */
+#define TREF_MIN_LEN 4      /* shorter peer values are not cut out        */
+
+static bool text_peer_usable(const cbz_col_peer *p, size_t n)
+{
+    return p->n == n && p->values != NULL && p->desc.kind == CBZ_COL_TEXT && p->desc.width >= 1;
+}
+
+static size_t peer_text_len(const cbz_col_peer *p, size_t i, const uint8_t **at)
+{
+    const size_t pw = p->desc.width;
+    const uint8_t ppad = p->desc.ebcdic ? 0x40 : 0x20;
+    const uint8_t *pv = p->values + i * pw;
+    size_t l = pw;
+    while (l > 0 && pv[l - 1] == ppad) l--;
+    *at = pv;
+    return l;
+}
+
+/* Cuts the first occurrence of the peer's trimmed value (TREF_MIN_LEN bytes
+ * or more) out of each of the n values: what follows moves left and pad
+ * bytes fill the end.  pos[i] = offset + 1, or 0.  Returns the bytes cut. */
+static size_t tref_cut(uint8_t *vals, size_t n, size_t width, uint8_t pad, const cbz_col_peer *p,
+                       uint32_t *pos)
+{
+    size_t cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *pv;
+        const size_t l = peer_text_len(p, i, &pv);
+        uint8_t *v = vals + i * width;
+        pos[i] = 0;
+        if (l < TREF_MIN_LEN || l > width) continue;
+        const uint8_t *at = memmem(v, width, pv, l);
+        if (!at) continue;
+        const size_t o = (size_t)(at - v);
+        memmove(v + o, v + o + l, width - o - l);
+        memset(v + width - l, pad, l);
+        pos[i] = (uint32_t)o + 1;
+        cut += l;
+    }
+    return cut;
+}
+
+static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
+                              const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                              uint8_t *method, cbz_col_stats *st, cbz_error *err);
+
+/* Tries references for a text column: the candidate that cuts the most
+ * bytes out of the first TREF_SAMPLE values is taken when it cuts 15% of
+ * their text (a second one then when it cuts 5% more).  *used = false leaves
+ * body untouched. */
+static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                  size_t n_peers, bool planes, cbz_buf *body, bool *used,
+                                  cbz_col_stats *st, cbz_error *err)
+{
+    const size_t width = d->width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
+    *used = false;
+    if (n < 64 || width < TREF_MIN_LEN || n_peers == 0) return CBZ_OK;
+    const size_t m = n < TREF_SAMPLE ? n : TREF_SAMPLE;
+    size_t text = 0; /* trimmed bytes of the sample */
+    for (size_t i = 0; i < m; i++) {
+        size_t l = width;
+        while (l > 0 && values[i * width + l - 1] == pad) l--;
+        text += l;
+    }
+    if (text == 0) return CBZ_OK;
+
+    cbz_status rc = CBZ_OK;
+    uint8_t *work = xmalloc(n * width), *trial = xmalloc(m * width);
+    uint32_t *pos[TREF_MAX] = { xmalloc(n * sizeof(uint32_t)), xmalloc(n * sizeof(uint32_t)) };
+    uint32_t *tpos = xmalloc(m * sizeof *tpos);
+    size_t refs[TREF_MAX], nr = 0;
+    bool taken[TREF_CANDIDATES] = { false };
+    if (!work || !trial || !pos[0] || !pos[1] || !tpos) {
+        rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
+        goto out;
+    }
+    /* screening: the TREF_CANDIDATES peers that cut most from the first
+     * TREF_SCREEN values (ties: the nearer one) */
+    size_t cand[TREF_CANDIDATES], ccut[TREF_CANDIDATES], nc = 0, screened = 0;
+    const size_t ms = m < TREF_SCREEN ? m : TREF_SCREEN;
+    for (size_t j = n_peers; j > 0 && screened < TREF_PEERS; j--) {
+        if (!text_peer_usable(&peers[j - 1], n)) continue;
+        screened++;
+        memcpy(trial, values, ms * width);
+        size_t cut = tref_cut(trial, ms, width, pad, &peers[j - 1], tpos);
+        if (cut == 0) continue;
+        size_t at = nc < TREF_CANDIDATES ? nc++ : TREF_CANDIDATES;
+        while (at > 0 && ccut[at - 1] < cut) {
+            if (at < TREF_CANDIDATES) {
+                cand[at] = cand[at - 1];
+                ccut[at] = ccut[at - 1];
+            }
+            at--;
+        }
+        if (at < TREF_CANDIDATES) {
+            cand[at] = j - 1;
+            ccut[at] = cut;
+        }
+    }
+    if (nc == 0) goto out;
+    memcpy(work, values, n * width);
+    while (nr < TREF_MAX) {
+        size_t best = 0, best_c = 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (taken[c]) continue;
+            memcpy(trial, work, m * width);
+            size_t cut = tref_cut(trial, m, width, pad, &peers[cand[c]], tpos);
+            if (cut > best) {
+                best = cut;
+                best_c = c;
+            }
+        }
+        if (best * 100 < text * (nr == 0 ? 15 : 5)) break;
+        taken[best_c] = true;
+        refs[nr] = cand[best_c];
+        tref_cut(work, n, width, pad, &peers[refs[nr]], pos[nr]);
+        nr++;
+    }
+    if (nr == 0) goto out;
+
+    if ((rc = cbz_buf_put_u8(body, (uint8_t)nr)) != CBZ_OK) goto nomem;
+    for (size_t r = 0; r < nr; r++)
+        if ((rc = cbz_buf_put_varint(body, refs[r])) != CBZ_OK) goto nomem;
+    for (size_t r = 0; r < nr; r++)
+        if ((rc = put_packed_u32(body, K, pos[r], n, planes)) != CBZ_OK) goto nomem;
+    size_t inner_at = body->len;
+    uint8_t inner = M_TEXT_FIXED;
+    if ((rc = cbz_buf_put_u8(body, 0)) != CBZ_OK) goto nomem;
+    chain_add(st, "textref");
+    if ((rc = encode_text(K, d, work, n, planes, body, &inner, st, err)) != CBZ_OK) goto out;
+    body->data[inner_at] = inner;
+    *used = true;
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
+out:
+    free(work);
+    free(trial);
+    free(pos[0]);
+    free(pos[1]);
+    free(tpos);
+    return rc;
+}
+
+static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  cbz_cursor *c, size_t n, const cbz_col_peer *peers,
+                                  size_t n_peers, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
+    uint8_t nr, inner;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &nr) || nr < 1 || nr > TREF_MAX, err, CBZ_ERR_FORMAT,
+                "column: bad or missing text reference count at byte %zu", c->pos);
+    size_t refs[TREF_MAX];
+    for (size_t r = 0; r < nr; r++) {
+        uint64_t j;
+        CBZ_TRY(get_varint(c, &j, "text reference", err));
+        CBZ_FAIL_IF(j >= n_peers || !text_peer_usable(&peers[j], n), err, CBZ_ERR_FORMAT,
+                    "column: text reference to column %llu (%zu earlier columns) that is not "
+                    "a text column of %zu values", (unsigned long long)j, n_peers, n);
+        refs[r] = (size_t)j;
+    }
+    cbz_status rc = CBZ_OK;
+    uint32_t *pos[TREF_MAX] = { xmalloc(n * sizeof(uint32_t)), xmalloc(n * sizeof(uint32_t)) };
+    if (!pos[0] || !pos[1]) {
+        rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text offsets", n);
+        goto out;
+    }
+    for (size_t r = 0; r < nr; r++)
+        if ((rc = get_packed_u32(c, K, n, pos[r], "text reference offsets", err)) != CBZ_OK)
+            goto out;
+    if (!cbz_cursor_u8(c, &inner)) {
+        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text reference body truncated");
+        goto out;
+    }
+    switch (inner) {
+    case M_RAW: rc = decode_raw(K, c, n, width, values, err); break;
+    case M_TEXT_FIXED: {
+        const uint8_t *p;
+        if (!cbz_cursor_bytes(c, n * width, &p))
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: fixed text body too short");
+        else memcpy(values, p, n * width);
+        break;
+    }
+    case M_TEXT_TRIM: rc = decode_text_trim(K, d, c, n, values, err); break;
+    case M_TEXT_DICT: rc = decode_text_dict(K, d, c, n, values, err); break;
+    default:
+        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text reference inner method %u", inner);
+        break;
+    }
+    /* put the cut text back, the last reference first */
+    for (size_t r = nr; rc == CBZ_OK && r-- > 0;) {
+        const cbz_col_peer *p = &peers[refs[r]];
+        for (size_t i = 0; i < n; i++) {
+            if (pos[r][i] == 0) continue;
+            const uint8_t *pv;
+            const size_t l = peer_text_len(p, i, &pv);
+            const size_t o = pos[r][i] - 1;
+            uint8_t *v = values + i * width;
+            bool ok = l >= 1 && l <= width && o <= width - l;
+            for (size_t k = width - l; ok && k < width; k++) ok = v[k] == pad;
+            if (!ok) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: text reference %zu of value %zu: %zu bytes at offset %zu "
+                              "do not fit width %zu", r, i, l, o, width);
+                break;
+            }
+            memmove(v + o + l, v + o, width - l - o);
+            memcpy(v + o, pv, l);
+        }
+    }
+out:
+    free(pos[0]);
+    free(pos[1]);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ NUMERIC */
 
 static bool numeric_supported(const cbz_col_desc *d)
@@ -773,9 +1028,217 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
     return best;
 }
 
+/* L3 + L4 of a numeric column: integers, sign forms, invalid flags (invalid
+ * values get the integer 0, as the kernels promise).  Returns the invalid count. */
+static size_t parse_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
+                            const uint8_t *values, size_t n, int64_t *v, uint8_t *form,
+                            uint8_t *bad)
+{
+    switch (d->kind) {
+    case CBZ_COL_PACKED: return K->packed_to_i64(values, n, d->width, v, form, bad);
+    case CBZ_COL_ZONED:
+        return K->zoned_to_i64(values, n, d->width, d->sign, d->ebcdic, v, form, bad);
+    default:
+        K->be_to_i64(values, n, d->width, d->is_signed, v);
+        memset(form, 0, n);
+        memset(bad, 0, n);
+        return 0;
+    }
+}
+
+static bool peer_usable(const cbz_col_peer *p, size_t n)
+{
+    return p->n == n && p->values != NULL && p->desc.kind >= CBZ_COL_ZONED &&
+           p->desc.kind <= CBZ_COL_BINARY && numeric_supported(&p->desc);
+}
+
+static inline uint64_t ref_scaled(int64_t r, unsigned k)
+{
+    return (uint64_t)(k ? r / pow10_i64[k] : r);
+}
+
+/* Encoder: the integers v (anything at invalid positions) become residuals
+ * against the reference r, in place.  Invalid positions get the residual that
+ * costs least and that the decoder reproduces: R_SUB the previous residual,
+ * R_DSUB zero (the decoder's running value then moves by the reference). */
+static void ref_forward(int64_t *v, const int64_t *r, const uint8_t *bad, size_t n, unsigned op,
+                        unsigned k)
+{
+    uint64_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t ri = op == R_EXC ? 0 : ref_scaled(r[i], k);
+        if (op != R_DSUB) {
+            if (!bad[i]) last = (uint64_t)v[i] - ri;
+            v[i] = (int64_t)last;
+        } else if (bad[i]) {
+            last += ri;
+            v[i] = 0;
+        } else {
+            const uint64_t x = (uint64_t)v[i];
+            v[i] = (int64_t)(x - last - ri);
+            last = x;
+        }
+    }
+}
+
+/* Decoder: residuals back to integers, in place. */
+static void ref_inverse(int64_t *v, const int64_t *r, size_t n, unsigned op, unsigned k)
+{
+    uint64_t last = 0;
+    if (op == R_EXC) return;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t x = (uint64_t)v[i] + ref_scaled(r[i], k);
+        if (op == R_SUB) {
+            v[i] = (int64_t)x;
+        } else {
+            last += x;
+            v[i] = (int64_t)last;
+        }
+    }
+}
+
+/* The trial sample of the reference choice: blocks of consecutive values
+ * spread over the column (R_DSUB needs neighbours). */
+#define TRIAL_BLOCKS 16
+#define TRIAL_BLOCK_LEN 32
+#define TRIAL_MAX (TRIAL_BLOCKS * TRIAL_BLOCK_LEN)
+
+static size_t trial_blocks(size_t n, size_t *start, size_t *len)
+{
+    if (n <= TRIAL_MAX) {
+        start[0] = 0;
+        len[0] = n;
+        return 1;
+    }
+    size_t step = (n - TRIAL_BLOCK_LEN) / (TRIAL_BLOCKS - 1);
+    for (size_t b = 0; b < TRIAL_BLOCKS; b++) {
+        start[b] = b * step;
+        len[b] = TRIAL_BLOCK_LEN;
+    }
+    return TRIAL_BLOCKS;
+}
+
+/* Estimated bits of the sample's integers: each value costs the bits of its
+ * zigzag form, which is what byte planes + Huffman roughly pay for a column
+ * of mostly small residuals. */
+static inline double zz_bits(uint64_t x) { return (double)bits_of(zz((int64_t)x)); }
+
+typedef struct ref_choice {
+    size_t peer;       /* index in peers[] */
+    unsigned op, k;    /* ref_op, scale */
+    bool exc;          /* exceptions taken from the peer's invalid values */
+} ref_choice;
+
+/* Chooses a reference among the peers, or returns false.  v, bad: the
+ * column's integers and invalid flags (v is 0 at invalid positions); raw_base:
+ * the column would go to RAW without a reference (most values invalid).
+ * Candidates: the REF_NEAREST nearest usable peers, then further ones of the
+ * column's own kind and width, REF_CANDIDATES in all.  Each is parsed on the
+ * trial sample only and priced by zz_bits of its residuals (R_SUB with scale
+ * 0 and 2, R_DSUB) plus REF_EXC_BITS per exception still to be listed; the
+ * cheapest wins when it beats the column alone (NONE, FOR, DELTA priced the
+ * same way) by 10%. */
+static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const int64_t *v,
+                       const uint8_t *bad, size_t n, bool raw_base, const cbz_col_peer *peers,
+                       size_t n_peers, ref_choice *out)
+{
+    if (n < 16 || n_peers == 0) return false;
+    size_t cand[REF_CANDIDATES], nc = 0, j = n_peers;
+    while (j > 0 && nc < REF_NEAREST) {
+        j--;
+        if (peer_usable(&peers[j], n)) cand[nc++] = j;
+    }
+    while (j > 0 && nc < REF_CANDIDATES) {
+        j--;
+        if (peer_usable(&peers[j], n) && peers[j].desc.kind == d->kind &&
+            peers[j].desc.width == d->width)
+            cand[nc++] = j;
+    }
+    if (nc == 0) return false;
+
+    size_t start[TRIAL_BLOCKS], len[TRIAL_BLOCKS];
+    const size_t nb = trial_blocks(n, start, len);
+
+    /* the column alone */
+    double c_none = 0, c_for = 0, c_delta = 0, c_exc = 0;
+    int64_t lo = INT64_MAX;
+    for (size_t b = 0; b < nb; b++)
+        for (size_t i = start[b]; i < start[b] + len[b]; i++)
+            if (!bad[i] && v[i] < lo) lo = v[i];
+    for (size_t b = 0; b < nb; b++) {
+        bool have_prev = false;
+        int64_t prev = 0;
+        for (size_t i = start[b]; i < start[b] + len[b]; i++) {
+            if (bad[i]) {
+                c_exc += REF_EXC_BITS;
+                continue;
+            }
+            c_none += zz_bits((uint64_t)v[i]);
+            c_for += (double)bits_of((uint64_t)v[i] - (uint64_t)lo);
+            c_delta += zz_bits(have_prev ? (uint64_t)v[i] - (uint64_t)prev : (uint64_t)v[i]);
+            prev = v[i];
+            have_prev = true;
+        }
+    }
+    double base_values = c_none < c_for ? c_none : c_for;
+    base_values = c_delta < base_values ? c_delta : base_values;
+    const double base = raw_base ? INFINITY : base_values + c_exc;
+
+    int64_t r[TRIAL_MAX];
+    uint8_t rform[TRIAL_MAX], rbad[TRIAL_MAX];
+    double best = INFINITY;
+    for (size_t c = 0; c < nc; c++) {
+        const cbz_col_peer *p = &peers[cand[c]];
+        const size_t pw = p->desc.width;
+        size_t m = 0;
+        for (size_t b = 0; b < nb; b++) {
+            parse_numeric(K, &p->desc, p->values + start[b] * pw, len[b], r + m, rform + m,
+                          rbad + m);
+            m += len[b];
+        }
+        /* exceptions: explained by the peer when its invalid ones are ours */
+        bool subset = true;
+        size_t explained = 0, own = 0;
+        double cs0 = 0, cs2 = 0, cd = 0;
+        m = 0;
+        for (size_t b = 0; b < nb; b++) {
+            uint64_t prev = 0;
+            for (size_t i = start[b]; i < start[b] + len[b]; i++, m++) {
+                if (rbad[m] && !bad[i]) subset = false;
+                if (bad[i]) {
+                    own++;
+                    explained += rbad[m];
+                    prev += (uint64_t)r[m];
+                    continue;
+                }
+                const uint64_t x = (uint64_t)v[i];
+                cs0 += zz_bits(x - (uint64_t)r[m]);
+                cs2 += zz_bits(x - ref_scaled(r[m], 2));
+                cd += zz_bits(x - prev - (uint64_t)r[m]);
+                prev = x;
+            }
+        }
+        bool exc = subset && explained > 0;
+        double ce = (double)(exc ? own - explained : own) * REF_EXC_BITS;
+        if (raw_base && (!exc || (own - explained) * 2 > m)) continue;
+        const double cost[4] = { cs0, cs2, cd, base_values };
+        static const unsigned ops[4] = { R_SUB, R_SUB, R_DSUB, R_EXC }, ks[4] = { 0, 2, 0, 0 };
+        for (int t = 0; t < (exc ? 4 : 3); t++)
+            if (cost[t] + ce < best) {
+                best = cost[t] + ce;
+                out->peer = cand[c];
+                out->op = ops[t];
+                out->k = ks[t];
+                out->exc = exc;
+            }
+    }
+    return best < INFINITY && (raw_base || best < 0.9 * base);
+}
+
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 const uint8_t *values, size_t n, bool planes, cbz_buf *body,
-                                 bool *fallback, cbz_col_stats *st, cbz_error *err)
+                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, bool planes, cbz_buf *body, bool *fallback,
+                                 cbz_col_stats *st, cbz_error *err)
 {
     const size_t width = d->width;
     cbz_status rc = CBZ_OK;
@@ -789,27 +1252,50 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
 
     /* L3 validate + L4 decimal (one kernel does both) */
     double t0 = now_s();
-    size_t nbad = 0;
-    switch (d->kind) {
-    case CBZ_COL_PACKED: nbad = K->packed_to_i64(values, n, width, v, form, bad); break;
-    case CBZ_COL_ZONED:
-        nbad = K->zoned_to_i64(values, n, width, d->sign, d->ebcdic, v, form, bad);
-        break;
-    default:
-        K->be_to_i64(values, n, width, d->is_signed, v);
-        memset(form, 0, n);
-        memset(bad, 0, n);
-        break;
+    size_t nbad = parse_numeric(K, d, values, n, v, form, bad);
+    uint8_t anyform = 0;
+    for (size_t i = 0; i < n; i++) {
+        form[i] = bad[i] ? 0 : (uint8_t)(form[i] ^ canonical_form(d, v[i]));
+        anyform |= form[i];
     }
-    if (nbad * 2 > n) { /* mostly not numbers: the raw path does better */
+    double t1 = now_s();
+    if (st) {
+        st->layer_seconds[3] += (t1 - t0) / 2;
+        st->layer_seconds[4] += (t1 - t0) / 2;
+    }
+
+    /* cross-column reference (L5), chosen on a sample, checked in full */
+    ref_choice ref;
+    bool use_ref = choose_ref(K, d, v, bad, n, nbad * 2 > n, peers, n_peers, &ref);
+    const uint8_t *rbad = NULL;
+    size_t nref_bad = 0;
+    if (use_ref) {
+        const cbz_col_peer *p = &peers[ref.peer];
+        int64_t *r = scratch(6, n * sizeof *r);
+        uint8_t *rform = scratch(7, n);
+        uint8_t *rb = scratch(8, n);
+        if (!r || !rform || !rb) goto nomem;
+        nref_bad = parse_numeric(K, &p->desc, p->values, n, r, rform, rb);
+        rbad = rb;
+        if (ref.exc) {
+            for (size_t i = 0; i < n && ref.exc; i++)
+                if (rb[i] && !bad[i]) ref.exc = false;
+            if (nref_bad == 0) ref.exc = false;
+        }
+        size_t unexplained = ref.exc ? nbad - nref_bad : nbad;
+        if (unexplained * 2 > n) use_ref = false;
+        else ref_forward(v, r, bad, n, ref.op, ref.k);
+        if (st) st->layer_seconds[5] += now_s() - t1;
+    }
+    if (!use_ref && nbad * 2 > n) { /* mostly not numbers: the raw path does better */
         *fallback = true;
         goto out;
     }
     if (st) st->exceptions = nbad;
     uint8_t flags = 0;
     size_t exc_bytes = 0;
-    if (nbad) {
-        flags |= NF_EXCEPTIONS;
+    if (nbad) flags |= NF_EXCEPTIONS;
+    if (nbad && !use_ref) {
         /* neutral value: the previous good one keeps deltas small */
         int64_t last = 0;
         for (size_t i = 0; i < n; i++) {
@@ -817,19 +1303,23 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
             else last = v[i];
         }
     }
-    uint8_t anyform = 0;
-    for (size_t i = 0; i < n; i++) {
-        form[i] = bad[i] ? 0 : (uint8_t)(form[i] ^ canonical_form(d, v[i]));
-        anyform |= form[i];
-    }
     if (anyform) flags |= NF_FORMS;
-    double t1 = now_s();
-    if (st) {
-        st->layer_seconds[3] += (t1 - t0) / 2;
-        st->layer_seconds[4] += (t1 - t0) / 2;
-    }
+    if (use_ref) flags |= NF_REF;
+    if (use_ref && ref.exc) flags |= NF_EXC_REF;
     chain_add(st, "validate");
     chain_add(st, "decimal");
+    if (use_ref) chain_add(st, ref.op == R_DSUB ? "ref-sum" : ref.op == R_EXC ? "ref-exc" : "ref");
+
+    /* Dense integers: the exceptions' integers are left out (the decoder puts
+     * back what the neutralization above put there). */
+    const size_t n_all = n;
+    if (nbad) {
+        flags |= NF_DENSE;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!bad[i]) v[m++] = v[i];
+        n = m;
+    }
 
     /* L5/L6 choice on a sample */
     size_t dict_hint = 0;
@@ -851,25 +1341,35 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     /* header of the numeric body */
     if ((rc = cbz_buf_put_u8(body, (uint8_t)xf)) != CBZ_OK) goto nomem;
     if ((rc = cbz_buf_put_u8(body, flags)) != CBZ_OK) goto nomem;
+    if (use_ref) {
+        if ((rc = cbz_buf_put_varint(body, ref.peer)) != CBZ_OK) goto nomem;
+        if ((rc = cbz_buf_put_u8(body, (uint8_t)(ref.op | ref.k << 4))) != CBZ_OK) goto nomem;
+    }
     if (nbad) {
         size_t before = body->len;
-        if ((rc = cbz_buf_put_varint(body, nbad)) != CBZ_OK) goto nomem;
-        size_t prev = 0;
+        const bool by_ref = flags & NF_EXC_REF;
+        /* listed: every exception, or (by_ref) those where the reference is
+         * valid, numbered among the positions where it is valid */
+        if ((rc = cbz_buf_put_varint(body, by_ref ? nbad - nref_bad : nbad)) != CBZ_OK)
+            goto nomem;
+        size_t prev = 0, ord = 0;
         bool first = true;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n_all; i++) {
+            if (by_ref && rbad[i]) continue;
+            size_t at = by_ref ? ord++ : i;
             if (!bad[i]) continue;
-            if ((rc = cbz_buf_put_varint(body, first ? i : i - prev - 1)) != CBZ_OK) goto nomem;
-            prev = i;
+            if ((rc = cbz_buf_put_varint(body, first ? at : at - prev - 1)) != CBZ_OK) goto nomem;
+            prev = at;
             first = false;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n_all; i++)
             if (bad[i] && (rc = cbz_buf_append(body, values + i * width, width)) != CBZ_OK)
                 goto nomem;
         exc_bytes = body->len - before;
     }
-    if (st) st->layer_out[3] = (n - nbad) * (uint64_t)width + exc_bytes;
+    if (st) st->layer_out[3] = (n_all - nbad) * (uint64_t)width + exc_bytes;
     if (flags & NF_FORMS)
-        if ((rc = cbz_buf_append(body, form, n)) != CBZ_OK) goto nomem;
+        if ((rc = cbz_buf_append(body, form, n_all)) != CBZ_OK) goto nomem;
     if (st) st->layer_out[4] = n * 8 + ((flags & NF_FORMS) ? n : 0) + exc_bytes;
 
     t0 = now_s();
@@ -1009,19 +1509,46 @@ out:
 }
 
 static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+                                 cbz_cursor *c, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, uint8_t *values, cbz_error *err)
 {
     const size_t width = d->width;
-    uint8_t xf, flags;
+    uint8_t xf, flags, mode = 0;
     CBZ_FAIL_IF(!cbz_cursor_u8(c, &xf) || !cbz_cursor_u8(c, &flags), err, CBZ_ERR_FORMAT,
                 "column: numeric body truncated at its header");
     CBZ_FAIL_IF(xf > X_DICT, err, CBZ_ERR_FORMAT, "column: unknown numeric transform %u", xf);
-    CBZ_FAIL_IF(flags & ~(NF_FORMS | NF_EXCEPTIONS), err, CBZ_ERR_FORMAT,
-                "column: unknown numeric flags 0x%02x", flags);
+    CBZ_FAIL_IF(flags & ~(NF_FORMS | NF_EXCEPTIONS | NF_REF | NF_EXC_REF | NF_DENSE), err,
+                CBZ_ERR_FORMAT, "column: unknown numeric flags 0x%02x", flags);
+    CBZ_FAIL_IF((flags & NF_DENSE) && !(flags & NF_EXCEPTIONS), err, CBZ_ERR_FORMAT,
+                "column: dense integers (flags 0x%02x) without exceptions", flags);
+    CBZ_FAIL_IF((flags & NF_EXC_REF) && (flags & (NF_REF | NF_EXCEPTIONS)) !=
+                                            (NF_REF | NF_EXCEPTIONS),
+                err, CBZ_ERR_FORMAT,
+                "column: exceptions by reference (flags 0x%02x) without a reference or "
+                "exceptions", flags);
+    uint64_t ref_idx = 0;
+    if (flags & NF_REF) {
+        CBZ_TRY(get_varint(c, &ref_idx, "reference column", err));
+        CBZ_FAIL_IF(!cbz_cursor_u8(c, &mode), err, CBZ_ERR_FORMAT,
+                    "column: reference mode truncated at byte %zu", c->pos);
+        CBZ_FAIL_IF((mode & 0x0F) > R_EXC || (mode >> 4) > REF_MAX_SCALE ||
+                        ((mode & 0x0F) == R_EXC && (mode >> 4) != 0) ||
+                        ((mode & 0x0F) == R_EXC && !(flags & NF_EXC_REF)),
+                    err, CBZ_ERR_FORMAT, "column: unknown reference mode 0x%02x", mode);
+        CBZ_FAIL_IF(ref_idx >= n_peers, err, CBZ_ERR_FORMAT,
+                    "column: reference to column %llu, only %zu earlier columns",
+                    (unsigned long long)ref_idx, n_peers);
+        CBZ_FAIL_IF(!peer_usable(&peers[ref_idx], n), err, CBZ_ERR_FORMAT,
+                    "column: reference column %llu is not a numeric column of %zu values",
+                    (unsigned long long)ref_idx, n);
+    }
     cbz_status rc = CBZ_OK;
     int64_t *v = scratch(0, n * sizeof *v);
     uint64_t *u = scratch(1, n * sizeof *u);
     uint8_t *form = scratch(2, n);
+    int64_t *r = NULL;
+    uint8_t *rbad = NULL;
+    size_t nref_bad = 0;
     size_t *exc = NULL;
     int64_t *rv = NULL;
     uint32_t *rl = NULL;
@@ -1029,8 +1556,72 @@ static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     uint64_t nbad = 0;
     const uint8_t *exc_raw = NULL, *forms = NULL;
     if (!v || !u || !form) goto nomem;
+    if (flags & NF_REF) {
+        const cbz_col_peer *p = &peers[ref_idx];
+        r = scratch(6, n * sizeof *r);
+        uint8_t *rform = scratch(7, n);
+        rbad = scratch(8, n);
+        if (!r || !rform || !rbad) goto nomem;
+        nref_bad = parse_numeric(K, &p->desc, p->values, n, r, rform, rbad);
+        if ((flags & NF_EXC_REF) && nref_bad == 0) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                          "column: exceptions by reference, but reference column %llu has "
+                          "no invalid values", (unsigned long long)ref_idx);
+            goto out;
+        }
+    }
 
-    if (flags & NF_EXCEPTIONS) {
+    if (flags & NF_EXC_REF) {
+        /* the reference's invalid positions, plus the listed ones, numbered
+         * among the positions where the reference is valid */
+        uint64_t nlist;
+        if ((rc = get_varint(c, &nlist, "exception count", err)) != CBZ_OK) goto out;
+        if (nlist > n - nref_bad) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                          "column: %llu listed exceptions for %zu values with a valid reference",
+                          (unsigned long long)nlist, n - nref_bad);
+            goto out;
+        }
+        nbad = nref_bad + nlist;
+        exc = xmalloc((size_t)nbad * sizeof *exc);
+        if (!exc) goto nomem;
+        size_t nk = 0, ord = 0, listed = 0, target = 0;
+        bool have_target = false;
+        for (size_t i = 0; i < n; i++) {
+            if (rbad[i]) {
+                exc[nk++] = i;
+                continue;
+            }
+            if (!have_target && listed < nlist) {
+                uint64_t gap;
+                if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
+                if (gap >= n - nref_bad - ord) {
+                    rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                                  "column: exception %zu index out of range (%zu values)",
+                                  listed, n);
+                    goto out;
+                }
+                target = ord + (size_t)gap;
+                have_target = true;
+            }
+            if (have_target && target == ord) {
+                exc[nk++] = i;
+                listed++;
+                have_target = false;
+            }
+            ord++;
+        }
+        if (listed != nlist) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %zu of %llu listed exceptions placed",
+                          listed, (unsigned long long)nlist);
+            goto out;
+        }
+        if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: raw bytes of %llu exceptions truncated",
+                          (unsigned long long)nbad);
+            goto out;
+        }
+    } else if (flags & NF_EXCEPTIONS) {
         if ((rc = get_varint(c, &nbad, "exception count", err)) != CBZ_OK) goto out;
         if (nbad == 0 || nbad > n) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %llu exceptions for %zu values",
@@ -1062,6 +1653,9 @@ static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         goto out;
     }
 
+    /* dense: the integers of the valid values only (n - nbad of them) */
+    const size_t n_all = n;
+    if (flags & NF_DENSE) n -= (size_t)nbad;
     switch (xf) {
     case X_NONE:
         if ((rc = get_packed_u64(c, K, n, u, "values", err)) != CBZ_OK) goto out;
@@ -1142,6 +1736,24 @@ static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     }
     }
 
+    if (flags & NF_DENSE) {
+        /* put back what the encoder's neutralization had at the exceptions:
+         * the previous integer, or 0 under R_DSUB */
+        const bool zero = (flags & NF_REF) && (mode & 0x0F) == R_DSUB;
+        memcpy(u, v, n * sizeof *v);
+        int64_t last = 0;
+        for (size_t i = 0, j = 0, k = 0; i < n_all; i++) {
+            if (k < nbad && exc[k] == i) {
+                k++;
+                v[i] = zero ? 0 : last;
+            } else {
+                v[i] = (int64_t)u[j++];
+                last = v[i];
+            }
+        }
+        n = n_all;
+    }
+    if (flags & NF_REF) ref_inverse(v, r, n, mode & 0x0Fu, mode >> 4);
     for (size_t i = 0; i < n; i++)
         form[i] = (uint8_t)((forms ? forms[i] : 0) ^ canonical_form(d, v[i]));
     switch (d->kind) {
@@ -1176,6 +1788,13 @@ static bool body_bound(size_t n, size_t width, size_t *bound)
 cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_t n,
                              int level, cbz_buf *out, cbz_col_stats *st, cbz_error *err)
 {
+    return cbz_column_encode_peers(d, values, n, NULL, 0, level, out, st, err);
+}
+
+cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                                   const cbz_col_peer *peers, size_t n_peers, int level,
+                                   cbz_buf *out, cbz_col_stats *st, cbz_error *err)
+{
     CBZ_FAIL_IF(d->kind > CBZ_COL_BINARY, err, CBZ_ERR_USAGE, "column: unknown kind %u", d->kind);
     size_t bound;
     CBZ_FAIL_IF(!body_bound(n, d->width, &bound), err, CBZ_ERR_LIMIT,
@@ -1194,11 +1813,14 @@ cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_
     if (d->width == 0) {
         method = M_RAW;
     } else if (d->kind == CBZ_COL_TEXT) {
-        rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
+        bool used = false;
+        rc = encode_text_ref(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
+        if (rc == CBZ_OK && used) method = M_TEXT_REF;
+        else if (rc == CBZ_OK) rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
-        rc = encode_numeric(K, d, values, n, planes, &body, &fallback, st, err);
+        rc = encode_numeric(K, d, values, n, peers, n_peers, planes, &body, &fallback, st, err);
         if (rc == CBZ_OK && fallback) {
             cbz_buf_clear(&body);
             if (st) {
@@ -1254,6 +1876,13 @@ cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_
 cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
                              size_t n, uint8_t *values, cbz_error *err)
 {
+    return cbz_column_decode_peers(d, enc, enc_len, n, NULL, 0, values, err);
+}
+
+cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                   size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                   uint8_t *values, cbz_error *err)
+{
     const size_t width = d->width;
     size_t bound;
     CBZ_FAIL_IF(d->kind > CBZ_COL_BINARY, err, CBZ_ERR_USAGE, "column: unknown kind %u", d->kind);
@@ -1267,7 +1896,7 @@ cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t e
                 "column: encoding truncated at its header (%zu bytes)", enc_len);
     CBZ_FAIL_IF(version != COL_VERSION, err, CBZ_ERR_FORMAT,
                 "column: encoding version %u, expected %u", version, COL_VERSION);
-    CBZ_FAIL_IF(method > M_NUMERIC, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
+    CBZ_FAIL_IF(method > M_TEXT_REF, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
     CBZ_TRY(get_varint(&c, &n2, "value count", err));
     CBZ_FAIL_IF(n2 != n, err, CBZ_ERR_FORMAT, "column: encoding holds %llu values, %zu expected",
                 (unsigned long long)n2, n);
@@ -1277,7 +1906,8 @@ cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t e
                 (unsigned long long)body_len, bound, n);
     CBZ_FAIL_IF(!cbz_cursor_u8(&c, &entropy) || entropy > 1, err, CBZ_ERR_FORMAT,
                 "column: bad or missing entropy byte at offset %zu", c.pos);
-    bool text_method = method == M_TEXT_FIXED || method == M_TEXT_TRIM || method == M_TEXT_DICT;
+    bool text_method = method == M_TEXT_FIXED || method == M_TEXT_TRIM || method == M_TEXT_DICT ||
+                       method == M_TEXT_REF;
     CBZ_FAIL_IF(text_method && d->kind != CBZ_COL_TEXT, err, CBZ_ERR_FORMAT,
                 "column: text method %u for a column of kind %u", method, d->kind);
     CBZ_FAIL_IF(method == M_NUMERIC && !numeric_supported(d), err, CBZ_ERR_FORMAT,
@@ -1316,7 +1946,8 @@ cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t e
     }
     case M_TEXT_TRIM: rc = decode_text_trim(K, d, &b, n, values, err); break;
     case M_TEXT_DICT: rc = decode_text_dict(K, d, &b, n, values, err); break;
-    case M_NUMERIC: rc = decode_numeric(K, d, &b, n, values, err); break;
+    case M_TEXT_REF: rc = decode_text_ref(K, d, &b, n, peers, n_peers, values, err); break;
+    case M_NUMERIC: rc = decode_numeric(K, d, &b, n, peers, n_peers, values, err); break;
     }
     if (rc == CBZ_OK && b.pos != b.len)
         rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %zu bytes left over after the body",

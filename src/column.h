@@ -9,6 +9,8 @@
  * pad to a length), L5 delta (none/delta/delta-of-delta/frame-of-reference/
  * run-length), L6 trie dictionary, L7 bit-pack, L8 zstd.  The encoding is
  * self-describing: the decoder reads the chain from it and needs no guess.
+ * A numeric column may also be predicted from an earlier column of the chunk
+ * (cbz_column_encode_peers): the decoder then needs that column restored.
  * Decoding validates every length and count before it uses it: corrupt input
  * gives CBZ_ERR_FORMAT, never a crash or out-of-bounds access.
  */
@@ -47,6 +49,16 @@ typedef struct cbz_col_stats {
     uint64_t exceptions;     /* values kept raw by L3 */
 } cbz_col_stats;
 
+/* An earlier stream of the same chunk, as a reference for cross-column
+ * prediction: its descriptor, its n values (n * desc.width bytes, exactly the
+ * bytes the decoder will have restored before it decodes the column that
+ * refers to it). */
+typedef struct cbz_col_peer {
+    cbz_col_desc desc;
+    const uint8_t *values;
+    size_t n;
+} cbz_col_peer;
+
 /* Appends the encoding of the column to out.  level 1..19 (zstd level and
  * search effort).  st may be NULL. */
 cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_t n,
@@ -54,6 +66,19 @@ cbz_status cbz_column_encode(const cbz_col_desc *d, const uint8_t *values, size_
 /* Decodes exactly enc_len bytes into n * d->width bytes at values. */
 cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
                              size_t n, uint8_t *values, cbz_error *err);
+
+/* The same with peers: a numeric column may be encoded as its difference
+ * from one numeric peer with the same n (and take its exception positions
+ * from that peer's invalid values); the encoding records which peer by its
+ * index in peers[].  The decoder must be given the same peers (descriptors,
+ * n and bytes) in the same order: the engine passes, for stream s of a
+ * chunk, streams 0..s-1.  The choice depends only on the bytes given. */
+cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                                   const cbz_col_peer *peers, size_t n_peers, int level,
+                                   cbz_buf *out, cbz_col_stats *st, cbz_error *err);
+cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                   size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                   uint8_t *values, cbz_error *err);
 
 /* The descriptor the engine uses for a layout column. */
 cbz_col_desc cbz_col_desc_for_field(const cbz_field *f, uint32_t width, bool ebcdic);

@@ -5,10 +5,45 @@
  */
 #include "zstd_wrap.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <zstd.h>
 
-static _Thread_local ZSTD_CCtx *tl_cctx;
-static _Thread_local ZSTD_DCtx *tl_dctx;
+/* Each thread's contexts hang off a pthread key whose destructor frees them
+ * when the thread ends (OpenMP pools come and go with the thread count);
+ * the _Thread_local copies only spare the key lookup on the hot path. */
+typedef struct thread_contexts {
+    ZSTD_CCtx *cctx;
+    ZSTD_DCtx *dctx;
+} thread_contexts;
+
+static pthread_key_t contexts_key;
+static pthread_once_t contexts_once = PTHREAD_ONCE_INIT;
+static _Thread_local thread_contexts *tl_contexts;
+
+static void contexts_free(void *p)
+{
+    thread_contexts *t = p;
+    ZSTD_freeCCtx(t->cctx);
+    ZSTD_freeDCtx(t->dctx);
+    free(t);
+}
+
+static void contexts_key_create(void) { (void)pthread_key_create(&contexts_key, contexts_free); }
+
+static thread_contexts *contexts(void)
+{
+    if (tl_contexts) return tl_contexts;
+    pthread_once(&contexts_once, contexts_key_create);
+    thread_contexts *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    if (pthread_setspecific(contexts_key, t) != 0) {
+        free(t);
+        return NULL;
+    }
+    tl_contexts = t;
+    return t;
+}
 
 int cbz_zstd_max_level(void) { return ZSTD_maxCLevel(); }
 
@@ -21,14 +56,16 @@ cbz_status cbz_zstd_compress(const void *src, size_t n, int level, cbz_buf *out,
 {
     if (level < 1) level = 1;
     if (level > ZSTD_maxCLevel()) level = ZSTD_maxCLevel();
-    if (!tl_cctx) {
-        tl_cctx = ZSTD_createCCtx();
-        CBZ_FAIL_IF(!tl_cctx, err, CBZ_ERR_NOMEM, "zstd: cannot create a compression context");
+    thread_contexts *t = contexts();
+    CBZ_FAIL_IF(!t, err, CBZ_ERR_NOMEM, "zstd: no memory for the thread's contexts");
+    if (!t->cctx) {
+        t->cctx = ZSTD_createCCtx();
+        CBZ_FAIL_IF(!t->cctx, err, CBZ_ERR_NOMEM, "zstd: cannot create a compression context");
     }
     size_t bound = ZSTD_compressBound(n);
     CBZ_FAIL_IF(cbz_buf_reserve(out, bound) != CBZ_OK, err, CBZ_ERR_NOMEM,
                 "zstd: no memory for %zu bytes of output", bound);
-    size_t r = ZSTD_compressCCtx(tl_cctx, out->data + out->len, bound, src, n, level);
+    size_t r = ZSTD_compressCCtx(t->cctx, out->data + out->len, bound, src, n, level);
     CBZ_FAIL_IF(ZSTD_isError(r), err, CBZ_ERR_IO, "zstd: compression failed: %s",
                 ZSTD_getErrorName(r));
     out->len += r;
@@ -47,11 +84,13 @@ cbz_status cbz_zstd_decompress(const void *src, size_t n, void *dst, size_t dst_
     CBZ_FAIL_IF(ZSTD_isError(fsize) || fsize != n, err, CBZ_ERR_FORMAT,
                 "zstd: frame is truncated or followed by %s bytes",
                 ZSTD_isError(fsize) ? "missing" : "extra");
-    if (!tl_dctx) {
-        tl_dctx = ZSTD_createDCtx();
-        CBZ_FAIL_IF(!tl_dctx, err, CBZ_ERR_NOMEM, "zstd: cannot create a decompression context");
+    thread_contexts *t = contexts();
+    CBZ_FAIL_IF(!t, err, CBZ_ERR_NOMEM, "zstd: no memory for the thread's contexts");
+    if (!t->dctx) {
+        t->dctx = ZSTD_createDCtx();
+        CBZ_FAIL_IF(!t->dctx, err, CBZ_ERR_NOMEM, "zstd: cannot create a decompression context");
     }
-    size_t r = ZSTD_decompressDCtx(tl_dctx, dst, dst_len, src, n);
+    size_t r = ZSTD_decompressDCtx(t->dctx, dst, dst_len, src, n);
     CBZ_FAIL_IF(ZSTD_isError(r), err, CBZ_ERR_FORMAT, "zstd: corrupt frame: %s",
                 ZSTD_getErrorName(r));
     CBZ_FAIL_IF(r != dst_len, err, CBZ_ERR_FORMAT, "zstd: frame gave %zu bytes, %zu expected",

@@ -2,7 +2,9 @@
  * test_column.c — the column codec (src/column.c): exact round trips for every
  * kind on random bytes, realistic values, all-invalid values, n = 0 and 1;
  * the chains it chooses; and corrupt encodings (every truncation, bit flips,
- * random bytes) giving an error, never a crash.
+ * random bytes) giving an error, never a crash.  With peers (cross-column
+ * references): exact round trips, the references chosen on correlated
+ * columns, wrong or corrupt references refused, first-version encodings.
  */
 #include "column.h"
 #include "kernels.h"
@@ -518,6 +520,419 @@ static void test_skewed_dictionary(void)
     free(x);
 }
 
+
+/* ------------------------------------------------------------ peers (references) */
+
+/* Encodes with peers, decodes with the same peers, compares; returns the
+ * encoded size (0 on failure) and the chain in st_out. */
+static size_t roundtrip_peers(const cbz_col_desc *d, const uint8_t *v, size_t n,
+                              const cbz_col_peer *peers, size_t np, cbz_col_stats *st_out)
+{
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err = { 0 };
+    cbz_col_stats st;
+    cbz_status rc = cbz_column_encode_peers(d, v, n, peers, np, 3, &out, &st, &err);
+    CU_ASSERT_EQUAL(rc, CBZ_OK);
+    if (rc != CBZ_OK) {
+        printf("\nencode with peers: %s\n", err.msg);
+        cbz_buf_free(&out);
+        return 0;
+    }
+    CU_ASSERT_EQUAL(st.bytes_out, out.len);
+    uint8_t *back = malloc(n * d->width + 1);
+    rc = cbz_column_decode_peers(d, out.data, out.len, n, peers, np, back, &err);
+    CU_ASSERT_EQUAL(rc, CBZ_OK);
+    int same = rc == CBZ_OK && (n == 0 || memcmp(back, v, n * d->width) == 0);
+    CU_ASSERT(same);
+    if (!same)
+        printf("\npeer round trip failed: kind %u width %u n %zu chain %s rc %d %s\n", d->kind,
+               d->width, n, st.chain, rc, err.msg);
+    free(back);
+    size_t len = out.len;
+    cbz_buf_free(&out);
+    if (st_out) *st_out = st;
+    return same ? len : 0;
+}
+
+static size_t plain_size(const cbz_col_desc *d, const uint8_t *v, size_t n)
+{
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err;
+    CU_ASSERT_EQUAL(cbz_column_encode(d, v, n, 3, &out, NULL, &err), CBZ_OK);
+    size_t l = out.len;
+    cbz_buf_free(&out);
+    return l;
+}
+
+static cbz_col_peer peer_of(cbz_col_desc d, const uint8_t *v, size_t n)
+{
+    cbz_col_peer p;
+    p.desc = d;
+    p.values = v;
+    p.n = n;
+    return p;
+}
+
+/* Every kind against every numeric kind of peer, on random bytes, on typed
+ * values with random exceptions in both, and on all-invalid columns. */
+static void test_peers_roundtrip(void)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    size_t nd;
+    const cbz_col_desc *d = all_descs(&nd);
+    static const size_t sizes[] = { 0, 1, 17, 700, 3000 };
+    enum { NMAX = 3000 };
+    uint8_t *a = malloc(NMAX * 80), *b = malloc(NMAX * 80);
+    int64_t *x = malloc(NMAX * sizeof *x);
+    uint8_t *f = malloc(NMAX);
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        for (size_t k = 0; k < nd; k += 3) {
+            for (size_t j = 0; j < nd; j += 5) {
+                const cbz_col_desc *pd = &d[j], *cd = &d[k];
+                /* shape 0: random bytes; 1: typed, correlated, exceptions;
+                 * 2: all invalid (0xFF bytes are never valid packed/zoned) */
+                for (int shape = 0; shape < 3; shape++) {
+                    if (shape == 0) {
+                        for (size_t i = 0; i < n * pd->width; i++) a[i] = (uint8_t)rnd();
+                        for (size_t i = 0; i < n * cd->width; i++) b[i] = (uint8_t)rnd();
+                    } else if (shape == 1) {
+                        for (size_t i = 0; i < n; i++) {
+                            x[i] = (int64_t)(rnd() % 90) - 20;
+                            f[i] = x[i] < 0 ? 0xD : 0xC;
+                        }
+                        if (pd->kind == CBZ_COL_PACKED && pd->width <= 10)
+                            K->i64_to_packed(x, f, n, pd->width, a);
+                        else
+                            for (size_t i = 0; i < n * pd->width; i++) a[i] = (uint8_t)rnd();
+                        for (size_t i = 0; i < n; i++) {
+                            x[i] += (int64_t)(rnd() % 3);
+                            f[i] = x[i] < 0 ? 0xD : 0xC;
+                        }
+                        if (cd->kind == CBZ_COL_PACKED && cd->width <= 10)
+                            K->i64_to_packed(x, f, n, cd->width, b);
+                        else
+                            for (size_t i = 0; i < n * cd->width; i++) b[i] = (uint8_t)rnd();
+                        for (size_t i = 0; i < n; i += 7) memset(a + i * pd->width, 0xFF, pd->width);
+                        for (size_t i = 0; i < n; i += 5) memset(b + i * cd->width, 0xFF, cd->width);
+                    } else {
+                        memset(a, 0xFF, n * pd->width);
+                        memset(b, 0xFF, n * cd->width);
+                    }
+                    cbz_col_peer peers[2] = { peer_of(*pd, a, n), peer_of(*cd, b, n) };
+                    /* the column is its own peer's copy: the best reference there is */
+                    roundtrip_peers(cd, b, n, peers, 2, NULL);
+                    roundtrip_peers(cd, b, n, peers, 1, NULL);
+                }
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(x);
+    free(f);
+}
+
+/* Realistic correlated columns take a reference and get smaller. */
+static void test_peers_chosen(void)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    enum { N = 20000 };
+    int64_t *amt = malloc(N * sizeof *amt), *bill = malloc(N * sizeof *bill);
+    int64_t *run = malloc(N * sizeof *run), *pts = malloc(N * sizeof *pts);
+    uint8_t *f = malloc(N), *fa = malloc(N);
+    uint8_t *va = malloc(N * 6), *vb = malloc(N * 6), *vr = malloc(N * 11), *vp = malloc(N * 4);
+    int64_t balance = 0;
+    for (size_t i = 0; i < N; i++) {
+        amt[i] = (int64_t)(rnd() % 200000) - 20000;
+        bill[i] = rnd() % 100 < 85 ? amt[i] : amt[i] * 1085 / 1000;
+        if (i % 50 == 0) balance = (int64_t)(rnd() % 400000);
+        if (rnd() % 100 < 97) balance += bill[i];
+        run[i] = balance;
+        pts[i] = bill[i] / 100;
+        fa[i] = amt[i] < 0 ? 0xD : 0xC;
+    }
+    cbz_col_desc pk6 = mk(CBZ_COL_PACKED, 6, 0, 1, 1);
+    cbz_col_desc pk4 = mk(CBZ_COL_PACKED, 4, 0, 1, 1);
+    cbz_col_desc zn11 = mk(CBZ_COL_ZONED, 11, CBZ_K_SIGN_TRAILING, 1, 1);
+    K->i64_to_packed(amt, fa, N, 6, va);
+    for (size_t i = 0; i < N; i++) f[i] = bill[i] < 0 ? 0xD : 0xC;
+    K->i64_to_packed(bill, f, N, 6, vb);
+    for (size_t i = 0; i < N; i++) f[i] = pts[i] < 0 ? 0xD : 0xC;
+    K->i64_to_packed(pts, f, N, 4, vp);
+    for (size_t i = 0; i < N; i++) f[i] = run[i] < 0 ? 0xD : 0xC;
+    K->i64_to_zoned(run, f, N, 11, CBZ_K_SIGN_TRAILING, 1, vr);
+    cbz_col_peer peers[4] = { peer_of(pk6, va, N), peer_of(pk6, vb, N), peer_of(pk4, vp, N),
+                              peer_of(zn11, vr, N) };
+    cbz_col_stats st;
+    /* billing = amount mostly */
+    size_t plain = plain_size(&pk6, vb, N), with = roundtrip_peers(&pk6, vb, N, peers, 1, &st);
+    printf("\n  billing: %zu -> %zu (%s)", plain, with, st.chain);
+    CU_ASSERT(with > 0 && with * 2 < plain);
+    CU_ASSERT(strstr(st.chain, ">ref>") != NULL);
+    /* points = billing / 100: a reference scaled by 10^2 */
+    plain = plain_size(&pk4, vp, N);
+    with = roundtrip_peers(&pk4, vp, N, peers, 2, &st);
+    printf("\n  points: %zu -> %zu (%s)", plain, with, st.chain);
+    CU_ASSERT(with > 0 && with * 4 < plain);
+    /* running balance: steps by the billing amount */
+    plain = plain_size(&zn11, vr, N);
+    with = roundtrip_peers(&zn11, vr, N, peers, 3, &st);
+    printf("\n  running balance: %zu -> %zu (%s)", plain, with, st.chain);
+    CU_ASSERT(with > 0 && with * 3 < plain);
+    CU_ASSERT(strstr(st.chain, ">ref-sum>") != NULL);
+    /* unrelated random values take no reference */
+    for (size_t i = 0; i < N; i++) {
+        amt[i] = (int64_t)(rnd() % 1000000);
+        fa[i] = 0xC;
+    }
+    K->i64_to_packed(amt, fa, N, 6, va);
+    with = roundtrip_peers(&pk6, vb, N, peers, 1, &st);
+    CU_ASSERT(strstr(st.chain, "ref") == NULL);
+
+    /* OCCURS entries after the count: dates that grow entry by entry, spaces
+     * where the entry is unused (more than half of the last one): the
+     * exceptions come from the previous entry and the dates are differences */
+    enum { E = 4 };
+    cbz_col_desc zd = mk(CBZ_COL_ZONED, 8, CBZ_K_SIGN_NONE, 1, 0);
+    uint8_t *dates = malloc((size_t)E * N * 8);
+    int64_t *dv = malloc(N * sizeof *dv);
+    memset(f, 0, N);
+    unsigned *cnt = malloc(N * sizeof *cnt);
+    for (size_t i = 0; i < N; i++) cnt[i] = (unsigned)(rnd() % (E + 1));
+    for (int e = 0; e < E; e++) {
+        for (size_t i = 0; i < N; i++) {
+            int64_t prev = e ? dv[i] : 20250101 + (int64_t)(rnd() % 20);
+            dv[i] = prev + (int64_t)(rnd() % 9);
+        }
+        uint8_t *col = dates + (size_t)e * N * 8;
+        K->i64_to_zoned(dv, f, N, 8, CBZ_K_SIGN_NONE, 1, col);
+        for (size_t i = 0; i < N; i++)
+            if ((unsigned)e >= cnt[i]) memset(col + i * 8, 0x40, 8);
+    }
+    cbz_col_peer dp[E];
+    for (int e = 0; e < E; e++) dp[e] = peer_of(zd, dates + (size_t)e * N * 8, N);
+    const uint8_t *last = dates + (size_t)(E - 1) * N * 8;
+    plain = plain_size(&zd, last, N);
+    with = roundtrip_peers(&zd, last, N, dp, E - 1, &st);
+    printf("\n  last OCCURS date (%s): %zu -> %zu (%s)\n", "80% spaces", plain, with, st.chain);
+    CU_ASSERT(with > 0 && with * 2 < plain);
+    CU_ASSERT(strstr(st.chain, "ref") != NULL);
+    CU_ASSERT(st.exceptions > N / 2);
+    free(dates);
+    free(dv);
+    free(cnt);
+    free(amt);
+    free(bill);
+    free(run);
+    free(pts);
+    free(f);
+    free(fa);
+    free(va);
+    free(vb);
+    free(vr);
+    free(vp);
+}
+
+/* A reference encoding refuses wrong peers, truncations and flips without
+ * crashing; an encoding without a reference decodes whatever peers come. */
+static void test_peers_corruption(void)
+{
+    const cbz_kernel_table *K = cbz_kernels();
+    enum { N = 400 };
+    int64_t x[N];
+    uint8_t f[N], a[N * 6], b[N * 6], back[N * 6 + 1], copy[N * 8 + 64];
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (int64_t)(rnd() % 100000);
+        f[i] = 0xC;
+    }
+    cbz_col_desc pk = mk(CBZ_COL_PACKED, 6, 0, 1, 1);
+    K->i64_to_packed(x, f, N, 6, a);
+    for (size_t i = 0; i < N; i++) x[i] += (int64_t)(rnd() % 3);
+    K->i64_to_packed(x, f, N, 6, b);
+    for (size_t i = 0; i < N; i += 3) memset(a + i * 6, 0x40, 6); /* ref invalid ... */
+    for (size_t i = 0; i < N; i += 3) memset(b + i * 6, 0x40, 6); /* ... where we are */
+    memset(b + 7 * 6, 0xEE, 6);                                    /* and one more */
+    cbz_col_peer peers[2] = { peer_of(mk(CBZ_COL_TEXT, 6, 0, 1, 0), b, N), peer_of(pk, a, N) };
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err;
+    cbz_col_stats st;
+    CU_ASSERT_EQUAL_FATAL(cbz_column_encode_peers(&pk, b, N, peers, 2, 3, &out, &st, &err), CBZ_OK);
+    CU_ASSERT(strstr(st.chain, "ref") != NULL);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&pk, out.data, out.len, N, peers, 2, back, &err), CBZ_OK);
+    CU_ASSERT(memcmp(back, b, sizeof b) == 0);
+    /* the reference missing, of another kind, another count */
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&pk, out.data, out.len, N, peers, 1, back, &err),
+                    CBZ_ERR_FORMAT);
+    CU_ASSERT_EQUAL(cbz_column_decode(&pk, out.data, out.len, N, back, &err), CBZ_ERR_FORMAT);
+    cbz_col_peer wrong[2] = { peers[0], peers[0] };
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&pk, out.data, out.len, N, wrong, 2, back, &err),
+                    CBZ_ERR_FORMAT);
+    wrong[1] = peer_of(pk, a, N - 1);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&pk, out.data, out.len, N, wrong, 2, back, &err),
+                    CBZ_ERR_FORMAT);
+    /* a reference with no invalid values can not give the exceptions */
+    uint8_t a_valid[N * 6];
+    K->i64_to_packed(x, f, N, 6, a_valid);
+    wrong[1] = peer_of(pk, a_valid, N);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&pk, out.data, out.len, N, wrong, 2, back, &err),
+                    CBZ_ERR_FORMAT);
+    /* every truncation fails, flips give OK or FORMAT and never crash */
+    int trunc_ok = 1, flip_ok = 1;
+    CU_ASSERT_FATAL(out.len <= sizeof copy);
+    for (size_t l = 0; l < out.len; l++) {
+        memcpy(copy, out.data, l);
+        if (cbz_column_decode_peers(&pk, copy, l, N, peers, 2, back, &err) != CBZ_ERR_FORMAT)
+            trunc_ok = 0;
+    }
+    for (size_t bit = 0; bit < out.len * 8; bit++) {
+        memcpy(copy, out.data, out.len);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cbz_status rc = cbz_column_decode_peers(&pk, copy, out.len, N, peers, 2, back, &err);
+        if (rc != CBZ_OK && rc != CBZ_ERR_FORMAT) flip_ok = 0;
+    }
+    CU_ASSERT(trunc_ok);
+    CU_ASSERT(flip_ok);
+    cbz_buf_free(&out);
+}
+
+/* The numeric body as the first version wrote it (exceptions in the integer
+ * stream, no reference) still decodes, with or without peers. */
+static void test_old_encoding(void)
+{
+    /* packed width 2, signed: 123, invalid FF FF, 456 */
+    static const uint8_t want[6] = { 0x12, 0x3C, 0xFF, 0xFF, 0x45, 0x6C };
+    static const uint8_t enc[] = {
+        1, 4, 3, 13, 0,            /* version, NUMERIC, n = 3, body 13 bytes, stored */
+        0, 2,                      /* NONE, exceptions */
+        1, 1, 0xFF, 0xFF,          /* one exception at index 1, its bytes */
+        0x82, 0xF6, 0xF6, 0x90,    /* zz 246 246 912 as 2 byte planes */
+        0x00, 0x00, 0x03
+    };
+    cbz_col_desc d = mk(CBZ_COL_PACKED, 2, 0, 1, 1);
+    uint8_t out[6];
+    cbz_error err;
+    CU_ASSERT_EQUAL(cbz_column_decode(&d, enc, sizeof enc, 3, out, &err), CBZ_OK);
+    CU_ASSERT(memcmp(out, want, 6) == 0);
+    cbz_col_peer p = peer_of(d, want, 3);
+    memset(out, 0, sizeof out);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&d, enc, sizeof enc, 3, &p, 1, out, &err), CBZ_OK);
+    CU_ASSERT(memcmp(out, want, 6) == 0);
+    /* and the reference flags refuse a missing reference */
+    uint8_t bad[sizeof enc];
+    memcpy(bad, enc, sizeof enc);
+    bad[6] = 2 | 8; /* exceptions by reference without a reference */
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&d, bad, sizeof bad, 3, &p, 1, out, &err),
+                    CBZ_ERR_FORMAT);
+    bad[6] = 16; /* dense without exceptions */
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&d, bad, sizeof bad, 3, &p, 1, out, &err),
+                    CBZ_ERR_FORMAT);
+}
+
+
+/* A text column made of earlier text columns (an e-mail address of the first
+ * and last name) cuts them out; the round trip is exact, with random pads,
+ * names that do not occur, and names that fill the width; corrupt offsets
+ * and wrong peers are refused. */
+static void test_text_reference(void)
+{
+    enum { N = 3000, WF = 12, WL = 15, WE = 40 };
+    static const char *const first[] = { "JAMES", "MARY", "ROBERTO", "PATRICIA", "JO",
+                                         "ALEXANDRINA", "WILLIAM" };
+    static const char *const last[] = { "SMITH", "JOHNSON", "WILLIAMS", "BROWN", "GARCIA",
+                                        "MILLER-DAVIS", "X" };
+    uint8_t *vf = malloc(N * WF), *vl = malloc(N * WL), *ve = malloc(N * WE);
+    memset(vf, 0x40, N * WF);
+    memset(vl, 0x40, N * WL);
+    memset(ve, 0x40, N * WE);
+    for (size_t i = 0; i < N; i++) {
+        const char *f = first[rnd() % 7], *l = last[rnd() % 7];
+        memcpy(vf + i * WF, f, strlen(f));
+        memcpy(vl + i * WL, l, strlen(l));
+        char e[80];
+        int k = (int)(rnd() % 10);
+        if (k == 0) snprintf(e, sizeof e, "NOBODY%u@MAIL.COM", (unsigned)(rnd() % 100));
+        else if (k == 1) snprintf(e, sizeof e, "%s%s%s%s%s", l, f, l, f, l); /* too long: cut */
+        else snprintf(e, sizeof e, "%s.%s%u@GMAIL.COM", f, l, (unsigned)(rnd() % 100));
+        size_t el = strlen(e) < WE ? strlen(e) : WE;
+        memcpy(ve + i * WE, e, el);
+    }
+    cbz_col_desc tf = mk(CBZ_COL_TEXT, WF, 0, 1, 0), tl = mk(CBZ_COL_TEXT, WL, 0, 1, 0);
+    cbz_col_desc te = mk(CBZ_COL_TEXT, WE, 0, 1, 0);
+    cbz_col_peer peers[3] = { peer_of(tf, vf, N), peer_of(mk(CBZ_COL_PACKED, 3, 0, 1, 1), vf, N),
+                              peer_of(tl, vl, N) };
+    cbz_col_stats st;
+    size_t plain = plain_size(&te, ve, N), with = roundtrip_peers(&te, ve, N, peers, 3, &st);
+    printf("\n  e-mail of the names: %zu -> %zu (%s)\n", plain, with, st.chain);
+    CU_ASSERT(with > 0 && with * 10 < plain * 7);
+    CU_ASSERT(strncmp(st.chain, "textref>", 8) == 0);
+    /* unrelated text takes no reference */
+    for (size_t i = 0; i < N * WE; i++) ve[i] = (uint8_t)(0xC1 + rnd() % 9);
+    with = roundtrip_peers(&te, ve, N, peers, 3, &st);
+    CU_ASSERT(strstr(st.chain, "textref") == NULL);
+    /* names as the whole value, and the peer as long as the column */
+    cbz_col_desc t15 = mk(CBZ_COL_TEXT, WL, 0, 1, 0);
+    uint8_t *v15 = malloc(N * WL);
+    memcpy(v15, vl, N * WL);
+    roundtrip_peers(&t15, v15, N, peers, 3, &st);
+    CU_ASSERT(strncmp(st.chain, "textref>", 8) == 0);
+
+    /* corruption: wrong peers, truncations, flips */
+    for (size_t i = 0; i < N; i++) {
+        char e[80];
+        snprintf(e, sizeof e, "%.*s.%.*s@X.COM", WF, (const char *)vf + i * WF, WL,
+                 (const char *)vl + i * WL);
+        memset(ve + i * WE, 0x40, WE);
+        memcpy(ve + i * WE, e, strlen(e) < WE ? strlen(e) : WE);
+    }
+    const size_t n = 200;
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err;
+    cbz_col_peer small[3] = { peer_of(tf, vf, n), peers[1], peer_of(tl, vl, n) };
+    small[1].n = n;
+    CU_ASSERT_EQUAL_FATAL(cbz_column_encode_peers(&te, ve, n, small, 3, 3, &out, &st, &err), CBZ_OK);
+    CU_ASSERT(strncmp(st.chain, "textref>", 8) == 0);
+    uint8_t *back = malloc(n * WE), *copy = malloc(out.len + 1);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&te, out.data, out.len, n, small, 3, back, &err), CBZ_OK);
+    CU_ASSERT(memcmp(back, ve, n * WE) == 0);
+    CU_ASSERT_EQUAL(cbz_column_decode(&te, out.data, out.len, n, back, &err), CBZ_ERR_FORMAT);
+    cbz_col_peer wrong[3] = { small[1], small[1], small[1] };
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&te, out.data, out.len, n, wrong, 3, back, &err),
+                    CBZ_ERR_FORMAT);
+    /* a longer name than the one cut out does not fit back */
+    uint8_t *vl2 = malloc(n * WL);
+    memset(vl2, 0xC1, n * WL);
+    cbz_col_peer longer[3] = { peer_of(tf, vl2, n), small[1], peer_of(tl, vl2, n) };
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&te, out.data, out.len, n, longer, 3, back, &err),
+                    CBZ_ERR_FORMAT);
+    int trunc_ok = 1, flip_ok = 1;
+    for (size_t l = 0; l < out.len; l++) {
+        memcpy(copy, out.data, l);
+        if (cbz_column_decode_peers(&te, copy, l, n, small, 3, back, &err) != CBZ_ERR_FORMAT)
+            trunc_ok = 0;
+    }
+    for (size_t bit = 0; bit < out.len * 8; bit++) {
+        memcpy(copy, out.data, out.len);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cbz_status rc = cbz_column_decode_peers(&te, copy, out.len, n, small, 3, back, &err);
+        if (rc != CBZ_OK && rc != CBZ_ERR_FORMAT) flip_ok = 0;
+    }
+    CU_ASSERT(trunc_ok);
+    CU_ASSERT(flip_ok);
+    cbz_buf_free(&out);
+    free(vl2);
+    free(back);
+    free(copy);
+    free(v15);
+    free(vf);
+    free(vl);
+    free(ve);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -531,6 +946,12 @@ int main(void)
     CU_add_test(s, "same encoding with every kernel variant", test_every_variant_same_encoding);
     CU_add_test(s, "packed blocks: bit-packed and byte planes", test_packed_block_forms);
     CU_add_test(s, "skewed few-valued numbers take the dictionary", test_skewed_dictionary);
+    CU_add_test(s, "round trip with peers: random, typed with exceptions, all invalid",
+                test_peers_roundtrip);
+    CU_add_test(s, "correlated columns take a reference and shrink", test_peers_chosen);
+    CU_add_test(s, "reference encodings: wrong peers, truncations, flips", test_peers_corruption);
+    CU_add_test(s, "encodings without a reference still decode", test_old_encoding);
+    CU_add_test(s, "text made of earlier text columns cuts them out", test_text_reference);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();
