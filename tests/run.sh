@@ -7,6 +7,9 @@
 #    are counted; a suite that exits non-zero without a "not ok" counts as
 #    one failure.
 # Options: --unit-only runs the CUnit binaries only.
+# Environment: BUILD (default build) picks the build folder (build-asan for
+# the sanitizer build); CBZ_SHELL_SUITES, when set, replaces the list of
+# shell suites.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -50,7 +53,8 @@ for bin in "$BUILD"/tests/test_*; do
     run_cunit "$bin"
 done
 if [ "${1:-}" != --unit-only ]; then
-    for script in tests/shell/test_*.sh tests/oracle/run.sh tests/conformance/run.sh; do
+    suites=${CBZ_SHELL_SUITES:-tests/shell/test_*.sh tests/oracle/run.sh tests/conformance/run.sh}
+    for script in $suites; do
         [ -f "$script" ] || continue
         echo "=== $script"
         run_tap "$script"
