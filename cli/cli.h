@@ -13,6 +13,7 @@
 #define CBZ_CLI_H
 
 #include "cobzip.h"
+#include "convert.h"
 
 #include <getopt.h>
 
@@ -106,6 +107,11 @@ int cli_record_opts_parse(cli_record_opts *o, int opt, const char *arg, const ch
 cbz_status cli_record_opts_load(cli_record_opts *o, cbz_layout **layout, cbz_error *err);
 /* Resolves the code page name; NULL (after printing why) if unknown. */
 const cbz_codepage *cli_record_opts_codepage(const cli_record_opts *o, const char *cmd);
+
+/* The text format of convert's output or encode's input: --format when
+ * given (csv, jsonl/json), else from the file name's extension (.jsonl,
+ * .ndjson, .json), else CSV.  false (after printing why) when --format is bad. */
+bool cli_text_format(const char *cmd, const char *format, const char *path, cbz_text_format *out);
 
 /* Parses a non-negative integer option; false (after printing why) when bad. */
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out);

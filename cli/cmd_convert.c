@@ -89,12 +89,6 @@ enum {
     OPT_VARIABLE_OCCURS, OPT_OCCURS_MAP, OPT_FILE_START, OPT_FILE_END, OPT_THREADS, OPT_CHUNK_SIZE, OPT_STATIC_OCCURS
 };
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
 typedef struct progress_state { const char *cmd; } progress_state;
 
 static void show_progress(void *ctx, uint64_t records, uint64_t bytes)
@@ -197,19 +191,12 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error(cmd, "--variable-occurs is for RECFM F/FB files (records without RDW)");
     if (variable_occurs && static_occurs)
         return cli_usage_error(cmd, "--variable-occurs and --static-occurs exclude each other");
-    cbz_text_format tf = CBZ_TEXT_CSV;
-    if (format) {
-        if (strcasecmp(format, "csv") == 0) tf = CBZ_TEXT_CSV;
-        else if (strcasecmp(format, "jsonl") == 0 || strcasecmp(format, "json") == 0) tf = CBZ_TEXT_JSONL;
-        else return cli_usage_error(cmd, "--format wants csv or jsonl, not '%s'", format);
-    } else if (ends_with(output, ".jsonl") || ends_with(output, ".ndjson") || ends_with(output, ".json")) {
-        tf = CBZ_TEXT_JSONL;
-    }
+    cbz_text_format tf;
+    if (!cli_text_format(cmd, format, output, &tf)) return CLI_RC_SEVERE;
 
     cbz_error err = { 0 };
     cbz_layout *layout = NULL;
     if (cli_record_opts_load(&ro, &layout, &err) != CBZ_OK) return cli_report_error(cmd, &err);
-    if ((ro.fmt.recfm == CBZ_RECFM_V || ro.fmt.recfm == CBZ_RECFM_VB) && !ro.lrecl_given) ro.fmt.lrecl = 0;
     const cbz_codepage *cp = cli_record_opts_codepage(&ro, cmd);
     if (!cp) { cbz_layout_free(layout); return CLI_RC_SEVERE; }
     if (cbz_convert_check_selects(layout, selects, n_selects, &err) != CBZ_OK) {

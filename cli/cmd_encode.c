@@ -66,12 +66,6 @@ static void encode_help(void)
 enum { OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_MAX_ERRORS, OPT_REJECTS, OPT_VARIABLE_OCCURS, OPT_OCCURS_MAP };
 #define MAX_OCCURS_MAPS 64
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
 int cmd_encode(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -126,19 +120,12 @@ int cmd_encode(int argc, char **argv)
     const char *input = argv[optind];
     if (variable_occurs && ro.fmt.recfm != CBZ_RECFM_F && ro.fmt.recfm != CBZ_RECFM_FB)
         return cli_usage_error(cmd, "--variable-occurs is for RECFM F/FB files (records without RDW)");
-    cbz_text_format tf = CBZ_TEXT_CSV;
-    if (format) {
-        if (strcasecmp(format, "csv") == 0) tf = CBZ_TEXT_CSV;
-        else if (strcasecmp(format, "jsonl") == 0 || strcasecmp(format, "json") == 0) tf = CBZ_TEXT_JSONL;
-        else return cli_usage_error(cmd, "--format wants csv or jsonl, not '%s'", format);
-    } else if (ends_with(input, ".jsonl") || ends_with(input, ".ndjson") || ends_with(input, ".json")) {
-        tf = CBZ_TEXT_JSONL;
-    }
+    cbz_text_format tf;
+    if (!cli_text_format(cmd, format, input, &tf)) return CLI_RC_SEVERE;
 
     cbz_error err = { 0 };
     cbz_layout *layout = NULL;
     if (cli_record_opts_load(&ro, &layout, &err) != CBZ_OK) return cli_report_error(cmd, &err);
-    if ((ro.fmt.recfm == CBZ_RECFM_V || ro.fmt.recfm == CBZ_RECFM_VB) && !ro.lrecl_given) ro.fmt.lrecl = 0;
     const cbz_codepage *cp = cli_record_opts_codepage(&ro, cmd);
     if (!cp) { cbz_layout_free(layout); return CLI_RC_SEVERE; }
 

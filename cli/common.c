@@ -51,6 +51,28 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 bool cli_stderr_is_tty(void) { return isatty(STDERR_FILENO) == 1; }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+bool cli_text_format(const char *cmd, const char *format, const char *path, cbz_text_format *out)
+{
+    *out = CBZ_TEXT_CSV;
+    if (format) {
+        if (strcasecmp(format, "csv") == 0) *out = CBZ_TEXT_CSV;
+        else if (strcasecmp(format, "jsonl") == 0 || strcasecmp(format, "json") == 0) *out = CBZ_TEXT_JSONL;
+        else {
+            cli_usage_error(cmd, "--format wants csv or jsonl, not '%s'", format);
+            return false;
+        }
+    } else if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json")) {
+        *out = CBZ_TEXT_JSONL;
+    }
+    return true;
+}
+
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out)
 {
     char *end;
