@@ -14,15 +14,21 @@
  * the thread count or the machine.
  */
 #include "container.h"
+#include "device.h"
+#include "gpu.h"
 #include "hash.h"
+#include "kernels.h"
 #include "outfile.h"
 #include "parallel.h"
+
+#include <pthread.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------
@@ -496,14 +502,25 @@ static cbz_status input_more(input *in, size_t want, cbz_error *err)
     return CBZ_OK;
 }
 
-/* Drops window bytes before input offset off. */
-static void input_release(input *in, uint64_t off)
+/* Input bytes before offset off are done with: a pipe's window drops them,
+ * a mapped file's pages up to there leave the resident set (they are clean
+ * file pages; touching them again would read them back, not fail). *released
+ * is how far that has gone. */
+static void input_done(input *in, uint64_t off, uint64_t *released)
 {
-    if (!in->fp || off <= in->win_base) return;
-    size_t drop = (size_t)(off - in->win_base);
-    memmove(in->win.data, in->win.data + drop, in->win.len - drop);
-    in->win.len -= drop;
-    in->win_base = off;
+    if (in->fp) {
+        if (off <= in->win_base) return;
+        size_t drop = (size_t)(off - in->win_base);
+        memmove(in->win.data, in->win.data + drop, in->win.len - drop);
+        in->win.len -= drop;
+        in->win_base = off;
+        return;
+    }
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t to = off / page * page;
+    if (!in->map || to <= *released) return;
+    madvise((void *)(in->map + *released), (size_t)(to - *released), MADV_DONTNEED);
+    *released = to;
 }
 
 /* ------------------------------------------------------------------------
@@ -523,7 +540,10 @@ typedef struct slot {
     cbz_chunk_info ci;
     const uint8_t *data;
     size_t avail;
+    const uint8_t **pre;           /* per plan column: values split elsewhere, or NULL */
+    bool presplit;                 /* pre is set for this chunk */
     cbz_buf frame;
+    uint64_t frame_xxh64, content_xxh64;   /* computed on the encode's thread */
     cbz_col_stats *stats;
     cbz_error err;
     cbz_status status;
@@ -544,8 +564,252 @@ static void encode_slot(void *ctx, size_t k, int thread)
     cbz_buf_clear(&sl->frame);
     sl->err.code = CBZ_OK;
     sl->err.msg[0] = '\0';
-    sl->status = cbz_chunk_encode(c->plan, sl->data, sl->avail, &sl->ci, c->level, &c->work[thread],
-                                  &sl->frame, sl->stats, &sl->err);
+    if (sl->presplit)
+        sl->status = cbz_chunk_encode_split(c->plan, sl->data, sl->avail, &sl->ci, c->level,
+                                            sl->pre, &c->work[thread], &sl->frame, sl->stats,
+                                            &sl->err);
+    else
+        sl->status = cbz_chunk_encode(c->plan, sl->data, sl->avail, &sl->ci, c->level,
+                                      &c->work[thread], &sl->frame, sl->stats, &sl->err);
+    if (sl->status == CBZ_OK) {
+        sl->frame_xxh64 = cbz_xxh64(sl->frame.data, sl->frame.len, 0);
+        sl->content_xxh64 = cbz_xxh64(sl->data, (size_t)sl->ci.in_len, 0);
+    }
+}
+
+
+/* ------------------------------------------------------------------------
+ * Batches and the device split.
+ *
+ * A batch is up to `threads` chunks, planned together, encoded on the
+ * OpenMP threads and written in chunk order.  When the L2 split runs on the
+ * GPU (an F/FB member, --device gpu or auto routed there), the leading
+ * chunks of a batch that cbz_chunk_fixed accepts are one array of records:
+ * cbz_gpu_columns gathers every column of all of them into the batch's
+ * column buffer, and the chunks are then encoded with
+ * cbz_chunk_encode_split.  With mmap'd input the next batch is planned and
+ * split on a helper thread while the OpenMP threads encode this one (the
+ * device's two streams overlap inside that call); a pipe's window moves as
+ * it is read, so there the split runs before the encode, not beside it.
+ * A failed split prints one warning and the rest of the job runs the CPU
+ * split; the frames are the same bytes either way.
+ *
+ * Test switches (environment): CBZ_TEST_PRESPLIT=1 runs the same pipeline
+ * with a host gather in place of the device (so machines without a GPU test
+ * it); CBZ_GPU_INJECT_FAIL=k makes split call k (0-based) fail as a device
+ * error would.
+ * ---------------------------------------------------------------------- */
+enum { SPLIT_CPU = 0, SPLIT_GPU = 1, SPLIT_HOST = 2 };
+
+typedef struct batch {
+    slot *slots;
+    int n;
+    uint64_t end;                  /* input offset after its last chunk */
+    int n_fixed;                   /* leading chunks split as one record array */
+    size_t n_rec;                  /* their records */
+    size_t *chunk_first;           /* n_fixed + 1 record indexes */
+    uint8_t *cols;                 /* column c at cols + n_rec * plan->cols[c].offset */
+    size_t cols_cap;
+    cbz_gpu_column_out *outs;      /* per plan column */
+    cbz_gpu_column_stats *gstats;  /* n_fixed * n_cols (computed, not used) */
+    size_t gstats_cap;
+    cbz_status split_status;
+    cbz_error split_err;
+    double split_s;                /* wall time of its split call */
+} batch;
+
+/* SHA-256 of a batch's input, on a helper thread beside the batch's encode
+ * (the one serial pass over the input). */
+typedef struct sha_task {
+    cbz_sha256_ctx *sha;
+    const batch *b;
+} sha_task;
+
+static void *sha_run(void *arg)
+{
+    sha_task *t = arg;
+    for (int k = 0; k < t->b->n; k++)
+        cbz_sha256_update(t->sha, t->b->slots[k].data, (size_t)t->b->slots[k].ci.in_len);
+    return NULL;
+}
+
+typedef struct splitter {
+    const cbz_plan *plan;
+    cbz_gpu_column *gcols;         /* per plan column, kind RAW: gather only */
+    int mode;                      /* SPLIT_* */
+    long calls;                    /* split calls so far */
+    long inject_fail;              /* CBZ_GPU_INJECT_FAIL, -1 when unset */
+    bool fell_back;
+    cbz_device_route *route;
+} splitter;
+
+typedef struct split_task {
+    splitter *sp;
+    batch *b;
+    long call;
+} split_task;
+
+static void batch_free(batch *b, int cap)
+{
+    if (b->slots)
+        for (int t = 0; t < cap; t++) {
+            cbz_buf_free(&b->slots[t].frame);
+            free(b->slots[t].pre);
+        }
+    free(b->slots);
+    free(b->chunk_first);
+    free(b->cols);
+    free(b->outs);
+    free(b->gstats);
+    memset(b, 0, sizeof *b);
+}
+
+static cbz_status batch_init(batch *b, int cap, const cbz_plan *plan, cbz_col_stats *stats,
+                             cbz_error *err)
+{
+    size_t ns = cbz_plan_streams(plan), nc = plan->n_cols ? plan->n_cols : 1;
+    memset(b, 0, sizeof *b);
+    b->slots = calloc((size_t)cap, sizeof *b->slots);
+    b->chunk_first = calloc((size_t)cap + 1, sizeof *b->chunk_first);
+    b->outs = calloc(nc, sizeof *b->outs);
+    CBZ_FAIL_IF(!b->slots || !b->chunk_first || !b->outs, err, CBZ_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < cap; t++) {
+        cbz_buf_init(&b->slots[t].frame);
+        b->slots[t].stats = stats + ns * (size_t)t;
+        b->slots[t].pre = calloc(nc, sizeof *b->slots[t].pre);
+        CBZ_FAIL_IF(!b->slots[t].pre, err, CBZ_ERR_NOMEM, "out of memory");
+    }
+    return CBZ_OK;
+}
+
+/* Which leading chunks of b the device can split, and room for their
+ * columns.  Chunks stay on the CPU split when mode is SPLIT_CPU. */
+static cbz_status batch_prepare_split(batch *b, const splitter *sp, cbz_error *err)
+{
+    const cbz_plan *p = sp->plan;
+    b->n_fixed = 0;
+    b->n_rec = 0;
+    b->split_status = CBZ_OK;
+    for (int k = 0; k < b->n; k++) b->slots[k].presplit = false;
+    if (sp->mode == SPLIT_CPU) return CBZ_OK;
+    int k = 0;
+    b->chunk_first[0] = 0;
+    while (k < b->n && cbz_chunk_fixed(p, &b->slots[k].ci) &&
+           (k == 0 || b->slots[k].ci.in_offset ==
+                          b->slots[k - 1].ci.in_offset + b->slots[k - 1].ci.in_len)) {
+        b->n_rec += (size_t)b->slots[k].ci.n_records;
+        b->chunk_first[k + 1] = b->n_rec;
+        k++;
+    }
+    b->n_fixed = k;
+    if (k == 0) return CBZ_OK;
+    size_t bytes = b->n_rec * p->width;
+    if (bytes > b->cols_cap) {
+        free(b->cols);
+        b->cols = malloc(bytes);
+        b->cols_cap = b->cols ? bytes : 0;
+        CBZ_FAIL_IF(!b->cols, err, CBZ_ERR_NOMEM, "out of memory (%zu bytes of split columns)",
+                    bytes);
+    }
+    size_t want = (size_t)k * p->n_cols;
+    if (want > b->gstats_cap) {
+        free(b->gstats);
+        b->gstats = malloc(want * sizeof *b->gstats);
+        b->gstats_cap = b->gstats ? want : 0;
+        CBZ_FAIL_IF(!b->gstats, err, CBZ_ERR_NOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < p->n_cols; c++) {
+        memset(&b->outs[c], 0, sizeof b->outs[c]);
+        b->outs[c].values = b->cols + b->n_rec * p->cols[c].offset;
+    }
+    for (int q = 0; q < k; q++) {
+        slot *sl = &b->slots[q];
+        for (size_t c = 0; c < p->n_cols; c++)
+            sl->pre[c] = b->outs[c].values + b->chunk_first[q] * p->cols[c].width;
+    }
+    return CBZ_OK;
+}
+
+/* The split of b's fixed chunks; on any thread.  Sets b->split_status. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *split_run(void *arg)
+{
+    split_task *t = arg;
+    double t0 = now_s();
+    const splitter *sp = t->sp;
+    batch *b = t->b;
+    const cbz_plan *p = sp->plan;
+    b->split_err.code = CBZ_OK;
+    b->split_err.msg[0] = '\0';
+    if (sp->inject_fail == t->call) {
+        b->split_status = cbz_fail(&b->split_err, CBZ_ERR_DEVICE,
+                                   "GPU: split of batch %ld failed (injected by CBZ_GPU_INJECT_FAIL)",
+                                   t->call);
+        b->split_s = now_s() - t0;
+        return NULL;
+    }
+    const uint8_t *records = b->slots[0].data;
+    if (sp->mode == SPLIT_GPU) {
+        b->split_status = cbz_gpu_columns(records, b->n_rec, p->width, b->chunk_first,
+                                          (size_t)b->n_fixed, sp->gcols, p->n_cols, b->outs,
+                                          b->gstats, &b->split_err);
+    } else {
+        const cbz_kernel_table *kt = cbz_kernels();
+        for (size_t c = 0; c < p->n_cols; c++)
+            kt->gather(records, b->n_rec, p->width, p->cols[c].offset, p->cols[c].width,
+                       b->outs[c].values);
+        b->split_status = CBZ_OK;
+    }
+    b->split_s = now_s() - t0;
+    return NULL;
+}
+
+/* After b's split ran: marks its chunks pre-split, or falls back. */
+static void split_settle(splitter *sp, batch *b)
+{
+    if (b->n_fixed == 0) return;
+    if (b->split_status == CBZ_OK) {
+        for (int k = 0; k < b->n_fixed; k++) b->slots[k].presplit = true;
+        return;
+    }
+    b->n_fixed = 0;
+    if (sp->mode == SPLIT_CPU) return;   /* fell back already (a batch before this one) */
+    if (sp->route->use_gpu) {
+        cbz_device_fall_back(sp->route, &b->split_err, stderr);
+    } else {
+        fprintf(stderr, "cobzip: warning: %s; continuing on the CPU\n", b->split_err.msg);
+        sp->route->fell_back = true;
+    }
+    sp->fell_back = true;
+    sp->mode = SPLIT_CPU;
+}
+
+/* Wall-clock seconds of the compress driver's stages, printed to stderr
+ * when CBZ_ENGINE_TIMES=1 (bench/bench-gpu.sh shows the breakdown). */
+typedef struct stage_times {
+    double split;                  /* split calls (device or host twin), any thread */
+    double split_wait;             /* main thread waiting for a split after its encode */
+    double encode;                 /* the OpenMP encode of batches */
+    double write;                  /* writing frames (the input's SHA-256 runs beside the encode) */
+    double total;
+    long batches;
+} stage_times;
+
+static void split_now(splitter *sp, batch *b, stage_times *tm)
+{
+    if (b->n_fixed == 0) return;
+    split_task t = { sp, b, sp->calls++ };
+    double t0 = now_s();
+    split_run(&t);
+    tm->split += b->split_s;
+    tm->split_wait += now_s() - t0;
+    split_settle(sp, b);
 }
 
 static int clamp_threads(int t) { return t < 1 ? 1 : t > 256 ? 256 : t; }
@@ -556,6 +820,32 @@ static cbz_status write_all(FILE *fp, const void *p, size_t n, uint64_t *pos, co
     CBZ_FAIL_IF(n && fwrite(p, 1, n, fp) != n, err, CBZ_ERR_IO, "%s: write failed: %s", what,
                 strerror(errno));
     *pos += n;
+    return CBZ_OK;
+}
+
+/* Plans up to cap chunks into b (b->n of them; 0 at the end of the input)
+ * and points each slot at its bytes. */
+static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_t read_step,
+                             bool *finished, cbz_error *err)
+{
+    b->n = 0;
+    b->end = fr->offset;
+    while (b->n < cap && !*finished) {
+        const uint8_t *d;
+        size_t avail;
+        input_view(in, fr->offset, &d, &avail);
+        slot *sl = &b->slots[b->n];
+        if (!cbz_framer_next(fr, d, avail, in->eof, &sl->ci)) {
+            CBZ_TRY(input_more(in, read_step, err));
+            continue;
+        }
+        if (sl->ci.in_len == 0) { *finished = true; break; }
+        b->n++;
+    }
+    /* Only now: reading more input may have moved the window. */
+    for (int k = 0; k < b->n; k++)
+        input_view(in, b->slots[k].ci.in_offset, &b->slots[k].data, &b->slots[k].avail);
+    b->end = fr->offset;
     return CBZ_OK;
 }
 
@@ -625,7 +915,14 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     input in;
     cbz_status s = input_open(&in, input_path, err);
     if (s != CBZ_OK) { cbz_plan_free(&plan); return s; }
-    if (p->layout && p->meta.mode == CBZ_MODE_RECORDS)
+    cbz_device dev = CBZ_DEVICE_AUTO;
+    cbz_device_policy policy;
+    cbz_device_route route;
+    memset(&route, 0, sizeof route);
+    if (p->device) s = cbz_device_parse(p->device, &dev, err);
+    if (s == CBZ_OK) s = cbz_device_policy_init(&policy, dev, NULL, err);
+    if (s == CBZ_OK) s = cbz_device_decide(&policy, in.fp ? 0 : (uint64_t)in.map_size, &route, err);
+    if (s == CBZ_OK && p->layout && p->meta.mode == CBZ_MODE_RECORDS)
         s = choose_view(p, &in, &plan, err);
     if (s != CBZ_OK) { input_close(&in); cbz_plan_free(&plan); return s; }
     size_t ns = cbz_plan_streams(&plan);
@@ -634,19 +931,20 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     cbz_buf hdr, tail;
     cbz_buf_init(&hdr);
     cbz_buf_init(&tail);
-    slot *slots = calloc((size_t)threads, sizeof *slots);
     cbz_chunk_work *work = calloc((size_t)threads, sizeof *work);
     cbz_col_stats *totals = calloc(ns, sizeof *totals);
-    cbz_col_stats *slot_stats = calloc(ns * (size_t)threads, sizeof *slot_stats);
-    if (!slots || !work || !totals || !slot_stats) {
+    cbz_col_stats *slot_stats = calloc(ns * 2 * (size_t)threads, sizeof *slot_stats);
+    cbz_gpu_column *gcols = calloc(plan.n_cols ? plan.n_cols : 1, sizeof *gcols);
+    batch bt[2];
+    memset(bt, 0, sizeof bt);
+    if (!work || !totals || !slot_stats || !gcols) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (int t = 0; t < threads; t++) {
-        cbz_chunk_work_init(&work[t]);
-        cbz_buf_init(&slots[t].frame);
-        slots[t].stats = slot_stats + ns * (size_t)t;
-    }
+    for (int t = 0; t < threads; t++) cbz_chunk_work_init(&work[t]);
+    for (int i = 0; i < 2 && s == CBZ_OK; i++)
+        s = batch_init(&bt[i], threads, &plan, slot_stats + ns * (size_t)threads * (size_t)i, err);
+    if (s != CBZ_OK) goto done;
     if ((s = cbz_sha256_new(&sha, err)) != CBZ_OK) goto done;
     if ((s = cbz_outfile_open(member_path, force, &of, err)) != CBZ_OK) goto done;
     FILE *fp = cbz_outfile_stream(of);
@@ -668,34 +966,70 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     if (s != CBZ_OK) { s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); goto done; }
     if ((s = write_all(fp, hdr.data, hdr.len, &pos, member_path, err)) != CBZ_OK) goto done;
 
-    /* Chunks, a batch of `threads` at a time. */
+    /* Chunks, a batch of `threads` at a time (see "Batches and the device
+     * split" above). */
     cbz_framer fr;
     cbz_framer_init(&fr, &plan, meta.chunk_size);
     size_t read_step = (size_t)meta.chunk_size + cbz_framer_margin(&fr);
     cbz_buf index;
     cbz_buf_init(&index);
+    splitter sp = { &plan, gcols, SPLIT_CPU, 0, -1, false, &route };
+    for (size_t c = 0; c < plan.n_cols; c++) {
+        gcols[c].offset = plan.cols[c].offset;
+        gcols[c].width = plan.cols[c].width;
+        gcols[c].kind = CBZ_GPU_COL_RAW;
+    }
+    const char *env = getenv("CBZ_TEST_PRESPLIT");
+    if (route.use_gpu) sp.mode = SPLIT_GPU;
+    else if (env && strcmp(env, "1") == 0) sp.mode = SPLIT_HOST;
+    if ((env = getenv("CBZ_GPU_INJECT_FAIL")) != NULL && *env) sp.inject_fail = strtol(env, NULL, 10);
+    const bool split_on_gpu = sp.mode == SPLIT_GPU;
+    uint64_t gpu_chunks = 0, released = 0;
     bool finished = false;
-    while (!finished && s == CBZ_OK) {
-        int nb = 0;
-        while (nb < threads) {
-            const uint8_t *d;
-            size_t avail;
-            input_view(&in, fr.offset, &d, &avail);
-            slot *sl = &slots[nb];
-            if (!cbz_framer_next(&fr, d, avail, in.eof, &sl->ci)) {
-                if ((s = input_more(&in, read_step, err)) != CBZ_OK) break;
-                continue;
+    int cur = 0;
+    s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, err);
+    if (s == CBZ_OK) s = batch_prepare_split(&bt[0], &sp, err);
+    stage_times tm;
+    memset(&tm, 0, sizeof tm);
+    double t_start = now_s();
+    if (s == CBZ_OK) split_now(&sp, &bt[0], &tm);
+    while (s == CBZ_OK && bt[cur].n > 0) {
+        batch *b = &bt[cur], *nx = &bt[1 - cur];
+        nx->n = 0;
+        /* Plan and split the next batch beside this one's encode (mapped
+         * input only: its bytes do not move). */
+        bool ahead = !finished && !in.fp;
+        bool helper = false;
+        pthread_t th;
+        split_task task = { &sp, nx, 0 };
+        if (ahead) {
+            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, err);
+            if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
+            if (s != CBZ_OK) break;
+            if (nx->n_fixed > 0) {
+                task.call = sp.calls++;
+                helper = pthread_create(&th, NULL, split_run, &task) == 0;
+                if (!helper) split_run(&task);
             }
-            if (sl->ci.in_len == 0) { finished = true; break; }
-            nb++;
         }
-        if (s != CBZ_OK) break;
-        /* Only now: reading more input may have moved the window. */
-        for (int k = 0; k < nb; k++) input_view(&in, slots[k].ci.in_offset, &slots[k].data, &slots[k].avail);
-        encode_ctx ec = { &plan, slots, work, meta.level };
-        cbz_parallel_for((size_t)nb, threads, encode_slot, &ec);
-        for (int k = 0; k < nb && s == CBZ_OK; k++) {
-            slot *sl = &slots[k];
+        encode_ctx ec = { &plan, b->slots, work, meta.level };
+        double t0 = now_s();
+        sha_task st = { sha, b };
+        pthread_t sth;
+        bool sha_helper = pthread_create(&sth, NULL, sha_run, &st) == 0;
+        cbz_parallel_for((size_t)b->n, threads, encode_slot, &ec);
+        if (sha_helper) pthread_join(sth, NULL);
+        else sha_run(&st);
+        double t1 = now_s();
+        if (helper) pthread_join(th, NULL);
+        double t2 = now_s();
+        if (ahead && nx->n_fixed > 0) tm.split += nx->split_s;
+        if (ahead) split_settle(&sp, nx);
+        tm.encode += t1 - t0;
+        tm.split_wait += t2 - t1;
+        tm.batches++;
+        for (int k = 0; k < b->n && s == CBZ_OK; k++) {
+            slot *sl = &b->slots[k];
             if (sl->status != CBZ_OK) {
                 if (err) *err = sl->err;
                 s = sl->status;
@@ -703,10 +1037,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
             }
             uint64_t frame_off = pos;
             if ((s = write_all(fp, sl->frame.data, sl->frame.len, &pos, member_path, err)) != CBZ_OK) break;
-            cbz_sha256_update(sha, sl->data, (size_t)sl->ci.in_len);
             uint64_t e[8] = { frame_off, sl->frame.len, sl->ci.first_record, sl->ci.n_records,
-                              sl->ci.in_offset, sl->ci.in_len, cbz_xxh64(sl->frame.data, sl->frame.len, 0),
-                              cbz_xxh64(sl->data, (size_t)sl->ci.in_len, 0) };
+                              sl->ci.in_offset, sl->ci.in_len, sl->frame_xxh64, sl->content_xxh64 };
             for (int i = 0; i < 8 && s == CBZ_OK; i++)
                 if (cbz_buf_put_le64(&index, e[i]) != CBZ_OK)
                     s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (chunk index)");
@@ -714,9 +1046,33 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
             res->chunks++;
             res->records += sl->ci.n_records;
             res->source_size += sl->ci.in_len;
+            if (sl->presplit) {
+                res->presplit_chunks++;
+                if (split_on_gpu) gpu_chunks++;
+            }
+            cbz_progress_add(p->progress, sl->ci.in_len);
         }
-        input_release(&in, fr.offset);
+        tm.write += now_s() - t2;
+        if (s != CBZ_OK) break;
+        /* Bounded memory: input bytes of written chunks leave the window
+         * (pipe) or the resident set (map). */
+        input_done(&in, b->end, &released);
+        if (!ahead && !finished) {
+            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, err);
+            if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
+            if (s == CBZ_OK) split_now(&sp, nx, &tm);
+        }
+        cur = 1 - cur;
     }
+    tm.total = now_s() - t_start;
+    env = getenv("CBZ_ENGINE_TIMES");
+    if (s == CBZ_OK && env && strcmp(env, "1") == 0)
+        fprintf(stderr, "engine: %s: split on %s: %.3f s (%s), main thread waited %.3f s for it; "
+                "encode L3-L8 (with SHA-256 beside it) %.3f s; write %.3f s; total %.3f s; %ld batches, %llu of %llu "
+                "chunks split outside the encode\n", input_path,
+                split_on_gpu ? "gpu" : sp.mode == SPLIT_HOST || res->presplit_chunks ? "host twin" : "cpu (in the encode)",
+                tm.split, split_on_gpu ? "device call incl. PCIe" : "gather", tm.split_wait, tm.encode, tm.write, tm.total, tm.batches,
+                (unsigned long long)res->presplit_chunks, (unsigned long long)res->chunks);
     if (s == CBZ_OK) {
         /* Index, stats, trailer. */
         uint64_t idx_off = pos;
@@ -756,6 +1112,9 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     }
     if (s == CBZ_OK) s = cbz_sha256_file_hex(member_path, res->member_sha256, err);
     if (s == CBZ_OK) {
+        res->used_gpu = gpu_chunks > 0;
+        res->gpu_fell_back = route.fell_back;
+        snprintf(res->device_why, sizeof res->device_why, "%s", route.why);
         res->n_streams = ns;
         res->stats = totals;
         totals = NULL;
@@ -770,10 +1129,10 @@ done:
     cbz_sha256_free(sha);
     if (work)
         for (int t = 0; t < threads; t++) cbz_chunk_work_free(&work[t]);
-    if (slots)
-        for (int t = 0; t < threads; t++) cbz_buf_free(&slots[t].frame);
+    batch_free(&bt[0], threads);
+    batch_free(&bt[1], threads);
     free(work);
-    free(slots);
+    free(gcols);
     free(slot_stats);
     free(totals);
     cbz_buf_free(&hdr);
@@ -812,6 +1171,12 @@ static void decode_slot(void *ctx, size_t k, int thread)
 
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err)
 {
+    return cbz_member_restore_progress(m, fp, threads, NULL, err);
+}
+
+cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int threads,
+                                       cbz_progress *progress, cbz_error *err)
+{
     threads = clamp_threads(threads);
     cbz_status s = CBZ_OK;
     cbz_sha256_ctx *sha = NULL;
@@ -828,6 +1193,8 @@ cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_er
         cbz_buf_init(&outs[t]);
     }
     if ((s = cbz_sha256_new(&sha, err)) != CBZ_OK) goto done;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), released = 0;
+    if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
     for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += (uint64_t)threads) {
         int nb = (int)(m->n_chunks - first < (uint64_t)threads ? m->n_chunks - first : (uint64_t)threads);
         decode_ctx dc = { m, first, work, outs, st, errs };
@@ -843,6 +1210,17 @@ cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_er
             if (fp && fwrite(outs[k].data, 1, n, fp) != n) {
                 s = cbz_fail(err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
                 break;
+            }
+            cbz_progress_add(progress, n);
+        }
+        /* Bounded memory: frames decoded leave the resident set (clean
+         * pages of the member's map; touching them again reads them back). */
+        if (s == CBZ_OK && nb > 0) {
+            const cbz_index_entry *last = &m->index[first + (uint64_t)nb - 1];
+            uint64_t to = (last->frame_offset + last->frame_len) / page * page;
+            if (to > released) {
+                madvise((void *)(m->map + released), (size_t)(to - released), MADV_DONTNEED);
+                released = to;
             }
         }
     }

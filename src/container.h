@@ -7,6 +7,7 @@
 #define CBZ_CONTAINER_H
 
 #include "engine.h"
+#include "progress.h"
 
 #define CBZ_MEMBER_VERSION 1
 #define CBZ_MEMBER_MAGIC "\x89" "CBZ\r\n\x1a\n"
@@ -71,6 +72,8 @@ typedef struct cbz_compress_params {
                                       float_format, codepage, copybook_* */
     bool ebcdic;
     int threads;                   /* >= 1 */
+    const char *device;            /* "auto", "cpu" or "gpu"; NULL means "auto" */
+    cbz_progress *progress;        /* input bytes done are reported here; NULL: none */
 } cbz_compress_params;
 
 typedef struct cbz_compress_result {
@@ -83,8 +86,18 @@ typedef struct cbz_compress_result {
     size_t n_streams;
     cbz_col_stats *stats;          /* per stream, caller frees */
     char **stream_names;           /* per stream, caller frees (cbz_compress_result_free) */
+    uint64_t presplit_chunks;      /* chunks whose L2 split ran outside the chunk encode
+                                      (on the GPU, or the CBZ_TEST_PRESPLIT host twin) */
+    bool used_gpu;                 /* the GPU did the L2 split of at least one chunk */
+    bool gpu_fell_back;            /* a device error moved the rest of the job to the CPU */
+    char device_why[256];          /* the routing decision, one line (cbz_device_route.why) */
 } cbz_compress_result;
 
+/* device: "cpu" runs on the CPU; "gpu" runs the L2 split of F/FB members on
+ * the GPU or fails with CBZ_ERR_DEVICE when none is usable; "auto" (or NULL)
+ * asks cbz_device_decide with the input size (0 for a pipe).  The member is
+ * the same bytes whichever device ran.  progress receives input bytes as
+ * chunks are written. */
 cbz_status cbz_compress_file(const char *input, const char *member_path, bool force,
                              const cbz_compress_params *p, cbz_compress_result *res,
                              cbz_error *err);
@@ -93,6 +106,9 @@ void cbz_compress_result_free(cbz_compress_result *r);
 /* Decodes every chunk of m and writes the bytes to fp (NULL: decode only);
  * checks the SHA-256 of the whole against the trailer's. */
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err);
+/* The same, reporting restored bytes to progress (NULL: none). */
+cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int threads,
+                                       cbz_progress *progress, cbz_error *err);
 
 /* Dataset directory (dataset.c). */
 typedef struct cbz_dataset_writer cbz_dataset_writer;

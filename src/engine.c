@@ -81,9 +81,21 @@ static uint32_t get_be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail,
-                            const cbz_chunk_info *ci, int level, cbz_chunk_work *w,
-                            cbz_buf *out, cbz_col_stats *stats, cbz_error *err)
+bool cbz_chunk_fixed(const cbz_plan *p, const cbz_chunk_info *ci)
+{
+    bool fixed_fmt = p->fmt.recfm == CBZ_RECFM_F || p->fmt.recfm == CBZ_RECFM_FB;
+    return p->mode == CBZ_MODE_RECORDS && fixed_fmt && !ci->raw && p->width > 0 &&
+           p->n_cols > 0 && p->fmt.lrecl == p->width && ci->n_records > 0 &&
+           ci->in_len / p->width == ci->n_records && ci->in_len % p->width == 0;
+}
+
+/* cbz_chunk_encode and cbz_chunk_encode_split: pre (NULL or one pointer per
+ * plan column) holds column values split elsewhere; those streams are then
+ * neither stored in w->vals nor scattered. */
+static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t avail,
+                               const cbz_chunk_info *ci, int level, const uint8_t *const *pre,
+                               cbz_chunk_work *w, cbz_buf *out, cbz_col_stats *stats,
+                               cbz_error *err)
 {
     size_t n = ci->raw ? 0 : (size_t)ci->n_records;
     size_t ns = cbz_plan_streams(p);
@@ -107,10 +119,15 @@ cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail
     count[CBZ_S_RECLEN] = count[CBZ_S_GAPLEN] = explicit_len ? n : 0;
     count[CBZ_S_HEADERS] = gaps;
     count[CBZ_S_TAIL] = ci->in_len - end;
+    /* Columns split elsewhere hold every record whole: no overflow, no
+     * lengths, no headers, no tail. */
+    CBZ_FAIL_IF(pre && (explicit_len || gaps || count[CBZ_S_OVERFLOW] || count[CBZ_S_TAIL]), err,
+                CBZ_ERR_USAGE, "chunk at byte %llu: pre-split columns given for records that "
+                "are not all %u bytes back to back", (unsigned long long)ci->in_offset, p->width);
     uint64_t total = 0;
     for (size_t s = 0; s < ns; s++) {
         base[s] = total;
-        total += count[s] * cbz_plan_stream_desc(p, s).width;
+        if (!pre || s < CBZ_SIDE_STREAMS) total += count[s] * cbz_plan_stream_desc(p, s).width;
     }
     cbz_buf_clear(&w->vals);
     CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
@@ -137,23 +154,29 @@ cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail
     end = n ? w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
     memcpy(v + base[CBZ_S_TAIL], data + end, count[CBZ_S_TAIL]);
 
-    /* L2: records to columns. */
-    for (size_t c = 0; c < p->n_cols; c++) w->ptrs[c] = v + base[CBZ_SIDE_STREAMS + c];
-    cbz_split_scatter(p, data, w->rec_off, w->rec_len, n, w->ptrs, v + base[CBZ_S_OVERFLOW],
-                      scratch);
+    /* L2: records to columns (unless done already).  w->ptrs[s]: stream s. */
+    for (size_t s = 0; s < ns; s++)
+        w->ptrs[s] = pre && s >= CBZ_SIDE_STREAMS ? (uint8_t *)pre[s - CBZ_SIDE_STREAMS] : v + base[s];
+    if (!pre)
+        cbz_split_scatter(p, data, w->rec_off, w->rec_len, n, w->ptrs + CBZ_SIDE_STREAMS,
+                          v + base[CBZ_S_OVERFLOW], scratch);
 
     /* L3..L8 per stream. */
     cbz_buf_clear(&w->enc);
     uint64_t *enc_len = scratch; /* scratch is free again */
+    /* stream s may be predicted from streams 0..s-1 (column.h, peers) */
+    cbz_col_peer *peers = malloc((ns ? ns : 1) * sizeof *peers);
+    CBZ_FAIL_IF(!peers, err, CBZ_ERR_NOMEM, "out of memory (%zu column peers)", ns);
     for (size_t s = 0; s < ns; s++) {
         cbz_col_stats st;
         memset(&st, 0, sizeof st);
         size_t before = w->enc.len;
         if (count[s]) {
             cbz_col_desc d = cbz_plan_stream_desc(p, s);
-            cbz_status rc = cbz_column_encode(&d, v + base[s], (size_t)count[s], level, &w->enc,
-                                              &st, err);
+            cbz_status rc = cbz_column_encode_peers(&d, w->ptrs[s], (size_t)count[s], peers, s,
+                                                    level, &w->enc, &st, err);
             if (rc != CBZ_OK) {
+                free(peers);
                 if (err) {
                     char why[CBZ_ERROR_MSG_MAX];
                     snprintf(why, sizeof why, "%s", err->msg);
@@ -163,11 +186,13 @@ cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail
                 return rc;
             }
         }
+        peers[s] = (cbz_col_peer){ cbz_plan_stream_desc(p, s), w->ptrs[s], (size_t)count[s] };
         enc_len[s] = w->enc.len - before;
         st.bytes_in = count[s] * cbz_plan_stream_desc(p, s).width;
         st.bytes_out = enc_len[s];
         if (stats) stats[s] = st;
     }
+    free(peers);
 
     uint8_t flags = (uint8_t)((ci->raw ? FLAG_RAW : 0) | (explicit_len ? FLAG_EXPLICIT : 0));
     cbz_status rc = cbz_buf_put_u8(out, flags);
@@ -181,6 +206,24 @@ cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail
     if (rc == CBZ_OK) rc = cbz_buf_append(out, w->enc.data, w->enc.len);
     CBZ_FAIL_IF(rc != CBZ_OK, err, CBZ_ERR_NOMEM, "out of memory (chunk frame)");
     return CBZ_OK;
+}
+
+cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail,
+                            const cbz_chunk_info *ci, int level, cbz_chunk_work *w,
+                            cbz_buf *out, cbz_col_stats *stats, cbz_error *err)
+{
+    return encode_chunk(p, data, avail, ci, level, NULL, w, out, stats, err);
+}
+
+cbz_status cbz_chunk_encode_split(const cbz_plan *p, const uint8_t *data, size_t avail,
+                                  const cbz_chunk_info *ci, int level,
+                                  const uint8_t *const *cols, cbz_chunk_work *w, cbz_buf *out,
+                                  cbz_col_stats *stats, cbz_error *err)
+{
+    CBZ_FAIL_IF(!cbz_chunk_fixed(p, ci), err, CBZ_ERR_USAGE,
+                "chunk at byte %llu: pre-split columns need fixed-length records of the plan "
+                "width", (unsigned long long)ci->in_offset);
+    return encode_chunk(p, data, avail, ci, level, cols, w, out, stats, err);
 }
 
 /* a * b when it does not pass limit. */
@@ -248,16 +291,23 @@ cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t fram
     CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
                 "out of memory (%llu bytes of column values)", (unsigned long long)total);
     uint8_t *v = w->vals.data;
+    /* stream s may refer to streams 0..s-1, restored already (column.h, peers) */
+    cbz_col_peer *peers = malloc((ns ? (size_t)ns : 1) * sizeof *peers);
+    CBZ_FAIL_IF(!peers, err, CBZ_ERR_NOMEM, "out of memory (%llu column peers)",
+                (unsigned long long)ns);
     for (size_t s = 0; s < ns; s++) {
+        peers[s] = (cbz_col_peer){ cbz_plan_stream_desc(p, s), v + base[s], (size_t)count[s] };
         if (!count[s]) continue;
         const uint8_t *enc;
         cbz_col_desc d = cbz_plan_stream_desc(p, s);
         bool ok = cbz_cursor_bytes(&cur, (size_t)enc_len[s], &enc);
+        if (!ok) free(peers);
         CBZ_FAIL_IF(!ok, err, CBZ_ERR_FORMAT, "chunk frame truncated in stream %s",
                     cbz_plan_stream_name(p, s));
-        cbz_status rc = cbz_column_decode(&d, enc, (size_t)enc_len[s], (size_t)count[s],
-                                          v + base[s], err);
+        cbz_status rc = cbz_column_decode_peers(&d, enc, (size_t)enc_len[s], (size_t)count[s],
+                                                peers, s, v + base[s], err);
         if (rc != CBZ_OK) {
+            free(peers);
             if (err) {
                 char why[CBZ_ERROR_MSG_MAX];
                 snprintf(why, sizeof why, "%s", err->msg);
@@ -267,6 +317,7 @@ cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t fram
             return rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT;
         }
     }
+    free(peers);
 
     /* Record positions, from the lengths. */
     uint64_t pos = 0;

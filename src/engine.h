@@ -143,6 +143,20 @@ void cbz_chunk_work_free(cbz_chunk_work *w);
 cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail,
                             const cbz_chunk_info *ci, int level, cbz_chunk_work *w,
                             cbz_buf *out, cbz_col_stats *stats, cbz_error *err);
+/* True when chunk ci can be split elsewhere (the GPU, cbz_gpu_columns): an
+ * F/FB member whose LRECL is the plan width, and the chunk holds records
+ * only, back to back from its first byte.  Consecutive such chunks are
+ * contiguous in the input, so a batch of them is one array of records. */
+bool cbz_chunk_fixed(const cbz_plan *p, const cbz_chunk_info *ci);
+/* cbz_chunk_encode with L2 done elsewhere: cols[c] holds the chunk's
+ * ci->n_records values of plan column c (p->cols[c].width bytes each), which
+ * must be exactly what cbz_split_scatter would make.  Needs
+ * cbz_chunk_fixed(p, ci) (else CBZ_ERR_USAGE).  The frame and stats are the
+ * same bytes cbz_chunk_encode makes. */
+cbz_status cbz_chunk_encode_split(const cbz_plan *p, const uint8_t *data, size_t avail,
+                                  const cbz_chunk_info *ci, int level,
+                                  const uint8_t *const *cols, cbz_chunk_work *w, cbz_buf *out,
+                                  cbz_col_stats *stats, cbz_error *err);
 /* Decodes one frame into exactly ci->in_len bytes at out, validating every
  * count and length; CBZ_ERR_FORMAT when the frame is malformed.  Afterwards
  * w->rec_off[i] / w->rec_len[i] locate record i's payload in out. */

@@ -3,8 +3,14 @@
 #  1. the GPU kernels against their portable twins, byte for byte, and the
 #     routing policy (CUnit test_gpu; without a GPU it says it was skipped);
 #  2. the CPU kernel tests (test_kernels: the reference the twins rest on);
-#  3. archives made with --device gpu against --device cpu on generated data,
-#     once the CLI accepts --device gpu (until then: a skip line).
+#  3. the engine's tests (test_container: the batch pipeline with the host
+#     twin of the split, --device routing, bounded memory; on a GPU machine
+#     also --device gpu against cpu);
+#  4. members made with --device gpu against --device cpu, byte for byte
+#     (cmp), on every generated dataset (transactions, customers, ledger: F/FB,
+#     split on the GPU; vb: VB, stays on the CPU split), a short last record,
+#     an injected device error mid-job, and the Cobrix data files.  Without
+#     a GPU this part prints one skip line.
 # Binaries: $CBZ_DEVBIN when set, else devbuild/bin when it holds test_gpu
 # (the carried folder of tools/device-pack.sh), else $BUILD (build/).
 # Ends with "N passed, M failed"; exit status 1 when anything failed.
@@ -34,25 +40,72 @@ cunit "$BIN/test_gpu"
 echo "=== CPU kernels ($BIN/test_kernels)"
 cunit "$BIN/test_kernels"
 
-echo "=== archives: --device gpu vs --device cpu"
+echo "=== engine: pipeline, --device routing, bounded memory ($BIN/test_container)"
+cunit "$BIN/test_container"
+
+echo "=== archives: --device gpu vs --device cpu (member bytes, cmp)"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-if ! "$CLI" compress --help 2>&1 | grep -q 'gpu' || "$CLI" compress --help 2>&1 | grep -q 'gpu is not available'; then
-    echo "ok - archive comparison # SKIP this cobzip cannot compress with --device gpu yet"
+# Cobrix data: $CBZ_COBRIX, else devbuild/cobrix (tools/device-pack.sh copies
+# it there: ../shared does not travel), else ../shared's.
+COB=${CBZ_COBRIX:-}
+[ -z "$COB" ] && [ -d devbuild/cobrix ] && COB=devbuild/cobrix
+[ -z "$COB" ] && COB=${CBZ_SHARED:-../shared}/conformance/cobrix/data
+
+# same NAME EXPECT INPUT [options]: compress with --device cpu and --device
+# gpu (EXPECT: gpu = the GPU must have split chunks, cpu = the member stays
+# on the CPU split, e.g. VB) and require identical member bytes.
+same() {
+    local name=$1 expect=$2 in=$3; shift 3
+    local base; base=$(basename "$in")
+    rm -rf "$tmp/c" "$tmp/g"
+    if ! "$CLI" compress -q --threads 4 --device cpu "$@" "$in" -o "$tmp/c" 2>"$tmp/err"; then
+        echo "not ok - $name: --device cpu failed ($(head -c 200 "$tmp/err"))"; failed=$((failed + 1)); return; fi
+    if ! CBZ_ENGINE_TIMES=1 "$CLI" compress -q --threads 4 --device gpu "$@" "$in" -o "$tmp/g" 2>"$tmp/err"; then
+        echo "not ok - $name: --device gpu failed ($(head -c 200 "$tmp/err"))"; failed=$((failed + 1)); return; fi
+    local where; where=$(grep -o 'split on [a-z ()]*' "$tmp/err" | head -1)
+    local chunks; chunks=$(grep -o '[0-9]* of [0-9]* chunks' "$tmp/err" | head -1)
+    if ! cmp -s "$tmp/c/$base.cobz" "$tmp/g/$base.cobz"; then
+        echo "not ok - $name: members differ ($where, $chunks)"; failed=$((failed + 1)); return; fi
+    if [ "$expect" = gpu ] && [ "${chunks%% *}" = 0 -o -z "$chunks" ]; then
+        echo "not ok - $name: identical, but the GPU split no chunk ($where, $chunks)"; failed=$((failed + 1)); return; fi
+    echo "ok - $name: --device gpu member identical to --device cpu ($where; $chunks)"
     passed=$((passed + 1))
-elif ! "$BIN/test_gpu" 2>/dev/null | grep -q '^GPU: '; then
-    echo "ok - archive comparison # SKIP no usable GPU"
+}
+
+if ! "$BIN/test_gpu" 2>/dev/null | grep -q '^GPU: '; then
+    echo "ok - archive comparison # SKIP no usable GPU (GPU archive tests skipped)"
     passed=$((passed + 1))
 else
-    for kind in transactions customers ledger; do
-        "$GEN" $kind --records 200000 -o "$tmp/$kind.dat" >/dev/null || { echo "not ok - cbzgen $kind"; failed=$((failed + 1)); continue; }
-        cb=copybooks/$kind.cpy
-        "$CLI" compress -c "$cb" --device cpu "$tmp/$kind.dat" -o "$tmp/$kind.cpu" >/dev/null 2>&1
-        "$CLI" compress -c "$cb" --device gpu "$tmp/$kind.dat" -o "$tmp/$kind.gpu" 2>"$tmp/err"
-        if [ $? -eq 0 ] && diff -r "$tmp/$kind.cpu" "$tmp/$kind.gpu" >/dev/null; then
-            echo "ok - $kind: --device gpu archive identical to --device cpu"; passed=$((passed + 1))
-        else
-            echo "not ok - $kind: --device gpu archive differs or failed ($(head -c 200 "$tmp/err"))"; failed=$((failed + 1))
-        fi
+    "$GEN" transactions --records 300000 -o "$tmp/tx.dat" >/dev/null &&
+    "$GEN" customers --records 60000 -o "$tmp/cust.dat" >/dev/null &&
+    "$GEN" ledger --records 30000 -o "$tmp/ledger.dat" >/dev/null &&
+    "$GEN" vb --records 100000 -o "$tmp/vb.dat" >/dev/null || { echo "not ok - cbzgen"; failed=$((failed + 1)); }
+    same "transactions (FB 150)" gpu "$tmp/tx.dat" -c copybooks/transactions.cpy --recfm FB --chunk-size 1000000
+    same "customers (FB 360, OCCURS)" gpu "$tmp/cust.dat" -c copybooks/customers.cpy --recfm FB --chunk-size 1000000
+    same "ledger (FB 655, ODO)" gpu "$tmp/ledger.dat" -c copybooks/ledger.cpy --recfm FB --chunk-size 1000000
+    same "transactions, --lrecl only" gpu "$tmp/tx.dat" --lrecl 150 --chunk-size 1000000
+    same "vb (VB: stays on the CPU split)" cpu "$tmp/vb.dat" -c copybooks/vb.cpy --recfm VB
+    head -c 1000077 "$tmp/tx.dat" > "$tmp/tx_tail.dat"
+    same "transactions with a short last record" gpu "$tmp/tx_tail.dat" -c copybooks/transactions.cpy --chunk-size 100000
+    # A device error in the middle of a job: warning, CPU for the rest, same bytes.
+    rm -rf "$tmp/c" "$tmp/g"
+    "$CLI" compress -q --device cpu -c copybooks/transactions.cpy --chunk-size 1000000 "$tmp/tx.dat" -o "$tmp/c" 2>/dev/null
+    if CBZ_GPU_INJECT_FAIL=2 "$CLI" compress -q --device gpu -c copybooks/transactions.cpy --chunk-size 1000000 "$tmp/tx.dat" -o "$tmp/g" 2>"$tmp/err" &&
+       grep -q 'continuing on the CPU' "$tmp/err" && cmp -s "$tmp/c/tx.dat.cobz" "$tmp/g/tx.dat.cobz"; then
+        echo "ok - device error mid-job: one warning, CPU fallback, identical member"; passed=$((passed + 1))
+    else
+        echo "not ok - device error mid-job ($(head -c 200 "$tmp/err"))"; failed=$((failed + 1))
+    fi
+    # Cobrix files (F ones reach the GPU when their LRECL is the copybook's width).
+    same "cobrix test1 (ODO, REDEFINES)" any "$COB/test1_data/example.bin" -c "$COB/test1_copybook.cob"
+    same "cobrix test3" any "$COB/test3_data/TRAN2.AUG31.DATA.dat" -c "$COB/test3_copybook.cob"
+    same "cobrix test6 (every numeric type)" any "$COB/test6_data/INTEGR.TYPES.NOV28.DATA.dat" -c "$COB/test6_copybook.cob"
+    same "cobrix test14 (V)" cpu "$COB/test14_data/COMP.DETAILS.JUL02.DATA.dat" -c "$COB/test14_copybook.cob" --recfm V
+    same "cobrix test5 (V, LE RDW)" cpu "$COB/test5_data/COMP.DETAILS.SEP30.DATA.dat" -c "$COB/test5_copybook.cob" --recfm V --rdw le --rdw-length payload
+    same "cobrix test4 (ASCII V)" cpu "$COB/test4_data/COMP.DETAILS.SEP30.DATA.dat" -c "$COB/test4_copybook.cob" --codepage latin1 --recfm V --rdw le --rdw-length payload
+    for f in "$COB"/*_data/* "$COB"/test17/*; do
+        [ -f "$f" ] || continue
+        same "cobrix $(basename "$(dirname "$f")")/$(basename "$f") (no copybook, generic)" any "$f"
     done
 fi
 echo

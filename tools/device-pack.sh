@@ -7,6 +7,8 @@
 #   devbuild/bin/lib/    the shared libraries the device machine lacks
 #                        (libcsv, libyaml, libcunit, libxxhash), from
 #                        `apt-get download` + `dpkg -x`
+#   devbuild/cobrix/     the Cobrix data files and copybooks that
+#                        tests/run-gpu.sh compresses on both devices
 #
 # The build goes to build-dev/ (the normal build/ is left alone).  devbuild/
 # is added to .git/info/exclude.  On the device machine, from the repository
@@ -39,6 +41,11 @@ trap 'rm -rf "$scratch"' EXIT
     echo "device-pack: apt-get download failed" >&2; exit 16; }
 for deb in "$scratch"/*.deb; do dpkg -x "$deb" "$scratch/x"; done
 cp -a "$scratch"/x/usr/lib/x86_64-linux-gnu/*.so* "$OUT/bin/lib/"
+
+# The Cobrix data files for tests/run-gpu.sh (../shared does not travel).
+COBRIX=${CBZ_SHARED:-/work/shared}/conformance/cobrix/data
+[ -d "$COBRIX" ] || { echo "device-pack: $COBRIX not found" >&2; exit 16; }
+cp -a "$COBRIX" "$OUT/cobrix"
 
 mkdir -p .git/info
 grep -qx '/devbuild/' .git/info/exclude 2>/dev/null || echo '/devbuild/' >> .git/info/exclude

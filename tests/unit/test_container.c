@@ -3,16 +3,21 @@
  * round trips through every framing path (generic, fixed with a short tail,
  * V with records shorter and longer than the plan, VB, bad RDWs, empty
  * input), identical members for any thread count, random access by record
- * number, and the validating reader against every single-bit flip, every
- * truncation and appended garbage of a small member.
+ * number, the validating reader against every single-bit flip, every
+ * truncation and appended garbage of a small member; the L2 split done
+ * outside the chunk encode (the GPU's place) giving the same members,
+ * --device routing, and peak RSS bounded by threads x chunk size.
  */
 #include "container.h"
+#include "gpu.h"
 #include "hash.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -357,8 +362,278 @@ static void test_plan_views(void)
     cbz_layout_free(l);
 }
 
-int main(void)
+/* Compresses in (a path or "-") into a fresh member; returns its bytes. */
+static uint8_t *compress_bytes(const char *in, const cbz_compress_params *p, size_t *n,
+                               cbz_compress_result *res_out)
 {
+    char member[160];
+    snprintf(member, sizeof member, "%s/m%d.cobz", dir, file_no++);
+    cbz_compress_result res;
+    cbz_error err = { 0 };
+    cbz_status s = cbz_compress_file(in, member, false, p, &res, &err);
+    if (s != CBZ_OK) fprintf(stderr, "compress: %s\n", err.msg);
+    CU_ASSERT_EQUAL(s, CBZ_OK);
+    if (s != CBZ_OK) return NULL;
+    if (res_out) *res_out = res;
+    else cbz_compress_result_free(&res);
+    uint8_t *b = read_all(member, n);
+    unlink(member);
+    return b;
+}
+
+/* The L2 split done outside the chunk encode (what the GPU does) gives the
+ * same frames: cbz_chunk_encode_split against cbz_chunk_encode, then whole
+ * members through the batch pipeline with its host twin (CBZ_TEST_PRESPLIT),
+ * with a split failure injected, from a pipe, and for a VB member (which
+ * stays on the CPU split). */
+static void test_presplit_identical(void)
+{
+    size_t lrecl = 13, recs = 7000, n = lrecl * recs + 5;
+    uint8_t *d = malloc(n);
+    for (size_t r = 0; r < recs; r++) {
+        uint8_t *x = d + r * lrecl;
+        x[0] = (uint8_t)(0xC1 + r % 3);
+        x[1] = (uint8_t)((r % 10) << 4);
+        x[2] = 0x12;
+        x[3] = (r % 7 == 0) ? 0xAB : 0x3C;
+        for (size_t i = 4; i < lrecl; i++) x[i] = (uint8_t)(rnd() % 4 ? 0x40 : 0xC1 + rnd() % 9);
+    }
+    for (size_t i = recs * lrecl; i < n; i++) d[i] = (uint8_t)rnd();
+    cbz_layout *l;
+    cbz_error err = { 0 };
+    cbz_copybook_options o = { NULL, 0, CBZ_FORMAT_AUTO };
+    CU_ASSERT_EQUAL_FATAL(cbz_copybook_compile_text(copybook, strlen(copybook), "t.cpy", &o, &l, &err), CBZ_OK);
+
+    /* One chunk by hand. */
+    cbz_plan plan;
+    CU_ASSERT_EQUAL_FATAL(cbz_plan_build(l, 13, true, false, &plan, &err), CBZ_OK);
+    plan.fmt.recfm = CBZ_RECFM_FB;
+    plan.fmt.lrecl = 13;
+    cbz_chunk_info ci = { 0, 500 * lrecl, 0, 500, 0, false };
+    CU_ASSERT(cbz_chunk_fixed(&plan, &ci));
+    const uint8_t *cols[8];
+    uint8_t *colbuf = malloc(500 * lrecl);
+    for (size_t c = 0; c < plan.n_cols; c++) {
+        uint8_t *dst = colbuf + 500 * plan.cols[c].offset;
+        for (size_t r = 0; r < 500; r++)
+            memcpy(dst + r * plan.cols[c].width, d + r * lrecl + plan.cols[c].offset, plan.cols[c].width);
+        cols[c] = dst;
+    }
+    cbz_chunk_work w;
+    cbz_chunk_work_init(&w);
+    cbz_buf fa, fb;
+    cbz_buf_init(&fa);
+    cbz_buf_init(&fb);
+    CU_ASSERT_EQUAL(cbz_chunk_encode(&plan, d, n, &ci, 3, &w, &fa, NULL, &err), CBZ_OK);
+    CU_ASSERT_EQUAL(cbz_chunk_encode_split(&plan, d, n, &ci, 3, cols, &w, &fb, NULL, &err), CBZ_OK);
+    CU_ASSERT(fa.len > 0 && fa.len == fb.len && memcmp(fa.data, fb.data, fa.len) == 0);
+    /* Not fixed: a chunk with a tail, a raw chunk, V records. */
+    cbz_chunk_info tail = { 0, 500 * lrecl + 3, 0, 500, 0, false };
+    cbz_chunk_info raw = { 0, 500 * lrecl, 0, 0, 0, true };
+    CU_ASSERT(!cbz_chunk_fixed(&plan, &tail) && !cbz_chunk_fixed(&plan, &raw));
+    cbz_buf_clear(&fb);
+    CU_ASSERT_EQUAL(cbz_chunk_encode_split(&plan, d, n, &tail, 3, cols, &w, &fb, NULL, &err), CBZ_ERR_USAGE);
+    plan.fmt.recfm = CBZ_RECFM_V;
+    CU_ASSERT(!cbz_chunk_fixed(&plan, &ci));
+    cbz_buf_free(&fa);
+    cbz_buf_free(&fb);
+    cbz_chunk_work_free(&w);
+    cbz_plan_free(&plan);
+    free(colbuf);
+
+    /* Whole members. */
+    char *in = write_tmp(d, n);
+    cbz_compress_params p = params(CBZ_MODE_RECORDS, CBZ_RECFM_FB, 13, 13, 4000, 2);
+    p.layout = l;
+    p.device = "cpu";
+    size_t cn, hn, jn, sn, tn;
+    cbz_compress_result rc, rh, rj;
+    uint8_t *cpu = compress_bytes(in, &p, &cn, &rc);
+    setenv("CBZ_TEST_PRESPLIT", "1", 1);
+    uint8_t *host = compress_bytes(in, &p, &hn, &rh);
+    p.threads = 3;
+    setenv("CBZ_GPU_INJECT_FAIL", "3", 1);
+    uint8_t *inj = compress_bytes(in, &p, &jn, &rj);
+    unsetenv("CBZ_GPU_INJECT_FAIL");
+    /* From a pipe-like stream (stdin): the split runs before the encode. */
+    FILE *saved = stdin;
+    stdin = fopen(in, "rb");
+    CU_ASSERT_FATAL(stdin != NULL);
+    uint8_t *str = compress_bytes("-", &p, &sn, NULL);
+    fclose(stdin);
+    stdin = saved;
+    /* V records of the same bytes: nothing is fixed, all on the CPU split. */
+    cbz_compress_params pv = params(CBZ_MODE_RECORDS, CBZ_RECFM_V, 0, 13, 4000, 2);
+    cbz_compress_result rv;
+    uint8_t *v = compress_bytes(in, &pv, &tn, &rv);
+    unsetenv("CBZ_TEST_PRESPLIT");
+    CU_ASSERT_FATAL(cpu && host && inj && str && v);
+    CU_ASSERT(cn == hn && memcmp(cpu, host, cn) == 0);
+    CU_ASSERT(cn == jn && memcmp(cpu, inj, cn) == 0);
+    CU_ASSERT(cn == sn && memcmp(cpu, str, cn) == 0);
+    /* 91005 bytes in 4000-byte chunks: 23 record chunks and one raw tail. */
+    CU_ASSERT_EQUAL(rc.chunks, 24);
+    CU_ASSERT_EQUAL(rc.presplit_chunks, 0);
+    CU_ASSERT_EQUAL(rh.presplit_chunks, 23);
+    /* Failure at split call 3 (batches of 3 chunks: 0..2 made it): 9 chunks. */
+    CU_ASSERT_EQUAL(rj.presplit_chunks, 9);
+    CU_ASSERT(rj.gpu_fell_back && !rj.used_gpu && !rh.used_gpu);
+    CU_ASSERT_EQUAL(rv.presplit_chunks, 0);
+    CU_ASSERT(strstr(rc.device_why, "cpu") != NULL);
+    cbz_compress_result_free(&rc);
+    cbz_compress_result_free(&rh);
+    cbz_compress_result_free(&rj);
+    cbz_compress_result_free(&rv);
+    free(cpu);
+    free(host);
+    free(inj);
+    free(str);
+    free(v);
+    unlink(in);
+    free(in);
+    free(d);
+    cbz_layout_free(l);
+}
+
+/* --device: cpu always works; gpu works exactly when a GPU is usable (then the
+ * member is the same bytes) and is CBZ_ERR_DEVICE otherwise; anything else
+ * is a usage error. */
+static void test_device_param(void)
+{
+    size_t lrecl = 40, n = lrecl * 3000;
+    uint8_t *d = malloc(n);
+    for (size_t i = 0; i < n; i++) d[i] = (uint8_t)(0xF0 + (i / lrecl + i % lrecl) % 10);
+    char *in = write_tmp(d, n);
+    cbz_compress_params p = params(CBZ_MODE_RECORDS, CBZ_RECFM_FB, 40, 40, 16000, 2);
+    p.device = "cpu";
+    size_t cn, gn;
+    uint8_t *cpu = compress_bytes(in, &p, &cn, NULL);
+    char member[160];
+    snprintf(member, sizeof member, "%s/dev.cobz", dir);
+    cbz_compress_result res;
+    cbz_error err = { 0 };
+    p.device = "gpu";
+    if (cbz_gpu_available()) {
+        uint8_t *gpu = compress_bytes(in, &p, &gn, &res);
+        CU_ASSERT(gpu && gn == cn && memcmp(gpu, cpu, cn) == 0);
+        CU_ASSERT(res.used_gpu && res.presplit_chunks == res.chunks);
+        cbz_compress_result_free(&res);
+        free(gpu);
+    } else {
+        CU_ASSERT_EQUAL(cbz_compress_file(in, member, false, &p, &res, &err), CBZ_ERR_DEVICE);
+        CU_ASSERT(strstr(err.msg, "no usable GPU") != NULL);
+        CU_ASSERT(access(member, F_OK) != 0);
+    }
+    p.device = "tpu";
+    CU_ASSERT_EQUAL(cbz_compress_file(in, member, false, &p, &res, &err), CBZ_ERR_USAGE);
+    p.device = NULL;   /* auto: whatever it picks, the same bytes */
+    uint8_t *au = compress_bytes(in, &p, &gn, NULL);
+    CU_ASSERT(au && gn == cn && memcmp(au, cpu, cn) == 0);
+    free(au);
+    free(cpu);
+    unlink(in);
+    free(in);
+    free(d);
+}
+
+/* Bounded memory: a child process compresses and restores a 48 MiB input in
+ * 256 KiB chunks on 2 threads; its peak RSS (wait4) must stay far below the
+ * input size, because the input map's done pages are dropped as chunks are
+ * written, and the member's as they are restored. */
+static void test_bounded_memory(void)
+{
+    size_t lrecl = 100, recs = 48 * 1024 * 1024 / 100, n = lrecl * recs;
+    char *in = malloc(128);
+    snprintf(in, 128, "%s/big%d", dir, file_no++);
+    FILE *fp = fopen(in, "wb");
+    CU_ASSERT_FATAL(fp != NULL);
+    uint8_t rec[100];
+    for (size_t r = 0; r < recs; r++) {
+        for (size_t i = 0; i < lrecl; i++) rec[i] = (uint8_t)(i < 20 ? rnd() : 0xF0 + (r + i) % 10);
+        fwrite(rec, 1, lrecl, fp);
+    }
+    fclose(fp);
+    char member[160];
+    snprintf(member, sizeof member, "%s/big.cobz", dir);
+    long peak_kb[2] = { 0, 0 };
+    for (int phase = 0; phase < 2; phase++) {
+        /* A fresh process (exec), not a bare fork: libgomp's thread pool
+         * does not survive fork. */
+        char ph[2] = { (char)('0' + phase), '\0' };
+        char *argv[] = { (char *)"test_container", (char *)"--rss-child", ph, in, member, NULL };
+        fflush(NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0) {
+            execv("/proc/self/exe", argv);
+            _exit(127);
+        }
+        int status;
+        struct rusage ru;
+        CU_ASSERT_FATAL(wait4(pid, &status, 0, &ru) == pid);
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* Not ru_maxrss: Linux carries the pre-exec image's peak (this
+         * test process, which may hold a CUDA context) into it.  The child
+         * reports its own VmHWM. */
+        char rss_path[200];
+        snprintf(rss_path, sizeof rss_path, "%s.rss", member);
+        FILE *rf = fopen(rss_path, "r");
+        CU_ASSERT_FATAL(rf != NULL);
+        CU_ASSERT(fscanf(rf, "%ld", &peak_kb[phase]) == 1);
+        fclose(rf);
+        unlink(rss_path);
+        (void)ru;
+    }
+    printf("\n    peak RSS for a %zu MiB input: compress %ld KiB, restore %ld KiB ",
+           n >> 20, peak_kb[0], peak_kb[1]);
+    /* The 48 MiB would show if it stayed resident; 2 threads x 256 KiB chunks
+     * and their buffers are a few MiB above the process's base. */
+    CU_ASSERT(peak_kb[0] > 0 && peak_kb[0] < 28 * 1024);
+    CU_ASSERT(peak_kb[1] > 0 && peak_kb[1] < 28 * 1024);
+    unlink(member);
+    unlink(in);
+    free(in);
+}
+
+/* The child of test_bounded_memory: phase 0 compresses in to member, phase
+ * 1 restores member to /dev/null. */
+static int rss_child(const char *phase, const char *in, const char *member)
+{
+    cbz_error err = { 0 };
+    cbz_status s;
+    if (strcmp(phase, "0") == 0) {
+        cbz_compress_params p = params(CBZ_MODE_RECORDS, CBZ_RECFM_FB, 100, 100, 256 * 1024, 2);
+        p.meta.level = 1;
+        p.device = "cpu";
+        cbz_compress_result res;
+        s = cbz_compress_file(in, member, false, &p, &res, &err);
+        if (s == CBZ_OK) cbz_compress_result_free(&res);
+    } else {
+        cbz_member *m;
+        s = cbz_member_open(member, &m, &err);
+        FILE *out = fopen("/dev/null", "wb");
+        if (s == CBZ_OK) s = cbz_member_restore(m, out, 2, &err);
+        if (s == CBZ_OK) cbz_member_close(m);
+        fclose(out);
+    }
+    if (s != CBZ_OK) fprintf(stderr, "rss child: %s\n", err.msg);
+    long hwm = -1;
+    char line[256], rss_path[300];
+    FILE *st = fopen("/proc/self/status", "r");
+    while (st && fgets(line, sizeof line, st))
+        if (strncmp(line, "VmHWM:", 6) == 0) hwm = strtol(line + 6, NULL, 10);
+    if (st) fclose(st);
+    snprintf(rss_path, sizeof rss_path, "%s.rss", member);
+    FILE *rf = fopen(rss_path, "w");
+    if (!rf) return 1;
+    fprintf(rf, "%ld\n", hwm);
+    fclose(rf);
+    return s == CBZ_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "--rss-child") == 0) return rss_child(argv[2], argv[3], argv[4]);
     snprintf(dir, sizeof dir, "/tmp/cbz_test_container.XXXXXX");
     if (!mkdtemp(dir)) return 1;
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -370,6 +645,9 @@ int main(void)
     CU_add_test(s, "same member bytes for 1, 2, 3 threads", test_threads_identical);
     CU_add_test(s, "bit flips, truncations, appended garbage refused", test_corruption);
     CU_add_test(s, "split plan: REDEFINES views, gaps, view chosen by sample", test_plan_views);
+    CU_add_test(s, "L2 split done outside the encode (GPU's place): same frames and members", test_presplit_identical);
+    CU_add_test(s, "--device cpu/gpu/auto: same bytes, gpu without a GPU is a device error", test_device_param);
+    CU_add_test(s, "peak RSS bounded by threads x chunk size, not input size", test_bounded_memory);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();
