@@ -173,3 +173,4 @@ for r in "${rows[@]}"; do
 done
 echo
 for t in "${targets[@]}"; do echo "target: $t"; done
+echo; CBZ_BIN="$BIN" CBZ_GEN="$GEN" "$root/bench/bench-scale.sh"

@@ -6,6 +6,8 @@
  * into one RAW column of that width (byte planes); with neither, fixed input
  * is compressed as plain bytes (generic member), while V/VB input is still
  * framed into records.  Any input bytes round-trip, whatever the options.
+ * While a member is compressed, a progress line shows on stderr when it is a
+ * terminal (not with -q).
  */
 #include "cli.h"
 #include "container.h"
@@ -17,6 +19,8 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 enum { OPT_LEVEL = CLI_OPT_FIRST_FREE, OPT_CHUNK, OPT_THREADS, OPT_FORCE, OPT_DEVICE, OPT_STATS };
@@ -33,11 +37,12 @@ static void usage(FILE *out)
             "      --level N         1 (fastest) .. 19 (smallest), default 3\n"
             "      --chunk-size N    input bytes per chunk (default 4194304)\n"
             "      --threads N       chunks compressed at once (default: all cores)\n"
-            "      --device D        auto or cpu (the engine has no GPU path yet: gpu exits 16)\n"
+            "      --device D        auto (default: large F/FB inputs on the GPU when one is\n"
+            "                        usable), cpu, or gpu (exit 16 when no GPU is usable)\n"
             "      --stats FILE      per member, column and layer: bytes in/out and seconds (JSON)\n"
             "  -o, --output DIR      the dataset directory to create\n"
             "      --force           replace an existing DATASET\n"
-            "  -q, --quiet           no summary on stderr\n"
+            "  -q, --quiet           no summary and no progress line on stderr\n"
             "  -h, --help            this help\n");
 }
 
@@ -46,6 +51,15 @@ static const char *member_base(const char *input, char *buf, size_t cap)
     if (strcmp(input, "-") == 0) return "stdin";
     snprintf(buf, cap, "%s", input);
     return basename(buf);
+}
+
+/* Bytes in a regular input file; 0 (unknown: no percent) for stdin, pipes
+ * and anything stat cannot see. */
+static uint64_t input_size(const char *input)
+{
+    struct stat st;
+    if (strcmp(input, "-") == 0 || stat(input, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return (uint64_t)st.st_size;
 }
 
 static double now_seconds(void)
@@ -120,7 +134,7 @@ int cmd_compress(int argc, char **argv)
     const char *cmd = "compress";
     cli_record_opts ro;
     cli_record_opts_init(&ro);
-    const char *output = NULL, *stats_path = NULL;
+    const char *output = NULL, *stats_path = NULL, *device = NULL;
     bool force = false, quiet = false;
     uint64_t level = 3, chunk = CBZ_CHUNK_DEFAULT, threads = 0;
     int opt;
@@ -143,13 +157,12 @@ int cmd_compress(int argc, char **argv)
             if (!cli_parse_uint(cmd, "--threads", optarg, 256, &threads)) return CLI_RC_SEVERE;
             break;
         case OPT_DEVICE:
-            if (strcmp(optarg, "gpu") == 0) {
-                fprintf(stderr, "cobzip compress: --device gpu: the compression engine runs on the CPU "
-                                "only (use auto or cpu)\n");
-                return CLI_RC_FATAL;
-            }
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "cpu") != 0)
+            /* Checked here so a typo fails before any output exists; the
+             * engine decides what each device means (CBZ_ERR_DEVICE: 16). */
+            if (strcasecmp(optarg, "auto") != 0 && strcasecmp(optarg, "cpu") != 0 &&
+                strcasecmp(optarg, "gpu") != 0)
                 return cli_usage_error(cmd, "--device wants auto, cpu or gpu, not '%s'", optarg);
+            device = optarg;
             break;
         case OPT_STATS: stats_path = optarg; break;
         case 'o': output = optarg; break;
@@ -183,6 +196,7 @@ int cmd_compress(int argc, char **argv)
     p.layout = layout;
     p.ebcdic = cp->is_ebcdic;
     p.threads = (int)threads;
+    p.device = device;
     p.meta.fmt = ro.fmt;
     p.meta.chunk_size = chunk;
     p.meta.level = (int)level;
@@ -225,7 +239,10 @@ int cmd_compress(int argc, char **argv)
         snprintf(p.meta.source_name, sizeof p.meta.source_name, "%s", base);
         cbz_compress_result res;
         double t0 = now_seconds();
+        p.progress = cbz_progress_start(base, input_size(argv[i]), !quiet);
         s = cbz_compress_file(argv[i], cbz_dataset_member_path(ds, member), false, &p, &res, &err);
+        cbz_progress_finish(p.progress);
+        p.progress = NULL;
         if (s != CBZ_OK) break;
         all_in += res.source_size;
         all_out += res.member_size;

@@ -1,7 +1,8 @@
 /*
  * cmd_decompress.c — `cobzip decompress`: restores the original files of a
  * dataset (into the directory -o, default ".") or of one member (to the file
- * -o, default its source name), byte for byte, each through an atomic output.
+ * -o, default its source name), byte for byte, each through an atomic output,
+ * with a progress line on stderr when it is a terminal (not with -q).
  */
 #include "cli.h"
 #include "container.h"
@@ -27,7 +28,7 @@ static void usage(FILE *out)
             "  -o, --output OUT      where to write\n"
             "      --threads N       chunks decoded at once (default: all cores)\n"
             "      --force           replace existing files\n"
-            "  -q, --quiet           no summary on stderr\n"
+            "  -q, --quiet           no summary and no progress line on stderr\n"
             "  -h, --help            this help\n");
 }
 
@@ -55,7 +56,10 @@ static cbz_status restore_one(const char *member_path, const char *out_path, con
     cbz_outfile *of;
     cbz_status s = cbz_outfile_open(out_path, force, &of, err);
     if (s == CBZ_OK) {
-        s = cbz_member_restore(m, cbz_outfile_stream(of), threads, err);
+        const char *label = strcmp(out_path, "-") == 0 ? member_path : out_path;
+        cbz_progress *progress = cbz_progress_start(label, m->source_size, !quiet);
+        s = cbz_member_restore_progress(m, cbz_outfile_stream(of), threads, progress, err);
+        cbz_progress_finish(progress);
         if (s == CBZ_OK) s = cbz_outfile_commit(of, err);
         else cbz_outfile_abort(of);
     }

@@ -3,7 +3,8 @@
  * manifest (SHA-256 of every file), then opens every member (header, trailer,
  * index and stats checksums), decodes every chunk (frame and content XXH64)
  * and compares the SHA-256 of the whole with the recorded one.  Exit 0 only
- * when all of it holds, 8 otherwise, with each failure on stderr.
+ * when all of it holds, 8 otherwise, with each failure on stderr.  While a
+ * member is decoded, a progress line shows on stderr when it is a terminal.
  */
 #include "cli.h"
 #include "container.h"
@@ -22,7 +23,7 @@ static void usage(FILE *out)
             "holds, 8 when anything failed (each failure is printed).\n"
             "\n"
             "      --threads N       chunks decoded at once (default: all cores)\n"
-            "  -q, --quiet           print failures only\n"
+            "  -q, --quiet           print failures only (and no progress line)\n"
             "  -h, --help            this help\n");
 }
 
@@ -32,7 +33,9 @@ static bool verify_member(const char *path, int threads, bool quiet)
     cbz_member *m;
     cbz_status s = cbz_member_open(path, &m, &err);
     if (s == CBZ_OK) {
-        s = cbz_member_restore(m, NULL, threads, &err);
+        cbz_progress *progress = cbz_progress_start(path, m->source_size, !quiet);
+        s = cbz_member_restore_progress(m, NULL, threads, progress, &err);
+        cbz_progress_finish(progress);
         if (s == CBZ_OK && !quiet)
             printf("%s: OK (%llu bytes, %llu records, %llu chunks, sha256 %s)\n", path,
                    (unsigned long long)m->source_size, (unsigned long long)m->total_records,

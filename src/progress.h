@@ -19,5 +19,9 @@ cbz_progress *cbz_progress_start(const char *label, uint64_t total_bytes, bool e
 void cbz_progress_add(cbz_progress *p, uint64_t bytes);
 /* Clears the line and frees p. */
 void cbz_progress_finish(cbz_progress *p);
+/* Formats the line for `done` of `total` bytes after `seconds` into buf (at most
+ * cap - 1 characters, always terminated); returns its length.  Used by the tests. */
+size_t cbz_progress_format(char *buf, size_t cap, const char *label, uint64_t done,
+                           uint64_t total, double seconds);
 
 #endif

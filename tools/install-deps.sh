@@ -20,6 +20,7 @@ have_cmd gzip            || need+=(gzip)
 have_cmd iconv           || need+=(libc-bin)
 have_cmd python3         || need+=(python3)
 have_cmd sha256sum       || need+=(coreutils)
+have_cmd script          || need+=(bsdutils)
 if [ "${CBZ_WANT_CHROMIUM:-0}" = 1 ]; then have_cmd chromium || need+=(chromium); fi
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
