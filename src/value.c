@@ -33,7 +33,7 @@
 
 #include <stdio.h>
 
-static const cbz_value_options default_options = {NULL, CBZ_TRIM_RIGHT, CBZ_FLOAT_IBM_HEX, false, false};
+static const cbz_value_options default_options = {.trim = CBZ_TRIM_RIGHT, .float_format = CBZ_FLOAT_IBM_HEX};
 
 #define POINT_EBCDIC 0x4B /* '.' in every EBCDIC page */
 #define POINT_ASCII 0x2E

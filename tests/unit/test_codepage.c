@@ -8,6 +8,7 @@
 #include "codepage_tables.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <iconv.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,9 +195,6 @@ int main(void)
     CU_add_test(s, "page names", test_names);
     CU_add_test(s, "text both ways and errors", test_text_both_ways);
     CU_add_test(s, "a page built by the caller", test_caller_page);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

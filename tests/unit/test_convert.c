@@ -11,6 +11,7 @@
 #include "record_walk.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -668,9 +669,6 @@ int main(void)
     CU_add_test(s, "rejects and --max-errors", test_engine_rejects);
     CU_add_test(s, "threads 1, 2, 3: same output, rejects in order", test_engine_threads);
     CU_add_test(s, "file header and trailer offsets", test_engine_file_offsets);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

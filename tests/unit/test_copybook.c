@@ -7,6 +7,7 @@
 #include "cobzip.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -768,9 +769,6 @@ int main(void)
     CU_add_test(s, "find and print", test_find_and_print);
     CU_add_test(s, "Cobrix test6 offsets", test_cobrix_offsets);
     CU_add_test(s, "fuzz: broken Cobrix copybooks", test_fuzz_cobrix);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

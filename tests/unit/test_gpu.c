@@ -14,6 +14,7 @@
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,10 +575,7 @@ int main(void)
         CU_pSuite g = CU_add_suite("no gpu", NULL, NULL);
         CU_add_test(g, "entries fail with CBZ_ERR_DEVICE", test_no_gpu_entries);
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     cbz_gpu_release();
     return failed ? 1 : 0;
 }

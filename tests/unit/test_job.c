@@ -10,6 +10,7 @@
 #include "yaml_wrap.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -832,10 +833,7 @@ int main(void)
     CU_add_test(run, "dry run writes nothing", test_run_dry);
     CU_add_test(run, "JSON report", test_run_report);
     CU_add_test(run, "settings precedence in argv", test_run_config_precedence);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     if (failed == 0) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

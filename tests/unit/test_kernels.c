@@ -6,6 +6,7 @@
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,9 +573,6 @@ int main(void)
     CU_add_test(s, "gather/scatter, planes, text lengths, transcode", test_split_planes_text);
     CU_add_test(s, "dictionary lookup and gather", test_dict);
     CU_add_test(s, "every variant equals portable", test_variants);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,9 +516,6 @@ int main(void)
     CU_add_test(s, "bit-pack and unpack, bits 0..64", test_bitpack);
     CU_add_test(s, "dictionary", test_dict);
     CU_add_test(s, "no write before any output buffer", test_canaries);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

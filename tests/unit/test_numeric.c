@@ -8,6 +8,7 @@
 #include "numeric.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -692,9 +693,6 @@ int main(void)
     CU_add_test(s, "numeric editing, invalid and lenient", test_edit_invalid);
     CU_add_test(s, "numeric editing, random round trips", test_edit_random);
     CU_add_test(s, "PICTURE helpers", test_pic_helpers);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include "progress.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -237,9 +238,6 @@ int main(void)
     CU_add_test(s, "stderr a pipe: no line", test_pipe_silent);
     CU_add_test(s, "stderr a file: no line", test_file_silent);
     CU_add_test(s, "NULL is a no-op", test_null_is_noop);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failures = cbz_cunit_run();
     return failures ? 1 : 0;
 }

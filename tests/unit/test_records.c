@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -391,9 +392,6 @@ int main(void)
     CU_add_test(s, "frame_in_file: more input wanted, errors name the file", test_frame_in_file);
     CU_add_test(s, "writer round trip F/V/VB", test_writer_roundtrip);
     CU_add_test(s, "writer errors", test_writer_errors);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "cobzip.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ static cbz_field field(const char *name, cbz_category cat, cbz_usage usage, uint
 
 static cbz_value_options opts(const char *page, cbz_trim trim)
 {
-    cbz_value_options o = {cbz_codepage_find(page), trim, CBZ_FLOAT_IBM_HEX, false};
+    cbz_value_options o = {.codepage = cbz_codepage_find(page), .trim = trim, .float_format = CBZ_FLOAT_IBM_HEX};
     CU_ASSERT_PTR_NOT_NULL_FATAL(o.codepage);
     return o;
 }
@@ -742,9 +743,6 @@ int main(void)
     CU_add_test(s, "COMP limited by its PIC", test_binary_pic_limit);
     CU_add_test(s, "random round trips", test_random_round_trips);
     CU_add_test(s, "arbitrary bytes", test_arbitrary_bytes);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }
