@@ -16,6 +16,11 @@
  * against an earlier numeric column of the chunk (a peer), and may take its
  * exception positions from the peer's invalid values; the peer is chosen by
  * pricing a few candidates on a small sample (choose_ref).
+ *
+ * Text: digit runs may be pulled out into numbers that go through the
+ * numeric chain, leaving templates (TEXT_NUM); values blank wherever an
+ * earlier column is blank are left out (TEXT_MASK).  Integers that were
+ * decimal may be packed as decimal (base-100) planes.
  */
 #include "column.h"
 
@@ -38,7 +43,9 @@ enum col_method {
     M_TEXT_TRIM = 2,  /* lengths without trailing pad + the trimmed bytes     */
     M_TEXT_DICT = 3,  /* front-coded sorted dictionary + bit-packed codes     */
     M_NUMERIC = 4,    /* exceptions + sign forms + transformed integers       */
-    M_TEXT_REF = 5    /* earlier text columns' values cut out + a text body   */
+    M_TEXT_REF = 5,   /* earlier text columns' values cut out + a text body   */
+    M_TEXT_NUM = 6,   /* digit runs out: templates + integers per run position */
+    M_TEXT_MASK = 7   /* values blank where an earlier column is blank left out */
 };
 
 enum num_xform { X_NONE = 0, X_DELTA = 1, X_DELTA2 = 2, X_FOR = 3, X_RLE = 4, X_DICT = 5 };
@@ -164,6 +171,158 @@ static void planes_get_u32(const uint8_t *in, size_t n, unsigned k, uint32_t *v)
     }
 }
 
+/* Decimal planes (bits byte 0x90 | k, or 0xA0 | k with a sign): numbers
+ * that were decimal before L4 (zoned and packed amounts, dates, phone
+ * numbers) keep their structure in base 100: plane j holds digits 2j and
+ * 2j+1 of every value, so the cents of prices ending in .99, the day and
+ * month of a date or the area code of a phone number each get a plane whose
+ * skew zstd's Huffman stage sees, where binary planes mix them.  The signed
+ * form splits a zigzagged value into a sign bit (bit-packed, one bit per
+ * value) and its magnitude, so that -12.99 and 12.99 share their planes. */
+#define PACK_DEC 0x90u
+#define PACK_DEC_SIGNED 0xA0u
+#define DEC_MAX_PLANES 10u
+#define DEC_SAMPLE 2048u
+static const uint64_t pow100_u64[10] = {
+    1ULL, 100ULL, 10000ULL, 1000000ULL, 100000000ULL, 10000000000ULL, 1000000000000ULL,
+    100000000000000ULL, 10000000000000000ULL, 1000000000000000000ULL
+};
+
+/* The magnitude that the signed form writes in planes for a zigzagged u. */
+static inline uint64_t dec_mag(uint64_t u, bool sm) { return sm ? (u >> 1) + (u & 1) : u; }
+
+/* Planes needed for magnitudes up to mx: the last plane holds up to 255. */
+static unsigned dec_planes_for(uint64_t mx)
+{
+    unsigned k = 1;
+    while (k < DEC_MAX_PLANES && mx / pow100_u64[k - 1] > 255) k++;
+    return k;
+}
+
+/* Bits that an order-0 entropy coder needs for the counts h (their sum m). */
+static double hist_bits(const uint32_t *h, size_t nh, size_t m)
+{
+    double bits = 0;
+    for (size_t j = 0; j < nh; j++)
+        if (h[j]) bits += (double)h[j] * log2((double)m / (double)h[j]);
+    return bits;
+}
+
+/* Estimated bits of the values as binary byte planes and as decimal planes
+ * (order-0 entropy of each plane on a sample spread over the values, which
+ * is what Huffman pays); true when the decimal form is 5% cheaper. */
+static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
+{
+    if (n < 64) return false;
+    const size_t step = n > DEC_SAMPLE ? n / DEC_SAMPLE : 1;
+    uint64_t mxb = 0, mxd = 0;
+    size_t m = 0, neg = 0;
+    for (size_t i = 0; i < n && m < DEC_SAMPLE; i += step, m++) {
+        mxb |= v[i];
+        uint64_t d = dec_mag(v[i], sm);
+        mxd = d > mxd ? d : mxd;
+        neg += sm && (v[i] & 1);
+    }
+    const unsigned kb = (bits_of(mxb) + 7) / 8, kd = dec_planes_for(mxd);
+    if (kb == 0) return false;
+    uint32_t *h = calloc((size_t)(kb + kd) * 256, sizeof *h);
+    if (!h) return false;
+    for (size_t i = 0, c = 0; c < m; i += step, c++) {
+        uint64_t x = v[i], d = dec_mag(x, sm);
+        for (unsigned j = 0; j < kb; j++) h[j * 256 + ((x >> (8 * j)) & 0xFF)]++;
+        for (unsigned j = 0; j + 1 < kd; j++) h[(kb + j) * 256 + (d / pow100_u64[j]) % 100]++;
+        h[(kb + kd - 1) * 256 + d / pow100_u64[kd - 1]]++;
+    }
+    double cb = 0, cd = 0;
+    for (unsigned j = 0; j < kb; j++) cb += hist_bits(h + j * 256, 256, m);
+    for (unsigned j = 0; j < kd; j++) cd += hist_bits(h + (kb + j) * 256, 256, m);
+    if (neg) {
+        uint32_t sh[2] = { (uint32_t)(m - neg), (uint32_t)neg };
+        cd += hist_bits(sh, 2, m) + 0.02 * (double)m; /* bit-packed: a little over */
+    }
+    free(h);
+    return cd < cb * 0.95;
+}
+
+static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool sm)
+{
+    uint64_t mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = dec_mag(v[i], sm);
+        mx = d > mx ? d : mx;
+    }
+    const unsigned k = dec_planes_for(mx);
+    const size_t sbytes = sm ? (n + 7) / 8 : 0;
+    CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)((sm ? PACK_DEC_SIGNED : PACK_DEC) | k)));
+    CBZ_TRY(cbz_buf_reserve(b, sbytes + n * k));
+    uint8_t *o = b->data + b->len;
+    if (sm) {
+        memset(o, 0, sbytes);
+        for (size_t i = 0; i < n; i++) o[i >> 3] |= (uint8_t)((v[i] & 1) << (i & 7));
+        o += sbytes;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = dec_mag(v[i], sm);
+        for (unsigned j = 0; j + 1 < k; j++) {
+            o[(size_t)j * n + i] = (uint8_t)(d % 100);
+            d /= 100;
+        }
+        o[(size_t)(k - 1) * n + i] = (uint8_t)d;
+    }
+    b->len += sbytes + n * k;
+    return CBZ_OK;
+}
+
+/* Reads decimal planes (head byte already read: k planes, sm signed). */
+static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, uint64_t *out,
+                                 const char *what, cbz_error *err)
+{
+    const size_t sbytes = sm ? (n + 7) / 8 : 0;
+    const uint8_t *s = NULL, *p;
+    CBZ_FAIL_IF(k < 1 || k > DEC_MAX_PLANES, err, CBZ_ERR_FORMAT,
+                "column: %s: %u decimal planes (1..%u allowed) at byte %zu", what, k,
+                DEC_MAX_PLANES, c->pos - 1);
+    CBZ_FAIL_IF(n > SIZE_MAX / 16 || (sm && !cbz_cursor_bytes(c, sbytes, &s)) ||
+                    !cbz_cursor_bytes(c, n * k, &p),
+                err, CBZ_ERR_FORMAT, "column: %s: %zu decimal-plane bytes needed at byte %zu",
+                what, sbytes + n * k, c->pos);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = p[(size_t)(k - 1) * n + i];
+        for (unsigned j = k - 1; j-- > 0;) {
+            const uint8_t q = p[(size_t)j * n + i];
+            CBZ_FAIL_IF(q > 99 || __builtin_mul_overflow(d, 100, &d) ||
+                            __builtin_add_overflow(d, q, &d),
+                        err, CBZ_ERR_FORMAT,
+                        "column: %s: value %zu: decimal plane %u holds %u or overflows", what, i,
+                        j, q);
+        }
+        if (sm) {
+            const bool neg = (s[i >> 3] >> (i & 7)) & 1;
+            CBZ_FAIL_IF(d > (1ULL << 63) || (d == (1ULL << 63) && !neg) || (neg && d == 0), err,
+                        CBZ_ERR_FORMAT, "column: %s: value %zu: signed magnitude out of range",
+                        what, i);
+            d = neg ? 2 * d - 1 : 2 * d;
+        }
+        out[i] = d;
+    }
+    if (sm && (n & 7))
+        CBZ_FAIL_IF(s[n >> 3] >> (n & 7), err, CBZ_ERR_FORMAT,
+                    "column: %s: unused sign bits are not zero", what);
+    return CBZ_OK;
+}
+
+/* A packed block of u64 values in decimal planes (dec: 1 unsigned, 2 signed
+ * zigzag form) when that wins on a sample, else as put_packed_u64. */
+static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
+                                 size_t n, bool planes);
+static cbz_status put_packed_u64_dec(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
+                                     size_t n, bool planes, int dec)
+{
+    if (planes && dec && K->max_bits_u64(v, n) >= PLANES_MIN_BITS && dec_planes_win(v, n, dec == 2))
+        return put_dec_planes(b, v, n, dec == 2);
+    return put_packed_u64(b, K, v, n, planes);
+}
+
 static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
                                  size_t n, bool planes)
 {
@@ -238,6 +397,11 @@ static cbz_status get_packed_head(cbz_cursor *c, size_t n, unsigned max_bits, un
 static cbz_status get_packed_u64(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
                                  uint64_t *out, const char *what, cbz_error *err)
 {
+    if (c->pos < c->len && (c->p[c->pos] & 0xF0u) >= PACK_DEC &&
+        (c->p[c->pos] & 0xF0u) <= PACK_DEC_SIGNED) {
+        const uint8_t h = c->p[c->pos++];
+        return get_dec_planes(c, n, h & 0x0Fu, (h & 0xF0u) == PACK_DEC_SIGNED, out, what, err);
+    }
     unsigned bits, k;
     const uint8_t *p;
     CBZ_TRY(get_packed_head(c, n, 64, &bits, &k, &p, what, err));
@@ -446,9 +610,9 @@ static bool planes_win_on_sample(const cbz_kernel_table *K, const uint8_t *value
     return ok && planes * 10 < rows * 9;
 }
 
-static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
-                              const uint8_t *values, size_t n, bool planes, cbz_buf *body,
-                              uint8_t *method, cbz_col_stats *st, cbz_error *err)
+static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                    const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                                    uint8_t *method, cbz_col_stats *st, cbz_error *err)
 {
     const size_t width = d->width;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
@@ -646,6 +810,393 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------------------------ TEXT_NUM */
+
+/* Text that carries numbers (invoice references "INV0316429", street
+ * addresses "8230 BROADWAY", "CVS/PHARMACY #07042") is stored as a template
+ * (each run of digits replaced by one marker digit, the code page's zero) and,
+ * per marker position k, the numbers of the runs as integers through the
+ * numeric chain (delta, dictionary, FOR, planes) with their digit counts.
+ * The templates then go through the text choices: they repeat far more than
+ * the values do.  Runs longer than TNUM_MAX_DIGITS digits are cut into
+ * pieces of at most that many. */
+#define TNUM_MAX_DIGITS 18
+#define TNUM_SCREEN 1024     /* values screened for digits ...              */
+#define TNUM_TRIAL_BYTES 16384 /* ... and about this many bytes tried both ways */
+
+static inline bool is_digit_byte(uint8_t b, bool ebcdic)
+{
+    return ebcdic ? (b >= 0xF0 && b <= 0xF9) : (b >= 0x30 && b <= 0x39);
+}
+
+/* Decimal digits of x (1 for 0). */
+static unsigned dec_digits(uint64_t x)
+{
+    unsigned k = 1;
+    while (k < 19 && x >= (uint64_t)pow10_i64[k]) k++;
+    return k;
+}
+
+static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                    const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                                    uint8_t *method, cbz_col_stats *st, cbz_error *err);
+static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, bool planes, cbz_buf *body, bool *fallback,
+                                 cbz_col_stats *st, cbz_error *err);
+static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                 cbz_cursor *c, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, uint8_t *values, cbz_error *err);
+
+/* The descriptor of the integers of one marker position. */
+static cbz_col_desc tnum_int_desc(void)
+{
+    cbz_col_desc d;
+    memset(&d, 0, sizeof d);
+    d.kind = CBZ_COL_BINARY;
+    d.width = 8;
+    d.is_signed = 1;
+    d.digits = 18;
+    return d;
+}
+
+/* Markers (digit runs, cut at TNUM_MAX_DIGITS) in the trimmed value v[0..len). */
+static size_t tnum_count(const uint8_t *v, size_t len, bool ebcdic)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < len;) {
+        if (!is_digit_byte(v[j], ebcdic)) {
+            j++;
+            continue;
+        }
+        size_t s = j;
+        while (j < len && j - s < TNUM_MAX_DIGITS && is_digit_byte(v[j], ebcdic)) j++;
+        k++;
+    }
+    return k;
+}
+
+/* Encodes the body of method TEXT_NUM (docs/LAYERS.md) for the n values. */
+static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                                  cbz_col_stats *st, cbz_error *err)
+{
+    const size_t width = d->width;
+    const bool eb = d->ebcdic != 0;
+    const uint8_t pad = eb ? 0x40 : 0x20, zero = eb ? 0xF0 : 0x30;
+    cbz_status rc = CBZ_OK;
+    uint8_t *tmpl = xmalloc(n * width);
+    uint32_t *cnt = xmalloc(n * sizeof *cnt);
+    size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
+    int64_t *ints = NULL;
+    uint32_t *nds = NULL;
+    uint8_t *be = NULL;
+    if (!tmpl || !cnt || !m || !off) goto nomem;
+    size_t nslots = 0, total = 0;
+    memset(m, 0, (width + 1) * sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = values + i * width;
+        size_t len = width;
+        while (len > 0 && v[len - 1] == pad) len--;
+        cnt[i] = (uint32_t)tnum_count(v, len, eb);
+        for (size_t k = 0; k < cnt[i]; k++) m[k]++;
+        nslots = cnt[i] > nslots ? cnt[i] : nslots;
+        total += cnt[i];
+    }
+    for (size_t k = 0, o = 0; k < nslots; k++) {
+        off[k] = o;
+        o += m[k];
+    }
+    ints = xmalloc(total * sizeof *ints);
+    nds = xmalloc(total * sizeof *nds);
+    be = xmalloc(n * 8);
+    if (!ints || !nds || !be) goto nomem;
+    /* templates and the numbers, slot by slot */
+    {
+        size_t *at = xmalloc((nslots + 1) * sizeof *at);
+        if (!at) goto nomem;
+        memcpy(at, off, nslots * sizeof *at);
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *v = values + i * width;
+            uint8_t *t = tmpl + i * width;
+            size_t len = width, o = 0, k = 0;
+            while (len > 0 && v[len - 1] == pad) len--;
+            for (size_t j = 0; j < len;) {
+                if (!is_digit_byte(v[j], eb)) {
+                    t[o++] = v[j++];
+                    continue;
+                }
+                size_t s = j;
+                uint64_t x = 0;
+                while (j < len && j - s < TNUM_MAX_DIGITS && is_digit_byte(v[j], eb))
+                    x = x * 10 + (v[j++] & 0x0Fu);
+                ints[at[k]] = (int64_t)x;
+                nds[at[k]++] = (uint32_t)(j - s);
+                k++;
+                t[o++] = zero;
+            }
+            memset(t + o, pad, width - o);
+        }
+        free(at);
+    }
+    chain_add(st, "textnum");
+    size_t inner_at = body->len;
+    uint8_t inner = M_TEXT_FIXED;
+    if ((rc = cbz_buf_put_u8(body, 0)) != CBZ_OK) goto nomem;
+    if ((rc = encode_text_plain(K, d, tmpl, n, planes, body, &inner, st, err)) != CBZ_OK)
+        goto out;
+    body->data[inner_at] = inner;
+    if ((rc = cbz_buf_put_varint(body, nslots)) != CBZ_OK) goto nomem;
+    const cbz_col_desc d8 = tnum_int_desc();
+    for (size_t k = 0; k < nslots; k++) {
+        int64_t *x = ints + off[k];
+        uint32_t *nd = nds + off[k];
+        /* digit counts as they are, or as leading zeros: the cheaper */
+        uint32_t c_nd[TNUM_MAX_DIGITS + 1] = { 0 }, c_lz[TNUM_MAX_DIGITS + 1] = { 0 };
+        for (size_t j = 0; j < m[k]; j++) {
+            c_nd[nd[j]]++;
+            c_lz[nd[j] - dec_digits((uint64_t)x[j])]++;
+        }
+        const bool lz = entropy_bits(c_lz, TNUM_MAX_DIGITS + 1, m[k]) <
+                        entropy_bits(c_nd, TNUM_MAX_DIGITS + 1, m[k]);
+        if (lz)
+            for (size_t j = 0; j < m[k]; j++) nd[j] -= dec_digits((uint64_t)x[j]);
+        if ((rc = cbz_buf_put_u8(body, lz ? 1 : 0)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, nd, m[k], planes)) != CBZ_OK) goto nomem;
+        K->i64_to_be(x, m[k], 8, be);
+        bool fallback = false;
+        if ((rc = encode_numeric(K, &d8, be, m[k], NULL, 0, planes, body, &fallback, NULL, err)) !=
+            CBZ_OK)
+            goto out;
+        assert(!fallback); /* binary values are always valid */
+    }
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
+out:
+    free(tmpl);
+    free(cnt);
+    free(m);
+    free(off);
+    free(ints);
+    free(nds);
+    free(be);
+    return rc;
+}
+
+/* Whether the column holds enough digits to try TEXT_NUM, and then whether
+ * it wins: the first values (about TNUM_TRIAL_BYTES) are encoded both ways
+ * and compressed with zstd level 1; TEXT_NUM must be 5% smaller. */
+static bool text_num_wins(const cbz_kernel_table *K, const cbz_col_desc *d,
+                          const uint8_t *values, size_t n)
+{
+    const size_t width = d->width;
+    const bool eb = d->ebcdic != 0;
+    const uint8_t pad = eb ? 0x40 : 0x20;
+    if (n < 64 || width < 2) return false;
+    size_t ms = n < TNUM_SCREEN ? n : TNUM_SCREEN, text = 0, digits = 0;
+    for (size_t i = 0; i < ms; i++) {
+        const uint8_t *v = values + i * width;
+        size_t len = width;
+        while (len > 0 && v[len - 1] == pad) len--;
+        text += len;
+        for (size_t j = 0; j < len; j++) digits += is_digit_byte(v[j], eb);
+    }
+    if (digits * 5 < text) return false; /* under 20% digits */
+    size_t m = TNUM_TRIAL_BYTES / width;
+    m = m < 256 ? 256 : m;
+    m = m < n ? m : n;
+    cbz_buf a, b, z;
+    cbz_buf_init(&a);
+    cbz_buf_init(&b);
+    cbz_buf_init(&z);
+    cbz_error e = { 0 };
+    uint8_t meth;
+    bool win = false;
+    if (encode_text_plain(K, d, values, m, true, &a, &meth, NULL, &e) == CBZ_OK &&
+        encode_text_num(K, d, values, m, true, &b, NULL, &e) == CBZ_OK &&
+        cbz_zstd_compress(a.data, a.len, 1, &z, NULL) == CBZ_OK) {
+        size_t za = z.len < a.len ? z.len : a.len;
+        z.len = 0;
+        if (cbz_zstd_compress(b.data, b.len, 1, &z, NULL) == CBZ_OK) {
+            size_t zb = z.len < b.len ? z.len : b.len;
+            win = zb * 20 < za * 19;
+        }
+    }
+    cbz_buf_free(&a);
+    cbz_buf_free(&b);
+    cbz_buf_free(&z);
+    return win;
+}
+
+/* A text column's body (without a reference): TEXT_NUM when it wins on the
+ * sample, else the plain text choices. */
+static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
+                              const uint8_t *values, size_t n, bool planes, cbz_buf *body,
+                              uint8_t *method, cbz_col_stats *st, cbz_error *err)
+{
+    if (text_num_wins(K, d, values, n)) {
+        *method = M_TEXT_NUM;
+        return encode_text_num(K, d, values, n, planes, body, st, err);
+    }
+    return encode_text_plain(K, d, values, n, planes, body, method, st, err);
+}
+
+static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   cbz_cursor *c, size_t n, uint8_t method, bool allow_num,
+                                   uint8_t *values, cbz_error *err);
+
+static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    const bool eb = d->ebcdic != 0;
+    const uint8_t pad = eb ? 0x40 : 0x20, zero = eb ? 0xF0 : 0x30;
+    uint8_t inner;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &inner), err, CBZ_ERR_FORMAT,
+                "column: digit-run body truncated at its template method");
+    cbz_status rc = CBZ_OK;
+    uint8_t *tmpl = xmalloc(n * width);
+    uint32_t *cnt = xmalloc(n * sizeof *cnt);
+    size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
+    size_t *at = xmalloc((width + 1) * sizeof *at);
+    uint32_t *tlen = xmalloc(n * sizeof *tlen);
+    int64_t *ints = NULL;
+    uint32_t *nds = NULL;
+    uint8_t *be = NULL;
+    if (!tmpl || !cnt || !m || !off || !at || !tlen) goto nomem;
+    if ((rc = decode_text_body(K, d, c, n, inner, false, tmpl, err)) != CBZ_OK) goto out;
+    size_t nslots_seen = 0, total = 0;
+    memset(m, 0, (width + 1) * sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *t = tmpl + i * width;
+        size_t len = width, k = 0;
+        while (len > 0 && t[len - 1] == pad) len--;
+        for (size_t j = 0; j < len; j++)
+            if (is_digit_byte(t[j], eb)) {
+                if (t[j] != zero) {
+                    rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                                  "column: value %zu: template byte %zu is a digit other than "
+                                  "the marker", i, j);
+                    goto out;
+                }
+                m[k++]++; /* k < len <= width */
+            }
+        cnt[i] = (uint32_t)k;
+        tlen[i] = (uint32_t)len;
+        nslots_seen = k > nslots_seen ? k : nslots_seen;
+        total += k;
+    }
+    uint64_t nslots;
+    if ((rc = get_varint(c, &nslots, "digit-run positions", err)) != CBZ_OK) goto out;
+    if (nslots != nslots_seen) {
+        rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                      "column: %llu digit-run positions announced, the templates have %zu",
+                      (unsigned long long)nslots, nslots_seen);
+        goto out;
+    }
+    ints = xmalloc(total * sizeof *ints);
+    nds = xmalloc(total * sizeof *nds);
+    be = xmalloc(n * 8);
+    if (!ints || !nds || !be) goto nomem;
+    const cbz_col_desc d8 = tnum_int_desc();
+    for (size_t k = 0, o = 0; k < nslots; k++) {
+        off[k] = o;
+        uint8_t lz;
+        if (!cbz_cursor_u8(c, &lz) || lz > 1) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                          "column: bad or missing digit-count mode of run position %zu", k);
+            goto out;
+        }
+        if ((rc = get_packed_u32(c, K, m[k], nds + o, "digit counts", err)) != CBZ_OK) goto out;
+        if ((rc = decode_numeric(K, &d8, c, m[k], NULL, 0, be, err)) != CBZ_OK) goto out;
+        K->be_to_i64(be, m[k], 8, 1, ints + o);
+        for (size_t j = 0; j < m[k]; j++) {
+            const int64_t x = ints[o + j];
+            uint64_t nd = nds[o + j];
+            if (x >= 0 && lz) nd += dec_digits((uint64_t)x);
+            if (x < 0 || nd < 1 || nd > TNUM_MAX_DIGITS || x >= pow10_i64[nd]) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: digit run %zu of position %zu: %lld does not fit %llu "
+                              "digits", j, k, (long long)x, (unsigned long long)nd);
+                goto out;
+            }
+            nds[o + j] = (uint32_t)nd;
+        }
+        o += m[k];
+    }
+    memcpy(at, off, nslots * sizeof *at);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *t = tmpl + i * width;
+        uint8_t *v = values + i * width;
+        size_t len = tlen[i];
+        size_t out_len = len;
+        /* the expanded length must fit the width before anything is written */
+        for (size_t k = 0; k < cnt[i]; k++) out_len += nds[at[k]] - 1;
+        if (out_len > width) {
+            rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                          "column: value %zu: %zu bytes with its digit runs, width %zu", i,
+                          out_len, width);
+            goto out;
+        }
+        size_t o = 0, k = 0;
+        for (size_t j = 0; j < len; j++) {
+            if (t[j] != zero) {
+                v[o++] = t[j];
+                continue;
+            }
+            const size_t s = at[k]++;
+            uint64_t x = (uint64_t)ints[s];
+            for (size_t q = nds[s]; q-- > 0;) {
+                v[o + q] = (uint8_t)((zero & 0xF0u) | (x % 10));
+                x /= 10;
+            }
+            o += nds[s];
+            k++;
+        }
+        memset(v + o, pad, width - o);
+    }
+    goto out;
+nomem:
+    rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory decoding %zu text values", n);
+out:
+    free(tmpl);
+    free(cnt);
+    free(m);
+    free(off);
+    free(at);
+    free(tlen);
+    free(ints);
+    free(nds);
+    free(be);
+    return rc;
+}
+
+/* The body of a text method: RAW, FIXED, TRIM, DICT, or (allow_num) NUM. */
+static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   cbz_cursor *c, size_t n, uint8_t method, bool allow_num,
+                                   uint8_t *values, cbz_error *err)
+{
+    const size_t width = d->width;
+    switch (method) {
+    case M_RAW: return decode_raw(K, c, n, width, values, err);
+    case M_TEXT_FIXED: {
+        const uint8_t *p;
+        CBZ_FAIL_IF(!cbz_cursor_bytes(c, n * width, &p), err, CBZ_ERR_FORMAT,
+                    "column: fixed text body too short");
+        if (n) memcpy(values, p, n * width);
+        return CBZ_OK;
+    }
+    case M_TEXT_TRIM: return decode_text_trim(K, d, c, n, values, err);
+    case M_TEXT_DICT: return decode_text_dict(K, d, c, n, values, err);
+    case M_TEXT_NUM:
+        if (allow_num) return decode_text_num(K, d, c, n, values, err);
+        break;
+    default: break;
+    }
+    return cbz_fail(err, CBZ_ERR_FORMAT, "column: inner text method %u not allowed here", method);
+}
+
 /* ------------------------------------------------------------------ TEXT_REF */
 
 /* A text column that holds the text of earlier columns (an e-mail address
@@ -834,21 +1385,7 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text reference body truncated");
         goto out;
     }
-    switch (inner) {
-    case M_RAW: rc = decode_raw(K, c, n, width, values, err); break;
-    case M_TEXT_FIXED: {
-        const uint8_t *p;
-        if (!cbz_cursor_bytes(c, n * width, &p))
-            rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: fixed text body too short");
-        else memcpy(values, p, n * width);
-        break;
-    }
-    case M_TEXT_TRIM: rc = decode_text_trim(K, d, c, n, values, err); break;
-    case M_TEXT_DICT: rc = decode_text_dict(K, d, c, n, values, err); break;
-    default:
-        rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: text reference inner method %u", inner);
-        break;
-    }
+    rc = decode_text_body(K, d, c, n, inner, true, values, err);
     /* put the cut text back, the last reference first */
     for (size_t r = nr; rc == CBZ_OK && r-- > 0;) {
         const cbz_col_peer *p = &peers[refs[r]];
@@ -873,6 +1410,138 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
 out:
     free(pos[0]);
     free(pos[1]);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ TEXT_MASK */
+
+/* The entries of an OCCURS DEPENDING ON table that a record does not use are
+ * left blank in every field; a field of such an entry is blank wherever an
+ * earlier field of the same entry is.  A text column is then stored without
+ * the values where a peer is blank (all spaces of its code page): they are
+ * all pad bytes, and the others go through the text choices on their own. */
+#define MASK_PEERS 16   /* nearest peers tried */
+#define MASK_SCREEN 1024 /* ... on this many values first */
+
+static bool mask_peer_usable(const cbz_col_peer *p, size_t n)
+{
+    return p->n == n && p->values != NULL && p->desc.width >= 1;
+}
+
+static inline bool all_bytes(const uint8_t *p, size_t w, uint8_t b)
+{
+    for (size_t j = 0; j < w; j++)
+        if (p[j] != b) return false;
+    return true;
+}
+
+/* Counts the peer's blank values among the first m, or returns SIZE_MAX when
+ * one of them is not blank in the column. */
+static size_t mask_check(const cbz_col_desc *d, const uint8_t *values, size_t m,
+                         const cbz_col_peer *p)
+{
+    const size_t w = d->width, pw = p->desc.width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20, ppad = p->desc.ebcdic ? 0x40 : 0x20;
+    size_t blank = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!all_bytes(p->values + i * pw, pw, ppad)) continue;
+        if (!all_bytes(values + i * w, w, pad)) return SIZE_MAX;
+        blank++;
+    }
+    return blank;
+}
+
+/* Chooses the peer that blanks most of the first MASK_SCREEN values (and all
+ * of the column, checked in full for the best two); false when none blanks
+ * at least 1/32. */
+static bool choose_mask(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                        const cbz_col_peer *peers, size_t n_peers, size_t *ref, size_t *blanks)
+{
+    if (n < 64 || n_peers == 0) return false;
+    const size_t ms = n < MASK_SCREEN ? n : MASK_SCREEN;
+    size_t cand[MASK_PEERS], score[MASK_PEERS], nc = 0;
+    for (size_t j = n_peers, tried = 0; j > 0 && tried < MASK_PEERS; j--) {
+        const cbz_col_peer *p = &peers[j - 1];
+        if (!mask_peer_usable(p, n)) continue;
+        tried++;
+        size_t b = mask_check(d, values, ms, p);
+        if (b == SIZE_MAX || b * 32 < ms) continue;
+        cand[nc] = j - 1;
+        score[nc++] = b;
+    }
+    for (int full = 0; nc > 0 && full < 2; full++) { /* at most 2 full checks */
+        size_t best = 0;
+        for (size_t c = 1; c < nc; c++)
+            if (score[c] > score[best]) best = c;
+        size_t b = mask_check(d, values, n, &peers[cand[best]]);
+        if (b != SIZE_MAX && b * 32 >= n) {
+            *ref = cand[best];
+            *blanks = b;
+            return true;
+        }
+        cand[best] = cand[--nc];
+        score[best] = score[nc];
+    }
+    return false;
+}
+
+static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                   size_t n_peers, bool planes, cbz_buf *body, bool *used,
+                                   cbz_col_stats *st, cbz_error *err)
+{
+    size_t ref, blanks;
+    *used = false;
+    if (!choose_mask(d, values, n, peers, n_peers, &ref, &blanks)) return CBZ_OK;
+    const cbz_col_peer *p = &peers[ref];
+    const size_t w = d->width, pw = p->desc.width, m = n - blanks;
+    const uint8_t ppad = p->desc.ebcdic ? 0x40 : 0x20;
+    uint8_t *kept = xmalloc(m * w);
+    CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (!all_bytes(p->values + i * pw, pw, ppad)) memcpy(kept + k++ * w, values + i * w, w);
+    cbz_status rc = cbz_buf_put_varint(body, ref);
+    size_t inner_at = body->len;
+    if (rc == CBZ_OK) rc = cbz_buf_put_u8(body, 0);
+    if (rc != CBZ_OK) {
+        free(kept);
+        return cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
+    }
+    chain_add(st, "mask");
+    uint8_t inner = M_TEXT_FIXED;
+    rc = encode_text(K, d, kept, m, planes, body, &inner, st, err);
+    free(kept);
+    if (rc != CBZ_OK) return rc;
+    body->data[inner_at] = inner;
+    *used = true;
+    return CBZ_OK;
+}
+
+static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                   cbz_cursor *c, size_t n, const cbz_col_peer *peers,
+                                   size_t n_peers, uint8_t *values, cbz_error *err)
+{
+    uint64_t ref;
+    uint8_t inner;
+    CBZ_TRY(get_varint(c, &ref, "mask column", err));
+    CBZ_FAIL_IF(ref >= n_peers || !mask_peer_usable(&peers[ref], n), err, CBZ_ERR_FORMAT,
+                "column: mask from column %llu (%zu earlier columns) that does not have %zu "
+                "values", (unsigned long long)ref, n_peers, n);
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &inner), err, CBZ_ERR_FORMAT,
+                "column: mask body truncated at its method");
+    const cbz_col_peer *p = &peers[ref];
+    const size_t w = d->width, pw = p->desc.width;
+    const uint8_t pad = d->ebcdic ? 0x40 : 0x20, ppad = p->desc.ebcdic ? 0x40 : 0x20;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += !all_bytes(p->values + i * pw, pw, ppad);
+    uint8_t *kept = xmalloc(m * w);
+    CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
+    cbz_status rc = decode_text_body(K, d, c, m, inner, true, kept, err);
+    for (size_t i = 0, k = 0; rc == CBZ_OK && i < n; i++) {
+        if (all_bytes(p->values + i * pw, pw, ppad)) memset(values + i * w, pad, w);
+        else memcpy(values + i * w, kept + k++ * w, w);
+    }
+    free(kept);
     return rc;
 }
 
@@ -1003,6 +1672,43 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
     double runs_est = (double)n * (double)runs / (double)m;
     double avg_run = (double)n / runs_est;
     cost[X_RLE] = runs_est * (bits_of((uint64_t)hi - (uint64_t)lo) + bits_of((uint64_t)(2 * avg_run)) ) + 160;
+    /* values of 5 bits or more go to zstd as byte planes, which pay about
+     * the entropy of each plane: priced so on the first values, a skewed
+     * stream (counters that restart, mostly-equal steps) is seen as cheap */
+    if (lens[0] >= 64) {
+        const size_t m0 = lens[0];
+        const uint64_t bases[4] = { 0, (uint64_t)lo, (uint64_t)dlo, (uint64_t)ddlo };
+        static const int xfs[4] = { X_NONE, X_FOR, X_DELTA, X_DELTA2 };
+        for (int t = 1; t < 4; t++) { /* NONE keeps its range price */
+            const int x = xfs[t];
+            const double width = cost[x] / (double)n;
+            if (width < PLANES_MIN_BITS) continue;
+            uint32_t h[8][256];
+            memset(h, 0, sizeof h);
+            uint64_t p1 = 0, p2 = 0;
+            size_t cnt = 0;
+            for (size_t i = 0; i < m0; i++) {
+                const uint64_t xv = (uint64_t)v[i];
+                uint64_t u;
+                if (x == X_NONE) u = zz(v[i]);
+                else if (x == X_FOR) u = xv - bases[t];
+                else if (x == X_DELTA) u = xv - p1 - bases[t];
+                else u = xv - 2 * p1 + p2 - bases[t];
+                p2 = p1;
+                p1 = xv;
+                if ((size_t)x > i && x != X_FOR) continue; /* the head values */
+                for (unsigned j = 0; j < 8; j++) h[j][(u >> (8 * j)) & 0xFF]++;
+                cnt++;
+            }
+            double bits = 0;
+            const unsigned k = ((unsigned)width + 7) / 8;
+            for (unsigned j = 0; j < k && j < 8; j++) bits += hist_bits(h[j], 256, cnt);
+            const double est = (double)n * bits / (double)cnt;
+            /* only a strong skew counts: small ones are priced as before,
+             * with the dictionary's entropy price to compare */
+            if (est * 2 < (double)n * width) cost[x] = est + (cost[x] - (double)n * width);
+        }
+    }
     /* dictionary: distinct values of the first values, priced at their
      * entropy (the codes go to zstd as byte planes) plus the keys */
     cost[X_DICT] = 1e300;
@@ -1373,9 +2079,11 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     if (st) st->layer_out[4] = n * 8 + ((flags & NF_FORMS) ? n : 0) + exc_bytes;
 
     t0 = now_s();
+    int dec = 0; /* decimal planes for the packed block: 1 unsigned, 2 zigzag */
     switch (xf) {
     case X_NONE:
         K->zigzag_encode(v, n, u);
+        dec = 2;
         break;
     case X_DELTA:
     case X_DELTA2: {
@@ -1406,6 +2114,17 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     case X_FOR: {
         int64_t lo, hi;
         K->minmax(v, n, &lo, &hi);
+        /* a base with two zero digits keeps the values' decimal digits in
+         * place for decimal planes (a wider range by at most 99) */
+        const int64_t lo100 = lo - (int64_t)(((lo % 100) + 100) % 100);
+        if (lo100 <= lo && (uint64_t)hi - (uint64_t)lo100 >= (uint64_t)hi - (uint64_t)lo) {
+            K->for_encode(v, n, lo100, u);
+            if (K->max_bits_u64(u, n) >= PLANES_MIN_BITS && dec_planes_win(u, n, false)) {
+                if ((rc = cbz_buf_put_varint(body, zz(lo100))) != CBZ_OK) goto nomem;
+                dec = 1;
+                break;
+            }
+        }
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
         K->for_encode(v, n, lo, u);
         break;
@@ -1493,7 +2212,9 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     }
     if (xf != X_NONE) chain_add(st, xform_names[xf]);
     t0 = now_s();
-    if ((rc = put_packed_u64(body, K, u, n, planes)) != CBZ_OK) goto nomem;
+    if (dec == 1) rc = put_dec_planes(body, u, n, false);
+    else rc = put_packed_u64_dec(body, K, u, n, planes, dec);
+    if (rc != CBZ_OK) goto nomem;
     if (st) {
         st->layer_seconds[7] += now_s() - t0;
         st->layer_out[7] = body->len;
@@ -1814,9 +2535,15 @@ cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values,
         method = M_RAW;
     } else if (d->kind == CBZ_COL_TEXT) {
         bool used = false;
-        rc = encode_text_ref(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
-        if (rc == CBZ_OK && used) method = M_TEXT_REF;
-        else if (rc == CBZ_OK) rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
+        rc = encode_text_mask(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
+        if (rc == CBZ_OK && used) {
+            method = M_TEXT_MASK;
+        } else if (rc == CBZ_OK) {
+            rc = encode_text_ref(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
+            if (rc == CBZ_OK && used) method = M_TEXT_REF;
+            else if (rc == CBZ_OK)
+                rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
+        }
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
@@ -1896,7 +2623,7 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
                 "column: encoding truncated at its header (%zu bytes)", enc_len);
     CBZ_FAIL_IF(version != COL_VERSION, err, CBZ_ERR_FORMAT,
                 "column: encoding version %u, expected %u", version, COL_VERSION);
-    CBZ_FAIL_IF(method > M_TEXT_REF, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
+    CBZ_FAIL_IF(method > M_TEXT_MASK, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
     CBZ_TRY(get_varint(&c, &n2, "value count", err));
     CBZ_FAIL_IF(n2 != n, err, CBZ_ERR_FORMAT, "column: encoding holds %llu values, %zu expected",
                 (unsigned long long)n2, n);
@@ -1907,7 +2634,7 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
     CBZ_FAIL_IF(!cbz_cursor_u8(&c, &entropy) || entropy > 1, err, CBZ_ERR_FORMAT,
                 "column: bad or missing entropy byte at offset %zu", c.pos);
     bool text_method = method == M_TEXT_FIXED || method == M_TEXT_TRIM || method == M_TEXT_DICT ||
-                       method == M_TEXT_REF;
+                       method == M_TEXT_REF || method == M_TEXT_NUM || method == M_TEXT_MASK;
     CBZ_FAIL_IF(text_method && d->kind != CBZ_COL_TEXT, err, CBZ_ERR_FORMAT,
                 "column: text method %u for a column of kind %u", method, d->kind);
     CBZ_FAIL_IF(method == M_NUMERIC && !numeric_supported(d), err, CBZ_ERR_FORMAT,
@@ -1947,6 +2674,8 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
     case M_TEXT_TRIM: rc = decode_text_trim(K, d, &b, n, values, err); break;
     case M_TEXT_DICT: rc = decode_text_dict(K, d, &b, n, values, err); break;
     case M_TEXT_REF: rc = decode_text_ref(K, d, &b, n, peers, n_peers, values, err); break;
+    case M_TEXT_NUM: rc = decode_text_num(K, d, &b, n, values, err); break;
+    case M_TEXT_MASK: rc = decode_text_mask(K, d, &b, n, peers, n_peers, values, err); break;
     case M_NUMERIC: rc = decode_numeric(K, d, &b, n, peers, n_peers, values, err); break;
     }
     if (rc == CBZ_OK && b.pos != b.len)
