@@ -415,25 +415,49 @@ bool cbz_member_find_record(const cbz_member *m, uint64_t rec, uint64_t *chunk)
 }
 
 /* ------------------------------------------------------------------------
- * Input: mmap for regular files, a sliding window over anything else.
+ * Input: a regular file is mapped (the device split reads batches ahead of
+ * the encode there), or read with read(2) into a sliding window when the
+ * CPU does the split (input_use_window); anything else (stdin, a pipe) is
+ * read into the window with stdio.
+ *
+ * Why the window for regular files: every 4 KiB page of a map is a page
+ * fault and a TLB entry of its own, and on virtual machines that shadow the
+ * page tables that costs more than reading the bytes: a 50 MiB input took
+ * 27 ms to touch through the map, 7.5 ms to read into a buffer of huge
+ * pages (this machine, see docs/ARCHITECTURE.md).  The window is reused
+ * batch after batch, so its pages are faulted once.
  * ---------------------------------------------------------------------- */
 typedef struct input {
     const char *name;
-    FILE *fp;                 /* stream input, NULL when mapped */
+    FILE *fp;                 /* stdio stream input (stdin, a pipe), else NULL */
+    int fd;                   /* a regular file read into the window, else -1 */
+    bool windowed;            /* bytes come from win (fp or fd), else from map */
     const uint8_t *map;
-    size_t map_size;
-    cbz_buf win;              /* stream: bytes [win_base, win_base + win.len) */
+    size_t map_size;          /* a regular file's size (mapped or not) */
+    bool sized;               /* map_size is the input's size */
+    cbz_buf win;              /* windowed: bytes [win_base, win_base + win.len) */
     uint64_t win_base;
     bool eof;
+    /* Read-ahead (input_ahead_run): the bytes after the window, read on a
+     * helper thread during an encode into next, after next_keep bytes of
+     * room for the window's bytes past the batch; next.len counts both. */
+    cbz_buf next;
+    size_t next_keep, next_want;
+    bool next_ready, next_eof;
+    cbz_status next_status;
+    cbz_error next_err;
 } input;
 
 static cbz_status input_open(input *in, const char *path, cbz_error *err)
 {
     memset(in, 0, sizeof *in);
     in->name = path;
+    in->fd = -1;
     cbz_buf_init(&in->win);
+    cbz_buf_init(&in->next);
     if (strcmp(path, "-") == 0) {
         in->fp = stdin;
+        in->windowed = true;
         return CBZ_OK;
     }
     int fd = open(path, O_RDONLY);
@@ -441,6 +465,7 @@ static cbz_status input_open(input *in, const char *path, cbz_error *err)
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         in->map_size = (size_t)st.st_size;
+        in->sized = true;
         in->eof = true;
         if (in->map_size) {
             void *p = mmap(NULL, in->map_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -451,7 +476,7 @@ static cbz_status input_open(input *in, const char *path, cbz_error *err)
             madvise(p, in->map_size, MADV_SEQUENTIAL);
             in->map = p;
         }
-        close(fd);
+        in->fd = fd;
         return CBZ_OK;
     }
     in->fp = fdopen(fd, "rb");
@@ -459,20 +484,36 @@ static cbz_status input_open(input *in, const char *path, cbz_error *err)
         close(fd);
         return cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     }
+    in->windowed = true;
     return CBZ_OK;
+}
+
+/* A mapped regular file is read into the window from here on.  Only before
+ * any chunk is planned: the window starts at offset 0. */
+static void input_use_window(input *in)
+{
+    if (in->windowed || in->fd < 0) return;
+    if (in->map) munmap((void *)in->map, in->map_size);
+    in->map = NULL;
+    in->windowed = true;
+    in->eof = in->map_size == 0;
+    in->win_base = 0;
+    cbz_buf_clear(&in->win);
 }
 
 static void input_close(input *in)
 {
     if (in->map) munmap((void *)in->map, in->map_size);
     if (in->fp && in->fp != stdin) fclose(in->fp);
+    if (in->fd >= 0) close(in->fd);
     cbz_buf_free(&in->win);
+    cbz_buf_free(&in->next);
 }
 
 /* The bytes from input offset off on. */
 static void input_view(const input *in, uint64_t off, const uint8_t **p, size_t *avail)
 {
-    if (!in->fp) {
+    if (!in->windowed) {
         *p = in->map + off;
         *avail = in->map_size - (size_t)off;
     } else {
@@ -481,46 +522,120 @@ static void input_view(const input *in, uint64_t off, const uint8_t **p, size_t 
     }
 }
 
-/* Reads at least want more bytes into the window (or up to the end). */
-static cbz_status input_more(input *in, size_t want, cbz_error *err)
+/* Reads up to want bytes to dst (fewer only at the end of the input). */
+static cbz_status input_read(input *in, uint8_t *dst, size_t want, size_t *got, bool *eof,
+                             uint64_t at, cbz_error *err)
 {
-    if (in->eof) return CBZ_OK;
-    CBZ_FAIL_IF(cbz_buf_reserve(&in->win, want) != CBZ_OK, err, CBZ_ERR_NOMEM,
-                "out of memory (input window)");
-    size_t got = 0;
-    while (got < want) {
-        size_t n = fread(in->win.data + in->win.len, 1, want - got, in->fp);
-        in->win.len += n;
-        got += n;
+    *got = 0;
+    *eof = false;
+    while (*got < want) {
+        size_t n;
+        if (in->fp) {
+            n = fread(dst + *got, 1, want - *got, in->fp);
+            CBZ_FAIL_IF(n == 0 && ferror(in->fp), err, CBZ_ERR_IO, "%s: read failed: %s",
+                        in->name, strerror(errno));
+        } else {
+            ssize_t r = read(in->fd, dst + *got, want - *got);
+            if (r < 0 && errno == EINTR) continue;
+            CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", in->name,
+                        (unsigned long long)(at + *got), strerror(errno));
+            n = (size_t)r;
+        }
+        *got += n;
         if (n == 0) {
-            CBZ_FAIL_IF(ferror(in->fp), err, CBZ_ERR_IO, "%s: read failed: %s", in->name,
-                        strerror(errno));
-            in->eof = true;
+            *eof = true;
             break;
         }
     }
     return CBZ_OK;
 }
 
-/* Input bytes before offset off are done with: a pipe's window drops them,
+/* Reads at least want more bytes into the window (or up to the end). */
+static cbz_status input_more(input *in, size_t want, cbz_error *err)
+{
+    if (in->eof) return CBZ_OK;
+    CBZ_FAIL_IF(cbz_buf_reserve_huge(&in->win, want) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (input window)");
+    size_t got;
+    bool eof;
+    CBZ_TRY(input_read(in, in->win.data + in->win.len, want, &got, &eof,
+                       in->win_base + in->win.len, err));
+    in->win.len += got;
+    in->eof = eof;
+    return CBZ_OK;
+}
+
+/* Read-ahead on a helper thread while the batch ending at input offset
+ * `end` is encoded (the window does not move then, and no one else reads
+ * the input): the bytes after the window, so that `need` bytes from `end`
+ * on are at hand.  input_done takes them. */
+static void input_ahead_prepare(input *in, uint64_t end, size_t need)
+{
+    in->next_ready = false;
+    size_t keep = (size_t)(in->win_base + in->win.len - end);
+    if (!in->windowed || in->eof || need <= keep) return;
+    in->next_keep = keep;
+    in->next_want = need - keep;
+    cbz_buf_clear(&in->next);
+    in->next_eof = false;
+    in->next_status = CBZ_OK;
+    in->next_err.code = CBZ_OK;
+    in->next_err.msg[0] = '\0';
+    in->next_ready = true;
+}
+
+static void input_ahead_run(input *in)
+{
+    if (!in->next_ready) return;
+    size_t got = 0;
+    if (cbz_buf_reserve_huge(&in->next, in->next_keep + in->next_want) != CBZ_OK) {
+        in->next_status = cbz_fail(&in->next_err, CBZ_ERR_NOMEM, "out of memory (input window)");
+        return;
+    }
+    in->next_status = input_read(in, in->next.data + in->next_keep, in->next_want, &got,
+                                 &in->next_eof, in->win_base + in->win.len, &in->next_err);
+    in->next.len = in->next_keep + got;
+}
+
+/* Input bytes before offset off are done with: the window drops them,
  * a mapped file's pages up to there leave the resident set (they are clean
  * file pages; touching them again would read them back, not fail). *released
  * is how far that has gone. */
-static void input_done(input *in, uint64_t off, uint64_t *released)
+static cbz_status input_done(input *in, uint64_t off, uint64_t *released, cbz_error *err)
 {
-    if (in->fp) {
-        if (off <= in->win_base) return;
+    if (in->windowed && in->next_ready) {
+        /* the window's bytes past off, then what was read ahead */
+        in->next_ready = false;
+        if (in->next_status != CBZ_OK) {
+            if (err) *err = in->next_err;
+            return in->next_status;
+        }
+        size_t keep = (size_t)(in->win_base + in->win.len - off);
+        if (keep != in->next_keep) return cbz_fail(err, CBZ_ERR_DATA, "%s: internal: read-ahead "
+                                                   "at the wrong offset", in->name);
+        memcpy(in->next.data, in->win.data + (off - in->win_base), keep);
+        cbz_buf t = in->win;
+        in->win = in->next;
+        in->next = t;
+        cbz_buf_clear(&in->next);
+        in->win_base = off;
+        in->eof = in->next_eof;
+        return CBZ_OK;
+    }
+    if (in->windowed) {
+        if (off <= in->win_base) return CBZ_OK;
         size_t drop = (size_t)(off - in->win_base);
         memmove(in->win.data, in->win.data + drop, in->win.len - drop);
         in->win.len -= drop;
         in->win_base = off;
-        return;
+        return CBZ_OK;
     }
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     uint64_t to = off / page * page;
-    if (!in->map || to <= *released) return;
+    if (!in->map || to <= *released) return CBZ_OK;
     madvise((void *)(in->map + *released), (size_t)(to - *released), MADV_DONTNEED);
     *released = to;
+    return CBZ_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -619,10 +734,12 @@ typedef struct batch {
 } batch;
 
 /* SHA-256 of a batch's input, on a helper thread beside the batch's encode
- * (the one serial pass over the input). */
+ * (the one serial pass over the input), then the read-ahead of the next
+ * batch's bytes when the input is windowed (input_ahead_run). */
 typedef struct sha_task {
     cbz_sha256_ctx *sha;
     const batch *b;
+    input *in;
 } sha_task;
 
 static void *sha_run(void *arg)
@@ -630,6 +747,7 @@ static void *sha_run(void *arg)
     sha_task *t = arg;
     for (int k = 0; k < t->b->n; k++)
         cbz_sha256_update(t->sha, t->b->slots[k].data, (size_t)t->b->slots[k].ci.in_len);
+    input_ahead_run(t->in);
     return NULL;
 }
 
@@ -836,7 +954,10 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
         input_view(in, fr->offset, &d, &avail);
         slot *sl = &b->slots[b->n];
         if (!cbz_framer_next(fr, d, avail, in->eof, &sl->ci)) {
-            CBZ_TRY(input_more(in, read_step, err));
+            /* what the planner can need from here, not more: bytes read
+             * past the batch are moved to the window's front after it */
+            size_t want = avail < read_step ? read_step - avail : 0;
+            CBZ_TRY(input_more(in, want > 65536 ? want : 65536, err));
             continue;
         }
         if (sl->ci.in_len == 0) { *finished = true; break; }
@@ -921,7 +1042,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     memset(&route, 0, sizeof route);
     if (p->device) s = cbz_device_parse(p->device, &dev, err);
     if (s == CBZ_OK) s = cbz_device_policy_init(&policy, dev, NULL, err);
-    if (s == CBZ_OK) s = cbz_device_decide(&policy, in.fp ? 0 : (uint64_t)in.map_size, &route, err);
+    if (s == CBZ_OK) s = cbz_device_decide(&policy, in.sized ? (uint64_t)in.map_size : 0, &route, err);
     if (s == CBZ_OK && p->layout && p->meta.mode == CBZ_MODE_RECORDS)
         s = choose_view(p, &in, &plan, err);
     if (s != CBZ_OK) { input_close(&in); cbz_plan_free(&plan); return s; }
@@ -984,6 +1105,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     else if (env && strcmp(env, "1") == 0) sp.mode = SPLIT_HOST;
     if ((env = getenv("CBZ_GPU_INJECT_FAIL")) != NULL && *env) sp.inject_fail = strtol(env, NULL, 10);
     const bool split_on_gpu = sp.mode == SPLIT_GPU;
+    /* The CPU split reads a regular file through the window (see "Input"). */
+    if (sp.mode == SPLIT_CPU) input_use_window(&in);
     uint64_t gpu_chunks = 0, released = 0;
     bool finished = false;
     int cur = 0;
@@ -998,7 +1121,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         nx->n = 0;
         /* Plan and split the next batch beside this one's encode (mapped
          * input only: its bytes do not move). */
-        bool ahead = !finished && !in.fp;
+        bool ahead = !finished && !in.windowed;
         bool helper = false;
         pthread_t th;
         split_task task = { &sp, nx, 0 };
@@ -1014,7 +1137,9 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         }
         encode_ctx ec = { &plan, b->slots, work, meta.level };
         double t0 = now_s();
-        sha_task st = { sha, b };
+        /* the next batch's bytes, read beside this encode: about a batch */
+        input_ahead_prepare(&in, b->end, finished ? 0 : read_step * (size_t)threads);
+        sha_task st = { sha, b, &in };
         pthread_t sth;
         bool sha_helper = pthread_create(&sth, NULL, sha_run, &st) == 0;
         cbz_parallel_for((size_t)b->n, threads, encode_slot, &ec);
@@ -1056,7 +1181,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         if (s != CBZ_OK) break;
         /* Bounded memory: input bytes of written chunks leave the window
          * (pipe) or the resident set (map). */
-        input_done(&in, b->end, &released);
+        if ((s = input_done(&in, b->end, &released, err)) != CBZ_OK) break;
         if (!ahead && !finished) {
             s = plan_batch(nx, threads, &fr, &in, read_step, &finished, err);
             if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
@@ -1145,6 +1270,13 @@ done:
 
 /* ------------------------------------------------------------------------
  * Restore: all chunks in order, a batch of `threads` at a time.
+ *
+ * Two sets of output buffers: while the OpenMP threads decode batch k+1
+ * into one, a helper thread takes batch k from the other through the
+ * SHA-256 of the whole and the write (the one serial pass), so the digest
+ * costs no time beside the decode.  Batch k's helper is joined before batch
+ * k+1's starts (the digest and the file see the chunks in order) and before
+ * its buffers are decoded into again.
  * ---------------------------------------------------------------------- */
 typedef struct decode_ctx {
     const cbz_member *m;
@@ -1160,13 +1292,42 @@ static void decode_slot(void *ctx, size_t k, int thread)
     decode_ctx *c = ctx;
     const cbz_index_entry *x = &c->m->index[c->first + k];
     cbz_buf_clear(&c->outs[k]);
-    if (cbz_buf_reserve(&c->outs[k], (size_t)x->in_len) != CBZ_OK) {
+    if (cbz_buf_reserve_huge(&c->outs[k], (size_t)x->in_len) != CBZ_OK) {
         c->st[k] = cbz_fail(&c->errs[k], CBZ_ERR_NOMEM, "out of memory (%llu bytes)",
                             (unsigned long long)x->in_len);
         return;
     }
     c->st[k] = cbz_member_decode_chunk(c->m, c->first + k, &c->work[thread], c->outs[k].data,
                                        &c->errs[k]);
+}
+
+/* The serial end of a decoded batch: digest, write, progress. */
+typedef struct sink_task {
+    const cbz_member *m;
+    cbz_sha256_ctx *sha;
+    FILE *fp;
+    cbz_progress *progress;
+    const cbz_buf *outs;
+    uint64_t first;
+    int n;
+    cbz_status status;
+    cbz_error err;
+} sink_task;
+
+static void *sink_run(void *arg)
+{
+    sink_task *t = arg;
+    t->status = CBZ_OK;
+    for (int k = 0; k < t->n; k++) {
+        size_t n = (size_t)t->m->index[t->first + (uint64_t)k].in_len;
+        cbz_sha256_update(t->sha, t->outs[k].data, n);
+        if (t->fp && fwrite(t->outs[k].data, 1, n, t->fp) != n) {
+            t->status = cbz_fail(&t->err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
+            return NULL;
+        }
+        cbz_progress_add(t->progress, n);
+    }
+    return NULL;
 }
 
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err)
@@ -1180,48 +1341,73 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     threads = clamp_threads(threads);
     cbz_status s = CBZ_OK;
     cbz_sha256_ctx *sha = NULL;
-    cbz_chunk_work *work = calloc((size_t)threads, sizeof *work);
-    cbz_buf *outs = calloc((size_t)threads, sizeof *outs);
-    cbz_status *st = calloc((size_t)threads, sizeof *st);
-    cbz_error *errs = calloc((size_t)threads, sizeof *errs);
+    size_t nt = (size_t)threads;
+    cbz_chunk_work *work = calloc(nt, sizeof *work);
+    cbz_buf *outs = calloc(2 * nt, sizeof *outs);   /* two sets of nt */
+    cbz_status *st = calloc(nt, sizeof *st);
+    cbz_error *errs = calloc(nt, sizeof *errs);
+    sink_task sink;
+    pthread_t sink_th;
+    bool sink_running = false;
     if (!work || !outs || !st || !errs) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (int t = 0; t < threads; t++) {
-        cbz_chunk_work_init(&work[t]);
-        cbz_buf_init(&outs[t]);
-    }
+    for (size_t t = 0; t < nt; t++) cbz_chunk_work_init(&work[t]);
+    for (size_t t = 0; t < 2 * nt; t++) cbz_buf_init(&outs[t]);
     if ((s = cbz_sha256_new(&sha, err)) != CBZ_OK) goto done;
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), released = 0;
     if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
+    int set = 0;
     for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += (uint64_t)threads) {
         int nb = (int)(m->n_chunks - first < (uint64_t)threads ? m->n_chunks - first : (uint64_t)threads);
-        decode_ctx dc = { m, first, work, outs, st, errs };
+        cbz_buf *bo = outs + (size_t)set * nt;
+        decode_ctx dc = { m, first, work, bo, st, errs };
         cbz_parallel_for((size_t)nb, threads, decode_slot, &dc);
+        /* The batch before this one is digested and written first. */
+        if (sink_running) {
+            pthread_join(sink_th, NULL);
+            sink_running = false;
+            if (sink.status != CBZ_OK) {
+                if (err) *err = sink.err;
+                s = sink.status;
+                break;
+            }
+        }
         for (int k = 0; k < nb; k++) {
             if (st[k] != CBZ_OK) {
                 if (err) *err = errs[k];
                 s = st[k];
                 break;
             }
-            size_t n = (size_t)m->index[first + (uint64_t)k].in_len;
-            cbz_sha256_update(sha, outs[k].data, n);
-            if (fp && fwrite(outs[k].data, 1, n, fp) != n) {
-                s = cbz_fail(err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
+        }
+        if (s != CBZ_OK) break;
+        sink = (sink_task){ m, sha, fp, progress, bo, first, nb, CBZ_OK, { CBZ_OK, "" } };
+        sink_running = pthread_create(&sink_th, NULL, sink_run, &sink) == 0;
+        if (!sink_running) {
+            sink_run(&sink);
+            if (sink.status != CBZ_OK) {
+                if (err) *err = sink.err;
+                s = sink.status;
                 break;
             }
-            cbz_progress_add(progress, n);
         }
+        set = 1 - set;
         /* Bounded memory: frames decoded leave the resident set (clean
          * pages of the member's map; touching them again reads them back). */
-        if (s == CBZ_OK && nb > 0) {
-            const cbz_index_entry *last = &m->index[first + (uint64_t)nb - 1];
-            uint64_t to = (last->frame_offset + last->frame_len) / page * page;
-            if (to > released) {
-                madvise((void *)(m->map + released), (size_t)(to - released), MADV_DONTNEED);
-                released = to;
-            }
+        const cbz_index_entry *last = &m->index[first + (uint64_t)nb - 1];
+        uint64_t to = (last->frame_offset + last->frame_len) / page * page;
+        if (to > released) {
+            madvise((void *)(m->map + released), (size_t)(to - released), MADV_DONTNEED);
+            released = to;
+        }
+    }
+    if (sink_running) {
+        pthread_join(sink_th, NULL);
+        sink_running = false;
+        if (s == CBZ_OK && sink.status != CBZ_OK) {
+            if (err) *err = sink.err;
+            s = sink.status;
         }
     }
     if (s == CBZ_OK) {
@@ -1235,9 +1421,9 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
 done:
     cbz_sha256_free(sha);
     if (work)
-        for (int t = 0; t < threads; t++) cbz_chunk_work_free(&work[t]);
+        for (size_t t = 0; t < nt; t++) cbz_chunk_work_free(&work[t]);
     if (outs)
-        for (int t = 0; t < threads; t++) cbz_buf_free(&outs[t]);
+        for (size_t t = 0; t < 2 * nt; t++) cbz_buf_free(&outs[t]);
     free(work);
     free(outs);
     free(st);

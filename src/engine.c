@@ -19,6 +19,7 @@
 #include "engine.h"
 
 #include <stdio.h>
+#include <sys/mman.h>
 
 #define FLAG_RAW 1u
 #define FLAG_EXPLICIT 2u
@@ -39,6 +40,29 @@ void cbz_chunk_work_free(cbz_chunk_work *w)
     free(w->words);
     free(w->ptrs);
     memset(w, 0, sizeof *w);
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 2 * HUGE_PAGE) return CBZ_ERR_NOMEM;
+    size_t need = b->len + extra;
+    if (need <= b->cap) return CBZ_OK;
+    /* Below one huge page the ordinary growth is as good. */
+    if (need < HUGE_PAGE) return cbz_buf_reserve(b, extra);
+    size_t cap = (need + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, cap) != 0) return CBZ_ERR_NOMEM;
+#ifdef MADV_HUGEPAGE
+    /* Only a hint: where huge pages are off this changes nothing. */
+    (void)madvise(p, cap, MADV_HUGEPAGE);
+#endif
+    if (b->len) memcpy(p, b->data, b->len);
+    free(b->data);
+    b->data = p;
+    b->cap = cap;
+    return CBZ_OK;
 }
 
 static cbz_status work_reserve(cbz_chunk_work *w, size_t n_records, size_t n_streams,
@@ -130,7 +154,7 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
         if (!pre || s < CBZ_SIDE_STREAMS) total += count[s] * cbz_plan_stream_desc(p, s).width;
     }
     cbz_buf_clear(&w->vals);
-    CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
+    CBZ_FAIL_IF(cbz_buf_reserve_huge(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
                 "out of memory (%llu bytes of column values)", (unsigned long long)total);
     uint8_t *v = w->vals.data;
 
@@ -288,7 +312,7 @@ cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t fram
                 CBZ_ERR_FORMAT, "chunk frame: length streams do not match the record count");
 
     cbz_buf_clear(&w->vals);
-    CBZ_FAIL_IF(cbz_buf_reserve(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
+    CBZ_FAIL_IF(cbz_buf_reserve_huge(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
                 "out of memory (%llu bytes of column values)", (unsigned long long)total);
     uint8_t *v = w->vals.data;
     /* stream s may refer to streams 0..s-1, restored already (column.h, peers) */

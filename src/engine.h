@@ -136,6 +136,15 @@ typedef struct cbz_chunk_work {
 void cbz_chunk_work_init(cbz_chunk_work *w);
 void cbz_chunk_work_free(cbz_chunk_work *w);
 
+/* cbz_buf_reserve for the large buffers that are reused chunk after chunk:
+ * room for b->len + extra bytes, in a block of whole 2 MiB pages aligned to
+ * 2 MiB and advised to transparent huge pages (a 4 MiB chunk then costs two
+ * page faults and two TLB entries instead of a thousand; on virtual machines
+ * that shadow page tables this is most of the cost of fresh memory).  The
+ * block is malloc memory, so cbz_buf_reserve / cbz_buf_free keep working on
+ * it; the contents (b->len bytes) are kept. */
+cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra);
+
 /* Encodes one chunk.  data points at the chunk's first byte, with avail >=
  * ci->in_len bytes readable from there (the planner's view).  Appends the
  * frame to out; stats (cbz_plan_streams entries, may be NULL) receive this

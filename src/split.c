@@ -14,13 +14,8 @@
  * reach its end.
  */
 #include "engine.h"
-#include "kernels.h"
 
 #include <stdio.h>
-
-/* Records per block of the transposition (a block of 150-byte records is
- * about 38 KB: it stays in L2 while every column takes its bytes). */
-#define SPLIT_BLOCK 256
 
 static const char *const side_names[CBZ_SIDE_STREAMS] = {
     "(record lengths)", "(header lengths)", "(headers)", "(overflow)", "(tail)"
@@ -164,12 +159,103 @@ bool cbz_plan_same(const cbz_plan *a, const cbz_plan *b)
     return true;
 }
 
-/* Records of plan->width bytes back to back (RECFM F). */
-static bool contiguous(const cbz_plan *p, const size_t *rec_off, size_t n)
+/* ------------------------------------------------------------------------
+ * The transposition of whole records (every record plan->width bytes, back
+ * to back or not), a block of records at a time: the block (at most about
+ * 16 KiB) is read or written once from memory and stays in L1 while every
+ * column takes or gives its values, and each column's loop over the block
+ * has one fixed move, no call per value.
+ *
+ * A value is moved with a fixed-size copy of 8, 16 or a multiple of 32 bytes
+ * (the smallest that holds it; the compiler makes each one or two vector
+ * moves) when that stays inside the record.  The extra bytes then land on
+ * the record's later columns (written after it: within a record the columns
+ * go in offset order) or, in a column stream, on the next values' places
+ * (written after them).  Columns whose move would pass the record's end are
+ * copied exactly, and so are the last records, whose column-side moves would
+ * pass a stream's end.  So no byte outside the records and the streams is
+ * read or written, and the result is exactly the bytes of an exact copy.
+ * ---------------------------------------------------------------------- */
+enum { MOVE_EXACT = 0, MOVE_8 = 1, MOVE_16 = 2, MOVE_32 = 3 };
+
+/* One word per column: offset (bits 32..61), width (bits 2..31), move class
+ * (bits 0..1).  Returns how many last records must be copied exactly. */
+static size_t moves_plan(const cbz_plan *p, size_t n, uint64_t *moves)
 {
-    for (size_t i = 1; i < n; i++)
-        if (rec_off[i] != rec_off[i - 1] + p->width) return false;
-    return true;
+    size_t tail = 0;
+    for (size_t c = 0; c < p->n_cols; c++) {
+        uint64_t o = p->cols[c].offset, w = p->cols[c].width;
+        uint64_t mv = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
+        unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
+        if (o + mv > p->width) cls = MOVE_EXACT;
+        moves[c] = o << 32 | w << 2 | cls;
+        /* values of this column whose move passes the stream's end */
+        size_t k = cls == MOVE_EXACT ? 0 : (size_t)((mv - w + w - 1) / w);
+        if (k > tail) tail = k;
+    }
+    return tail < n ? tail : n;
+}
+
+#define MOVE_OFF(m) ((size_t)((m) >> 32))
+#define MOVE_WIDTH(m) ((size_t)(((m) >> 2) & 0x3fffffffu))
+#define MOVE_CLASS(m) ((unsigned)((m) & 3u))
+
+/* Records per block: about 16 KiB of them, 8 at least. */
+static size_t block_records(size_t width)
+{
+    size_t b = width ? ((size_t)16 << 10) / width : 64;
+    return b < 8 ? 8 : b > 256 ? 256 : b;
+}
+
+/* n values of one column: value i between col + i*w and rec(i) + off, where
+ * rec(i) = base + rec_off[i]; to_col says which way. */
+static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_off, size_t n,
+                               size_t off, size_t w, unsigned cls, bool to_col)
+{
+    uint8_t *b = base + off;
+#define MOVE_LOOP(COPY)                                                              \
+    for (size_t i = 0; i < n; i++) {                                                 \
+        uint8_t *r = b + rec_off[i], *v = col + i * w;                               \
+        if (to_col) COPY(v, r); else COPY(r, v);                                     \
+    }
+#define COPY8(d, s) memcpy((d), (s), 8)
+#define COPY16(d, s) memcpy((d), (s), 16)
+#define COPY32(d, s) for (size_t j = 0; j < w; j += 32) memcpy((d) + j, (s) + j, 32)
+#define COPYW(d, s) memcpy((d), (s), w)
+#define COPYB(d, s) for (size_t j = 0; j < w; j++) (d)[j] = (s)[j]
+    switch (cls) {
+    case MOVE_8: MOVE_LOOP(COPY8); break;
+    case MOVE_16: MOVE_LOOP(COPY16); break;
+    case MOVE_32: MOVE_LOOP(COPY32); break;
+    default:
+        if (w > 16) MOVE_LOOP(COPYW) else MOVE_LOOP(COPYB);
+    }
+#undef COPY8
+#undef COPY16
+#undef COPY32
+#undef COPYW
+#undef COPYB
+#undef MOVE_LOOP
+}
+
+/* Records to columns (to_col) or back, records [0, n) of the chunk. */
+static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_off, size_t n,
+                           uint8_t *const *col_vals, uint64_t *moves, bool to_col)
+{
+    size_t nc = p->n_cols, tail = moves_plan(p, n, moves), bn = block_records(p->width);
+    for (size_t i0 = 0; i0 < n; i0 += bn) {
+        size_t m = n - i0 < bn ? n - i0 : bn;
+        /* the records of this block whose moves may all be over-long */
+        size_t fast = i0 + m <= n - tail ? m : n - tail > i0 ? n - tail - i0 : 0;
+        for (size_t c = 0; c < nc; c++) {
+            uint64_t mv = moves[c];
+            size_t w = MOVE_WIDTH(mv), off = MOVE_OFF(mv);
+            uint8_t *col = col_vals[c] + i0 * w;
+            move_column(col, data, rec_off + i0, fast, off, w, MOVE_CLASS(mv), to_col);
+            move_column(col + fast * w, data, rec_off + i0 + fast, m - fast, off, w, MOVE_EXACT,
+                        to_col);
+        }
+    }
 }
 
 /* Number of leading columns that a record of len bytes fills completely. */
@@ -211,50 +297,9 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
     bool all_full = true;
     for (size_t i = 0; i < n; i++)
         if (rec_len[i] != p->width) { all_full = false; break; }
-    if (all_full && contiguous(p, rec_off, n)) {
-        /* Fixed records back to back: the dispatched L2 kernel, a block of
-         * records at a time so the block stays in cache across columns. */
-        const cbz_kernel_table *k = cbz_kernels();
-        const uint8_t *base = n ? data + rec_off[0] : data;
-        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
-            size_t m = n - i0 < SPLIT_BLOCK ? n - i0 : SPLIT_BLOCK;
-            for (size_t c = 0; c < nc; c++)
-                k->gather(base + i0 * p->width, m, p->width, p->cols[c].offset, p->cols[c].width,
-                          col_vals[c] + i0 * p->cols[c].width);
-        }
-        return;
-    }
     if (all_full) {
-        /* Column by column: each inner loop writes one stream sequentially. */
-        /* Blocks of records that stay in cache while every column takes its bytes. */
-        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
-        size_t i1 = n - i0 < SPLIT_BLOCK ? n : i0 + SPLIT_BLOCK;
-        for (size_t c = 0; c < nc; c++) {
-            size_t w = p->cols[c].width, o = p->cols[c].offset;
-            uint8_t *dst = col_vals[c];
-            /* Constant widths let the compiler inline the copies. */
-#define GATHER_W(W) for (size_t i = i0; i < i1; i++) memcpy(dst + i * (W), data + rec_off[i] + o, (W))
-            switch (w) {
-            case 1: GATHER_W(1); break;
-            case 2: GATHER_W(2); break;
-            case 3: GATHER_W(3); break;
-            case 4: GATHER_W(4); break;
-            case 5: GATHER_W(5); break;
-            case 6: GATHER_W(6); break;
-            case 7: GATHER_W(7); break;
-            case 8: GATHER_W(8); break;
-            default:
-                if (w <= 32)
-                    for (size_t i = i0; i < i1; i++) {
-                        const uint8_t *src = data + rec_off[i] + o;
-                        for (size_t b = 0; b < w; b++) dst[i * w + b] = src[b];
-                    }
-                else
-                    GATHER_W(w);
-            }
-#undef GATHER_W
-        }
-        }
+        /* read only: the records are not written in this direction */
+        transpose_full(p, (uint8_t *)data, rec_off, n, col_vals, scratch, true);
         return;
     }
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;
@@ -283,45 +328,9 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
     bool all_full = true;
     for (size_t i = 0; i < n && all_full; i++) all_full = rec_len[i] == p->width;
     for (size_t c = 0; c < nc && all_full; c++) all_full = col_counts[c] == n;
-    if (all_full && overflow_len == 0 && contiguous(p, rec_off, n)) {
-        const cbz_kernel_table *k = cbz_kernels();
-        uint8_t *base = n ? out + rec_off[0] : out;
-        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
-            size_t m = n - i0 < SPLIT_BLOCK ? n - i0 : SPLIT_BLOCK;
-            for (size_t c = 0; c < nc; c++)
-                k->scatter(col_vals[c] + i0 * p->cols[c].width, m, p->width, p->cols[c].offset,
-                           p->cols[c].width, base + i0 * p->width);
-        }
-        return CBZ_OK;
-    }
     if (all_full && overflow_len == 0) {
-        for (size_t i0 = 0; i0 < n; i0 += SPLIT_BLOCK) {
-        size_t i1 = n - i0 < SPLIT_BLOCK ? n : i0 + SPLIT_BLOCK;
-        for (size_t c = 0; c < nc; c++) {
-            size_t w = p->cols[c].width, o = p->cols[c].offset;
-            const uint8_t *src = col_vals[c];
-#define SCATTER_W(W) for (size_t i = i0; i < i1; i++) memcpy(out + rec_off[i] + o, src + i * (W), (W))
-            switch (w) {
-            case 1: SCATTER_W(1); break;
-            case 2: SCATTER_W(2); break;
-            case 3: SCATTER_W(3); break;
-            case 4: SCATTER_W(4); break;
-            case 5: SCATTER_W(5); break;
-            case 6: SCATTER_W(6); break;
-            case 7: SCATTER_W(7); break;
-            case 8: SCATTER_W(8); break;
-            default:
-                if (w <= 32)
-                    for (size_t i = i0; i < i1; i++) {
-                        uint8_t *dst = out + rec_off[i] + o;
-                        for (size_t b = 0; b < w; b++) dst[b] = src[i * w + b];
-                    }
-                else
-                    SCATTER_W(w);
-            }
-#undef SCATTER_W
-        }
-        }
+        /* the streams are only read in this direction */
+        transpose_full(p, out, rec_off, n, (uint8_t *const *)col_vals, scratch, false);
         return CBZ_OK;
     }
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;

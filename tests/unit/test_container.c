@@ -6,7 +6,8 @@
  * number, the validating reader against every single-bit flip, every
  * truncation and appended garbage of a small member; the L2 split done
  * outside the chunk encode (the GPU's place) giving the same members,
- * --device routing, and peak RSS bounded by threads x chunk size.
+ * --device routing, and peak RSS bounded by threads x chunk size; the L2
+ * transposition of whole records against a byte-by-byte reference.
  */
 #include "container.h"
 #include "gpu.h"
@@ -536,6 +537,85 @@ static void test_device_param(void)
     free(d);
 }
 
+/* L2 of whole records (split.c's over-long moves): random plans (widths 1
+ * to 70, so every move class and the exact copies at the record's end),
+ * records back to back or with header gaps, 0 to 80 records; every buffer
+ * is allocated to its exact size, so a move past a record or a stream is an
+ * AddressSanitizer error (make test-asan), and the gap bytes must survive
+ * the way back untouched. */
+static void test_split_transpose(void)
+{
+    for (int trial = 0; trial < 300; trial++) {
+        cbz_plan p;
+        memset(&p, 0, sizeof p);
+        p.mode = CBZ_MODE_RECORDS;
+        p.fmt.recfm = CBZ_RECFM_V;
+        size_t nc = 1 + rnd() % 12;
+        p.cols = calloc(nc, sizeof *p.cols);
+        CU_ASSERT_FATAL(p.cols != NULL);
+        p.n_cols = nc;
+        for (size_t c = 0; c < nc; c++) {
+            uint32_t w = rnd() % 4 == 0 ? 17 + rnd() % 54 : 1 + rnd() % 16;
+            p.cols[c].offset = p.width;
+            p.cols[c].width = w;
+            p.cols[c].desc.kind = CBZ_COL_RAW;
+            p.cols[c].desc.width = w;
+            p.cols[c].field = -1;
+            snprintf(p.cols[c].name, sizeof p.cols[c].name, "c%zu", c);
+            p.width += w;
+        }
+        size_t n = rnd() % 81;
+        bool gaps = trial % 2 == 1;
+        size_t *off = malloc((n ? n : 1) * sizeof *off), *len = malloc((n ? n : 1) * sizeof *len);
+        CU_ASSERT_FATAL(off && len);
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++) {
+            end += gaps ? rnd() % 9 : 0;
+            off[i] = end;
+            len[i] = p.width;
+            end += p.width;
+        }
+        uint8_t *data = malloc(end ? end : 1), *back = malloc(end ? end : 1);
+        CU_ASSERT_FATAL(data && back);
+        for (size_t i = 0; i < end; i++) data[i] = (uint8_t)rnd();
+        uint8_t **cols = calloc(nc, sizeof *cols);
+        uint64_t *counts = calloc(nc, sizeof *counts), *scratch = calloc(nc, sizeof *scratch);
+        CU_ASSERT_FATAL(cols && counts && scratch);
+        uint64_t ov = 99;
+        cbz_split_count(&p, len, n, counts, &ov);
+        CU_ASSERT(ov == 0);
+        for (size_t c = 0; c < nc; c++) {
+            CU_ASSERT(counts[c] == n);
+            cols[c] = malloc(n ? n * p.cols[c].width : 1);
+            CU_ASSERT_FATAL(cols[c] != NULL);
+        }
+        cbz_split_scatter(&p, data, off, len, n, cols, NULL, scratch);
+        bool same = true;
+        for (size_t c = 0; c < nc; c++)
+            for (size_t i = 0; i < n; i++)
+                if (memcmp(cols[c] + i * p.cols[c].width, data + off[i] + p.cols[c].offset,
+                           p.cols[c].width) != 0)
+                    same = false;
+        CU_ASSERT(same);
+        /* back: record bytes cleared, gap bytes as they were */
+        memcpy(back, data, end);
+        for (size_t i = 0; i < n; i++) memset(back + off[i], 0, p.width);
+        cbz_error err;
+        CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)cols, counts, NULL, 0,
+                                   back, scratch, &err) == CBZ_OK);
+        CU_ASSERT(end == 0 || memcmp(back, data, end) == 0);
+        for (size_t c = 0; c < nc; c++) free(cols[c]);
+        free(cols);
+        free(counts);
+        free(scratch);
+        free(data);
+        free(back);
+        free(off);
+        free(len);
+        cbz_plan_free(&p);
+    }
+}
+
 /* Bounded memory: a child process compresses and restores a 48 MiB input in
  * 256 KiB chunks on 2 threads; its peak RSS (wait4) must stay far below the
  * input size, because the input map's done pages are dropped as chunks are
@@ -587,9 +667,16 @@ static void test_bounded_memory(void)
     printf("\n    peak RSS for a %zu MiB input: compress %ld KiB, restore %ld KiB ",
            n >> 20, peak_kb[0], peak_kb[1]);
     /* The 48 MiB would show if it stayed resident; 2 threads x 256 KiB chunks
-     * and their buffers are a few MiB above the process's base. */
-    CU_ASSERT(peak_kb[0] > 0 && peak_kb[0] < 28 * 1024);
-    CU_ASSERT(peak_kb[1] > 0 && peak_kb[1] < 28 * 1024);
+     * and their buffers are a few MiB above the process's base.  Not under
+     * AddressSanitizer: its quarantine keeps freed blocks resident on
+     * purpose (tens of MiB here, with or without this engine). */
+    CU_ASSERT(peak_kb[0] > 0 && peak_kb[1] > 0);
+#ifndef __SANITIZE_ADDRESS__
+    CU_ASSERT(peak_kb[0] < 28 * 1024);
+    CU_ASSERT(peak_kb[1] < 28 * 1024);
+#else
+    printf("(not checked under AddressSanitizer) ");
+#endif
     unlink(member);
     unlink(in);
     free(in);
@@ -647,6 +734,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "split plan: REDEFINES views, gaps, view chosen by sample", test_plan_views);
     CU_add_test(s, "L2 split done outside the encode (GPU's place): same frames and members", test_presplit_identical);
     CU_add_test(s, "--device cpu/gpu/auto: same bytes, gpu without a GPU is a device error", test_device_param);
+    CU_add_test(s, "L2 transposition of whole records: every move class, exact bounds", test_split_transpose);
     CU_add_test(s, "peak RSS bounded by threads x chunk size, not input size", test_bounded_memory);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
