@@ -29,6 +29,8 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <time.h>
 
 const char *const cbz_layer_names[9] = { "",         "frame",      "split", "validate",
@@ -99,23 +101,52 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
  * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
  * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
  * 4 the decompressed body, 5 dictionary hash tables, 6..8 the reference
- * column's integers, forms and invalid flags.  Never freed (they live as long
- * as the thread). */
+ * column's integers, forms and invalid flags.  Freed when the thread ends. */
 #define SCRATCH_SLOTS 9
-static _Thread_local struct { void *p; size_t cap; } tl_scratch[SCRATCH_SLOTS];
+typedef struct thread_scratch {
+    void *p[SCRATCH_SLOTS];
+    size_t cap[SCRATCH_SLOTS];
+} thread_scratch;
+
+/* The buffers hang off a pthread key whose destructor frees them when the
+ * thread ends (OpenMP pools come and go with the thread count); the
+ * _Thread_local copy spares the key lookup on the hot path. */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static _Thread_local thread_scratch *tl_scratch;
+
+static void scratch_free(void *arg)
+{
+    thread_scratch *t = arg;
+    for (int i = 0; i < SCRATCH_SLOTS; i++) free(t->p[i]);
+    free(t);
+}
+
+static void scratch_key_create(void) { (void)pthread_key_create(&scratch_key, scratch_free); }
 
 static void *scratch(int slot, size_t n)
 {
     if (n == 0) n = 1;
-    if (tl_scratch[slot].cap < n) {
+    if (!tl_scratch) {
+        pthread_once(&scratch_once, scratch_key_create);
+        thread_scratch *t = calloc(1, sizeof *t);
+        if (!t) return NULL;
+        if (pthread_setspecific(scratch_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+        tl_scratch = t;
+    }
+    thread_scratch *t = tl_scratch;
+    if (t->cap[slot] < n) {
         size_t cap = n + n / 4;
         void *p = malloc(cap);
         if (!p) return NULL;
-        free(tl_scratch[slot].p);
-        tl_scratch[slot].p = p;
-        tl_scratch[slot].cap = cap;
+        free(t->p[slot]);
+        t->p[slot] = p;
+        t->cap[slot] = cap;
     }
-    return tl_scratch[slot].p;
+    return t->p[slot];
 }
 
 /* A packed block (docs/LAYERS.md): u8 `bits`, then either the values
@@ -1428,9 +1459,17 @@ static bool mask_peer_usable(const cbz_col_peer *p, size_t n)
     return p->n == n && p->values != NULL && p->desc.width >= 1;
 }
 
+/* Eight bytes a step: this runs over whole columns in the blank-mask checks. */
 static inline bool all_bytes(const uint8_t *p, size_t w, uint8_t b)
 {
-    for (size_t j = 0; j < w; j++)
+    const uint64_t pattern = 0x0101010101010101ull * b;
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        uint64_t v;
+        memcpy(&v, p + j, 8);
+        if (v != pattern) return false;
+    }
+    for (; j < w; j++)
         if (p[j] != b) return false;
     return true;
 }
