@@ -19,7 +19,9 @@
  *
  * Text: digit runs may be pulled out into numbers that go through the
  * numeric chain, leaving templates (TEXT_NUM); values blank wherever an
- * earlier column is blank are left out (TEXT_MASK).  Integers that were
+ * earlier column is blank are left out (TEXT_MASK); rows of two kinds (told
+ * apart by an earlier column's most frequent value, e.g. VB record lengths)
+ * are stored as two groups (TEXT_SPLIT).  Integers that were
  * decimal may be packed as decimal (base-100) planes.
  */
 #include "column.h"
@@ -47,7 +49,8 @@ enum col_method {
     M_NUMERIC = 4,    /* exceptions + sign forms + transformed integers       */
     M_TEXT_REF = 5,   /* earlier text columns' values cut out + a text body   */
     M_TEXT_NUM = 6,   /* digit runs out: templates + integers per run position */
-    M_TEXT_MASK = 7   /* values blank where an earlier column is blank left out */
+    M_TEXT_MASK = 7,  /* values blank where an earlier column is blank left out */
+    M_TEXT_SPLIT = 8  /* two groups by an earlier column's most frequent value */
 };
 
 enum num_xform { X_NONE = 0, X_DELTA = 1, X_DELTA2 = 2, X_FOR = 3, X_RLE = 4, X_DICT = 5 };
@@ -101,8 +104,10 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
  * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
  * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
  * 4 the decompressed body, 5 dictionary hash tables, 6..8 the reference
- * column's integers, forms and invalid flags.  Freed when the thread ends. */
-#define SCRATCH_SLOTS 9
+ * column's integers, forms and invalid flags, 9 the two groups of a text
+ * split (SPLIT_SLOT).  Freed when the thread ends. */
+#define SCRATCH_SLOTS 10
+#define SPLIT_SLOT 9
 typedef struct thread_scratch {
     void *p[SCRATCH_SLOTS];
     size_t cap[SCRATCH_SLOTS];
@@ -1584,6 +1589,279 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     return rc;
 }
 
+/* ------------------------------------------------------------------ TEXT_SPLIT */
+
+/* Records of two kinds (a header and a detail segment of a VB file read
+ * through one view) put different kinds of bytes in the same text column.
+ * The column is stored as two groups: the values of the rows where an
+ * earlier column (a peer of at most 8 bytes, e.g. the record lengths or a
+ * segment code) holds its most frequent value, and the others, each through
+ * the text choices on its own. */
+#define SPLIT_PEER_MAX_WIDTH 8
+#define SPLIT_SAMPLE 2048 /* rows the choice is tried on in longer columns */
+#define SPLIT_SCREEN 1024 /* rows a peer is screened on first */
+#define SPLIT_PEERS 8     /* earliest usable peers tried */
+
+static bool split_peer_usable(const cbz_col_peer *p, size_t n)
+{
+    return p->n == n && p->values != NULL && p->desc.width >= 1 &&
+           p->desc.width <= SPLIT_PEER_MAX_WIDTH;
+}
+
+static inline uint64_t split_key(const cbz_col_peer *p, size_t i)
+{
+    const uint8_t *v = p->values + i * p->desc.width;
+    uint8_t k1;
+    uint16_t k2;
+    uint32_t k4;
+    uint64_t k = 0;
+    switch (p->desc.width) { /* fixed sizes: no library call per row */
+    case 1: memcpy(&k1, v, 1); return k1;
+    case 2: memcpy(&k2, v, 2); return k2;
+    case 4: memcpy(&k4, v, 4); return k4;
+    case 8: memcpy(&k, v, 8); return k;
+    default: memcpy(&k, v, p->desc.width); return k;
+    }
+}
+
+/* The key of the split: the peer's most frequent value among its first rows
+ * (all of them when n <= 4 * SPLIT_SCREEN, else the first SPLIT_SCREEN, where
+ * it must leave at least 1/256 to the others), found by a Boyer-Moore vote
+ * and then counted over all n rows; true when it holds more than half of
+ * them.  Encoder and decoder both derive the key this way. */
+static bool split_major(const cbz_col_peer *p, size_t n, uint64_t *key, size_t *count)
+{
+    const bool screen = n > 4 * SPLIT_SCREEN;
+    const size_t m = screen ? SPLIT_SCREEN : n;
+    uint64_t cand = 0;
+    size_t votes = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint64_t k = split_key(p, i);
+        if (votes == 0) {
+            cand = k;
+            votes = 1;
+        } else {
+            votes += k == cand ? 1 : (size_t)-1;
+        }
+    }
+    size_t c = 0;
+    for (size_t i = 0; i < m; i++) c += split_key(p, i) == cand;
+    if (screen && (c * 2 <= m || (m - c) * 256 < m)) return false;
+    for (size_t i = m; i < n; i++) c += split_key(p, i) == cand;
+    *key = cand;
+    *count = c;
+    return c * 2 > n;
+}
+
+/* The first (earliest) of the first SPLIT_PEERS usable peers whose most
+ * frequent value leaves at least 1/64 and at most half of the rows to the
+ * other group (record lengths and segment codes come first in a record). */
+static bool choose_split(const cbz_col_peer *peers, size_t n_peers, size_t n, size_t *ref,
+                         uint64_t *key, size_t *major)
+{
+    if (n < 256) return false;
+    for (size_t j = 0, tried = 0; j < n_peers && tried < SPLIT_PEERS; j++) {
+        if (!split_peer_usable(&peers[j], n)) continue;
+        tried++;
+        uint64_t k;
+        size_t c;
+        if (!split_major(&peers[j], n, &k, &c)) continue;
+        if ((n - c) * 64 < n) continue;
+        *ref = j;
+        *key = k;
+        *major = c;
+        return true;
+    }
+    return false;
+}
+
+/* A cheap screen before the trial encodings: true when, among the first
+ * SPLIT_SAMPLE rows, fewer than half of the other group's values also occur
+ * in the main group (groups that share their values gain nothing apart). */
+static bool split_groups_differ(const cbz_col_desc *d, const uint8_t *values, size_t n,
+                                const cbz_col_peer *p, uint64_t key)
+{
+    enum { SLOTS = 2 * SPLIT_SAMPLE }; /* power of two, load at most 1/2 */
+    uint64_t table[SLOTS];
+    memset(table, 0, sizeof table);
+    const size_t m = n < SPLIT_SAMPLE ? n : SPLIT_SAMPLE, w = d->width;
+    size_t others = 0, shared = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (split_key(p, i) != key) continue;
+        uint64_t h = hash_bytes(values + i * w, w) | 1;
+        size_t s = (size_t)h & (SLOTS - 1);
+        while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
+        table[s] = h;
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (split_key(p, i) == key) continue;
+        uint64_t h = hash_bytes(values + i * w, w) | 1;
+        size_t s = (size_t)h & (SLOTS - 1);
+        while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
+        others++;
+        shared += table[s] == h;
+    }
+    return shared * 2 < others;
+}
+
+/* Appends one group: its method byte, its body length (u32 LE), its body. */
+static cbz_status put_split_group(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  const uint8_t *vals, size_t m, bool planes, cbz_buf *body,
+                                  cbz_col_stats *st, cbz_error *err)
+{
+    const size_t at = body->len;
+    if (cbz_buf_put_u8(body, 0) != CBZ_OK || cbz_buf_put_le32(body, 0) != CBZ_OK)
+        return cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text group");
+    uint8_t inner = M_TEXT_FIXED;
+    CBZ_TRY(encode_text(K, d, vals, m, planes, body, &inner, st, err));
+    const size_t len = body->len - at - 5;
+    CBZ_FAIL_IF(len > UINT32_MAX, err, CBZ_ERR_LIMIT,
+                "column: a text group of %zu bytes exceeds 4 GiB", len);
+    body->data[at] = inner;
+    for (int k = 0; k < 4; k++) body->data[at + 1 + k] = (uint8_t)(len >> (8 * k));
+    return CBZ_OK;
+}
+
+/* The split form in full: the peer's index, then the two groups. */
+static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                           const uint8_t *values, size_t n,
+                                           const cbz_col_peer *p, size_t ref, uint64_t key,
+                                           size_t major, bool planes, cbz_buf *body,
+                                           cbz_col_stats *st, cbz_error *err)
+{
+    const size_t w = d->width;
+    uint8_t *grp = scratch(SPLIT_SLOT, n * w);
+    CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
+    uint8_t *a = grp, *b = grp + major * w;
+    for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
+        if (split_key(p, i) == key) memcpy(a + ka++ * w, values + i * w, w);
+        else memcpy(b + kb++ * w, values + i * w, w);
+    }
+    cbz_status rc = cbz_buf_put_varint(body, ref);
+    if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
+    if (rc == CBZ_OK) chain_add(st, "split");
+    if (rc == CBZ_OK) rc = put_split_group(K, d, a, major, planes, body, st, err);
+    if (rc == CBZ_OK) rc = put_split_group(K, d, b, n - major, planes, body, st, err);
+    return rc;
+}
+
+/* Encodes the split form into body when a peer qualifies and the form is
+ * clearly smaller (by 1/9) than the plain text choices (before the entropy layer, on
+ * the first SPLIT_SAMPLE rows of a longer column); *used tells which was
+ * written.  Writes the plain choice otherwise, with its method in *method. */
+static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                    size_t n_peers, bool planes, cbz_buf *body, bool *used,
+                                    uint8_t *method, cbz_col_stats *st, cbz_error *err)
+{
+    size_t ref, major;
+    uint64_t key;
+    *used = false;
+    if (!choose_split(peers, n_peers, n, &ref, &key, &major) ||
+        !split_groups_differ(d, values, n, &peers[ref], key))
+        return encode_text(K, d, values, n, planes, body, method, st, err);
+    const cbz_col_peer *p = &peers[ref];
+    if (n > 2 * SPLIT_SAMPLE) {
+        cbz_col_peer sp = *p;
+        sp.n = SPLIT_SAMPLE;
+        bool win = false;
+        uint8_t m_ignored;
+        cbz_buf t;
+        cbz_buf_init(&t);
+        cbz_status trc = encode_text_split(K, d, values, SPLIT_SAMPLE, &sp, 1, planes, &t, &win,
+                                           &m_ignored, NULL, err);
+        cbz_buf_free(&t);
+        if (trc != CBZ_OK) return trc;
+        if (!win) return encode_text(K, d, values, n, planes, body, method, st, err);
+        *used = true;
+        return encode_text_split_groups(K, d, values, n, p, ref, key, major, planes, body, st,
+                                        err);
+    }
+    cbz_col_stats s_split, s_plain;
+    if (st) s_split = s_plain = *st;
+    cbz_buf sb, pb;
+    cbz_buf_init(&sb);
+    cbz_buf_init(&pb);
+    uint8_t plain_method = M_TEXT_FIXED;
+    cbz_status rc = encode_text_split_groups(K, d, values, n, p, ref, key, major, planes, &sb,
+                                             st ? &s_split : NULL, err);
+    if (rc == CBZ_OK)
+        rc = encode_text(K, d, values, n, planes, &pb, &plain_method, st ? &s_plain : NULL, err);
+    if (rc == CBZ_OK) {
+        bool split_wins = sb.len + sb.len / 8 < pb.len; /* a clear gain only */
+        cbz_buf *win = split_wins ? &sb : &pb;
+        rc = cbz_buf_append(body, win->data, win->len);
+        if (rc != CBZ_OK) {
+            rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text body");
+        } else {
+            *used = split_wins;
+            if (!split_wins) *method = plain_method;
+            if (st) *st = split_wins ? s_split : s_plain;
+        }
+    }
+    cbz_buf_free(&sb);
+    cbz_buf_free(&pb);
+    return rc;
+}
+
+/* Reads one group of m values into vals (see put_split_group). */
+static cbz_status get_split_group(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                  cbz_cursor *c, size_t m, uint8_t *vals, const char *which,
+                                  cbz_error *err)
+{
+    uint8_t inner;
+    uint32_t len;
+    const uint8_t *gp;
+    CBZ_FAIL_IF(!cbz_cursor_u8(c, &inner) || !cbz_cursor_le32(c, &len), err, CBZ_ERR_FORMAT,
+                "column: split body truncated at the %s group's header", which);
+    CBZ_FAIL_IF(len > c->len - c->pos || !cbz_cursor_bytes(c, (size_t)len, &gp), err,
+                CBZ_ERR_FORMAT, "column: split %s group of %llu bytes, %zu left in the body",
+                which, (unsigned long long)len, c->len - c->pos);
+    cbz_cursor g;
+    cbz_cursor_init(&g, gp, (size_t)len);
+    CBZ_TRY(decode_text_body(K, d, &g, m, inner, true, vals, err));
+    CBZ_FAIL_IF(g.pos != g.len, err, CBZ_ERR_FORMAT,
+                "column: %zu bytes left over after the split %s group", g.len - g.pos, which);
+    return CBZ_OK;
+}
+
+static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                    cbz_cursor *c, size_t n, const cbz_col_peer *peers,
+                                    size_t n_peers, uint8_t *values, cbz_error *err)
+{
+    uint64_t ref;
+    CBZ_TRY(get_varint(c, &ref, "split column", err));
+    CBZ_FAIL_IF(ref >= n_peers || !split_peer_usable(&peers[ref], n), err, CBZ_ERR_FORMAT,
+                "column: split by column %llu (%zu earlier columns) that does not have %zu "
+                "values of at most %d bytes", (unsigned long long)ref, n_peers, n,
+                SPLIT_PEER_MAX_WIDTH);
+    const cbz_col_peer *p = &peers[ref];
+    uint64_t key;
+    size_t major;
+    CBZ_FAIL_IF(n < 256 || !split_major(p, n, &key, &major) || (n - major) * 64 < n, err,
+                CBZ_ERR_FORMAT, "column: split by column %llu, whose values do not qualify",
+                (unsigned long long)ref);
+    const size_t w = d->width;
+    uint8_t *b = scratch(SPLIT_SLOT, (n - major) * w);
+    CBZ_FAIL_IF(!b, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n - major);
+    /* group A goes to the front of values, then moves out to its rows from the
+     * last row back: its k-th value moves from row k to a row i >= k, so
+     * nothing is overwritten before it has moved, and the rows before the
+     * first of group B stay where they are */
+    CBZ_TRY(get_split_group(K, d, c, major, values, "first", err));
+    CBZ_TRY(get_split_group(K, d, c, n - major, b, "second", err));
+    for (size_t i = n, ka = major, kb = n - major; i-- > 0 && ka != i + 1;) {
+        if (split_key(p, i) == key) {
+            ka--;
+            if (ka != i) memcpy(values + i * w, values + ka * w, w);
+        } else {
+            kb--;
+            memcpy(values + i * w, b + kb * w, w);
+        }
+    }
+    return CBZ_OK;
+}
+
 /* ------------------------------------------------------------------ NUMERIC */
 
 static bool numeric_supported(const cbz_col_desc *d)
@@ -2579,9 +2857,13 @@ cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values,
             method = M_TEXT_MASK;
         } else if (rc == CBZ_OK) {
             rc = encode_text_ref(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
-            if (rc == CBZ_OK && used) method = M_TEXT_REF;
-            else if (rc == CBZ_OK)
-                rc = encode_text(K, d, values, n, planes, &body, &method, st, err);
+            if (rc == CBZ_OK && used) {
+                method = M_TEXT_REF;
+            } else if (rc == CBZ_OK) {
+                rc = encode_text_split(K, d, values, n, peers, n_peers, planes, &body, &used,
+                                       &method, st, err);
+                if (rc == CBZ_OK && used) method = M_TEXT_SPLIT;
+            }
         }
     } else if (numeric_supported(d)) {
         bool fallback = false;
@@ -2662,7 +2944,7 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
                 "column: encoding truncated at its header (%zu bytes)", enc_len);
     CBZ_FAIL_IF(version != COL_VERSION, err, CBZ_ERR_FORMAT,
                 "column: encoding version %u, expected %u", version, COL_VERSION);
-    CBZ_FAIL_IF(method > M_TEXT_MASK, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
+    CBZ_FAIL_IF(method > M_TEXT_SPLIT, err, CBZ_ERR_FORMAT, "column: unknown method %u", method);
     CBZ_TRY(get_varint(&c, &n2, "value count", err));
     CBZ_FAIL_IF(n2 != n, err, CBZ_ERR_FORMAT, "column: encoding holds %llu values, %zu expected",
                 (unsigned long long)n2, n);
@@ -2673,7 +2955,8 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
     CBZ_FAIL_IF(!cbz_cursor_u8(&c, &entropy) || entropy > 1, err, CBZ_ERR_FORMAT,
                 "column: bad or missing entropy byte at offset %zu", c.pos);
     bool text_method = method == M_TEXT_FIXED || method == M_TEXT_TRIM || method == M_TEXT_DICT ||
-                       method == M_TEXT_REF || method == M_TEXT_NUM || method == M_TEXT_MASK;
+                       method == M_TEXT_REF || method == M_TEXT_NUM || method == M_TEXT_MASK ||
+                       method == M_TEXT_SPLIT;
     CBZ_FAIL_IF(text_method && d->kind != CBZ_COL_TEXT, err, CBZ_ERR_FORMAT,
                 "column: text method %u for a column of kind %u", method, d->kind);
     CBZ_FAIL_IF(method == M_NUMERIC && !numeric_supported(d), err, CBZ_ERR_FORMAT,
@@ -2715,6 +2998,7 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
     case M_TEXT_REF: rc = decode_text_ref(K, d, &b, n, peers, n_peers, values, err); break;
     case M_TEXT_NUM: rc = decode_text_num(K, d, &b, n, values, err); break;
     case M_TEXT_MASK: rc = decode_text_mask(K, d, &b, n, peers, n_peers, values, err); break;
+    case M_TEXT_SPLIT: rc = decode_text_split(K, d, &b, n, peers, n_peers, values, err); break;
     case M_NUMERIC: rc = decode_numeric(K, d, &b, n, peers, n_peers, values, err); break;
     }
     if (rc == CBZ_OK && b.pos != b.len)

@@ -4,7 +4,8 @@
  * the chains it chooses; and corrupt encodings (every truncation, bit flips,
  * random bytes) giving an error, never a crash.  With peers (cross-column
  * references): exact round trips, the references chosen on correlated
- * columns, wrong or corrupt references refused, first-version encodings.
+ * columns, wrong or corrupt references refused, first-version encodings;
+ * text split in two groups by a peer (record lengths), and its corruption.
  */
 #include "column.h"
 #include "kernels.h"
@@ -1132,6 +1133,114 @@ static void test_text_mask(void)
     free(b);
 }
 
+/* Record lengths (a 4-byte binary peer): 72 for most rows, 97 for the others;
+ * the text column holds a few codes in the first kind, unique names in the
+ * other. */
+static void split_data(uint8_t *lens, uint8_t *txt, size_t n, size_t w, unsigned every)
+{
+    static const char *codes[8] = { "PAY", "DEP", "WDL", "FEE", "INT", "TRF", "CHK", "ATM" };
+    for (size_t i = 0; i < n; i++) {
+        bool other = rnd() % every == 0;
+        uint32_t l = other ? 97u : 72u;
+        memcpy(lens + i * 4, &l, 4);
+        memset(txt + i * w, 0x40, w);
+        if (other) {
+            for (size_t j = 0; j < w; j++) txt[i * w + j] = (uint8_t)(0xC1 + rnd() % 9);
+        } else {
+            const char *c = codes[rnd() % 8];
+            for (size_t j = 0; j < 3; j++) txt[i * w + j] = (uint8_t)(0xC1 + (c[j] - 'A') % 9);
+        }
+    }
+}
+
+static void test_text_split(void)
+{
+    enum { W = 12 };
+    const size_t sizes[3] = { 600, 4000, 20000 }; /* full trial, both, sampled */
+    cbz_col_desc ld = mk(CBZ_COL_BINARY, 4, 0, 1, 0);
+    cbz_col_desc cd = mk(CBZ_COL_TEXT, W, 0, 1, 0);
+    for (int s = 0; s < 3; s++) {
+        const size_t n = sizes[s];
+        uint8_t *lens = malloc(n * 4), *txt = malloc(n * W);
+        split_data(lens, txt, n, W, 6);
+        /* the lengths come first, an unrelated peer after them */
+        uint8_t *noise = malloc(n * 2);
+        for (size_t i = 0; i < n * 2; i++) noise[i] = (uint8_t)rnd();
+        cbz_col_peer peers[2] = { peer_of(ld, lens, n), peer_of(mk(CBZ_COL_RAW, 2, 0, 1, 0), noise, n) };
+        cbz_col_stats st;
+        size_t with = roundtrip_peers(&cd, txt, n, peers, 2, &st);
+        CU_ASSERT(strstr(st.chain, "split") != NULL);
+        size_t without = roundtrip(&cd, txt, n, 3, NULL);
+        CU_ASSERT(with > 0 && with < without);
+        if (with >= without || !strstr(st.chain, "split"))
+            printf("\nsplit n=%zu: %zu vs %zu bytes, chain %s\n", n, with, without, st.chain);
+        /* a peer whose rows are all alike (no second group): no split, exact */
+        uint8_t *same = malloc(n * 4);
+        for (size_t i = 0; i < n; i++) memcpy(same + i * 4, lens, 4);
+        cbz_col_peer flat = peer_of(ld, same, n);
+        roundtrip_peers(&cd, txt, n, &flat, 1, &st);
+        CU_ASSERT(strstr(st.chain, "split") == NULL);
+        /* both groups drawn from the same values: no split, exact */
+        uint8_t *txt2 = malloc(n * W), *lens2 = malloc(n * 4);
+        split_data(lens2, txt2, n, W, 1000000);
+        roundtrip_peers(&cd, txt2, n, peers, 1, &st);
+        CU_ASSERT(strstr(st.chain, "split") == NULL);
+        free(lens2);
+        free(txt2);
+        free(same);
+        free(noise);
+        free(lens);
+        free(txt);
+    }
+    /* corruption of a split encoding: every truncation, every bit flip, a
+     * missing peer, a peer that no longer qualifies, a peer too wide */
+    const size_t n = 600;
+    uint8_t *lens = malloc(n * 4), *txt = malloc(n * W);
+    split_data(lens, txt, n, W, 6);
+    cbz_col_peer p = peer_of(ld, lens, n);
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_error err;
+    cbz_col_stats st;
+    CU_ASSERT_EQUAL(cbz_column_encode_peers(&cd, txt, n, &p, 1, 3, &out, &st, &err), CBZ_OK);
+    CU_ASSERT(strstr(st.chain, "split") != NULL);
+    uint8_t *back = malloc(n * W), *copy = malloc(out.len);
+    int ok = 1;
+    for (size_t l = 0; l < out.len; l++)
+        if (cbz_column_decode_peers(&cd, out.data, l, n, &p, 1, back, &err) != CBZ_ERR_FORMAT)
+            ok = 0;
+    CU_ASSERT(ok);
+    ok = 1;
+    for (size_t bit = 0; bit < out.len * 8; bit++) {
+        memcpy(copy, out.data, out.len);
+        copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cbz_status rc = cbz_column_decode_peers(&cd, copy, out.len, n, &p, 1, back, &err);
+        if (rc != CBZ_OK && rc != CBZ_ERR_FORMAT) ok = 0;
+    }
+    CU_ASSERT(ok);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&cd, out.data, out.len, n, NULL, 0, back, &err),
+                    CBZ_ERR_FORMAT);
+    uint8_t *flat = malloc(n * 4);
+    for (size_t i = 0; i < n; i++) memcpy(flat + i * 4, lens, 4);
+    cbz_col_peer pf = peer_of(ld, flat, n);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&cd, out.data, out.len, n, &pf, 1, back, &err),
+                    CBZ_ERR_FORMAT);
+    uint8_t *wide = calloc(n, 9);
+    cbz_col_peer pw = peer_of(mk(CBZ_COL_RAW, 9, 0, 1, 0), wide, n);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&cd, out.data, out.len, n, &pw, 1, back, &err),
+                    CBZ_ERR_FORMAT);
+    cbz_col_peer pshort = peer_of(ld, lens, n - 1);
+    CU_ASSERT_EQUAL(cbz_column_decode_peers(&cd, out.data, out.len, n, &pshort, 1, back, &err),
+                    CBZ_ERR_FORMAT);
+    free(wide);
+    free(flat);
+    free(back);
+    free(copy);
+    cbz_buf_free(&out);
+    free(lens);
+    free(txt);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -1154,6 +1263,7 @@ int main(void)
     CU_add_test(s, "text with digit runs: templates and numbers", test_text_num);
     CU_add_test(s, "decimal planes: prices, signs, dates, wide values", test_decimal_planes);
     CU_add_test(s, "blank where a peer is blank: masked text", test_text_mask);
+    CU_add_test(s, "two kinds of rows by a peer's main value: split text", test_text_split);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();

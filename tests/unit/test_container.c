@@ -7,7 +7,8 @@
  * truncation and appended garbage of a small member; the L2 split done
  * outside the chunk encode (the GPU's place) giving the same members,
  * --device routing, and peak RSS bounded by threads x chunk size; the L2
- * transposition of whole records against a byte-by-byte reference.
+ * transposition of whole records against a byte-by-byte reference; two kinds
+ * of V records whose text column is split by record length (TEXT_SPLIT).
  */
 #include "container.h"
 #include "gpu.h"
@@ -382,6 +383,82 @@ static uint8_t *compress_bytes(const char *in, const cbz_compress_params *p, siz
     return b;
 }
 
+/* Two kinds of V records read through one view (a VB file's header and detail
+ * segments): the text column that holds names in the headers and a few codes
+ * in the details is split by the record lengths (column method TEXT_SPLIT);
+ * the member restores exactly and every bit flip and truncation is refused. */
+static const char *const seg_copybook =
+    "       01  SEG.\n"
+    "           05  SEG-ID        PIC X.\n"
+    "           05  SEG-TEXT      PIC X(20).\n"
+    "           05  SEG-TAIL      PIC X(4).\n";
+
+static void test_two_segments(void)
+{
+    cbz_layout *l;
+    cbz_error err = { 0 };
+    cbz_copybook_options o = { NULL, 0, CBZ_FORMAT_AUTO };
+    CU_ASSERT_EQUAL_FATAL(cbz_copybook_compile_text(seg_copybook, strlen(seg_copybook), "seg.cpy",
+                                                    &o, &l, &err), CBZ_OK);
+    const size_t recs = 600;
+    uint8_t *d = malloc(recs * 40);
+    size_t at = 0;
+    for (size_t r = 0; r < recs; r++) {
+        bool header = r % 6 == 0;
+        size_t len = header ? 25 : 21;
+        d[at] = (uint8_t)((len + 4) >> 8);
+        d[at + 1] = (uint8_t)(len + 4);
+        d[at + 2] = d[at + 3] = 0;
+        uint8_t *x = d + at + 4;
+        memset(x, 0x40, len);
+        x[0] = header ? 0xC8 : 0xC4;
+        if (header)
+            for (size_t j = 1; j < 21; j++) x[j] = (uint8_t)(0xC1 + rnd() % 9);
+        else
+            for (size_t j = 1; j < 4; j++) x[j] = (uint8_t)(0xC1 + (r / 6 + j) % 3);
+        at += 4 + len;
+    }
+    cbz_compress_params p = params(CBZ_MODE_RECORDS, CBZ_RECFM_V, 0, 25, 1 << 20, 1);
+    p.layout = l;
+    char *m = round_trip(d, at, &p, recs);
+    /* the split shows in the chain of SEG-TEXT */
+    char *in = write_tmp(d, at);
+    size_t mn;
+    cbz_compress_result res;
+    uint8_t *good = compress_bytes(in, &p, &mn, &res);
+    bool split = false;
+    for (size_t s = 0; s < res.n_streams; s++)
+        if (strcmp(res.stream_names[s], "SEG-TEXT") == 0 && strstr(res.stats[s].chain, "split"))
+            split = true;
+    CU_ASSERT(split);
+    if (!split)
+        for (size_t s = 0; s < res.n_streams; s++)
+            fprintf(stderr, "\n%s: %s %llu\n", res.stream_names[s], res.stats[s].chain,
+                    (unsigned long long)res.stats[s].bytes_out);
+    cbz_compress_result_free(&res);
+    CU_ASSERT_FATAL(good != NULL);
+    CU_ASSERT(damaged_ok(good, mn));
+    uint8_t *bad = malloc(mn);
+    size_t accepted = 0;
+    for (size_t bit = 0; bit < mn * 8; bit++) {
+        memcpy(bad, good, mn);
+        bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        if (damaged_ok(bad, mn)) accepted++;
+    }
+    CU_ASSERT_EQUAL(accepted, 0);
+    accepted = 0;
+    for (size_t len = 0; len < mn; len++)
+        if (damaged_ok(good, len)) accepted++;
+    CU_ASSERT_EQUAL(accepted, 0);
+    free(bad);
+    free(good);
+    unlink(in);
+    free(in);
+    free(m);
+    free(d);
+    cbz_layout_free(l);
+}
+
 /* The L2 split done outside the chunk encode (what the GPU does) gives the
  * same frames: cbz_chunk_encode_split against cbz_chunk_encode, then whole
  * members through the batch pipeline with its host twin (CBZ_TEST_PRESPLIT),
@@ -736,6 +813,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "--device cpu/gpu/auto: same bytes, gpu without a GPU is a device error", test_device_param);
     CU_add_test(s, "L2 transposition of whole records: every move class, exact bounds", test_split_transpose);
     CU_add_test(s, "peak RSS bounded by threads x chunk size, not input size", test_bounded_memory);
+    CU_add_test(s, "two kinds of records: text split by record length, exact, damage refused",
+                test_two_segments);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures();
