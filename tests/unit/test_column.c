@@ -11,6 +11,7 @@
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <math.h>
 #include <stdio.h>
 
@@ -1264,9 +1265,6 @@ int main(void)
     CU_add_test(s, "decimal planes: prices, signs, dates, wide values", test_decimal_planes);
     CU_add_test(s, "blank where a peer is blank: masked text", test_text_mask);
     CU_add_test(s, "two kinds of rows by a peer's main value: split text", test_text_split);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

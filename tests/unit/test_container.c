@@ -15,6 +15,7 @@
 #include "hash.h"
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -815,10 +816,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "peak RSS bounded by threads x chunk size, not input size", test_bounded_memory);
     CU_add_test(s, "two kinds of records: text split by record length, exact, damage refused",
                 test_two_segments);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
+    unsigned failed = cbz_cunit_run();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) return 1;
