@@ -166,13 +166,13 @@ cbz_status cbz_config_apply_env(cbz_config *c, cbz_error *err)
     return CBZ_OK;
 }
 
-const char *cbz_config_default_path(void)
+const char *cbz_conf_locate(const char *env_var, const char *name, char *buf, size_t cap)
 {
-    static char beside_exe[PATH_MAX + 32];
     struct stat st;
-    const char *env = getenv("COBZIP_CONF");
+    const char *env = getenv(env_var);
     if (env && *env) return env;
-    if (stat("conf/cobzip.yaml", &st) == 0 && S_ISREG(st.st_mode)) return "conf/cobzip.yaml";
+    snprintf(buf, cap, "conf/%s", name);
+    if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) return buf;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) return NULL;
@@ -180,9 +180,15 @@ const char *cbz_config_default_path(void)
     char *slash = strrchr(exe, '/');
     if (!slash) return NULL;
     *slash = '\0';
-    snprintf(beside_exe, sizeof beside_exe, "%s/../conf/cobzip.yaml", exe);
-    if (stat(beside_exe, &st) == 0 && S_ISREG(st.st_mode)) return beside_exe;
+    snprintf(buf, cap, "%s/../conf/%s", exe, name);
+    if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) return buf;
     return NULL;
+}
+
+const char *cbz_config_default_path(void)
+{
+    static char path[PATH_MAX + 32];
+    return cbz_conf_locate("COBZIP_CONF", "cobzip.yaml", path, sizeof path);
 }
 
 void cbz_config_print(const cbz_config *c, FILE *out)

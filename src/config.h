@@ -66,6 +66,11 @@ cbz_status cbz_config_apply_env(cbz_config *c, cbz_error *err);
  * directory, else ../conf/cobzip.yaml next to the running binary; NULL when
  * none exists.  Returned string is static or from getenv. */
 const char *cbz_config_default_path(void);
+/* Where a conf file `name` is: $env_var when set, else conf/NAME in the
+ * current directory, else ../conf/NAME beside the executable; NULL when none
+ * exists.  The path is written to buf (cap bytes) unless it came from the
+ * environment. */
+const char *cbz_conf_locate(const char *env_var, const char *name, char *buf, size_t cap);
 /* One line per key: name, value, source and origin. */
 void cbz_config_print(const cbz_config *c, FILE *out);
 

@@ -4,6 +4,7 @@
  * (src/device.h states the rules).
  */
 #include "device.h"
+#include "config.h"
 
 #include "gpu.h"
 #include "internal.h"
@@ -35,21 +36,8 @@ const char *cbz_device_name(cbz_device d)
 
 const char *cbz_device_conf_path(void)
 {
-    static char beside_exe[PATH_MAX + 32];
-    struct stat st;
-    const char *env = getenv("COBZIP_DEVICE_CONF");
-    if (env && *env) return env;
-    if (stat("conf/device.yaml", &st) == 0 && S_ISREG(st.st_mode)) return "conf/device.yaml";
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return NULL;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return NULL;
-    *slash = '\0';
-    snprintf(beside_exe, sizeof beside_exe, "%s/../conf/device.yaml", exe);
-    if (stat(beside_exe, &st) == 0 && S_ISREG(st.st_mode)) return beside_exe;
-    return NULL;
+    static char path[PATH_MAX + 32];
+    return cbz_conf_locate("COBZIP_DEVICE_CONF", "device.yaml", path, sizeof path);
 }
 
 /* "123", "64K", "256M", "2G" (powers of 1024), or "never" (UINT64_MAX: auto
