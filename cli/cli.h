@@ -113,6 +113,11 @@ const cbz_codepage *cli_record_opts_codepage(const cli_record_opts *o, const cha
  * .ndjson, .json), else CSV.  false (after printing why) when --format is bad. */
 bool cli_text_format(const char *cmd, const char *format, const char *path, cbz_text_format *out);
 
+/* Closes the reject report of convert/encode: copies its file name into
+ * file (empty when no file was written) and returns rc, raised to the return
+ * code of the failure when closing fails (after reporting it). */
+int cli_close_rejects(const char *cmd, cbz_reject_report *rr, int rc, char *file, size_t cap);
+
 /* Parses a non-negative integer option; false (after printing why) when bad. */
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out);
 

@@ -259,13 +259,8 @@ int cmd_convert(int argc, char **argv)
         cbz_outfile_abort(of);
     }
     rc = s == CBZ_OK ? (st.rejects ? CLI_RC_WARN : CLI_RC_OK) : cli_report_error(cmd, &err);
-    char rej_file[1024] = "";
-    if (cbz_reject_report_file(rr)) snprintf(rej_file, sizeof rej_file, "%s", cbz_reject_report_file(rr));
-    cbz_error rerr = { 0 };
-    if (cbz_reject_report_close(rr, &rerr) != CBZ_OK) {
-        int r2 = cli_report_error(cmd, &rerr);
-        if (r2 > rc) rc = r2;
-    }
+    char rej_file[1024];
+    rc = cli_close_rejects(cmd, rr, rc, rej_file, sizeof rej_file);
     if (!quiet)
         fprintf(stderr, "cobzip convert: %llu records read, %llu written, %llu values rejected in %llu records%s%s%s\n",
                 (unsigned long long)st.records_read, (unsigned long long)(s == CBZ_OK ? st.records_written : 0),

@@ -73,6 +73,18 @@ bool cli_text_format(const char *cmd, const char *format, const char *path, cbz_
     return true;
 }
 
+int cli_close_rejects(const char *cmd, cbz_reject_report *rr, int rc, char *file, size_t cap)
+{
+    const char *name = cbz_reject_report_file(rr);
+    snprintf(file, cap, "%s", name ? name : "");
+    cbz_error err = { 0 };
+    if (cbz_reject_report_close(rr, &err) != CBZ_OK) {
+        int close_rc = cli_report_error(cmd, &err);
+        if (close_rc > rc) rc = close_rc;
+    }
+    return rc;
+}
+
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out)
 {
     char *end;
