@@ -98,6 +98,14 @@ static void chain_add(cbz_col_stats *st, const char *name)
     snprintf(st->chain + l, sizeof st->chain - l, "%s%s", l ? ">" : "", name);
 }
 
+/* Records that layer `layer` ran since t0 and left out_bytes. */
+static void layer_done(cbz_col_stats *st, int layer, double t0, uint64_t out_bytes)
+{
+    if (!st) return;
+    st->layer_seconds[layer] += now_s() - t0;
+    st->layer_out[layer] = out_bytes;
+}
+
 static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
 
 /* Per-thread scratch buffers reused from call to call: the big per-column
@@ -664,10 +672,7 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
         goto out;
     }
     size_t sumlen = K->text_lengths(values, n, width, pad, lens);
-    if (st) {
-        st->layer_seconds[3] += now_s() - t0;
-        st->layer_out[3] = n * (uint64_t)width;
-    }
+    layer_done(st, 3, t0, n * (uint64_t)width);
     chain_add(st, "validate");
 
     /* L6: try the dictionary when the first values repeat enough */
@@ -722,17 +727,11 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
             prev = &sorted[r];
         }
         free(sorted);
-        if (st) {
-            st->layer_seconds[6] += now_s() - t0;
-            st->layer_out[6] = body->len + n * 4;
-        }
+        layer_done(st, 6, t0, body->len + n * 4);
         chain_add(st, "dict");
         t0 = now_s();
         if ((rc = put_packed_u32(body, K, codes, n, planes)) != CBZ_OK) goto nomem;
-        if (st) {
-            st->layer_seconds[7] += now_s() - t0;
-            st->layer_out[7] = body->len;
-        }
+        layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         *method = M_TEXT_DICT;
         goto out;
@@ -748,10 +747,7 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
             memcpy(body->data + body->len, values + i * width, lens[i]);
             body->len += lens[i];
         }
-        if (st) {
-            st->layer_seconds[4] += now_s() - t0;
-            st->layer_out[4] = body->len;
-        }
+        layer_done(st, 4, t0, body->len);
         chain_add(st, "trim");
         *method = M_TEXT_TRIM;
     } else if (width > 1 && planes && planes_win_on_sample(K, values, n, width)) {
@@ -2414,17 +2410,11 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         if (n > head) K->minmax(v + head, n - head, &lo, &hi);
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
         K->for_encode(v + head, n - head, lo, u);
-        if (st) {
-            st->layer_seconds[5] += now_s() - t0;
-            st->layer_out[5] = n * 8;
-        }
+        layer_done(st, 5, t0, n * 8);
         chain_add(st, xform_names[xf]);
         t0 = now_s();
         if ((rc = put_packed_u64(body, K, u, n - head, planes)) != CBZ_OK) goto nomem;
-        if (st) {
-            st->layer_seconds[7] += now_s() - t0;
-            st->layer_out[7] = body->len;
-        }
+        layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         goto out;
     }
@@ -2457,18 +2447,12 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
         K->for_encode(rv, nr, lo, u);
         for (size_t k = 0; k < nr; k++) rl[k] -= 1;
-        if (st) {
-            st->layer_seconds[5] += now_s() - t0;
-            st->layer_out[5] = nr * 12;
-        }
+        layer_done(st, 5, t0, nr * 12);
         chain_add(st, "rle");
         t0 = now_s();
         if ((rc = put_packed_u64(body, K, u, nr, planes)) != CBZ_OK) goto nomem;
         if ((rc = put_packed_u32(body, K, rl, nr, planes)) != CBZ_OK) goto nomem;
-        if (st) {
-            st->layer_seconds[7] += now_s() - t0;
-            st->layer_out[7] = body->len;
-        }
+        layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         goto out;
     }
@@ -2505,17 +2489,11 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         free(keys);
         free(dkeys);
         dkeys = NULL;
-        if (st) {
-            st->layer_seconds[6] += now_s() - t0;
-            st->layer_out[6] = body->len + n * 4;
-        }
+        layer_done(st, 6, t0, body->len + n * 4);
         chain_add(st, "dict");
         t0 = now_s();
         if ((rc = put_packed_u32(body, K, rl, n, planes)) != CBZ_OK) goto nomem;
-        if (st) {
-            st->layer_seconds[7] += now_s() - t0;
-            st->layer_out[7] = body->len;
-        }
+        layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         goto out;
     nomem_dict:
@@ -2523,19 +2501,13 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         goto nomem;
     }
     }
-    if (st) {
-        st->layer_seconds[5] += now_s() - t0;
-        st->layer_out[5] = n * 8;
-    }
+    layer_done(st, 5, t0, n * 8);
     if (xf != X_NONE) chain_add(st, xform_names[xf]);
     t0 = now_s();
     if (dec == 1) rc = put_dec_planes(body, u, n, false);
     else rc = put_packed_u64_dec(body, K, u, n, planes, dec);
     if (rc != CBZ_OK) goto nomem;
-    if (st) {
-        st->layer_seconds[7] += now_s() - t0;
-        st->layer_out[7] = body->len;
-    }
+    layer_done(st, 7, t0, body->len);
     chain_add(st, "pack");
     goto out;
 nomem:
