@@ -196,6 +196,9 @@ int main(int argc, char **argv)
         { "zigzag_encode", 1u << 25, 8 }, { "minmax", 1u << 25, 8 },
         { "max_bits_u64", 1u << 25, 8 }, { "bitpack_u64", 1u << 25, 8 },
         { "column_stats", 1u << 25, 8 },
+        /* the L2 split: a 100-byte record cut into columns of `width` bytes, all at once */
+        { "split", 1u << 23, 1 },        { "split", 1u << 23, 4 },
+        { "split", 1u << 23, 8 },        { "split", 1u << 23, 32 },
     };
     printf("%-14s %5s %10s %10s %10s %10s %8s\n", "kernel", "width", "values", "MB moved", "kern GB/s",
            "copy GB/s", "% copy");

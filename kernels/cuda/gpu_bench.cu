@@ -18,7 +18,7 @@ static const char *const bench_names[] = { "gather",  "packed_to_i64", "zoned_to
                                            "be_to_i64", "text_lengths", "i64_to_packed",
                                            "delta_encode", "zigzag_encode", "minmax",
                                            "max_bits_u64", "bitpack_u64", "column_stats",
-                                           NULL };
+                                           "split", NULL };
 
 extern "C" const char *const *cbz_gpu_bench_kernels(void) { return bench_names; }
 
@@ -61,7 +61,7 @@ extern "C" cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, 
     CBZ_CUDA_TRY(cudaSetDevice(0));
 
     /* host input: n values of `width` bytes (or int64), valid for the kernel */
-    size_t in_bytes = n * (which == 0 ? RECORD_STRIDE : width);
+    size_t in_bytes = n * (which == 0 || which == 12 ? RECORD_STRIDE : width);
     bool i64_in = which >= 5 && which <= 10;
     if (i64_in) in_bytes = n * 8;
     std::vector<uint8_t> host(in_bytes + (which == 5 ? n : 0));
@@ -91,7 +91,7 @@ extern "C" cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, 
                 int64_t v = (int64_t)(rnd() % 1000000) - 500000 + (int64_t)i * 3;
                 memcpy(&host[i * 8], &v, 8);
             } else {
-                size_t w = which == 0 ? RECORD_STRIDE : width;
+                size_t w = which == 0 || which == 12 ? RECORD_STRIDE : width;
                 for (size_t j = 0; j < w; j++) host[i * w + j] = (uint8_t)rnd();
             }
         }
@@ -110,6 +110,10 @@ extern "C" cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, 
     case 8: case 9: out_bytes = 0; break;
     case 10: out_bytes = cbz_k_bitpack_size(n, 23); break;
     case 11: out_bytes = n * 8 + 64 * sizeof(gpu_stats); break;
+    case 12: /* every column, each padded to 256 bytes like the engine's segments */
+        for (size_t off = 0; off < RECORD_STRIDE; off += width)
+            out_bytes += (n * std::min<size_t>(width, RECORD_STRIDE - off) + 255) & ~(size_t)255;
+        break;
     }
     /* column_stats: the column of int64 in place plus an invalid flag per value */
     if (which == 11) {
@@ -145,11 +149,24 @@ extern "C" cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, 
     case 8: case 9: bytes = n * 8; break;
     case 10: bytes = n * 8 + out_bytes; break;
     case 11: bytes = n * 9 + n * 8 / 100; break;               /* read + the few in-place writes */
+    case 12: bytes = 2 * n * RECORD_STRIDE; break;              /* every record in, every column out */
     }
     CBZ_CUDA_TRY(cudaMalloc(&dcopy.p, bytes / 2 + 8));
 
     cudaStream_t s = 0;
     uint8_t *in = (uint8_t *)din.p, *out = (uint8_t *)dout.p;
+    /* split: the record cut into columns of `width` bytes (the last one shorter),
+     * each column's n values back to back in out, 256-byte aligned like the
+     * engine's segments */
+    std::vector<gl_split_col> split;
+    if (which == 12) {
+        size_t at = 0;
+        for (uint32_t off = 0; off < RECORD_STRIDE; off += (uint32_t)width) {
+            uint32_t w = (uint32_t)std::min<size_t>(width, RECORD_STRIDE - off);
+            split.push_back(gl_split_col{ out + at, off, w });
+            at += (n * w + 255) & ~(size_t)255;
+        }
+    }
     unsigned long long *aux = (unsigned long long *)daux.p;
     auto launch = [&]() -> cudaError_t {
         switch (which) {
@@ -166,6 +183,7 @@ extern "C" cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, 
         case 10: return gl_bitpack_u64(s, (const uint64_t *)in, n, 23, out);
         case 11: return gl_column_stats(s, CBZ_GPU_COL_ZONED, (const uint64_t *)dbounds.p, 64,
                                         (int64_t *)in, in + n * 8, NULL, (gpu_stats *)out);
+        case 12: return gl_split(s, in, n, RECORD_STRIDE, n * RECORD_STRIDE, split.data(), split.size());
         }
         return cudaSuccess;
     };

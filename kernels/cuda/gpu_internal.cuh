@@ -53,6 +53,15 @@ typedef cbz_gpu_column_stats gpu_stats;
 cudaError_t gl_aux_init(cudaStream_t s, unsigned long long *aux);
 cudaError_t gl_gather(cudaStream_t s, const uint8_t *rec, size_t n, size_t stride, size_t offset,
                       size_t width, uint8_t *col);
+/* The L2 split: every column of n records of `stride` bytes in one pass (each
+ * record read once); column c's n values go to cols[c].dst.  in_bytes: bytes
+ * readable at rec (at least (n-1) x stride + the end of the widest column). */
+struct gl_split_col {
+    uint8_t *dst;
+    uint32_t offset, width;
+};
+cudaError_t gl_split(cudaStream_t s, const uint8_t *rec, size_t n, size_t stride, size_t in_bytes,
+                     const gl_split_col *cols, size_t ncols);
 cudaError_t gl_text_lengths(cudaStream_t s, const uint8_t *in, size_t n, size_t width,
                             uint8_t pad, uint32_t *len, unsigned long long *aux);
 cudaError_t gl_packed_to_i64(cudaStream_t s, const uint8_t *in, size_t n, size_t width,

@@ -147,6 +147,151 @@ cudaError_t gl_gather(cudaStream_t s, const uint8_t *rec, size_t n, size_t strid
     return launched();
 }
 
+/* ------------------------------------------------------------------ tiles through shared memory */
+
+/* Copies len bytes from global src into the block's shared tile dst (16-byte
+ * aligned): 16-byte loads when src is 16-byte aligned, 4-byte loads when it is
+ * 4-byte aligned, bytes otherwise.  Every thread of the block calls. */
+__device__ static void tile_load(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t done = 0;
+    if (((uintptr_t)src & 15) == 0) {
+        size_t nv = len / 16;
+        for (size_t q = threadIdx.x; q < nv; q += blockDim.x) ((uint4 *)dst)[q] = __ldg((const uint4 *)src + q);
+        done = nv * 16;
+    } else if (((uintptr_t)src & 3) == 0) {
+        size_t nv = len / 4;
+        for (size_t q = threadIdx.x; q < nv; q += blockDim.x) ((uint32_t *)dst)[q] = __ldg((const uint32_t *)src + q);
+        done = nv * 4;
+    }
+    for (size_t q = done + threadIdx.x; q < len; q += blockDim.x) dst[q] = src[q];
+}
+
+/* The other way: len bytes of the shared tile src (16-byte aligned) to global dst. */
+__device__ static void tile_store(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t done = 0;
+    if (((uintptr_t)dst & 15) == 0) {
+        size_t nv = len / 16;
+        for (size_t q = threadIdx.x; q < nv; q += blockDim.x) ((uint4 *)dst)[q] = ((const uint4 *)src)[q];
+        done = nv * 16;
+    } else if (((uintptr_t)dst & 3) == 0) {
+        size_t nv = len / 4;
+        for (size_t q = threadIdx.x; q < nv; q += blockDim.x) ((uint32_t *)dst)[q] = ((const uint32_t *)src)[q];
+        done = nv * 4;
+    }
+    for (size_t q = done + threadIdx.x; q < len; q += blockDim.x) dst[q] = src[q];
+}
+
+/* ------------------------------------------------------------------ L2 split: every column at once */
+
+/* The split reads each record once: a block loads a tile of T whole records
+ * (T a multiple of 16) into shared memory with coalesced 16-byte loads, then
+ * its warps write each column's contiguous run for those records (T x width
+ * bytes at dst + r0 x width) as aligned 4-byte words, 128 bytes per warp
+ * step.  The work units ("segments" of 128 output bytes) of all columns are
+ * numbered once for a full tile (seg_first: prefix sums), so the warps share
+ * narrow and wide columns evenly.  The result is the bytes of one gather per
+ * column. */
+#define SPLIT_COLS 192          /* columns per launch: the table is a kernel parameter */
+#define SPLIT_TILE_BYTES 24576  /* shared bytes per block (8 blocks per SM fit) */
+
+struct split_table {
+    gl_split_col c[SPLIT_COLS];
+    uint32_t seg_first[SPLIT_COLS + 1]; /* 128-byte segments of a full tile, prefix sums */
+};
+
+__global__ void __launch_bounds__(BLOCK) k_split(const uint8_t *rec, size_t n, size_t stride,
+                                                 size_t in_bytes, unsigned T, unsigned ncols,
+                                                 const __grid_constant__ split_table tab)
+{
+    extern __shared__ uint4 split_sh[];
+    uint8_t *sh = (uint8_t *)split_sh;
+    const unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    const unsigned nseg = tab.seg_first[ncols];
+    const size_t ntiles = (n + T - 1) / T;
+    for (size_t tile = blockIdx.x; tile < ntiles; tile += gridDim.x) {
+        const size_t r0 = tile * T;
+        const unsigned m = (unsigned)(n - r0 < T ? n - r0 : T);
+        size_t len = (size_t)m * stride;
+        if (r0 * stride + len > in_bytes) len = in_bytes - r0 * stride; /* a short last record */
+        __syncthreads(); /* the previous tile's reads are done */
+        tile_load(sh, rec + r0 * stride, len);
+        __syncthreads();
+        for (unsigned u = warp; u < nseg; u += nwarps) {
+            unsigned lo = 0, hi = ncols; /* the column c with seg_first[c] <= u < seg_first[c+1] */
+            while (hi - lo > 1) {
+                unsigned mid = (lo + hi) / 2;
+                if (tab.seg_first[mid] <= u) lo = mid;
+                else hi = mid;
+            }
+            const gl_split_col d = tab.c[lo];
+            const unsigned w = d.width, L = m * w;
+            const unsigned j = (u - tab.seg_first[lo]) * 128 + lane * 4;
+            uint8_t *out = d.dst + r0 * w;
+            if (j >= L) continue;
+            unsigned i = j / w, k = j - i * w;
+            const uint8_t *p = sh + (size_t)i * stride + d.offset;
+            if (j + 4 <= L && ((uintptr_t)(out + j) & 3) == 0) {
+                uint32_t word = 0;
+#pragma unroll
+                for (int b = 0; b < 4; b++) {
+                    word |= (uint32_t)p[k] << (8 * b);
+                    if (++k == w) k = 0, p += stride;
+                }
+                *(uint32_t *)(out + j) = word;
+            } else {
+                for (unsigned b = 0; b < 4 && j + b < L; b++) {
+                    out[j + b] = p[k];
+                    if (++k == w) k = 0, p += stride;
+                }
+            }
+        }
+    }
+}
+
+/* Records per tile for this stride (0: the stride is too wide for a tile). */
+static unsigned split_tile(size_t stride)
+{
+    size_t t = (SPLIT_TILE_BYTES / stride) & ~(size_t)15;
+    if (t == 0 && 16 * stride <= 48 * 1024) t = 16;
+    return (unsigned)t;
+}
+
+cudaError_t gl_split(cudaStream_t s, const uint8_t *rec, size_t n, size_t stride, size_t in_bytes,
+                     const gl_split_col *cols, size_t ncols)
+{
+    if (n == 0 || ncols == 0) return cudaSuccess;
+    unsigned T = split_tile(stride);
+    if (T == 0) { /* records wider than a tile: one gather per column */
+        for (size_t c = 0; c < ncols; c++) {
+            cudaError_t e = gl_gather(s, rec, n, stride, cols[c].offset, cols[c].width, cols[c].dst);
+            if (e != cudaSuccess) return e;
+        }
+        return cudaSuccess;
+    }
+    size_t ntiles = (n + T - 1) / T;
+    unsigned grid = ntiles > (1u << 20) ? (1u << 20) : (unsigned)ntiles;
+    for (size_t c0 = 0; c0 < ncols; c0 += SPLIT_COLS) {
+        size_t nc = ncols - c0 < SPLIT_COLS ? ncols - c0 : SPLIT_COLS;
+        split_table tab;
+        uint32_t segs = 0;
+        for (size_t c = 0; c < nc; c++) {
+            const gl_split_col *g = &cols[c0 + c];
+            tab.c[c].dst = g->dst;
+            tab.c[c].offset = g->offset;
+            tab.c[c].width = g->width;
+            tab.seg_first[c] = segs;
+            segs += (uint32_t)(((size_t)T * g->width + 127) / 128);
+        }
+        tab.seg_first[nc] = segs;
+        k_split<<<grid, BLOCK, (size_t)T * stride, s>>>(rec, n, stride, in_bytes, T, (unsigned)nc, tab);
+        cudaError_t e = cudaGetLastError();
+        if (e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+}
+
 __global__ void k_text_lengths(const uint8_t *in, size_t n, size_t width, uint8_t pad,
                                uint32_t *len, unsigned long long *aux)
 {
@@ -217,20 +362,60 @@ cudaError_t gl_packed_to_i64(cudaStream_t s, const uint8_t *in, size_t n, size_t
     return launched();
 }
 
-__global__ void k_i64_to_packed(const int64_t *in, const uint8_t *sign, size_t n, size_t width,
-                                uint8_t *out)
-{
-    GRID_LOOP(i, n)
+/* The decimal digits of v from the least significant one, in 32-bit steps:
+ * v = c * 10^16 + b * 10^8 + a with a, b < 10^8 and c < 1845. */
+struct digits_u64 {
+    uint32_t cur, next1, next2;
+    int left;
+    __device__ explicit digits_u64(uint64_t v)
     {
-        uint8_t *p = out + i * width;
-        uint64_t v = abs_u64(in[i]);
-        p[width - 1] = (uint8_t)((v % 10) << 4 | (sign[i] & 15u));
-        v /= 10;
-        for (size_t j = width - 1; j-- > 0;) {
-            unsigned d = (unsigned)(v % 100);
-            p[j] = (uint8_t)((d / 10) << 4 | (d % 10));
-            v /= 100;
+        uint64_t q = v / 100000000ull;
+        cur = (uint32_t)(v - q * 100000000ull);
+        next1 = (uint32_t)(q % 100000000ull);
+        next2 = (uint32_t)(q / 100000000ull);
+        left = 8;
+    }
+    __device__ unsigned next()
+    {
+        if (left == 0) {
+            cur = next1, next1 = next2, next2 = 0;
+            left = 8;
         }
+        left--;
+        unsigned d = cur % 10u;
+        cur /= 10u;
+        return d;
+    }
+};
+
+/* Values per block step of the tiled decimal kernels (4 per thread: enough
+ * bytes in flight per SM to cover the memory latency). */
+#define DEC_TILE (4 * BLOCK)
+
+/* A tile of DEC_TILE values: each thread packs its values into shared memory,
+ * then the block writes the tile's width x BLOCK bytes with wide stores. */
+__global__ void __launch_bounds__(BLOCK) k_i64_to_packed(const int64_t *in, const uint8_t *sign,
+                                                         size_t n, size_t width, uint8_t *out)
+{
+    __shared__ __align__(16) uint8_t sh[DEC_TILE * CBZ_K_PACKED_MAX_WIDTH];
+    const size_t ntiles = (n + DEC_TILE - 1) / DEC_TILE;
+    const unsigned w = (unsigned)width;
+    for (size_t t = blockIdx.x; t < ntiles; t += gridDim.x) {
+        const size_t base = t * DEC_TILE;
+        const unsigned m = (unsigned)(n - base < DEC_TILE ? n - base : DEC_TILE);
+        for (unsigned q = threadIdx.x; q < m; q += BLOCK) {
+            size_t i = base + q;
+            uint8_t *p = sh + q * w;
+            digits_u64 d(abs_u64(in[i]));
+            p[w - 1] = (uint8_t)(d.next() << 4 | (sign[i] & 15u));
+            for (unsigned j = w - 1; j-- > 0;) {
+                unsigned lo = d.next(), hi = d.next();
+                p[j] = (uint8_t)(hi << 4 | lo);
+            }
+        }
+        __syncthreads();
+        tile_store(out + base * w, sh, (size_t)m * w);
+        __syncthreads();
     }
 }
 
@@ -238,7 +423,7 @@ cudaError_t gl_i64_to_packed(cudaStream_t s, const int64_t *in, const uint8_t *s
                              size_t width, uint8_t *out)
 {
     if (n == 0) return cudaSuccess;
-    k_i64_to_packed<<<grid_for(n), BLOCK, 0, s>>>(in, sign, n, width, out);
+    k_i64_to_packed<<<grid_reduce((n + 3) / 4), BLOCK, 0, s>>>(in, sign, n, width, out);
     return launched();
 }
 
@@ -260,47 +445,61 @@ static zoned_shape zoned_layout(size_t width, int sign_mode)
     return z;
 }
 
-__global__ void k_zoned_to_i64(const uint8_t *in, size_t n, size_t width, zoned_shape z,
-                               int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid,
-                               unsigned long long *aux)
+/* A tile of BLOCK values is loaded into shared memory with coalesced wide
+ * loads; each thread then parses one value from there. */
+__global__ void __launch_bounds__(BLOCK) k_zoned_to_i64(const uint8_t *in, size_t n, size_t width,
+                                                        zoned_shape z, int ebcdic, int64_t *out,
+                                                        uint8_t *form, uint8_t *invalid,
+                                                        unsigned long long *aux)
 {
+    __shared__ __align__(16) uint8_t sh[DEC_TILE * (CBZ_K_MAX_DIGITS + 1)];
     const unsigned zone = ebcdic ? 0xF0u : 0x30u;
     const uint8_t plus = ebcdic ? 0x4E : 0x2B, minus = ebcdic ? 0x60 : 0x2D;
+    const unsigned first = (unsigned)z.first, end = (unsigned)(z.first + z.ndig);
+    const unsigned sign_pos = (unsigned)z.sign_pos; /* SIZE_MAX when none: never equal to j */
     unsigned long long nbad = 0;
-    GRID_LOOP(i, n)
-    {
-        const uint8_t *p = in + i * width;
-        uint64_t v = 0;
-        unsigned ok = 1, f = 0;
-        int neg = 0;
-        for (size_t j = z.first; j < z.first + z.ndig; j++) {
-            unsigned b = p[j], d = b & 15u;
-            if (z.overpunch && j == z.sign_pos) {
-                unsigned zn = b >> 4;
-                f = zn;
-                if (ebcdic) {
-                    ok &= zn >= 0xA;
-                    neg = (zn == 0xB) | (zn == 0xD);
+    const size_t ntiles = (n + DEC_TILE - 1) / DEC_TILE;
+    for (size_t t = blockIdx.x; t < ntiles; t += gridDim.x) {
+        const size_t base = t * DEC_TILE;
+        const unsigned m = (unsigned)(n - base < DEC_TILE ? n - base : DEC_TILE);
+        __syncthreads();
+        tile_load(sh, in + base * width, (size_t)m * width);
+        __syncthreads();
+        for (unsigned q = threadIdx.x; q < m; q += BLOCK) {
+            const uint8_t *p = sh + q * width;
+            const size_t i = base + q;
+            uint64_t v = 0;
+            unsigned ok = 1, f = 0;
+            int neg = 0;
+            for (unsigned j = first; j < end; j++) {
+                unsigned b = p[j], d = b & 15u;
+                if (z.overpunch && j == sign_pos) {
+                    unsigned zn = b >> 4;
+                    f = zn;
+                    if (ebcdic) {
+                        ok &= zn >= 0xA;
+                        neg = (zn == 0xB) | (zn == 0xD);
+                    } else {
+                        ok &= (zn == 0x3) | (zn == 0x7);
+                        neg = zn == 0x7;
+                    }
                 } else {
-                    ok &= (zn == 0x3) | (zn == 0x7);
-                    neg = zn == 0x7;
+                    ok &= (b & 0xF0u) == zone;
                 }
-            } else {
-                ok &= (b & 0xF0u) == zone;
+                ok &= d < 10;
+                v = v * 10 + d;
             }
-            ok &= d < 10;
-            v = v * 10 + d;
+            if (z.separate) {
+                uint8_t sb = p[z.sign_pos];
+                ok &= (sb == plus) | (sb == minus);
+                f = sb;
+                neg = sb == minus;
+            }
+            out[i] = ok ? apply_sign(v, neg) : 0;
+            form[i] = ok ? (uint8_t)f : 0;
+            invalid[i] = (uint8_t)!ok;
+            nbad += !ok;
         }
-        if (z.separate) {
-            uint8_t sb = p[z.sign_pos];
-            ok &= (sb == plus) | (sb == minus);
-            f = sb;
-            neg = sb == minus;
-        }
-        out[i] = ok ? apply_sign(v, neg) : 0;
-        form[i] = ok ? (uint8_t)f : 0;
-        invalid[i] = (uint8_t)!ok;
-        nbad += !ok;
     }
     aux_add(aux + AUX_COUNT, nbad);
 }
@@ -310,7 +509,7 @@ cudaError_t gl_zoned_to_i64(cudaStream_t s, const uint8_t *in, size_t n, size_t 
                             uint8_t *invalid, unsigned long long *aux)
 {
     if (n == 0) return cudaSuccess;
-    k_zoned_to_i64<<<grid_reduce(n), BLOCK, 0, s>>>(in, n, width, zoned_layout(width, sign_mode),
+    k_zoned_to_i64<<<grid_reduce((n + 3) / 4), BLOCK, 0, s>>>(in, n, width, zoned_layout(width, sign_mode),
                                                  ebcdic, out, form, invalid, aux);
     return launched();
 }

@@ -855,7 +855,7 @@ struct columns_job : job {
             t += round_up(m * w);
             if (numeric(cols[c].kind)) t += round_up(m * 8) + 2 * round_up(m);
             if (cols[c].kind == CBZ_GPU_COL_TEXT) t += round_up(m * 4);
-            t += round_up(nch * sizeof(gpu_stats));
+            if (cols[c].kind != CBZ_GPU_COL_RAW) t += round_up(nch * sizeof(gpu_stats));
         }
         return t;
     }
@@ -887,7 +887,8 @@ struct columns_job : job {
             }
             if (cols[c].kind == CBZ_GPU_COL_TEXT)
                 out.push_back(seg{ NULL, o->text_len ? o->text_len + r0 : NULL, m * 4, o->text_len != NULL });
-            out.push_back(seg{ NULL, NULL, count * sizeof(gpu_stats), true });
+            if (cols[c].kind != CBZ_GPU_COL_RAW) /* a raw column's stats are all zero: no device work */
+                out.push_back(seg{ NULL, NULL, count * sizeof(gpu_stats), true });
         }
     }
     cudaError_t launch(cudaStream_t s, size_t first, size_t count, uint8_t *const *din,
@@ -895,12 +896,24 @@ struct columns_job : job {
     {
         size_t m = chunk_first[first + count] - chunk_first[first];
         const uint64_t *dbounds = (const uint64_t *)din[1];
+        /* L2: every column's bytes in one pass over the records */
+        std::vector<gl_split_col> split(n_cols);
         size_t k = 0;
-        cudaError_t e;
+        for (size_t c = 0; c < n_cols; c++) {
+            split[c].dst = dout[k++];
+            split[c].offset = cols[c].offset;
+            split[c].width = cols[c].width;
+            if (numeric(cols[c].kind)) k += 3;
+            if (cols[c].kind == CBZ_GPU_COL_TEXT) k++;
+            if (cols[c].kind != CBZ_GPU_COL_RAW) k++;
+        }
+        cudaError_t e = gl_split(s, din[0], m, stride, m * stride, split.data(), n_cols);
+        if (e != cudaSuccess) return e;
+        k = 0;
         for (size_t c = 0; c < n_cols; c++) {
             const cbz_gpu_column *d = &cols[c];
             uint8_t *vals = dout[k++];
-            if ((e = gl_gather(s, din[0], m, stride, d->offset, d->width, vals)) != cudaSuccess) return e;
+            if (d->kind == CBZ_GPU_COL_RAW) continue;
             int64_t *num = NULL;
             uint8_t *form = NULL, *inv = NULL;
             uint32_t *tl = NULL;
@@ -944,6 +957,10 @@ struct columns_job : job {
             k++;
             if (numeric(cols[c].kind)) k += 3;
             if (cols[c].kind == CBZ_GPU_COL_TEXT) k++;
+            if (cols[c].kind == CBZ_GPU_COL_RAW) {
+                for (size_t q = 0; q < count; q++) memset(&stats[(first + q) * n_cols + c], 0, sizeof *stats);
+                continue;
+            }
             const gpu_stats *st = (const gpu_stats *)pout[k++];
             for (size_t q = 0; q < count; q++) stats[(first + q) * n_cols + c] = st[q];
         }

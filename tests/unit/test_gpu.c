@@ -412,6 +412,77 @@ static void test_columns(void)
     free(rec), free(vals), free(form), free(bad), free(num), free(tl);
 }
 
+/* The L2 split of cbz_gpu_columns (all columns in one pass over tiles of
+ * records in shared memory) against one portable gather per column: strides
+ * from 1 byte to wider than a tile (the per-column fallback), columns of
+ * every width 1..40 back to back, overlapping columns (REDEFINES), more
+ * columns than one launch's table (192), record counts around the tile
+ * sizes, and chunks of several sizes. */
+static void split_cases(size_t max_bytes) /* skip cases whose records + columns exceed this */
+{
+    static const size_t strides[] = { 1, 3, 16, 55, 100, 128, 150, 655, 1537, 3100, 5000 };
+    static const size_t counts[] = { 1, 15, 16, 17, 241, 3001 };
+    cbz_error err;
+    for (size_t si = 0; si < sizeof strides / sizeof strides[0]; si++) {
+        size_t stride = strides[si];
+        for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+            size_t n = counts[ci];
+            if (stride >= 1537 && n > 241) continue; /* keep the data small */
+            /* columns: widths cycling 1..40 across the record, then a few overlapping ones,
+             * and for the 655-byte record 400 one-byte columns too */
+            cbz_gpu_column cols[700];
+            size_t nc = 0, off = 0, w = 1;
+            while (off < stride && nc < 600) {
+                size_t ww = w < stride - off ? w : stride - off;
+                cbz_gpu_column c = { (uint32_t)off, (uint32_t)ww, CBZ_GPU_COL_RAW, 0, 0, 0, 0, { 0 } };
+                cols[nc++] = c;
+                off += ww;
+                w = w % 40 + 1;
+            }
+            for (size_t q = 0; q < 3 && stride > 2; q++) {
+                cbz_gpu_column c = { (uint32_t)(rnd() % (stride - 1)), 0, CBZ_GPU_COL_RAW, 0, 0, 0, 0, { 0 } };
+                c.width = (uint32_t)(1 + rnd() % (stride - c.offset));
+                cols[nc++] = c;
+            }
+            if (stride == 655)
+                for (size_t q = 0; q < 400; q++) {
+                    cbz_gpu_column c = { (uint32_t)(q % stride), 1, CBZ_GPU_COL_RAW, 0, 0, 0, 0, { 0 } };
+                    cols[nc++] = c;
+                }
+            if (2 * n * stride + 2 * 256 * nc > max_bytes) continue;
+            uint8_t *rec = xalloc(n * stride);
+            fill_random(rec, n * stride);
+            size_t bounds[4] = { 0, n / 3, n / 3 + n / 5, n };
+            cbz_gpu_column_out *outs = xalloc(nc * sizeof *outs);
+            memset(outs, 0, nc * sizeof *outs);
+            for (size_t c = 0; c < nc; c++) outs[c].values = xalloc(n * cols[c].width), POISON(outs[c].values, n * cols[c].width);
+            cbz_gpu_column_stats *st = xalloc(3 * nc * sizeof *st);
+            POISON(st, 3 * nc * sizeof *st);
+            cbz_status rc = cbz_gpu_columns(rec, n, stride, bounds, 3, cols, nc, outs, st, &err);
+            if (rc != CBZ_OK) printf("\n  split stride %zu n %zu: %s\n", stride, n, err.msg);
+            CU_ASSERT_EQUAL_FATAL(rc, CBZ_OK);
+            uint8_t *want = xalloc(n * stride);
+            int bad = 0;
+            for (size_t c = 0; c < nc; c++) {
+                cbz_k_gather_portable(rec, n, stride, cols[c].offset, cols[c].width, want);
+                if (memcmp(want, outs[c].values, n * cols[c].width) != 0 && bad++ < 3)
+                    printf("\n  split stride %zu n %zu: column %zu (offset %u width %u) differs\n",
+                           stride, n, c, cols[c].offset, cols[c].width);
+            }
+            CU_ASSERT_EQUAL(bad, 0);
+            cbz_gpu_column_stats zero;
+            memset(&zero, 0, sizeof zero);
+            int stats_zero = 1;
+            for (size_t q = 0; q < 3 * nc; q++) stats_zero &= memcmp(&st[q], &zero, sizeof zero) == 0;
+            CU_ASSERT(stats_zero);
+            for (size_t c = 0; c < nc; c++) free(outs[c].values);
+            free(outs), free(st), free(rec), free(want);
+        }
+    }
+}
+
+static void test_split(void) { split_cases(SIZE_MAX); }
+
 /* ------------------------------------------------------------ small slots */
 
 /* The same twins again with 64 KiB slots: many batches per call, halos and
@@ -438,6 +509,7 @@ static void test_small_slots(void)
     CU_ASSERT_EQUAL(rc, CBZ_ERR_DEVICE);
     CU_ASSERT(strstr(err.msg, "slot") != NULL);
     free(rec);
+    split_cases(48 * 1024); /* the cases whose chunks fit a 64 KiB slot */
     cbz_gpu_set_slot_limit(0);
     test_columns(); /* and the device still works after that */
 }
@@ -566,6 +638,7 @@ int main(void)
         CU_add_test(g, "binary, gather, text lengths", test_binary_gather_text);
         CU_add_test(g, "delta, delta2, zigzag, minmax, runs, max bits, bit-pack", test_delta_family);
         CU_add_test(g, "columns: split, decode, neutral fill, stats per chunk", test_columns);
+        CU_add_test(g, "split: every column in one pass, strides 1..5000, up to 600 columns", test_split);
         CU_add_test(g, "all again through 64 KiB slots", test_small_slots);
     } else {
         cbz_gpu_info info;
