@@ -3,9 +3,8 @@
  * with the plain flags (no -mavx2/-msse4.1): dispatch.c calls these after
  * its CPU check, and nothing here may execute an instruction the CPU lacks.
  * Entries not named here keep what the table had (portable, or for avx2 the
- * sse41 entries dispatch.c copied in first).  zoned_to_i64 stays the sse41
- * one in the avx2 table: one value per 128-bit step measured faster than the
- * two-lane build of the same body (bench_kernels, both test machines).
+ * sse41 entries dispatch.c copied in first).  The avx2 table takes
+ * vx_avx2.c's block-wise decimal kernels, zoned_to_i64 included.
  */
 #include "x86/kernels_x86.h"
 
@@ -25,6 +24,7 @@ void cbz_kernels_fill_avx2(cbz_kernel_table *t)
 {
     t->packed_to_i64 = cbz_k_packed_to_i64_avx2;
     t->i64_to_packed = cbz_k_i64_to_packed_avx2;
+    t->zoned_to_i64 = cbz_k_zoned_to_i64_avx2;
     t->i64_to_zoned = cbz_k_i64_to_zoned_avx2;
     t->be_to_i64 = cbz_k_be_to_i64_avx2;
     t->i64_to_be = cbz_k_i64_to_be_avx2;

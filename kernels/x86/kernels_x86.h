@@ -21,8 +21,8 @@
 extern "C" {
 #endif
 
-/* One kernel body (vx_body.h) compiled for two instruction sets.  (The avx2
- * build of zoned_to_i64 exists but fill_x86.c keeps the faster sse41 one.) */
+/* One kernel body (vx_body.h) compiled for two instruction sets; the four
+ * decimal kernels of the avx2 set are vx_avx2.c's own block-wise ones. */
 #define CBZ_X86_DECLARE_BODY(sfx)                                                           \
     size_t cbz_k_packed_to_i64_##sfx(const uint8_t *in, size_t n, size_t width, int64_t *out, \
                                      uint8_t *sign, uint8_t *invalid);                       \

@@ -6,6 +6,8 @@
  * text-length kernels.  Every 128-bit lane works on its own values, so the
  * same code serves both widths; values the vector loop cannot reach without
  * reading or writing past the caller's buffers go to the portable kernel.
+ * The AVX2 build defines VX_OWN_DECIMAL and replaces the four decimal kernels
+ * with its own block-wise ones (vx_avx2.c); the helpers here serve both.
  */
 #ifndef VX_NAME
 #error "include vx_body.h from vx_avx2.c or vx_sse41.c"
@@ -145,6 +147,7 @@ static inline vx_t vx_parts(const int64_t *in)
 
 /* ---------------------------------------------------------------- packed */
 
+#ifndef VX_OWN_DECIMAL /* vx_avx2.c has its own decimal kernels */
 size_t VX_NAME(cbz_k_packed_to_i64)(const uint8_t *in, size_t n, size_t width, int64_t *out,
                                     uint8_t *sign, uint8_t *invalid)
 {
@@ -265,6 +268,8 @@ void VX_NAME(cbz_k_i64_to_packed)(const int64_t *in, const uint8_t *sign, size_t
     cbz_k_i64_to_packed_portable(in + i, sign + i, n - i, width, out + i * width);
 }
 
+#endif /* !VX_OWN_DECIMAL */
+
 /* ---------------------------------------------------------------- zoned */
 
 /* Where digits and sign sit; false when the vector path does not apply
@@ -290,6 +295,7 @@ static inline bool vx_zoned_layout(size_t width, int sign_mode, size_t *first, s
     return *ndig >= 1;
 }
 
+#ifndef VX_OWN_DECIMAL
 size_t VX_NAME(cbz_k_zoned_to_i64)(const uint8_t *in, size_t n, size_t width, int sign_mode,
                                    int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid)
 {
@@ -409,6 +415,8 @@ void VX_NAME(cbz_k_i64_to_zoned)(const int64_t *in, const uint8_t *form, size_t 
     cbz_k_i64_to_zoned_portable(in + i, form + i, n - i, width, sign_mode, ebcdic,
                                 out + i * width);
 }
+
+#endif /* !VX_OWN_DECIMAL */
 
 /* ---------------------------------------------------------------- binary */
 

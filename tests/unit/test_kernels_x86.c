@@ -3,7 +3,9 @@
  * this CPU offers (cbz_kernels_get: sse41, avx2) against the portable one,
  * byte for byte: random and edge-case inputs (invalid nibbles and zones, all
  * sign bytes, every width, n = 0..67 for the vector tails, unaligned
- * pointers).  Inputs and outputs sit right against a PROT_NONE page, so a
+ * pointers; runs of valid decimals, with and without a rare bad value, for
+ * the block-wise AVX2 fast paths; int64 edges of the 2^31, 2^52 and 10^8
+ * quotient paths of the encoders).  Inputs and outputs sit right against a PROT_NONE page, so a
  * kernel that reads or writes one byte past its buffer crashes the test, and
  * 32 canary bytes before each buffer catch writes before it.
  */
@@ -115,6 +117,31 @@ static void make_packed(uint8_t *in, size_t n, size_t w, int kind)
         if (k == 2) /* all nines */
             for (size_t j = 0; j < w; j++) p[j] = 0x99;
         p[w - 1] = (uint8_t)((p[w - 1] & 0xF0) | (0xA + rnd() % 6));
+        /* kinds 4 and 5: whole blocks of valid values (the SIMD fast path),
+         * 5 with a rare bad nibble, leading nibble or sign among them */
+        if (k == 6) { /* every value with a digit as sign nibble (unsigned data read as packed) */
+            if (w == 10) p[0] &= 0x0F;
+            p[w - 1] = (uint8_t)((p[w - 1] & 0xF0) | rnd() % 10);
+            continue;
+        }
+        if (k == 7) { /* every value with one bad nibble (width 10: a nonzero leading nibble) */
+            size_t j = rnd() % w;
+            if (w == 10) p[0] = (uint8_t)((p[0] & 0x0F) | (1 + rnd() % 15) << 4);
+            else if (j == w - 1) p[j] = (uint8_t)((p[j] & 0x0F) | (0xA + rnd() % 6) << 4);
+            else p[j] = (uint8_t)((p[j] & 0xF0) | (0xA + rnd() % 6));
+            continue;
+        }
+        if (k >= 4) {
+            if (w == 10) p[0] &= 0x0F;
+            if (k == 5 && rnd() % 40 == 0) {
+                size_t j = rnd() % w;
+                unsigned r = (unsigned)(rnd() % 3);
+                if (r == 0) p[j] = (uint8_t)((p[j] & 0x0F) | (0xA + rnd() % 6) << 4);
+                if (r == 1) p[j] = (uint8_t)((p[j] & 0xF0) | (j == w - 1 ? rnd() % 10 : 0xA + rnd() % 6));
+                if (r == 2) p[0] = (uint8_t)((p[0] & 0x0F) | (1 + rnd() % 15) << 4);
+            }
+            continue;
+        }
         if (w == 10 && rnd() % 4) p[0] &= 0x0F;
         if (rnd() % 5 == 0) { /* one bad nibble anywhere, or a digit as sign */
             size_t j = rnd() % w;
@@ -129,6 +156,9 @@ static const int64_t edge_i64[] = {
     200000000, 1000000000000000 - 1, 1000000000000000, 4503599627370495, 4503599627370496,
     4503599627370497, 9999999999999999, 10000000000000000, 999999999999999999,
     INT64_MAX, INT64_MIN + 1, 4503599600000000, 4503599599999999,
+    /* the 32-bit path's range and its quotient correction */
+    999999999, 1000000000, 1999999999, 2000000000, 2099999999, 2100000000, 2147483647,
+    2147483648, 2147483649, 4294967295, 4294967296, 100000000000000000, 922337203685477580,
 };
 #define NEDGE (sizeof edge_i64 / sizeof edge_i64[0])
 
@@ -137,7 +167,7 @@ static void test_packed(void)
     for (int v = 0; v < nvariants; v++) {
         const cbz_kernel_table *V = variants[v];
         for (size_t w = 1; w <= CBZ_K_PACKED_MAX_WIDTH; w++)
-            for (int kind = 0; kind <= 3; kind++) FOR_EACH_N(n) {
+            for (int kind = 0; kind <= 7; kind++) FOR_EACH_N(n) {
                 uint8_t *in = tight(0, n * w);
                 make_packed(in, n, w, kind);
                 int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
@@ -172,7 +202,20 @@ static void test_packed(void)
     }
 }
 
-static void make_zoned(uint8_t *in, size_t n, size_t w, int ebcdic, int kind)
+/* a valid sign byte of `mode` at p (the digit bytes already written) */
+static void zoned_sign(uint8_t *p, size_t w, int ebcdic, int mode)
+{
+    const uint8_t plus = ebcdic ? 0x4E : 0x2B, minus = ebcdic ? 0x60 : 0x2D;
+    size_t at = mode == CBZ_K_SIGN_LEADING || mode == CBZ_K_SIGN_LEADING_SEPARATE ? 0 : w - 1;
+    if (mode == CBZ_K_SIGN_TRAILING || mode == CBZ_K_SIGN_LEADING) {
+        unsigned z = ebcdic ? 0xA + (unsigned)(rnd() % 6) : (rnd() % 2 ? 0x3 : 0x7);
+        p[at] = (uint8_t)(z << 4 | (p[at] & 15u));
+    } else if (mode != CBZ_K_SIGN_NONE) {
+        p[at] = rnd() % 2 ? plus : minus;
+    }
+}
+
+static void make_zoned(uint8_t *in, size_t n, size_t w, int ebcdic, int mode, int kind)
 {
     const uint8_t zone = ebcdic ? 0xF0 : 0x30;
     for (size_t i = 0; i < n; i++) {
@@ -182,6 +225,16 @@ static void make_zoned(uint8_t *in, size_t n, size_t w, int ebcdic, int kind)
             continue;
         }
         for (size_t j = 0; j < w; j++) p[j] = (uint8_t)(zone | rnd() % 10);
+        if (kind >= 2) { /* valid blocks (the SIMD fast path); kind 3: rarely one bad byte */
+            if (rnd() % 8 == 0)
+                for (size_t j = 0; j < w; j++) p[j] = (uint8_t)(zone | 9);
+            zoned_sign(p, w, ebcdic, mode);
+            if (kind == 3 && rnd() % 40 == 0) {
+                size_t j = rnd() % w;
+                p[j] = rnd() % 2 ? (uint8_t)rnd() : (uint8_t)(zone | (10 + rnd() % 6));
+            }
+            continue;
+        }
         unsigned r = (unsigned)(rnd() % 8);
         if (r == 0) p[rnd() % w] = (uint8_t)rnd();                      /* any byte */
         if (r == 1) p[0] = (uint8_t)((rnd() % 16) << 4 | rnd() % 10);   /* zone/sign */
@@ -202,11 +255,11 @@ static void test_zoned(void)
                 for (size_t w = 1; w <= CBZ_K_ZONED_MAX_WIDTH; w++) {
                     size_t nd = (mode >= 3) ? w - 1 : w;
                     if (nd < 1 || nd > CBZ_K_MAX_DIGITS) continue;
-                    for (int kind = 0; kind <= 1; kind++)
+                    for (int kind = 0; kind <= 3; kind++)
                         for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
                             size_t n = ns[k];
                             uint8_t *in = tight(0, n * w);
-                            make_zoned(in, n, w, eb, kind);
+                            make_zoned(in, n, w, eb, mode, kind);
                             int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
                             uint8_t *f1 = tight(3, n), *f2 = tight(4, n);
                             uint8_t *b1 = tight(5, n), *b2 = tight(6, n);
