@@ -391,56 +391,174 @@ size_t cbz_k_packed_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int64
                                               invalid + i);
 }
 
-void cbz_k_i64_to_packed_avx2(const int64_t *in, const uint8_t *sign, size_t n, size_t width,
-                              uint8_t *out)
+/* i64_to_packed, widths 1..8 (at most 15 digits): each |v| as an exact
+ * double, cut into base-10^4 digit groups with exact double floors, the
+ * groups as 16-bit lanes turned into BCD nibbles by d_bin4_to_bcd.
+ *
+ * Why the floors are exact: for an integer a < 2^50 and c = 10^-k rounded
+ * up to a double (relative error e, 0 <= e < 2^-52), a * c is at least
+ * a / 10^k, so rounding cannot take it below floor(a / 10^k); and it is
+ * below floor(a / 10^k) + 1 by at least 10^-k * (1 - a * 2^-52) >= 0.75 *
+ * 10^-k, more than half an ulp of it (< 0.25 * 10^-k), so rounding cannot
+ * reach the next integer either. */
+#define PK_C4 0x1.a36e2eb1c432dp-14  /* 10^-4 rounded up */
+#define PK_C8 0x1.5798ee2308c3ap-27  /* 10^-8 rounded up */
+#define PK_C12 0x1.19799812dea12p-40 /* 10^-12 rounded up */
+
+/* |v| of four values as exact doubles; lanes whose |v| is not below lim
+ * (lim <= 10^15) set all bits of *bad.  v + 1.5 * 2^52 read as a double is
+ * exact for |v| < 2^51; for any other v the difference is not below lim
+ * (or is not a number): a result below lim needs the sum's bits within
+ * 2^51 of those of 1.5 * 2^52, i.e. |v| < 2^51. */
+D_INLINE __m256d pk_abs_pd(v4 v, __m256d lim, __m256d *bad)
 {
+    const __m256d magic = _mm256_set1_pd(0x1.8p52);
+    __m256d d = _mm256_castsi256_pd(_mm256_add_epi64(v, _mm256_castpd_si256(magic)));
+    d = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(d, magic));
+    *bad = _mm256_or_pd(*bad, _mm256_cmp_pd(d, lim, _CMP_NLT_UQ));
+    return d;
+}
+
+/* a < 10^(4 * ng) (an exact integer double, ng = 2, 3 or 4) to its base-10^4
+ * digit groups as the four 16-bit lanes of each element, group 0 lowest:
+ * lo = g0 + 65536 * g1 = a + 55536 * (a / 10^4) - 655360000 * (a / 10^8),
+ * hi = g2 + 65536 * g3 = a / 10^8 + 55536 * (a / 10^12); every product and
+ * partial sum is an integer below 2^53, so exact. */
+D_INLINE v4 pk_groups(__m256d a, int ng)
+{
+    const __m256d two52 = _mm256_set1_pd(0x1p52); /* + 2^52: the integer in the low bits */
+    __m256d p1 = _mm256_floor_pd(_mm256_mul_pd(a, _mm256_set1_pd(PK_C4)));
+    __m256d lo = _mm256_add_pd(a, _mm256_mul_pd(p1, _mm256_set1_pd(55536.0)));
+    if (ng == 2)
+        return _mm256_and_si256(_mm256_castpd_si256(_mm256_add_pd(lo, two52)), d_set64(0xFFFFFFFF));
+    __m256d p2 = _mm256_floor_pd(_mm256_mul_pd(a, _mm256_set1_pd(PK_C8)));
+    lo = _mm256_sub_pd(lo, _mm256_mul_pd(p2, _mm256_set1_pd(655360000.0)));
+    __m256d hi = p2;
+    if (ng == 4) {
+        __m256d p3 = _mm256_floor_pd(_mm256_mul_pd(a, _mm256_set1_pd(PK_C12)));
+        hi = _mm256_add_pd(hi, _mm256_mul_pd(p3, _mm256_set1_pd(55536.0)));
+    }
+    v4 l = _mm256_castpd_si256(_mm256_add_pd(lo, two52));
+    v4 h = _mm256_slli_epi64(_mm256_castpd_si256(_mm256_add_pd(hi, two52)), 32);
+    return _mm256_blend_epi32(l, h, 0xAA);
+}
+
+/* Blocks of 16 values of width w <= 8 with ng digit groups (2w - 1 <= 4 *
+ * ng); returns the count done.  A block with some |v| >= 10^(2w-1) is
+ * written again by the portable kernel (which drops the extra digits).
+ * Each 16-byte store keeps 2w bytes; the last one of a block ends at byte
+ * (i + 14) * w + 16, within the output. */
+D_INLINE size_t pk_packed8(const int64_t *in, const uint8_t *sign, size_t n, size_t w, int ng,
+                           uint8_t *out)
+{
+    static const double lims[9] = { 0, 1e1, 1e3, 1e5, 1e7, 1e9, 1e11, 1e13, 1e15 };
+    const __m256d lim = _mm256_set1_pd(lims[w]);
+    const v4 mask = vx_mask_le_to_be(w), c0f = d_set64(15);
+    const size_t total = n * w;
     size_t i = 0;
-    const size_t w = width, total = n * width;
-    const v4 c0f = d_set64(15);
-    if (w >= 1 && w <= 8) {
-        /* two values per lane, 2w bytes of each 16-byte store kept */
-        const v4 mask = vx_mask_le_to_be(w);
-#define D_EMIT_PACKED(bcd, k)                                                                 \
-    do {                                                                                      \
-        v4 s_ = _mm256_and_si256(vx_load_u8_to_u64(sign + (k)), c0f);                         \
-        v4 pk_ = _mm256_shuffle_epi8(_mm256_or_si256(_mm256_slli_epi64((bcd), 4), s_), mask); \
-        d_store2(out + (k) * w, out + ((k) + 2) * w, pk_);                                    \
-    } while (0)
-        for (; i + 8 <= n && (i + 6) * w + 16 <= total; i += 8) {
-            v4 b0, b1, top;
-            if (!d_abs8_to_bcd(in + i, &b0, &b1)) {
-                b0 = d_abs_to_bcd(_mm256_loadu_si256((const __m256i *)(in + i)), &top);
-                b1 = d_abs_to_bcd(_mm256_loadu_si256((const __m256i *)(in + i + 4)), &top);
-            }
-            D_EMIT_PACKED(b0, i);
-            D_EMIT_PACKED(b1, i + 4);
+    for (; i + D_BLOCK <= n && (i + 14) * w + 16 <= total; i += D_BLOCK) {
+        __m256d bad = _mm256_setzero_pd();
+#pragma GCC unroll 4
+        for (size_t k = i; k < i + D_BLOCK; k += 4) {
+            __m256d a = pk_abs_pd(_mm256_loadu_si256((const __m256i *)(in + k)), lim, &bad);
+            v4 bcd = d_bin4_to_bcd(pk_groups(a, ng));
+            v4 s = _mm256_and_si256(vx_load_u8_to_u64(sign + k), c0f);
+            v4 pk = _mm256_shuffle_epi8(_mm256_or_si256(_mm256_slli_epi64(bcd, 4), s), mask);
+            d_store2(out + k * w, out + (k + 2) * w, pk);
         }
-        for (; i + 4 <= n && (i + 2) * w + 16 <= total; i += 4) {
-            v4 top;
-            v4 bcd = d_abs_to_bcd(_mm256_loadu_si256((const __m256i *)(in + i)), &top);
-            D_EMIT_PACKED(bcd, i);
-        }
-#undef D_EMIT_PACKED
-    } else if (w >= 9 && w <= CBZ_K_PACKED_MAX_WIDTH) {
-        /* one value per lane: element L = sign and digits 0..14, element H =
-         * digits 15..18, little-endian; lane byte w-1-j is output byte j */
-        uint8_t m[16];
-        for (size_t j = 0; j < 16; j++) m[j] = j < w ? (uint8_t)(w - 1 - j) : 0x80;
-        const v4 mask = vx_bcast128(m);
-        for (; i + 4 <= n && (i + 3) * w + 16 <= total; i += 4) {
-            v4 top;
-            v4 bcd = d_abs_to_bcd(_mm256_loadu_si256((const __m256i *)(in + i)), &top);
-            v4 s = _mm256_and_si256(vx_load_u8_to_u64(sign + i), c0f);
+        if (_mm256_movemask_pd(bad))
+            cbz_k_i64_to_packed_portable(in + i, sign + i, D_BLOCK, w, out + i * w);
+    }
+    return i;
+}
+
+/* Widths 9 and 10 (17 or 19 digits, any int64): a = |v| (2^63 for
+ * INT64_MIN) as a double d (one rounding, relative error <= 2^-53); q =
+ * floor(d * 10^-8 - 0.5) is a / 10^8 or one less (the error of d * PK_C8 is
+ * below 10^-4); r = a - q * 10^8 in 32-bit arithmetic is exact, since it is
+ * in [0, 2 * 10^8); one correction makes q, r exact.  Then t = q (< 2^37, an
+ * exact double) splits exactly as in pk_groups.  *x = r | (t % 10^8) << 32
+ * (digits 0..15 for d_bin8_to_bcd), *top = t / 10^8 (< 923) in the low 16
+ * bits (bits 32.. hold the exponent of 2^52: never stored), *d = d. */
+D_INLINE void pk_split19(v4 v, v4 *x, v4 *top, __m256d *d)
+{
+    const v4 magic52 = d_set64(0x4330000000000000), magic84 = d_set64(0x4530000000000000);
+    const __m256d two52 = _mm256_set1_pd(0x1p52), m15 = _mm256_set1_pd(0x1.8p52);
+    v4 neg = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+    v4 a = _mm256_sub_epi64(_mm256_xor_si256(v, neg), neg);
+    v4 hi = _mm256_or_si256(_mm256_srli_epi64(a, 32), magic84); /* 2^84 + H * 2^32 */
+    v4 lo = _mm256_blend_epi32(a, magic52, 0xAA);               /* 2^52 + L */
+    *d = _mm256_add_pd(_mm256_sub_pd(_mm256_castsi256_pd(hi), _mm256_set1_pd(0x1.00000001p+84)),
+                       _mm256_castsi256_pd(lo));
+    __m256d qd = _mm256_floor_pd(
+        _mm256_sub_pd(_mm256_mul_pd(*d, _mm256_set1_pd(PK_C8)), _mm256_set1_pd(0.5)));
+    v4 qb = _mm256_castpd_si256(_mm256_add_pd(qd, m15)); /* low 32 bits: q mod 2^32 (q >= -1) */
+    v4 r = _mm256_sub_epi32(a, _mm256_mullo_epi32(qb, _mm256_set1_epi32(100000000)));
+    v4 m = _mm256_shuffle_epi32(_mm256_cmpgt_epi32(r, _mm256_set1_epi32(99999999)), 0xA0);
+    r = _mm256_sub_epi32(r, _mm256_and_si256(m, d_set64(100000000)));
+    __m256d t = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_sub_epi64(qb, m)), m15);
+    __m256d t2 = _mm256_floor_pd(_mm256_mul_pd(t, _mm256_set1_pd(PK_C8)));
+    __m256d t1 = _mm256_sub_pd(t, _mm256_mul_pd(t2, _mm256_set1_pd(1e8)));
+    v4 h = _mm256_slli_epi64(_mm256_castpd_si256(_mm256_add_pd(t1, two52)), 32);
+    *x = _mm256_blend_epi32(r, h, 0xAA);
+    *top = _mm256_castpd_si256(_mm256_add_pd(t2, two52));
+}
+
+/* Blocks of 16 values of width 9 or 10, one value per 128-bit lane half:
+ * element L = sign and digits 0..14, element H = digits 15..18; returns the
+ * count done.  Width 9: a block with some |v| >= 10^17 is written again by
+ * the portable kernel (d >= 10^17 exactly when a >= 10^17: 10^17 is a
+ * double).  The last 16-byte store of a block ends at (i + 15) * w + 16. */
+D_INLINE size_t pk_packed10(const int64_t *in, const uint8_t *sign, size_t n, size_t w,
+                            uint8_t *out)
+{
+    uint8_t mb[16];
+    for (size_t j = 0; j < 16; j++) mb[j] = j < w ? (uint8_t)(w - 1 - j) : 0x80;
+    const v4 mask = vx_bcast128(mb), c0f = d_set64(15);
+    const __m256d lim = _mm256_set1_pd(w == 9 ? 1e17 : 0x1p64);
+    const size_t total = n * w;
+    size_t i = 0;
+    for (; i + D_BLOCK <= n && (i + 15) * w + 16 <= total; i += D_BLOCK) {
+        __m256d bad = _mm256_setzero_pd();
+#pragma GCC unroll 4
+        for (size_t k = i; k < i + D_BLOCK; k += 4) {
+            v4 x, top;
+            __m256d d;
+            pk_split19(_mm256_loadu_si256((const __m256i *)(in + k)), &x, &top, &d);
+            bad = _mm256_or_pd(bad, _mm256_cmp_pd(d, lim, _CMP_NLT_UQ));
+            v4 bcd = d_bin8_to_bcd(x);
+            v4 s = _mm256_and_si256(vx_load_u8_to_u64(sign + k), c0f);
             v4 lo = _mm256_or_si256(_mm256_slli_epi64(bcd, 4), s);
-            v4 hi = _mm256_or_si256(_mm256_srli_epi64(bcd, 60), _mm256_slli_epi64(top, 4));
+            v4 hi = _mm256_or_si256(_mm256_srli_epi64(bcd, 60),
+                                    _mm256_slli_epi64(d_bin4_to_bcd(top), 4));
             v4 u1 = _mm256_shuffle_epi8(_mm256_unpacklo_epi64(lo, hi), mask); /* values 0, 2 */
             v4 u2 = _mm256_shuffle_epi8(_mm256_unpackhi_epi64(lo, hi), mask); /* values 1, 3 */
-            uint8_t *p = out + i * w;
+            uint8_t *p = out + k * w;
             _mm_storeu_si128((__m128i *)p, _mm256_castsi256_si128(u1));
             _mm_storeu_si128((__m128i *)(p + w), _mm256_castsi256_si128(u2));
             _mm_storeu_si128((__m128i *)(p + 2 * w), _mm256_extracti128_si256(u1, 1));
             _mm_storeu_si128((__m128i *)(p + 3 * w), _mm256_extracti128_si256(u2, 1));
         }
+        if (_mm256_movemask_pd(bad))
+            cbz_k_i64_to_packed_portable(in + i, sign + i, D_BLOCK, w, out + i * w);
+    }
+    return i;
+}
+
+void cbz_k_i64_to_packed_avx2(const int64_t *in, const uint8_t *sign, size_t n, size_t width,
+                              uint8_t *out)
+{
+    size_t i = 0;
+    const size_t w = width;
+    if (w >= 1 && w <= 8) {
+        switch ((2 * w - 1 + 3) / 4) {
+        case 1:
+        case 2: i = pk_packed8(in, sign, n, w, 2, out); break;
+        case 3: i = pk_packed8(in, sign, n, w, 3, out); break;
+        default: i = pk_packed8(in, sign, n, w, 4, out); break;
+        }
+    } else if (w >= 9 && w <= CBZ_K_PACKED_MAX_WIDTH) {
+        i = pk_packed10(in, sign, n, w, out);
     }
     cbz_k_i64_to_packed_portable(in + i, sign + i, n - i, width, out + i * width);
 }

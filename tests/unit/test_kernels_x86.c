@@ -202,6 +202,108 @@ static void test_packed(void)
     }
 }
 
+/* i64_to_packed's block-wise fast paths (blocks of 16 values whose digits
+ * all fit, exact double splits at 10^4, 10^8, 10^12 and the corrected 10^8
+ * split of widths 9 and 10): every width, values of every digit count up to
+ * the width's 2w-1 digits, values just around multiples of 10^4, 10^8 and
+ * 10^12 (where an inexact quotient shows), the largest value that fits and
+ * the smallest that does not (the block goes to the portable kernel, which
+ * drops the extra digits), INT64_MIN/MAX, any sign byte, n not a multiple
+ * of 16, output against the guard page (so unaligned). */
+static int64_t pow10_i64(int k)
+{
+    int64_t p = 1;
+    while (k-- > 0) p *= 10;
+    return p;
+}
+
+/* a random value with exactly `digits` digits (0 for digits = 0) */
+static int64_t rnd_digits(int digits)
+{
+    if (digits <= 0) return 0;
+    int64_t lo = pow10_i64(digits - 1), span = digits >= 19 ? INT64_MAX - lo : 9 * lo;
+    return lo + (int64_t)(rnd() % (uint64_t)span);
+}
+
+/* value near a multiple of 10^4, 10^8 or 10^12 below 10^maxd */
+static int64_t rnd_boundary(int maxd)
+{
+    static const int64_t offs[] = { 0, 1, 2, 4999, 5000, 9998, 9999, 49999999, 50000000,
+                                    99999998, 99999999 };
+    int k = maxd <= 4 ? 4 : maxd <= 8 ? (rnd() % 2 ? 4 : 8) : 4 * (1 + (int)(rnd() % 3));
+    if (k >= maxd) k = maxd - 1 > 0 ? maxd - 1 : 0;
+    int64_t unit = pow10_i64(k);
+    int64_t room = maxd >= 19 ? INT64_MAX / unit : pow10_i64(maxd) / unit;
+    int64_t q = room > 1 ? (int64_t)(rnd() % (uint64_t)room) : 0;
+    int64_t off = offs[rnd() % (sizeof offs / sizeof offs[0])] % unit;
+    int64_t v = q * unit;
+    if (rnd() % 2 && v >= off) v -= off; /* just below the multiple */
+    else if ((maxd >= 19 ? INT64_MAX - off : pow10_i64(maxd) - 1 - off) >= v) v += off;
+    return v;
+}
+
+static void test_packed_fast(void)
+{
+    static const size_t ns[] = { 16, 17, 31, 32, 33, 48, 63, 64, 65, 100, 255, 1000 };
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (size_t w = 1; w <= CBZ_K_PACKED_MAX_WIDTH; w++) {
+            const int maxd = (int)(2 * w - 1);
+            const int64_t big = maxd >= 19 ? INT64_MAX : pow10_i64(maxd) - 1;
+            for (int kind = 0; kind < 5; kind++)
+                for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+                    const size_t n = ns[ni];
+                    int64_t *vals = tight(7, n * 8);
+                    uint8_t *sg = tight(3, n);
+                    for (size_t i = 0; i < n; i++) {
+                        int64_t x;
+                        switch (kind) {
+                        case 0: x = rnd_digits((int)(rnd() % (uint64_t)(maxd + 1))); break;
+                        case 1: x = rnd_digits(maxd); break; /* the widest values */
+                        case 2: x = rnd_boundary(maxd); break;
+                        case 3: /* the limits, fitting or not */
+                            x = rnd() % 2 ? big : (maxd >= 19 ? INT64_MIN : big + 1);
+                            if (rnd() % 3 == 0) x = rnd_digits(maxd);
+                            break;
+                        default: /* fitting blocks, rarely a value with too many digits */
+                            x = rnd_digits((int)(rnd() % (uint64_t)(maxd + 1)));
+                            if (rnd() % 50 == 0) x = (int64_t)(rnd() >> 1);
+                            if (rnd() % 200 == 0) x = rnd() % 2 ? INT64_MIN : INT64_MAX;
+                        }
+                        if (x != INT64_MIN && rnd() % 2) x = -x;
+                        vals[i] = x;
+                        sg[i] = (uint8_t)rnd();
+                    }
+                    uint8_t *p1 = tight(4, n * w), *p2 = tight(5, n * w);
+                    P->i64_to_packed(vals, sg, n, w, p1);
+                    V->i64_to_packed(vals, sg, n, w, p2);
+                    EXPECT(!memcmp(p1, p2, n * w), "%s i64_to_packed fast w=%zu n=%zu kind=%d",
+                           V->name, w, n, kind);
+                    check_canary(p2);
+                }
+            /* the values right at the limit in a block of their own */
+            int64_t *vals = tight(7, 16 * 8);
+            uint8_t *sg = tight(3, 16);
+            for (size_t i = 0; i < 16; i++) {
+                vals[i] = i % 2 ? -big : big;
+                sg[i] = (uint8_t)(0xC + i % 2);
+            }
+            uint8_t *p1 = tight(4, 16 * w), *p2 = tight(5, 16 * w);
+            P->i64_to_packed(vals, sg, 16, w, p1);
+            V->i64_to_packed(vals, sg, 16, w, p2);
+            EXPECT(!memcmp(p1, p2, 16 * w), "%s i64_to_packed limit w=%zu", V->name, w);
+            /* every digit is 9: the byte pattern itself, not just agreement */
+            if (maxd < 19) {
+                size_t ok = 1;
+                for (size_t i = 0; i < 16; i++)
+                    for (size_t j = 0; j < w; j++)
+                        ok &= p2[i * w + j] == (j + 1 < w ? 0x99 : (uint8_t)(0x90 | (0xC + i % 2)));
+                EXPECT(ok, "%s i64_to_packed all nines w=%zu", V->name, w);
+            }
+        }
+    }
+}
+
 /* a valid sign byte of `mode` at p (the digit bytes already written) */
 static void zoned_sign(uint8_t *p, size_t w, int ebcdic, int mode)
 {
@@ -562,6 +664,7 @@ int main(void)
     CU_pSuite s = CU_add_suite("kernels_x86", NULL, NULL);
     CU_add_test(s, "variants present on this CPU", test_available);
     CU_add_test(s, "packed decimal both ways, every width, n 0..67", test_packed);
+    CU_add_test(s, "i64_to_packed fast paths: digit counts, 10^k edges, limits", test_packed_fast);
     CU_add_test(s, "zoned decimal both ways, every mode/code page/width", test_zoned);
     CU_add_test(s, "big-endian binary both ways", test_binary);
     CU_add_test(s, "transcode, text lengths, gather/scatter, planes", test_bytes);
