@@ -34,7 +34,8 @@ static void usage(FILE *out)
             "Compresses each INPUT (a file, or - for stdin) into DATASET/BASENAME.cobz and\n"
             "writes manifest-sha256.txt, manifest.json and tagmanifest-sha256.txt.\n"
             "\n" CLI_RECORD_OPTIONS_HELP
-            "      --level N         1 (fastest) .. 19 (smallest), default 3\n"
+            "      --level N         1 (fastest) .. 19 (smallest), default 3: the zstd level of\n"
+            "                        numeric columns; at 1..3 text columns use zstd level 1\n"
             "      --chunk-size N    input bytes per chunk (default 4194304)\n"
             "      --threads N       chunks compressed at once (default: all cores)\n"
             "      --device D        auto (default: large F/FB inputs on the GPU when one is\n"

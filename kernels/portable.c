@@ -458,37 +458,48 @@ bool cbz_k_dict_gather_u64_portable(const uint32_t *codes, size_t n, const uint6
     return true;
 }
 
-/* Copies w bytes with inline word moves: a libc memcpy call per short value
- * costs more than the copy itself. */
-static inline void copy_short(uint8_t *d, const uint8_t *s, size_t w)
-{
-    while (w >= 8) {
-        memcpy(d, s, 8);
-        d += 8, s += 8, w -= 8;
+/* One loop per width class, so that the copy has no branch per value: two
+ * overlapping moves cover every width from k to 2k bytes. */
+#define GATHER_LOOP(MOVE)                                                                     \
+    for (size_t i = 0; i < n; i++) {                                                          \
+        uint8_t *d = out + i * width;                                                         \
+        const uint8_t *s = dict + (size_t)codes[i] * width;                                   \
+        MOVE;                                                                                 \
     }
-    if (w >= 4) {
-        memcpy(d, s, 4);
-        d += 4, s += 4, w -= 4;
-    }
-    while (w--) *d++ = *s++;
-}
 
 bool cbz_k_dict_gather_fixed_portable(const uint32_t *codes, size_t n, const uint8_t *dict,
                                       size_t ndict, size_t width, uint8_t *out)
 {
-    if (width > 64) {
-        for (size_t i = 0; i < n; i++) {
-            if (codes[i] >= ndict) return false;
-            memcpy(out + i * width, dict + (size_t)codes[i] * width, width);
-        }
-        return true;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (codes[i] >= ndict) return false;
-        copy_short(out + i * width, dict + (size_t)codes[i] * width, width);
+    /* every code is checked before anything is copied (a max has no branch) */
+    uint32_t mx = 0;
+    for (size_t i = 0; i < n; i++) mx = codes[i] > mx ? codes[i] : mx;
+    if (n > 0 && mx >= ndict) return false;
+    const size_t w = width;
+    if (w == 0) return true;
+    if (w == 1) {
+        for (size_t i = 0; i < n; i++) out[i] = dict[codes[i]];
+    } else if (w == 2) {
+        GATHER_LOOP(memcpy(d, s, 2))
+    } else if (w == 3) {
+        GATHER_LOOP(memcpy(d, s, 2); memcpy(d + 1, s + 1, 2))
+    } else if (w == 4) {
+        GATHER_LOOP(memcpy(d, s, 4))
+    } else if (w < 8) { /* 5..7 */
+        GATHER_LOOP(memcpy(d, s, 4); memcpy(d + w - 4, s + w - 4, 4))
+    } else if (w == 8) {
+        GATHER_LOOP(memcpy(d, s, 8))
+    } else if (w <= 16) {
+        GATHER_LOOP(memcpy(d, s, 8); memcpy(d + w - 8, s + w - 8, 8))
+    } else if (w <= 32) {
+        GATHER_LOOP(memcpy(d, s, 16); memcpy(d + w - 16, s + w - 16, 16))
+    } else if (w <= 64) {
+        GATHER_LOOP(memcpy(d, s, 32); memcpy(d + w - 32, s + w - 32, 32))
+    } else {
+        GATHER_LOOP(memcpy(d, s, w))
     }
     return true;
 }
+#undef GATHER_LOOP
 
 /* ---------------------------------------------------------------- L7 */
 
