@@ -239,6 +239,7 @@ void cbz_member_close(cbz_member *m)
 {
     if (!m) return;
     if (m->map && m->size) munmap((void *)m->map, m->size);
+    if (m->fd >= 0) close(m->fd);
     free(m->path);
     free(m->meta.copybook_text);
     cbz_plan_free(&m->plan);
@@ -257,6 +258,7 @@ cbz_status cbz_member_open(const char *path, cbz_member **out, cbz_error *err)
     cbz_status s = CBZ_OK;
     cbz_member *m = calloc(1, sizeof *m);
     CBZ_FAIL_IF(!m, err, CBZ_ERR_NOMEM, "out of memory");
+    m->fd = -1;
     m->path = strdup(path);
     if (!m->path) { free(m); return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); }
     int fd = open(path, O_RDONLY);
@@ -277,7 +279,7 @@ cbz_status cbz_member_open(const char *path, cbz_member **out, cbz_error *err)
         MFAIL("%s: %zu bytes is too short for a cobzip member", path, (size_t)st.st_size);
     }
     void *map = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
+    m->fd = fd;
     if (map == MAP_FAILED) {
         m->size = 0;
         s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
@@ -373,11 +375,14 @@ fail:
     return s;
 }
 
-cbz_status cbz_member_decode_chunk(const cbz_member *m, uint64_t i, cbz_chunk_work *w,
-                                   uint8_t *out, cbz_error *err)
+/* Chunk i's frame (at frame: the map, or a copy of its bytes) checked
+ * against its XXH64 and decoded into out; the decoded bytes are not checked
+ * (cbz_member_decode_chunk does that, the restore does it on its writer
+ * thread). */
+static cbz_status decode_frame(const cbz_member *m, uint64_t i, const uint8_t *frame,
+                               cbz_chunk_work *w, uint8_t *out, cbz_error *err)
 {
     const cbz_index_entry *x = &m->index[i];
-    const uint8_t *frame = m->map + x->frame_offset;
     CBZ_FAIL_IF(cbz_xxh64(frame, (size_t)x->frame_len, 0) != x->frame_xxh64, err, CBZ_ERR_CHECKSUM,
                 "%s: chunk %llu (input bytes %llu..%llu): frame checksum mismatch", m->path,
                 (unsigned long long)i + 1, (unsigned long long)x->in_offset,
@@ -392,10 +397,22 @@ cbz_status cbz_member_decode_chunk(const cbz_member *m, uint64_t i, cbz_chunk_wo
         }
         return s;
     }
-    CBZ_FAIL_IF(cbz_xxh64(out, (size_t)x->in_len, 0) != x->content_xxh64, err, CBZ_ERR_CHECKSUM,
-                "%s: chunk %llu: decoded bytes do not match their checksum", m->path,
-                (unsigned long long)i + 1);
     return CBZ_OK;
+}
+
+static cbz_status check_content(const cbz_member *m, uint64_t i, const uint8_t *out, cbz_error *err)
+{
+    CBZ_FAIL_IF(cbz_xxh64(out, (size_t)m->index[i].in_len, 0) != m->index[i].content_xxh64, err,
+                CBZ_ERR_CHECKSUM, "%s: chunk %llu: decoded bytes do not match their checksum",
+                m->path, (unsigned long long)i + 1);
+    return CBZ_OK;
+}
+
+cbz_status cbz_member_decode_chunk(const cbz_member *m, uint64_t i, cbz_chunk_work *w,
+                                   uint8_t *out, cbz_error *err)
+{
+    CBZ_TRY(decode_frame(m, i, m->map + m->index[i].frame_offset, w, out, err));
+    return check_content(m, i, out, err);
 }
 
 bool cbz_member_find_record(const cbz_member *m, uint64_t rec, uint64_t *chunk)
@@ -658,7 +675,8 @@ typedef struct slot {
     const uint8_t **pre;           /* per plan column: values split elsewhere, or NULL */
     bool presplit;                 /* pre is set for this chunk */
     cbz_buf frame;
-    uint64_t frame_xxh64, content_xxh64;   /* computed on the encode's thread */
+    uint64_t frame_xxh64;          /* computed on the encode's thread */
+    uint64_t content_xxh64;        /* computed on the helper thread (helper_run) */
     cbz_col_stats *stats;
     cbz_error err;
     cbz_status status;
@@ -686,10 +704,7 @@ static void encode_slot(void *ctx, size_t k, int thread)
     else
         sl->status = cbz_chunk_encode(c->plan, sl->data, sl->avail, &sl->ci, c->level,
                                       &c->work[thread], &sl->frame, sl->stats, &sl->err);
-    if (sl->status == CBZ_OK) {
-        sl->frame_xxh64 = cbz_xxh64(sl->frame.data, sl->frame.len, 0);
-        sl->content_xxh64 = cbz_xxh64(sl->data, (size_t)sl->ci.in_len, 0);
-    }
+    if (sl->status == CBZ_OK) sl->frame_xxh64 = cbz_xxh64(sl->frame.data, sl->frame.len, 0);
 }
 
 
@@ -733,20 +748,69 @@ typedef struct batch {
     double split_s;                /* wall time of its split call */
 } batch;
 
-/* SHA-256 of a batch's input, on a helper thread beside the batch's encode
- * (the one serial pass over the input), then the read-ahead of the next
- * batch's bytes when the input is windowed (input_ahead_run). */
-typedef struct sha_task {
+/* The member file being written: every byte goes through member_write, in
+ * order, so the member's SHA-256 is known when its last byte is written
+ * (no second pass over the file).  Only one thread writes at a time: the
+ * main thread before and after the batches, the helper of batch k+1 for the
+ * frames of batch k. */
+typedef struct member_out {
+    cbz_outfile *of;
+    FILE *fp;
+    const char *path;
     cbz_sha256_ctx *sha;
-    const batch *b;
-    input *in;
-} sha_task;
+    uint64_t pos;
+} member_out;
 
-static void *sha_run(void *arg)
+static cbz_status member_write(member_out *mo, const void *p, size_t n, cbz_error *err)
 {
-    sha_task *t = arg;
-    for (int k = 0; k < t->b->n; k++)
-        cbz_sha256_update(t->sha, t->b->slots[k].data, (size_t)t->b->slots[k].ci.in_len);
+    CBZ_FAIL_IF(n && fwrite(p, 1, n, mo->fp) != n, err, CBZ_ERR_IO, "%s: write failed at byte "
+                "%llu: %s", mo->path, (unsigned long long)mo->pos, strerror(errno));
+    cbz_sha256_update(mo->sha, p, n);
+    mo->pos += n;
+    return CBZ_OK;
+}
+
+/* The frames of the first n slots of a batch whose encode is done, in chunk
+ * order.  n is passed, not read from b: planning the next batch into the
+ * same slots (mapped input) changes b->n but no frame. */
+static cbz_status member_write_frames(member_out *mo, const batch *b, int n, cbz_error *err)
+{
+    for (int k = 0; k < n; k++)
+        CBZ_TRY(member_write(mo, b->slots[k].frame.data, b->slots[k].frame.len, err));
+    return CBZ_OK;
+}
+
+/* Beside a batch's encode, on a helper thread: the frames of the batch
+ * before it go to the member (wb, NULL when none); the batch's input is
+ * digested (SHA-256 of the whole, the one serial pass) and each chunk's
+ * content XXH64 taken; then the next batch's bytes are read ahead when the
+ * input is windowed (input_ahead_run).  The encode threads then do nothing
+ * but encode. */
+typedef struct helper_task {
+    cbz_sha256_ctx *sha;
+    batch *b;
+    input *in;
+    member_out *mo;
+    const batch *wb;
+    int wn;
+    cbz_status wstatus;
+    cbz_error werr;
+} helper_task;
+
+static void *helper_run(void *arg)
+{
+    helper_task *t = arg;
+    t->wstatus = CBZ_OK;
+    if (t->wb) {
+        t->wstatus = member_write_frames(t->mo, t->wb, t->wn, &t->werr);
+        /* the disk starts on them now, not at the final fsync */
+        if (t->wstatus == CBZ_OK) cbz_outfile_writeback(t->mo->of);
+    }
+    for (int k = 0; k < t->b->n; k++) {
+        slot *sl = &t->b->slots[k];
+        cbz_sha256_update(t->sha, sl->data, (size_t)sl->ci.in_len);
+        sl->content_xxh64 = cbz_xxh64(sl->data, (size_t)sl->ci.in_len, 0);
+    }
     input_ahead_run(t->in);
     return NULL;
 }
@@ -914,7 +978,8 @@ typedef struct stage_times {
     double split;                  /* split calls (device or host twin), any thread */
     double split_wait;             /* main thread waiting for a split after its encode */
     double encode;                 /* the OpenMP encode of batches */
-    double write;                  /* writing frames (the input's SHA-256 runs beside the encode) */
+    double write;                  /* the index entries and totals of a batch (its frames are
+                                      written by the next batch's helper, beside the encode) */
     double total;
     long batches;
 } stage_times;
@@ -931,15 +996,6 @@ static void split_now(splitter *sp, batch *b, stage_times *tm)
 }
 
 static int clamp_threads(int t) { return t < 1 ? 1 : t > 256 ? 256 : t; }
-
-static cbz_status write_all(FILE *fp, const void *p, size_t n, uint64_t *pos, const char *what,
-                            cbz_error *err)
-{
-    CBZ_FAIL_IF(n && fwrite(p, 1, n, fp) != n, err, CBZ_ERR_IO, "%s: write failed: %s", what,
-                strerror(errno));
-    *pos += n;
-    return CBZ_OK;
-}
 
 /* Plans up to cap chunks into b (b->n of them; 0 at the end of the input)
  * and points each slot at its bytes. */
@@ -1048,7 +1104,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     if (s != CBZ_OK) { input_close(&in); cbz_plan_free(&plan); return s; }
     size_t ns = cbz_plan_streams(&plan);
     cbz_outfile *of = NULL;
-    cbz_sha256_ctx *sha = NULL;
+    cbz_sha256_ctx *sha = NULL, *msha = NULL;   /* of the input, of the member */
     cbz_buf hdr, tail;
     cbz_buf_init(&hdr);
     cbz_buf_init(&tail);
@@ -1067,13 +1123,13 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         s = batch_init(&bt[i], threads, &plan, slot_stats + ns * (size_t)threads * (size_t)i, err);
     if (s != CBZ_OK) goto done;
     if ((s = cbz_sha256_new(&sha, err)) != CBZ_OK) goto done;
+    if ((s = cbz_sha256_new(&msha, err)) != CBZ_OK) goto done;
     if ((s = cbz_outfile_open(member_path, force, &of, err)) != CBZ_OK) goto done;
-    FILE *fp = cbz_outfile_stream(of);
+    member_out mo = { of, cbz_outfile_stream(of), member_path, msha, 0 };
 
     /* Header. */
     cbz_member_meta meta = p->meta;
     meta.width = plan.width;
-    uint64_t pos = 0;
     s = cbz_buf_append(&hdr, CBZ_MEMBER_MAGIC, 8);
     if (s == CBZ_OK) s = cbz_buf_put_le16(&hdr, CBZ_MEMBER_VERSION);
     if (s == CBZ_OK) s = cbz_buf_put_le16(&hdr, 0);
@@ -1085,7 +1141,10 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         s = cbz_buf_put_le64(&hdr, cbz_xxh64(hdr.data, hdr.len, 0));
     }
     if (s != CBZ_OK) { s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory"); goto done; }
-    if ((s = write_all(fp, hdr.data, hdr.len, &pos, member_path, err)) != CBZ_OK) goto done;
+    if ((s = member_write(&mo, hdr.data, hdr.len, err)) != CBZ_OK) goto done;
+    /* member offset of the next frame: frames are written a batch late (by
+     * the helper of the batch after theirs), their offsets known at once */
+    uint64_t pos = mo.pos;
 
     /* Chunks, a batch of `threads` at a time (see "Batches and the device
      * split" above). */
@@ -1108,6 +1167,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     /* The CPU split reads a regular file through the window (see "Input"). */
     if (sp.mode == SPLIT_CPU) input_use_window(&in);
     uint64_t gpu_chunks = 0, released = 0;
+    const batch *unwritten = NULL;   /* the batch whose frames are not yet written */
+    int unwritten_n = 0;             /* and how many */
     bool finished = false;
     int cur = 0;
     s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, err);
@@ -1139,12 +1200,19 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         double t0 = now_s();
         /* the next batch's bytes, read beside this encode: about a batch */
         input_ahead_prepare(&in, b->end, finished ? 0 : read_step * (size_t)threads);
-        sha_task st = { sha, b, &in };
-        pthread_t sth;
-        bool sha_helper = pthread_create(&sth, NULL, sha_run, &st) == 0;
+        helper_task ht = { sha, b, &in, &mo, unwritten, unwritten_n, CBZ_OK, { CBZ_OK, "" } };
+        pthread_t hth;
+        bool hhelper = pthread_create(&hth, NULL, helper_run, &ht) == 0;
         cbz_parallel_for((size_t)b->n, threads, encode_slot, &ec);
-        if (sha_helper) pthread_join(sth, NULL);
-        else sha_run(&st);
+        if (hhelper) pthread_join(hth, NULL);
+        else helper_run(&ht);
+        unwritten = NULL;
+        if (ht.wstatus != CBZ_OK) {
+            if (err) *err = ht.werr;
+            s = ht.wstatus;
+            if (helper) pthread_join(th, NULL);
+            break;
+        }
         double t1 = now_s();
         if (helper) pthread_join(th, NULL);
         double t2 = now_s();
@@ -1161,7 +1229,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
                 break;
             }
             uint64_t frame_off = pos;
-            if ((s = write_all(fp, sl->frame.data, sl->frame.len, &pos, member_path, err)) != CBZ_OK) break;
+            pos += sl->frame.len;
             uint64_t e[8] = { frame_off, sl->frame.len, sl->ci.first_record, sl->ci.n_records,
                               sl->ci.in_offset, sl->ci.in_len, sl->frame_xxh64, sl->content_xxh64 };
             for (int i = 0; i < 8 && s == CBZ_OK; i++)
@@ -1179,7 +1247,9 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         }
         tm.write += now_s() - t2;
         if (s != CBZ_OK) break;
-        /* Bounded memory: input bytes of written chunks leave the window
+        unwritten = b;   /* written beside the next batch's encode, or below */
+        unwritten_n = b->n;
+        /* Bounded memory: input bytes of encoded chunks leave the window
          * (pipe) or the resident set (map). */
         if ((s = input_done(&in, b->end, &released, err)) != CBZ_OK) break;
         if (!ahead && !finished) {
@@ -1193,21 +1263,27 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     env = getenv("CBZ_ENGINE_TIMES");
     if (s == CBZ_OK && env && strcmp(env, "1") == 0)
         fprintf(stderr, "engine: %s: split on %s: %.3f s (%s), main thread waited %.3f s for it; "
-                "encode L3-L8 (with SHA-256 beside it) %.3f s; write %.3f s; total %.3f s; %ld batches, %llu of %llu "
+                "encode L3-L8 (SHA-256 and writes beside it) %.3f s; index %.3f s; total %.3f s; %ld batches, %llu of %llu "
                 "chunks split outside the encode\n", input_path,
                 split_on_gpu ? "gpu" : sp.mode == SPLIT_HOST || res->presplit_chunks ? "host twin" : "cpu (in the encode)",
                 tm.split, split_on_gpu ? "device call incl. PCIe" : "gather", tm.split_wait, tm.encode, tm.write, tm.total, tm.batches,
                 (unsigned long long)res->presplit_chunks, (unsigned long long)res->chunks);
+    if (s == CBZ_OK && unwritten) s = member_write_frames(&mo, unwritten, unwritten_n, err);
+    if (s == CBZ_OK && mo.pos != pos)
+        s = cbz_fail(err, CBZ_ERR_IO, "%s: internal: %llu bytes written, %llu planned", member_path,
+                     (unsigned long long)mo.pos, (unsigned long long)pos);
     if (s == CBZ_OK) {
         /* Index, stats, trailer. */
         uint64_t idx_off = pos;
-        s = write_all(fp, index.data, index.len, &pos, member_path, err);
+        s = member_write(&mo, index.data, index.len, err);
+        pos = mo.pos;
         cbz_buf stats;
         cbz_buf_init(&stats);
         if (s == CBZ_OK && encode_stats(totals, ns, &stats) != CBZ_OK)
             s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         uint64_t st_off = pos;
-        if (s == CBZ_OK) s = write_all(fp, stats.data, stats.len, &pos, member_path, err);
+        if (s == CBZ_OK) s = member_write(&mo, stats.data, stats.len, err);
+        pos = mo.pos;
         cbz_sha256_final_hex(sha, res->source_sha256);
         sha = NULL;
         uint8_t digest[32];
@@ -1226,16 +1302,19 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         if (!b) b = cbz_buf_put_le64(&tail, cbz_xxh64(tail.data, tail.len, 0));
         if (!b) b = cbz_buf_append(&tail, CBZ_TRAILER_MAGIC, 8);
         if (b && s == CBZ_OK) s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
-        if (s == CBZ_OK) s = write_all(fp, tail.data, tail.len, &pos, member_path, err);
+        if (s == CBZ_OK) s = member_write(&mo, tail.data, tail.len, err);
         cbz_buf_free(&stats);
-        res->member_size = pos;
+        res->member_size = mo.pos;
     }
     cbz_buf_free(&index);
     if (s == CBZ_OK) {
         s = cbz_outfile_commit(of, err);
         of = NULL;
     }
-    if (s == CBZ_OK) s = cbz_sha256_file_hex(member_path, res->member_sha256, err);
+    if (s == CBZ_OK) {
+        cbz_sha256_final_hex(msha, res->member_sha256);
+        msha = NULL;
+    }
     if (s == CBZ_OK) {
         res->used_gpu = gpu_chunks > 0;
         res->gpu_fell_back = route.fell_back;
@@ -1252,6 +1331,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
 done:
     cbz_outfile_abort(of);
     cbz_sha256_free(sha);
+    cbz_sha256_free(msha);
     if (work)
         for (int t = 0; t < threads; t++) cbz_chunk_work_free(&work[t]);
     batch_free(&bt[0], threads);
@@ -1272,14 +1352,57 @@ done:
  * Restore: all chunks in order, a batch of `threads` at a time.
  *
  * Two sets of output buffers: while the OpenMP threads decode batch k+1
- * into one, a helper thread takes batch k from the other through the
- * SHA-256 of the whole and the write (the one serial pass), so the digest
- * costs no time beside the decode.  Batch k's helper is joined before batch
- * k+1's starts (the digest and the file see the chunks in order) and before
- * its buffers are decoded into again.
+ * into one, a helper thread takes batch k from the other through each
+ * chunk's content XXH64, the SHA-256 of the whole and the write (the one
+ * serial pass), so the checksums cost no time beside the decode; first it
+ * reads the frames of batch k+2 into the frame buffer batch k used
+ * (frames_buf).  Batch k's helper is joined after batch k+1's decode and
+ * before batch k+1's helper starts (the digest and the file see the chunks
+ * in order), so neither set of buffers is reused while it is read.
  * ---------------------------------------------------------------------- */
+/* A batch's frames read with pread(2) into a buffer that is reused batch
+ * after batch (frames_load), rather than touched through the member's map:
+ * on virtual machines that shadow page tables the first touch of each
+ * mapped page is a trap to the hypervisor, a few milliseconds per MiB, and
+ * here it is paid on the writer thread, a batch ahead, as a plain copy. */
+typedef struct frames_buf {
+    cbz_buf bytes;
+    uint64_t base;                 /* member offset of bytes.data[0] */
+    bool loaded;                   /* else the frames are read from the map */
+} frames_buf;
+
+/* The frames of chunks [first, first + n) of m into f, from fd (-1: none,
+ * the map is used). */
+static cbz_status frames_load(const cbz_member *m, int fd, uint64_t first, uint64_t n,
+                              frames_buf *f, cbz_error *err)
+{
+    f->loaded = false;
+    if (fd < 0 || n == 0) return CBZ_OK;
+    const cbz_index_entry *a = &m->index[first], *z = &m->index[first + n - 1];
+    uint64_t len = z->frame_offset + z->frame_len - a->frame_offset;   /* back to back (open) */
+    cbz_buf_clear(&f->bytes);
+    CBZ_FAIL_IF(cbz_buf_reserve(&f->bytes, (size_t)len) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (%llu bytes of frames)", (unsigned long long)len);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, f->bytes.data + got, (size_t)len - got,
+                          (off_t)(a->frame_offset + got));
+        if (r < 0 && errno == EINTR) continue;
+        CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", m->path,
+                    (unsigned long long)(a->frame_offset + got), strerror(errno));
+        CBZ_FAIL_IF(r == 0, err, CBZ_ERR_FORMAT, "%s: member shorter than when opened (byte %llu)",
+                    m->path, (unsigned long long)(a->frame_offset + got));
+        got += (size_t)r;
+    }
+    f->bytes.len = got;
+    f->base = a->frame_offset;
+    f->loaded = true;
+    return CBZ_OK;
+}
+
 typedef struct decode_ctx {
     const cbz_member *m;
+    const frames_buf *frames;
     uint64_t first;
     cbz_chunk_work *work;
     cbz_buf *outs;
@@ -1297,11 +1420,14 @@ static void decode_slot(void *ctx, size_t k, int thread)
                             (unsigned long long)x->in_len);
         return;
     }
-    c->st[k] = cbz_member_decode_chunk(c->m, c->first + k, &c->work[thread], c->outs[k].data,
-                                       &c->errs[k]);
+    const uint8_t *frame = c->frames->loaded ? c->frames->bytes.data + (x->frame_offset - c->frames->base)
+                                             : c->m->map + x->frame_offset;
+    c->st[k] = decode_frame(c->m, c->first + k, frame, &c->work[thread], c->outs[k].data,
+                            &c->errs[k]);
 }
 
-/* The serial end of a decoded batch: digest, write, progress. */
+/* The serial end of a decoded batch: each chunk's content XXH64 checked
+ * (before any of its bytes is written), digest, write, progress. */
 typedef struct sink_task {
     const cbz_member *m;
     cbz_sha256_ctx *sha;
@@ -1310,6 +1436,11 @@ typedef struct sink_task {
     const cbz_buf *outs;
     uint64_t first;
     int n;
+    /* and first the frames of a later batch (load_n chunks from load_first;
+     * none when load_n is 0) */
+    int fd;
+    frames_buf *load;
+    uint64_t load_first, load_n;
     cbz_status status;
     cbz_error err;
 } sink_task;
@@ -1318,8 +1449,14 @@ static void *sink_run(void *arg)
 {
     sink_task *t = arg;
     t->status = CBZ_OK;
+    if (t->load_n) {
+        t->status = frames_load(t->m, t->fd, t->load_first, t->load_n, t->load, &t->err);
+        if (t->status != CBZ_OK) return NULL;
+    }
     for (int k = 0; k < t->n; k++) {
         size_t n = (size_t)t->m->index[t->first + (uint64_t)k].in_len;
+        t->status = check_content(t->m, t->first + (uint64_t)k, t->outs[k].data, &t->err);
+        if (t->status != CBZ_OK) return NULL;
         cbz_sha256_update(t->sha, t->outs[k].data, n);
         if (t->fp && fwrite(t->outs[k].data, 1, n, t->fp) != n) {
             t->status = cbz_fail(&t->err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
@@ -1349,6 +1486,13 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     sink_task sink;
     pthread_t sink_th;
     bool sink_running = false;
+    frames_buf fb[2];              /* batch b's frames in fb[b % 2] */
+    for (int i = 0; i < 2; i++) {
+        cbz_buf_init(&fb[i].bytes);
+        fb[i].base = 0;
+        fb[i].loaded = false;
+    }
+    int fd = m->fd;   /* -1: the frames are read through the map */
     if (!work || !outs || !st || !errs) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
@@ -1359,10 +1503,17 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), released = 0;
     if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
     int set = 0;
-    for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += (uint64_t)threads) {
-        int nb = (int)(m->n_chunks - first < (uint64_t)threads ? m->n_chunks - first : (uint64_t)threads);
+    uint64_t tt = (uint64_t)threads, bi = 0;
+    /* the first two batches' frames now, each later one by the writer
+     * thread of the batch two before it (its buffer is free by then) */
+    for (uint64_t k = 0; k < 2 && s == CBZ_OK; k++)
+        if (k * tt < m->n_chunks)
+            s = frames_load(m, fd, k * tt, m->n_chunks - k * tt < tt ? m->n_chunks - k * tt : tt,
+                            &fb[k], err);
+    for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += tt, bi++) {
+        int nb = (int)(m->n_chunks - first < tt ? m->n_chunks - first : tt);
         cbz_buf *bo = outs + (size_t)set * nt;
-        decode_ctx dc = { m, first, work, bo, st, errs };
+        decode_ctx dc = { m, &fb[bi % 2], first, work, bo, st, errs };
         cbz_parallel_for((size_t)nb, threads, decode_slot, &dc);
         /* The batch before this one is digested and written first. */
         if (sink_running) {
@@ -1382,7 +1533,10 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
             }
         }
         if (s != CBZ_OK) break;
-        sink = (sink_task){ m, sha, fp, progress, bo, first, nb, CBZ_OK, { CBZ_OK, "" } };
+        uint64_t lf = first + 2 * tt;
+        uint64_t ln = lf < m->n_chunks ? (m->n_chunks - lf < tt ? m->n_chunks - lf : tt) : 0;
+        sink = (sink_task){ m, sha, fp, progress, bo, first, nb, fd, &fb[bi % 2], lf, ln,
+                            CBZ_OK, { CBZ_OK, "" } };
         sink_running = pthread_create(&sink_th, NULL, sink_run, &sink) == 0;
         if (!sink_running) {
             sink_run(&sink);
@@ -1420,6 +1574,8 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     }
 done:
     cbz_sha256_free(sha);
+    cbz_buf_free(&fb[0].bytes);
+    cbz_buf_free(&fb[1].bytes);
     if (work)
         for (size_t t = 0; t < nt; t++) cbz_chunk_work_free(&work[t]);
     if (outs)

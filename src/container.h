@@ -41,6 +41,7 @@ typedef struct cbz_index_entry {
 /* An opened, validated member (read through mmap). */
 typedef struct cbz_member {
     char *path;
+    int fd;                        /* the file, kept open (restore reads frames with pread) */
     const uint8_t *map;
     size_t size;
     cbz_member_meta meta;

@@ -97,8 +97,14 @@ cbz_status cbz_dataset_begin(const char *path, bool force, cbz_dataset_writer **
 {
     *out = NULL;
     struct stat st;
-    CBZ_FAIL_IF(!force && lstat(path, &st) == 0, err, CBZ_ERR_EXISTS,
+    bool exists = lstat(path, &st) == 0;
+    CBZ_FAIL_IF(!force && exists, err, CBZ_ERR_EXISTS,
                 "%s: output exists (use --force to replace it)", path);
+    /* --force replaces a file or a dataset, never a device node or a FIFO
+     * (-o /dev/null must not move /dev/null aside). */
+    CBZ_FAIL_IF(exists && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode), err,
+                CBZ_ERR_EXISTS, "%s: output exists and is not a file or directory; not replaced",
+                path);
     cbz_dataset_writer *d = calloc(1, sizeof *d);
     CBZ_FAIL_IF(!d, err, CBZ_ERR_NOMEM, "out of memory");
     d->force = force;

@@ -55,8 +55,12 @@ cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra)
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, cap) != 0) return CBZ_ERR_NOMEM;
 #ifdef MADV_HUGEPAGE
-    /* Only a hint: where huge pages are off this changes nothing. */
-    (void)madvise(p, cap, MADV_HUGEPAGE);
+    /* Only a hint: where huge pages are off this changes nothing.  Only the
+     * whole huge pages of need are advised: a chunk is a little over 4 MiB
+     * (it ends at the first record boundary past the chunk size), and a huge
+     * page for those few bytes would clear 2 MiB to use a few hundred --
+     * fresh memory is the dearest thing on a virtual machine. */
+    (void)madvise(p, need / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
 #endif
     if (b->len) memcpy(p, b->data, b->len);
     free(b->data);

@@ -138,7 +138,8 @@ void cbz_chunk_work_free(cbz_chunk_work *w);
 
 /* cbz_buf_reserve for the large buffers that are reused chunk after chunk:
  * room for b->len + extra bytes, in a block of whole 2 MiB pages aligned to
- * 2 MiB and advised to transparent huge pages (a 4 MiB chunk then costs two
+ * 2 MiB, the whole 2 MiB pages of the need advised to transparent huge pages
+ * (a 4 MiB chunk then costs two
  * page faults and two TLB entries instead of a thousand; on virtual machines
  * that shadow page tables this is most of the cost of fresh memory).  The
  * block is malloc memory, so cbz_buf_reserve / cbz_buf_free keep working on

@@ -16,6 +16,7 @@
 struct cbz_outfile {
     FILE *fp;
     bool is_stdout;
+    bool direct;         /* a character device or FIFO: written in place */
     char *path;
     char *tmp_path;
 };
@@ -58,6 +59,24 @@ cbz_status cbz_outfile_open(const char *path, bool force, cbz_outfile **out, cbz
         return CBZ_OK;
     }
     struct stat st;
+    /* A character device or a FIFO (/dev/null, a pipe to another program) is
+     * not a file to replace: renaming a temporary file over it would destroy
+     * the device node.  It is written in place, like stdout. */
+    if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+        of->path = strdup(path);
+        int fd = of->path ? open(path, O_WRONLY) : -1;
+        if (fd < 0 || !(of->fp = fdopen(fd, "wb"))) {
+            cbz_status s = of->path ? cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno))
+                                    : cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+            if (fd >= 0) close(fd);
+            free(of->path);
+            free(of);
+            return s;
+        }
+        of->direct = true;
+        *out = of;
+        return CBZ_OK;
+    }
     if (!force && lstat(path, &st) == 0) {
         free(of);
         return cbz_fail(err, CBZ_ERR_EXISTS, "%s: output exists (use --force to replace it)", path);
@@ -91,6 +110,12 @@ cbz_status cbz_outfile_open(const char *path, bool force, cbz_outfile **out, cbz
 
 FILE *cbz_outfile_stream(cbz_outfile *of) { return of->fp; }
 
+void cbz_outfile_writeback(cbz_outfile *of)
+{
+    if (of->is_stdout || of->direct || fflush(of->fp) != 0) return;
+    (void)sync_file_range(fileno(of->fp), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 static void outfile_free(cbz_outfile *of)
 {
     free(of->path);
@@ -106,6 +131,14 @@ cbz_status cbz_outfile_commit(cbz_outfile *of, cbz_error *err)
         return bad ? cbz_fail(err, CBZ_ERR_IO, "stdout: write failed: %s", strerror(errno)) : CBZ_OK;
     }
     cbz_status s = CBZ_OK;
+    if (of->direct) {
+        if (fflush(of->fp) != 0 || ferror(of->fp))
+            s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
+        if (fclose(of->fp) != 0 && s == CBZ_OK)
+            s = cbz_fail(err, CBZ_ERR_IO, "%s: close failed: %s", of->path, strerror(errno));
+        outfile_free(of);
+        return s;
+    }
     if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0)
         s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
     if (fclose(of->fp) != 0 && s == CBZ_OK)
@@ -121,7 +154,9 @@ cbz_status cbz_outfile_commit(cbz_outfile *of, cbz_error *err)
 void cbz_outfile_abort(cbz_outfile *of)
 {
     if (!of) return;
-    if (!of->is_stdout) {
+    if (of->direct) {
+        fclose(of->fp);   /* nothing to remove: the device or FIFO stays */
+    } else if (!of->is_stdout) {
         fclose(of->fp);
         unlink(of->tmp_path);
     } else {

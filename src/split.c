@@ -178,6 +178,32 @@ bool cbz_plan_same(const cbz_plan *a, const cbz_plan *b)
  * ---------------------------------------------------------------------- */
 enum { MOVE_EXACT = 0, MOVE_8 = 1, MOVE_16 = 2, MOVE_32 = 3 };
 
+/* Exactly w bytes from s to d (distinct buffers), without a call: two
+ * fixed-size moves that overlap in the middle (the last one ending at
+ * d + w), or 32-byte moves and one such last move for long values. */
+static inline void copy_exact(uint8_t *restrict d, const uint8_t *restrict s, size_t w)
+{
+    if (w >= 32) {
+        size_t j = 0;
+        for (; j + 32 <= w; j += 32) memcpy(d + j, s + j, 32);
+        if (j < w) memcpy(d + w - 32, s + w - 32, 32);
+    } else if (w >= 16) {
+        memcpy(d, s, 16);
+        memcpy(d + w - 16, s + w - 16, 16);
+    } else if (w >= 8) {
+        memcpy(d, s, 8);
+        memcpy(d + w - 8, s + w - 8, 8);
+    } else if (w >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + w - 4, s + w - 4, 4);
+    } else if (w >= 2) {
+        memcpy(d, s, 2);
+        memcpy(d + w - 2, s + w - 2, 2);
+    } else if (w) {
+        d[0] = s[0];
+    }
+}
+
 /* One word per column: offset (bits 32..61), width (bits 2..31), move class
  * (bits 0..1).  Returns how many last records must be copied exactly. */
 static size_t moves_plan(const cbz_plan *p, size_t n, uint64_t *moves)
@@ -221,20 +247,17 @@ static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_of
 #define COPY8(d, s) memcpy((d), (s), 8)
 #define COPY16(d, s) memcpy((d), (s), 16)
 #define COPY32(d, s) for (size_t j = 0; j < w; j += 32) memcpy((d) + j, (s) + j, 32)
-#define COPYW(d, s) memcpy((d), (s), w)
-#define COPYB(d, s) for (size_t j = 0; j < w; j++) (d)[j] = (s)[j]
+#define COPYX(d, s) copy_exact((d), (s), w)
     switch (cls) {
     case MOVE_8: MOVE_LOOP(COPY8); break;
     case MOVE_16: MOVE_LOOP(COPY16); break;
     case MOVE_32: MOVE_LOOP(COPY32); break;
-    default:
-        if (w > 16) MOVE_LOOP(COPYW) else MOVE_LOOP(COPYB);
+    default: MOVE_LOOP(COPYX);
     }
 #undef COPY8
 #undef COPY16
 #undef COPY32
-#undef COPYW
-#undef COPYB
+#undef COPYX
 #undef MOVE_LOOP
 }
 
@@ -267,6 +290,31 @@ static inline size_t cols_filled(const cbz_plan *p, size_t len)
     return k;
 }
 
+/* cols_filled with the answers for the last two lengths kept: variable
+ * records (segments of a VB file) come in a few lengths that alternate. */
+typedef struct fill_memo {
+    size_t len[2], k[2];
+    int next;
+} fill_memo;
+
+static inline void fill_memo_init(fill_memo *m)
+{
+    m->len[0] = m->len[1] = SIZE_MAX;
+    m->k[0] = m->k[1] = 0;
+    m->next = 0;
+}
+
+static inline size_t cols_filled_memo(const cbz_plan *p, fill_memo *m, size_t len)
+{
+    if (len == m->len[0]) return m->k[0];
+    if (len == m->len[1]) return m->k[1];
+    size_t k = cols_filled(p, len);
+    m->len[m->next] = len;
+    m->k[m->next] = k;
+    m->next ^= 1;
+    return k;
+}
+
 void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_t *col_counts,
                      uint64_t *overflow)
 {
@@ -280,8 +328,10 @@ void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_
         *overflow = 0;
         return;
     }
+    fill_memo memo;
+    fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
-        size_t k = cols_filled(p, rec_len[i]);
+        size_t k = cols_filled_memo(p, &memo, rec_len[i]);
         for (size_t c = 0; c < k; c++) col_counts[c]++;
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         ov += rec_len[i] - held;
@@ -303,17 +353,19 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
         return;
     }
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;
+    fill_memo memo;
+    fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *rec = data + rec_off[i];
-        size_t k = cols_filled(p, rec_len[i]);
+        size_t k = cols_filled_memo(p, &memo, rec_len[i]);
         for (size_t c = 0; c < k; c++) {
             size_t w = p->cols[c].width;
-            memcpy(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
+            copy_exact(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
         }
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         size_t rest = rec_len[i] - held;
         if (rest) {
-            memcpy(overflow, rec + held, rest);
+            copy_exact(overflow, rec + held, rest);
             overflow += rest;
         }
     }
@@ -335,20 +387,22 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
     }
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;
     uint64_t ov = 0;
+    fill_memo memo;
+    fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
         uint8_t *rec = out + rec_off[i];
-        size_t k = cols_filled(p, rec_len[i]);
+        size_t k = cols_filled_memo(p, &memo, rec_len[i]);
         for (size_t c = 0; c < k; c++) {
             size_t w = p->cols[c].width;
             CBZ_FAIL_IF(scratch[c] >= col_counts[c], err, CBZ_ERR_FORMAT,
                         "column %s has fewer values than records", p->cols[c].name);
-            memcpy(rec + p->cols[c].offset, col_vals[c] + scratch[c]++ * w, w);
+            copy_exact(rec + p->cols[c].offset, col_vals[c] + scratch[c]++ * w, w);
         }
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         size_t rest = rec_len[i] - held;
         CBZ_FAIL_IF(rest > overflow_len - ov, err, CBZ_ERR_FORMAT,
                     "overflow stream too short at record %zu of the chunk", i + 1);
-        memcpy(rec + held, overflow + ov, rest);
+        copy_exact(rec + held, overflow + ov, rest);
         ov += rest;
     }
     for (size_t c = 0; c < nc; c++)
