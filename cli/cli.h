@@ -14,6 +14,7 @@
 
 #include "cobzip.h"
 #include "convert.h"
+#include "outfile.h"
 
 #include <getopt.h>
 
@@ -63,6 +64,13 @@ enum {
     CLI_OPT_FLOAT,
     CLI_OPT_LENIENT,
     CLI_OPT_TRUNC,
+    /* the options of convert and encode (cli_text_opts below) */
+    CLI_OPT_FORCE,
+    CLI_OPT_FORMAT,
+    CLI_OPT_MAX_ERRORS,
+    CLI_OPT_REJECTS,
+    CLI_OPT_VARIABLE_OCCURS,
+    CLI_OPT_OCCURS_MAP,
     CLI_OPT_FIRST_FREE = 1100 /* subcommands number their own long options from here */
 };
 
@@ -117,6 +125,71 @@ bool cli_text_format(const char *cmd, const char *format, const char *path, cbz_
  * file (empty when no file was written) and returns rc, raised to the return
  * code of the failure when closing fails (after reporting it). */
 int cli_close_rejects(const char *cmd, cbz_reject_report *rr, int rc, char *file, size_t cap);
+
+/* The options convert and encode share besides the record options: the
+ * output, how to write it, and the reject report.  Each command parses them
+ * with cli_text_opts_parse, then checks its operands with
+ * cli_text_opts_validate. */
+#define CLI_MAX_OCCURS_MAPS 64
+typedef struct cli_text_opts {
+    const char *output;        /* -o: a file, or - for stdout (required) */
+    const char *format;        /* --format; NULL: from the text file's name */
+    const char *rejects_path;  /* --rejects; NULL: OUTPUT.rejects when there are rejects */
+    bool force;                /* --force */
+    bool quiet;                /* -q */
+    bool variable_occurs;      /* --variable-occurs */
+    uint64_t max_errors;       /* --max-errors (default 100) */
+    const char *occurs_maps[CLI_MAX_OCCURS_MAPS]; /* --occurs-map (repeatable) */
+    size_t n_occurs_maps;
+} cli_text_opts;
+
+#define CLI_TEXT_LONG_OPTIONS                                                \
+    { "output", required_argument, NULL, 'o' },                              \
+    { "force", no_argument, NULL, CLI_OPT_FORCE },                           \
+    { "format", required_argument, NULL, CLI_OPT_FORMAT },                   \
+    { "max-errors", required_argument, NULL, CLI_OPT_MAX_ERRORS },           \
+    { "rejects", required_argument, NULL, CLI_OPT_REJECTS },                 \
+    { "variable-occurs", no_argument, NULL, CLI_OPT_VARIABLE_OCCURS },       \
+    { "occurs-map", required_argument, NULL, CLI_OPT_OCCURS_MAP },           \
+    { "quiet", no_argument, NULL, 'q' }
+
+/* Short options of that set, for getopt's optstring. */
+#define CLI_TEXT_SHORT_OPTIONS "o:q"
+
+void cli_text_opts_init(cli_text_opts *t);
+/* Handles one option of the set; returns 1 if handled, 0 if not one of the
+ * set, -1 (after printing why) when its argument is bad. */
+int cli_text_opts_parse(cli_text_opts *t, int opt, const char *arg, const char *cmd);
+/* After parsing: checks what convert and encode both require, in this order:
+ * a copybook, exactly one INPUT operand (argv[optind]), an output, and
+ * --variable-occurs only with RECFM F/FB.  Returns INPUT, or NULL after
+ * printing the usage error (the command then returns CLI_RC_SEVERE). */
+const char *cli_text_opts_validate(const cli_text_opts *t, const cli_record_opts *ro, int argc, char **argv,
+                                   const char *cmd);
+/* Compiles the copybook of ro, then resolves its code page.  Returns
+ * CLI_RC_OK with *layout and *cp set, or (after printing why) the return code,
+ * with nothing left to free. */
+int cli_record_opts_load_with_codepage(cli_record_opts *ro, const char *cmd, cbz_layout **layout,
+                                       const cbz_codepage **cp);
+/* Opens the output of convert/encode (refused when it exists, unless
+ * --force), then the reject report: the --rejects file (created now), else
+ * OUTPUT.rejects (created at the first reject), else, for -o -, stderr.  On
+ * failure nothing is left open. */
+cbz_status cli_text_open_outputs(const cli_text_opts *t, cbz_outfile **of, cbz_reject_report **rr, cbz_error *err);
+/* Sets every member of *co (zeroed first) that convert and encode fill in
+ * alike: layout, record format, code page, trim right, float format,
+ * --lenient, --trunc, text format, --max-errors, --variable-occurs,
+ * --occurs-map and the reject report rr. */
+void cli_text_convert_options(cbz_convert_options *co, const cli_record_opts *ro, const cli_text_opts *t,
+                              const cbz_layout *layout, const cbz_codepage *cp, cbz_text_format tf,
+                              cbz_reject_report *rr);
+/* The end of convert/encode once the engine returned s: commits the output
+ * (s is CBZ_OK) or removes it, closes the reject report and, unless -q, prints
+ * "cobzip CMD: N <item> read, N <written>, N values rejected in N <item>
+ * (see REJECTS)" on stderr.  Returns 0, 4 when values were rejected, or the
+ * return code of the failure (reported on stderr). */
+int cli_text_finish(const char *cmd, const cli_text_opts *t, cbz_status s, cbz_outfile *of, cbz_reject_report *rr,
+                    const cbz_convert_stats *st, const char *item, const char *written, cbz_error *err);
 
 /* Parses a non-negative integer option; false (after printing why) when bad. */
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out);

@@ -6,12 +6,9 @@
 #include "convert.h"
 #include "outfile.h"
 
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #define MAX_SELECTS 64
-#define MAX_OCCURS_MAPS 64
 
 static void convert_help(void)
 {
@@ -84,10 +81,7 @@ static void convert_help(void)
            "  16  I/O failure or out of memory\n");
 }
 
-enum {
-    OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_FORMAT, OPT_TRIM, OPT_SELECT, OPT_FILLERS, OPT_MAX_ERRORS, OPT_REJECTS,
-    OPT_VARIABLE_OCCURS, OPT_OCCURS_MAP, OPT_FILE_START, OPT_FILE_END, OPT_THREADS, OPT_CHUNK_SIZE, OPT_STATIC_OCCURS
-};
+enum { OPT_TRIM = CLI_OPT_FIRST_FREE, OPT_SELECT, OPT_FILLERS, OPT_FILE_START, OPT_FILE_END, OPT_THREADS, OPT_CHUNK_SIZE, OPT_STATIC_OCCURS };
 
 typedef struct progress_state { const char *cmd; } progress_state;
 
@@ -102,48 +96,36 @@ int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_RECORD_LONG_OPTIONS,
-        { "output", required_argument, NULL, 'o' },
-        { "force", no_argument, NULL, OPT_FORCE },
-        { "format", required_argument, NULL, OPT_FORMAT },
+        CLI_TEXT_LONG_OPTIONS,
         { "trim", required_argument, NULL, OPT_TRIM },
         { "select", required_argument, NULL, OPT_SELECT },
         { "fillers", no_argument, NULL, OPT_FILLERS },
-        { "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
-        { "rejects", required_argument, NULL, OPT_REJECTS },
-        { "variable-occurs", no_argument, NULL, OPT_VARIABLE_OCCURS },
-        { "occurs-map", required_argument, NULL, OPT_OCCURS_MAP },
         { "static-occurs", no_argument, NULL, OPT_STATIC_OCCURS },
         { "file-start-offset", required_argument, NULL, OPT_FILE_START },
         { "file-end-offset", required_argument, NULL, OPT_FILE_END },
         { "threads", required_argument, NULL, OPT_THREADS },
         { "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
-        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *cmd = "convert";
     cli_record_opts ro;
     cli_record_opts_init(&ro);
-    const char *output = NULL, *format = NULL, *rejects_path = NULL;
+    cli_text_opts to;
+    cli_text_opts_init(&to);
     const char *selects[MAX_SELECTS];
     size_t n_selects = 0;
-    const char *occurs_maps[MAX_OCCURS_MAPS];
-    size_t n_occurs_maps = 0;
     uint64_t file_start = 0, file_end = 0, threads = 0, chunk_size = 0;
-    bool variable_occurs = false, static_occurs = false;
-    bool force = false, fillers = false, quiet = false;
+    bool static_occurs = false, fillers = false;
     cbz_trim trim = CBZ_TRIM_RIGHT;
-    uint64_t max_errors = 100;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, CLI_RECORD_SHORT_OPTIONS "o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, CLI_RECORD_SHORT_OPTIONS CLI_TEXT_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
         int r = cli_record_opts_parse(&ro, opt, optarg, cmd);
+        if (r == 0) r = cli_text_opts_parse(&to, opt, optarg, cmd);
         if (r < 0) return CLI_RC_SEVERE;
         if (r > 0) continue;
         switch (opt) {
-        case 'o': output = optarg; break;
-        case OPT_FORCE: force = true; break;
-        case OPT_FORMAT: format = optarg; break;
         case OPT_TRIM:
             if (strcasecmp(optarg, "none") == 0) trim = CBZ_TRIM_NONE;
             else if (strcasecmp(optarg, "right") == 0) trim = CBZ_TRIM_RIGHT;
@@ -155,16 +137,7 @@ int cmd_convert(int argc, char **argv)
             selects[n_selects++] = optarg;
             break;
         case OPT_FILLERS: fillers = true; break;
-        case OPT_MAX_ERRORS:
-            if (!cli_parse_uint(cmd, "--max-errors", optarg, UINT64_MAX, &max_errors)) return CLI_RC_SEVERE;
-            break;
-        case OPT_REJECTS: rejects_path = optarg; break;
-        case OPT_VARIABLE_OCCURS: variable_occurs = true; break;
         case OPT_STATIC_OCCURS: static_occurs = true; break;
-        case OPT_OCCURS_MAP:
-            if (n_occurs_maps == MAX_OCCURS_MAPS) return cli_usage_error(cmd, "at most %d --occurs-map options", MAX_OCCURS_MAPS);
-            occurs_maps[n_occurs_maps++] = optarg;
-            break;
         case OPT_FILE_START:
             if (!cli_parse_uint(cmd, "--file-start-offset", optarg, UINT64_MAX / 4, &file_start)) return CLI_RC_SEVERE;
             break;
@@ -178,95 +151,52 @@ int cmd_convert(int argc, char **argv)
             if (!cli_parse_uint(cmd, "--chunk-size", optarg, 1u << 30, &chunk_size)) return CLI_RC_SEVERE;
             if (chunk_size == 0) return cli_usage_error(cmd, "--chunk-size must be at least 1");
             break;
-        case 'q': quiet = true; break;
         case 'h': convert_help(); return CLI_RC_OK;
         default: return cli_usage_error(cmd, "unknown option");
         }
     }
-    if (!ro.copybook) return cli_usage_error(cmd, "a copybook is needed (-c FILE)");
-    if (optind != argc - 1) return cli_usage_error(cmd, "exactly one INPUT is needed (a file, or - for stdin)");
-    if (!output) return cli_usage_error(cmd, "an output is needed (-o FILE, or -o - for stdout)");
-    const char *input = argv[optind];
-    if (variable_occurs && ro.fmt.recfm != CBZ_RECFM_F && ro.fmt.recfm != CBZ_RECFM_FB)
-        return cli_usage_error(cmd, "--variable-occurs is for RECFM F/FB files (records without RDW)");
-    if (variable_occurs && static_occurs)
+    const char *input = cli_text_opts_validate(&to, &ro, argc, argv, cmd);
+    if (!input) return CLI_RC_SEVERE;
+    if (to.variable_occurs && static_occurs)
         return cli_usage_error(cmd, "--variable-occurs and --static-occurs exclude each other");
     cbz_text_format tf;
-    if (!cli_text_format(cmd, format, output, &tf)) return CLI_RC_SEVERE;
+    if (!cli_text_format(cmd, to.format, to.output, &tf)) return CLI_RC_SEVERE;
 
+    cbz_layout *layout;
+    const cbz_codepage *cp;
+    int rc = cli_record_opts_load_with_codepage(&ro, cmd, &layout, &cp);
+    if (rc != CLI_RC_OK) return rc;
     cbz_error err = { 0 };
-    cbz_layout *layout = NULL;
-    if (cli_record_opts_load(&ro, &layout, &err) != CBZ_OK) return cli_report_error(cmd, &err);
-    const cbz_codepage *cp = cli_record_opts_codepage(&ro, cmd);
-    if (!cp) { cbz_layout_free(layout); return CLI_RC_SEVERE; }
     if (cbz_convert_check_selects(layout, selects, n_selects, &err) != CBZ_OK) {
         cbz_layout_free(layout);
         return cli_report_error(cmd, &err);
     }
 
-    char *default_rejects = NULL;
-    if (!rejects_path && strcmp(output, "-") != 0) {
-        size_t n = strlen(output) + sizeof ".rejects";
-        default_rejects = malloc(n);
-        if (!default_rejects) { cbz_layout_free(layout); fprintf(stderr, "cobzip convert: out of memory\n"); return CLI_RC_FATAL; }
-        snprintf(default_rejects, n, "%s.rejects", output);
-    }
-    cbz_outfile *of = NULL;
-    cbz_reject_report *rr = NULL;
-    cbz_status s = cbz_outfile_open(output, force, &of, &err);
-    if (s == CBZ_OK)
-        s = cbz_reject_report_new(rejects_path ? rejects_path : default_rejects, force, rejects_path != NULL, &rr, &err);
-    int rc;
+    cbz_outfile *of;
+    cbz_reject_report *rr;
+    cbz_status s = cli_text_open_outputs(&to, &of, &rr, &err);
     if (s != CBZ_OK) {
-        rc = cli_report_error(cmd, &err);
-        cbz_outfile_abort(of);
-        free(default_rejects);
         cbz_layout_free(layout);
-        return rc;
+        return cli_report_error(cmd, &err);
     }
 
     progress_state ps = { cmd };
-    cbz_convert_options co = { 0 };
-    co.layout = layout;
-    co.fmt = ro.fmt;
-    co.values.codepage = cp;
+    cbz_convert_options co;
+    cli_text_convert_options(&co, &ro, &to, layout, cp, tf, rr);
     co.values.trim = trim;
-    co.values.float_format = ro.float_format;
-    co.values.lenient = ro.lenient;
-    co.values.trunc_bin = ro.trunc_bin;
-    co.format = tf;
     co.fillers = fillers;
     co.selects = selects;
     co.n_selects = n_selects;
-    co.max_errors = max_errors;
-    co.variable_occurs = variable_occurs;
     co.static_occurs = static_occurs;
-    co.occurs_maps = occurs_maps;
-    co.n_occurs_maps = n_occurs_maps;
     co.file_start_offset = file_start;
     co.file_end_offset = file_end;
     co.threads = (int)threads;
     co.chunk_size = (size_t)chunk_size;
-    co.on_reject = cbz_reject_report_add;
-    co.reject_ctx = rr;
-    if (!quiet && cli_stderr_is_tty()) { co.on_progress = show_progress; co.progress_ctx = &ps; }
+    if (!to.quiet && cli_stderr_is_tty()) { co.on_progress = show_progress; co.progress_ctx = &ps; }
     cbz_convert_stats st;
     s = cbz_convert_records(&co, input, cbz_outfile_stream(of), &st, &err);
     if (co.on_progress && st.records_read >= 65536) fputc('\n', stderr);
-    if (s == CBZ_OK) {
-        s = cbz_outfile_commit(of, &err);
-    } else {
-        cbz_outfile_abort(of);
-    }
-    rc = s == CBZ_OK ? (st.rejects ? CLI_RC_WARN : CLI_RC_OK) : cli_report_error(cmd, &err);
-    char rej_file[1024];
-    rc = cli_close_rejects(cmd, rr, rc, rej_file, sizeof rej_file);
-    if (!quiet)
-        fprintf(stderr, "cobzip convert: %llu records read, %llu written, %llu values rejected in %llu records%s%s%s\n",
-                (unsigned long long)st.records_read, (unsigned long long)(s == CBZ_OK ? st.records_written : 0),
-                (unsigned long long)st.rejects, (unsigned long long)st.records_with_rejects,
-                rej_file[0] ? " (see " : "", rej_file, rej_file[0] ? ")" : "");
-    free(default_rejects);
+    rc = cli_text_finish(cmd, &to, s, of, rr, &st, "records", "written", &err);
     cbz_layout_free(layout);
     return rc;
 }

@@ -1,6 +1,8 @@
 /*
  * common.c — what every subcommand shares: return codes for statuses, error
- * printing, and parsing of the record and copybook options.
+ * printing, and parsing of the record and copybook options; and the steps
+ * convert and encode share (their options, operand checks, outputs, reject
+ * report and summary line).
  */
 #include "cli.h"
 
@@ -194,4 +196,131 @@ const cbz_codepage *cli_record_opts_codepage(const cli_record_opts *o, const cha
         fprintf(stderr, "\n");
     }
     return cp;
+}
+
+void cli_text_opts_init(cli_text_opts *t)
+{
+    memset(t, 0, sizeof *t);
+    t->max_errors = 100;
+}
+
+int cli_text_opts_parse(cli_text_opts *t, int opt, const char *arg, const char *cmd)
+{
+    switch (opt) {
+    case 'o': t->output = arg; return 1;
+    case CLI_OPT_FORCE: t->force = true; return 1;
+    case CLI_OPT_FORMAT: t->format = arg; return 1;
+    case CLI_OPT_MAX_ERRORS:
+        return cli_parse_uint(cmd, "--max-errors", arg, UINT64_MAX, &t->max_errors) ? 1 : -1;
+    case CLI_OPT_REJECTS: t->rejects_path = arg; return 1;
+    case CLI_OPT_VARIABLE_OCCURS: t->variable_occurs = true; return 1;
+    case CLI_OPT_OCCURS_MAP:
+        if (t->n_occurs_maps == CLI_MAX_OCCURS_MAPS) {
+            cli_usage_error(cmd, "at most %d --occurs-map options", CLI_MAX_OCCURS_MAPS);
+            return -1;
+        }
+        t->occurs_maps[t->n_occurs_maps++] = arg;
+        return 1;
+    case 'q': t->quiet = true; return 1;
+    }
+    return 0;
+}
+
+const char *cli_text_opts_validate(const cli_text_opts *t, const cli_record_opts *ro, int argc, char **argv,
+                                   const char *cmd)
+{
+    if (!ro->copybook) {
+        cli_usage_error(cmd, "a copybook is needed (-c FILE)");
+        return NULL;
+    }
+    if (optind != argc - 1) {
+        cli_usage_error(cmd, "exactly one INPUT is needed (a file, or - for stdin)");
+        return NULL;
+    }
+    if (!t->output) {
+        cli_usage_error(cmd, "an output is needed (-o FILE, or -o - for stdout)");
+        return NULL;
+    }
+    if (t->variable_occurs && ro->fmt.recfm != CBZ_RECFM_F && ro->fmt.recfm != CBZ_RECFM_FB) {
+        cli_usage_error(cmd, "--variable-occurs is for RECFM F/FB files (records without RDW)");
+        return NULL;
+    }
+    return argv[optind];
+}
+
+int cli_record_opts_load_with_codepage(cli_record_opts *ro, const char *cmd, cbz_layout **layout,
+                                       const cbz_codepage **cp)
+{
+    cbz_error err = { 0 };
+    *cp = NULL;
+    if (cli_record_opts_load(ro, layout, &err) != CBZ_OK) return cli_report_error(cmd, &err);
+    *cp = cli_record_opts_codepage(ro, cmd);
+    if (!*cp) {
+        cbz_layout_free(*layout);
+        *layout = NULL;
+        return CLI_RC_SEVERE;
+    }
+    return CLI_RC_OK;
+}
+
+cbz_status cli_text_open_outputs(const cli_text_opts *t, cbz_outfile **of, cbz_reject_report **rr, cbz_error *err)
+{
+    *of = NULL;
+    *rr = NULL;
+    /* The report copies its file name, so the default one lives here only. */
+    char *default_rejects = NULL;
+    if (!t->rejects_path && strcmp(t->output, "-") != 0) {
+        size_t n = strlen(t->output) + sizeof ".rejects";
+        if (!(default_rejects = malloc(n))) return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
+        snprintf(default_rejects, n, "%s.rejects", t->output);
+    }
+    cbz_status s = cbz_outfile_open(t->output, t->force, of, err);
+    if (s == CBZ_OK)
+        s = cbz_reject_report_new(t->rejects_path ? t->rejects_path : default_rejects, t->force,
+                                  t->rejects_path != NULL, rr, err);
+    free(default_rejects);
+    if (s != CBZ_OK) {
+        cbz_outfile_abort(*of);
+        *of = NULL;
+        *rr = NULL;
+    }
+    return s;
+}
+
+void cli_text_convert_options(cbz_convert_options *co, const cli_record_opts *ro, const cli_text_opts *t,
+                              const cbz_layout *layout, const cbz_codepage *cp, cbz_text_format tf,
+                              cbz_reject_report *rr)
+{
+    memset(co, 0, sizeof *co);
+    co->layout = layout;
+    co->fmt = ro->fmt;
+    co->values.codepage = cp;
+    co->values.trim = CBZ_TRIM_RIGHT;
+    co->values.float_format = ro->float_format;
+    co->values.lenient = ro->lenient;
+    co->values.trunc_bin = ro->trunc_bin;
+    co->format = tf;
+    co->max_errors = t->max_errors;
+    co->variable_occurs = t->variable_occurs;
+    co->occurs_maps = t->occurs_maps;
+    co->n_occurs_maps = t->n_occurs_maps;
+    co->on_reject = cbz_reject_report_add;
+    co->reject_ctx = rr;
+}
+
+int cli_text_finish(const char *cmd, const cli_text_opts *t, cbz_status s, cbz_outfile *of, cbz_reject_report *rr,
+                    const cbz_convert_stats *st, const char *item, const char *written, cbz_error *err)
+{
+    if (s == CBZ_OK) s = cbz_outfile_commit(of, err);
+    else cbz_outfile_abort(of);
+    int rc = s == CBZ_OK ? (st->rejects ? CLI_RC_WARN : CLI_RC_OK) : cli_report_error(cmd, err);
+    char rej_file[1024];
+    rc = cli_close_rejects(cmd, rr, rc, rej_file, sizeof rej_file);
+    if (!t->quiet)
+        fprintf(stderr, "cobzip %s: %llu %s read, %llu %s, %llu values rejected in %llu %s%s%s%s\n", cmd,
+                (unsigned long long)st->records_read, item,
+                (unsigned long long)(s == CBZ_OK ? st->records_written : 0), written,
+                (unsigned long long)st->rejects, (unsigned long long)st->records_with_rejects, item,
+                rej_file[0] ? " (see " : "", rej_file, rej_file[0] ? ")" : "");
+    return rc;
 }

@@ -7,34 +7,15 @@
  * columns, wrong or corrupt references refused, first-version encodings;
  * text split in two groups by a peer (record lengths), and its corruption.
  */
+#define CBZ_TEST_RNG_SEED 0x2545F4914F6CDD1DULL /* this file's sequence */
 #include "column.h"
+#include "column_testutil.h"
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
 #include "cunit_run.h"
 #include <math.h>
 #include <stdio.h>
-
-static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static cbz_col_desc mk(uint8_t kind, uint32_t width, uint8_t sign, uint8_t ebcdic, uint8_t sgn)
-{
-    cbz_col_desc d;
-    memset(&d, 0, sizeof d);
-    d.kind = kind;
-    d.width = width;
-    d.sign = sign;
-    d.ebcdic = ebcdic;
-    d.is_signed = sgn;
-    return d;
-}
 
 /* Encodes, decodes, compares; returns the encoded size (0 on failure). */
 static size_t roundtrip(const cbz_col_desc *d, const uint8_t *v, size_t n, int level,
@@ -567,15 +548,6 @@ static size_t plain_size(const cbz_col_desc *d, const uint8_t *v, size_t n)
     size_t l = out.len;
     cbz_buf_free(&out);
     return l;
-}
-
-static cbz_col_peer peer_of(cbz_col_desc d, const uint8_t *v, size_t n)
-{
-    cbz_col_peer p;
-    p.desc = d;
-    p.values = v;
-    p.n = n;
-    return p;
 }
 
 /* Every kind against every numeric kind of peer, on random bytes, on typed

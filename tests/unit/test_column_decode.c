@@ -10,6 +10,7 @@
  * CBZ_ERR_FORMAT, never a crash (run under ASan by make test-asan).
  */
 #include "column.h"
+#include "column_testutil.h"
 #include "kernels.h"
 #include "zstd_wrap.h"
 
@@ -17,35 +18,13 @@
 #include "cunit_run.h"
 #include <stdio.h>
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-static uint64_t rnd(void)
+/* An ASCII column (mk with ebcdic 0) whose digit count is set from its
+ * width: 2w - 1 for packed, w otherwise. */
+static cbz_col_desc mk_ascii(uint8_t kind, uint32_t width, uint8_t sign, uint8_t sgn)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static cbz_col_desc mk(uint8_t kind, uint32_t width, uint8_t sign, uint8_t sgn)
-{
-    cbz_col_desc d;
-    memset(&d, 0, sizeof d);
-    d.kind = kind;
-    d.width = width;
-    d.sign = sign;
-    d.ebcdic = 0;
-    d.is_signed = sgn;
+    cbz_col_desc d = mk(kind, width, sign, 0, sgn);
     d.digits = (uint16_t)(kind == CBZ_COL_PACKED ? 2 * width - 1 : width);
     return d;
-}
-
-/* ASCII text of width w: s (cut or padded with spaces). */
-static void put_text(uint8_t *dst, size_t w, const char *s)
-{
-    size_t l = strlen(s);
-    if (l > w) l = w;
-    memcpy(dst, s, l);
-    memset(dst + l, ' ', w - l);
 }
 
 /* Trailing-sign ASCII zoned digits of x (|x| < 10^w). */
@@ -57,19 +36,6 @@ static void put_zoned(uint8_t *dst, size_t w, int64_t x)
         m /= 10;
     }
     if (x < 0) dst[w - 1] = (uint8_t)(dst[w - 1] + 0x40); /* ASCII negative zone 0x7_ */
-}
-
-/* Packed decimal of x in w bytes, sign C or D. */
-static void put_packed(uint8_t *dst, size_t w, int64_t x)
-{
-    uint64_t m = x < 0 ? (uint64_t)-x : (uint64_t)x;
-    memset(dst, 0, w);
-    dst[w - 1] = (uint8_t)(((m % 10) << 4) | (x < 0 ? 0xD : 0xC));
-    m /= 10;
-    for (size_t q = w - 1; q-- > 0;) {
-        dst[q] = (uint8_t)((m % 10) | ((m / 10 % 10) << 4));
-        m /= 100;
-    }
 }
 
 typedef struct enc {
@@ -188,7 +154,7 @@ static void test_mask_widths(void)
     static const uint32_t widths[] = { 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 30, 33, 64, 70 };
     for (size_t pi = 0; pi < sizeof widths / sizeof *widths; pi += 2) {
         const uint32_t pw = widths[pi];
-        cbz_col_desc pd = mk(CBZ_COL_TEXT, pw, 0, 0);
+        cbz_col_desc pd = mk_ascii(CBZ_COL_TEXT, pw, 0, 0);
         uint8_t *pv = malloc(n * pw);
         for (size_t i = 0; i < n; i++) {
             const bool blank = (i / 7 + i % 3) % 2 == 0;
@@ -198,7 +164,7 @@ static void test_mask_widths(void)
         }
         for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
             const uint32_t w = widths[wi];
-            cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0);
+            cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
             uint8_t *v = malloc(n * w);
             for (size_t i = 0; i < n; i++) {
                 const bool blank = pv[i * pw] == ' ' && pv[i * pw + pw - 1] == ' ';
@@ -222,7 +188,7 @@ static void test_mask_widths(void)
 static void test_split(void)
 {
     const size_t n = 4096;
-    cbz_col_desc pd = mk(CBZ_COL_BINARY, 2, 0, 0);
+    cbz_col_desc pd = mk_ascii(CBZ_COL_BINARY, 2, 0, 0);
     uint8_t *pv = malloc(n * 2);
     for (size_t i = 0; i < n; i++) {
         const bool hdr = i % 9 == 0;
@@ -233,7 +199,7 @@ static void test_split(void)
     int used = 0;
     for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
         const uint32_t w = widths[wi];
-        cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0);
+        cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
         uint8_t *v = malloc(n * w);
         char tmp[64];
         for (size_t i = 0; i < n; i++) {
@@ -262,7 +228,7 @@ static void test_text_num(void)
 {
     const size_t n = 5000;
     const uint32_t w = 30;
-    cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0);
+    cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
     uint8_t *v = malloc(n * w);
     char tmp[80];
     for (size_t i = 0; i < n; i++) {
@@ -290,7 +256,7 @@ static void test_text_num_markers(void)
 {
     const size_t n = 4000;
     const uint32_t w = 24;
-    cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0);
+    cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
     uint8_t *v = malloc(n * w);
     char tmp[64];
     for (size_t i = 0; i < n; i++) {
@@ -344,8 +310,8 @@ static void test_dense_exceptions(void)
 {
     const size_t n = 6000;
     const uint32_t w = 8;
-    cbz_col_desc dz = mk(CBZ_COL_ZONED, w, CBZ_K_SIGN_TRAILING, 1);
-    cbz_col_desc dp = mk(CBZ_COL_PACKED, 7, 0, 1);
+    cbz_col_desc dz = mk_ascii(CBZ_COL_ZONED, w, CBZ_K_SIGN_TRAILING, 1);
+    cbz_col_desc dp = mk_ascii(CBZ_COL_PACKED, 7, 0, 1);
     uint8_t *a = malloc(n * w), *b = malloc(n * 7);
     int64_t acc = 20240101;
     for (size_t i = 0; i < n; i++) {
@@ -378,8 +344,8 @@ static void test_dense_exceptions(void)
 static void test_reference_cache(void)
 {
     const size_t n = 3000;
-    cbz_col_desc pd = mk(CBZ_COL_ZONED, 9, CBZ_K_SIGN_TRAILING, 1);
-    cbz_col_desc d = mk(CBZ_COL_PACKED, 6, 0, 1);
+    cbz_col_desc pd = mk_ascii(CBZ_COL_ZONED, 9, CBZ_K_SIGN_TRAILING, 1);
+    cbz_col_desc d = mk_ascii(CBZ_COL_PACKED, 6, 0, 1);
     uint8_t *pv = malloc(n * 9), *v = malloc(n * 6);
     int ok = 1, refs = 0;
     for (int round = 0; round < 4; round++) {
@@ -408,8 +374,8 @@ static void test_reference_cache(void)
 static void test_planes(void)
 {
     const size_t n = 7000;
-    cbz_col_desc d = mk(CBZ_COL_PACKED, 8, 0, 1);
-    cbz_col_desc dz = mk(CBZ_COL_ZONED, 17, CBZ_K_SIGN_TRAILING, 1);
+    cbz_col_desc d = mk_ascii(CBZ_COL_PACKED, 8, 0, 1);
+    cbz_col_desc dz = mk_ascii(CBZ_COL_ZONED, 17, CBZ_K_SIGN_TRAILING, 1);
     uint8_t *v = malloc(n * 8), *z = malloc(n * 17);
     for (size_t i = 0; i < n; i++) {
         int64_t x = (int64_t)(rnd() % 5000) * 100 + 99;
@@ -439,7 +405,7 @@ static void test_dict_trim_widths(void)
     for (uint32_t w = 1; w <= 80 && ok; w++) {
         for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
             const size_t n = sizes[si];
-            cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0);
+            cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
             uint8_t *v = malloc(n * w);
             const bool distinct = si == 2; /* mostly unique: trimmed text */
             char tmp[96];

@@ -11,6 +11,7 @@
  * decoded and compared byte for byte.
  */
 #include "column.h"
+#include "column_testutil.h"
 #include "kernels.h"
 
 #include <CUnit/Basic.h>
@@ -18,36 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static cbz_col_desc mk(uint8_t kind, uint32_t width, uint8_t sign, uint8_t ebcdic, uint8_t sgn)
-{
-    cbz_col_desc d;
-    memset(&d, 0, sizeof d);
-    d.kind = kind;
-    d.width = width;
-    d.sign = sign;
-    d.ebcdic = ebcdic;
-    d.is_signed = sgn;
-    return d;
-}
-
-static cbz_col_peer peer_of(cbz_col_desc d, const uint8_t *v, size_t n)
-{
-    cbz_col_peer p;
-    p.desc = d;
-    p.values = v;
-    p.n = n;
-    return p;
-}
 
 /* Encodes with peers at `level` into out (cleared first), decodes, compares;
  * false on any failure. */
@@ -85,14 +56,6 @@ static void letters(char *t, unsigned x)
         x /= 26;
     } while (x);
     memcpy(p, "-Q", 3);
-}
-
-/* Writes value text t (at most w bytes) padded to w. */
-static void put_text(uint8_t *v, size_t w, const char *t)
-{
-    size_t l = strlen(t);
-    memset(v, ' ', w);
-    memcpy(v, t, l < w ? l : w);
 }
 
 /* The dictionary: taken when the first 1024 values hold at most 512
@@ -263,18 +226,6 @@ static void put_zoned(uint8_t *v, size_t w, int64_t x, bool sep)
     }
     if (sep) v[w - 1] = x < 0 ? 0x60 : 0x4E;
     else v[w - 1] = (uint8_t)(((x < 0) ? 0xD0 : 0xC0) | (v[w - 1] & 0x0F));
-}
-
-/* Writes x as COMP-3 (sign nibble C / D) in w bytes. */
-static void put_packed(uint8_t *v, size_t w, int64_t x)
-{
-    uint64_t m = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-    v[w - 1] = (uint8_t)(((m % 10) << 4) | (x < 0 ? 0xD : 0xC));
-    m /= 10;
-    for (size_t j = w - 1; j-- > 0;) {
-        v[j] = (uint8_t)((m % 10) | ((m / 10 % 10) << 4));
-        m /= 100;
-    }
 }
 
 /* A column equal to a peer plus a small noise takes the peer as reference
