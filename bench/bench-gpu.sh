@@ -9,13 +9,18 @@
 #     engine's stage breakdown (CBZ_ENGINE_TIMES=1: split on the device, the
 #     CPU's L3-L8 encode, write), and decompress (CPU) throughput.
 # Pass --quick for small sizes (kernel part only at small sizes, 64 MiB
-# inputs).  Binaries: $CBZ_DEVBIN, else devbuild/bin, else build/.
+# inputs).  Binaries: $CBZ_DEVBIN, else devbuild/bin, else build/; the CUDA
+# backend: $CBZ_GPU_LIB, else libcobzip_cuda.so in that folder.
 set -eu
 cd "$(dirname "$0")/.."
 if [ -n "${CBZ_DEVBIN:-}" ]; then D=$CBZ_DEVBIN
 elif [ -x devbuild/bin/bench_gpu ]; then D=devbuild/bin
-else make -s build/bench/bench_gpu build/cobzip build/cbzgen; D=build; fi
+else make -s all build/bench/bench_gpu; D=build; fi
 B=$D/bench_gpu; [ -x "$B" ] || B=$D/bench/bench_gpu
+# the CUDA backend (kernels/gpu_loader.c): beside cobzip; bench_gpu of build/
+# lives in build/bench/, so both get the path explicitly
+if [ -z "${CBZ_GPU_LIB:-}" ]; then export CBZ_GPU_LIB=$(cd "$D" && pwd)/libcobzip_cuda.so; fi
+[ -f "$CBZ_GPU_LIB" ] || echo "bench-gpu: no CUDA backend at $CBZ_GPU_LIB (build with nvcc; the GPU rows will say so)"
 CLI=$D/cobzip GEN=$D/cbzgen
 cores=$(nproc)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$cores}

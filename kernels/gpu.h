@@ -1,10 +1,18 @@
 /*
  * gpu.h — the whole host/device boundary of the CUDA backend.
  *
- * Host C includes this file and never a CUDA header.  The functions are
- * defined in the kernels/cuda/ sources when the build has CUDA, and by
- * kernels/gpu_stub.c otherwise (there every entry fails with CBZ_ERR_DEVICE,
- * "no GPU in this build").  Plain C types only.
+ * Host C includes this file and never a CUDA header.  The CUDA backend
+ * (the kernels/cuda/ sources, linked with cudart_static) is a shared object,
+ * libcobzip_cuda.so, that the host loads with dlopen the first time an entry
+ * is really needed (kernels/gpu_loader.c says where it is searched); the
+ * cobzip binary itself links neither cudart nor libstdc++.  On the host side
+ * every cbz_gpu_* function below is defined by kernels/gpu_loader.c, which
+ * forwards through the table the .so returns from its one export,
+ * cbz_gpu_backend_api() (end of this file).  Inside the .so the same names are
+ * defined by kernels/cuda/ with hidden visibility.  When the .so is missing,
+ * stale or fails to load, cbz_gpu_available() is false and every entry fails
+ * with CBZ_ERR_DEVICE, "no CUDA backend: dlopen(PATH): <why>".  Plain C types
+ * only.
  *
  * Every entry takes HOST buffers: the device memory manager (cuda/gpu_mem.cu)
  * copies them through pinned staging buffers to the device in batches sized
@@ -35,7 +43,7 @@ extern "C" {
  * The device.
  * ---------------------------------------------------------------------- */
 
-/* True when this build contains the CUDA backend (not the stub). */
+/* True when the CUDA backend is loaded (loads it on the first call). */
 bool cbz_gpu_built(void);
 
 /* True when a CUDA device of compute capability >= 9.0 (the code is built
@@ -183,6 +191,68 @@ typedef struct cbz_gpu_bench_row {
 const char *const *cbz_gpu_bench_kernels(void);
 cbz_status cbz_gpu_bench(const char *kernel, size_t n, size_t width, int reps,
                          cbz_gpu_bench_row *row, cbz_error *err);
+
+/* ------------------------------------------------------------------------
+ * Loading.  libcobzip_cuda.so exports one symbol, cbz_gpu_backend_api, which
+ * returns this table; the loader refuses a table whose version or size is not
+ * this header's (a stale .so).  Adding or changing an entry: add it at the
+ * end, bump CBZ_GPU_API_VERSION.
+ * ---------------------------------------------------------------------- */
+#define CBZ_GPU_BACKEND_FILE "libcobzip_cuda.so"
+#define CBZ_GPU_BACKEND_ENTRY "cbz_gpu_backend_api"
+#define CBZ_GPU_API_VERSION 1u
+
+typedef struct cbz_gpu_api {
+    uint32_t version;   /* CBZ_GPU_API_VERSION of the .so's build */
+    uint32_t size;      /* sizeof(cbz_gpu_api) of the .so's build */
+    bool (*available)(void);
+    cbz_status (*query)(cbz_gpu_info *info, cbz_error *err);
+    void (*set_slot_limit)(size_t bytes);
+    void (*release)(void);
+    cbz_status (*gather)(const uint8_t *records, size_t n, size_t stride, size_t offset,
+                         size_t width, uint8_t *col, cbz_error *err);
+    cbz_status (*text_lengths)(const uint8_t *in, size_t n, size_t width, uint8_t pad,
+                               uint32_t *len, size_t *total, cbz_error *err);
+    cbz_status (*packed_to_i64)(const uint8_t *in, size_t n, size_t width, int64_t *out,
+                                uint8_t *sign, uint8_t *invalid, size_t *n_invalid,
+                                cbz_error *err);
+    cbz_status (*i64_to_packed)(const int64_t *in, const uint8_t *sign, size_t n, size_t width,
+                                uint8_t *out, cbz_error *err);
+    cbz_status (*zoned_to_i64)(const uint8_t *in, size_t n, size_t width, int sign_mode,
+                               int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid,
+                               size_t *n_invalid, cbz_error *err);
+    cbz_status (*i64_to_zoned)(const int64_t *in, const uint8_t *form, size_t n, size_t width,
+                               int sign_mode, int ebcdic, uint8_t *out, cbz_error *err);
+    cbz_status (*be_to_i64)(const uint8_t *in, size_t n, size_t width, int is_signed,
+                            int64_t *out, cbz_error *err);
+    cbz_status (*delta_encode)(const int64_t *in, size_t n, int64_t *out, cbz_error *err);
+    cbz_status (*delta2_encode)(const int64_t *in, size_t n, int64_t *out, cbz_error *err);
+    cbz_status (*zigzag_encode)(const int64_t *in, size_t n, uint64_t *out, cbz_error *err);
+    cbz_status (*minmax)(const int64_t *in, size_t n, int64_t *min, int64_t *max,
+                         cbz_error *err);
+    cbz_status (*run_count)(const int64_t *in, size_t n, size_t *runs, cbz_error *err);
+    cbz_status (*max_bits_u64)(const uint64_t *in, size_t n, unsigned *bits, cbz_error *err);
+    cbz_status (*bitpack_u64)(const uint64_t *in, size_t n, unsigned bits, uint8_t *out,
+                              cbz_error *err);
+    cbz_status (*columns)(const uint8_t *records, size_t n, size_t stride,
+                          const size_t *chunk_first, size_t n_chunks,
+                          const cbz_gpu_column *cols, size_t n_cols,
+                          const cbz_gpu_column_out *outs, cbz_gpu_column_stats *stats,
+                          cbz_error *err);
+    const char *const *(*bench_kernels)(void);
+    cbz_status (*bench)(const char *kernel, size_t n, size_t width, int reps,
+                        cbz_gpu_bench_row *row, cbz_error *err);
+} cbz_gpu_api;
+
+/* The .so's one export (kernels/cuda/gpu_api.cu); the host never calls it
+ * directly, it finds it with dlsym. */
+__attribute__((visibility("default"))) const cbz_gpu_api *cbz_gpu_backend_api(void);
+
+/* Host side, kernels/gpu_loader.c: NULL while no entry has tried to load the
+ * backend; then "loaded PATH" or the reason it is not there ("no CUDA
+ * backend: dlopen(PATH): ...").  Never loads anything itself (tests use it
+ * to check that CPU-only work does not load the .so). */
+const char *cbz_gpu_backend_status(void);
 
 #ifdef __cplusplus
 }

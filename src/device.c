@@ -126,16 +126,21 @@ cbz_status cbz_device_decide(const cbz_device_policy *p, uint64_t job_bytes,
         snprintf(r->why, sizeof r->why, "device gpu: requested");
         return CBZ_OK;
     default:
-        if (!cbz_gpu_available()) {
-            snprintf(r->why, sizeof r->why, "device auto: cpu (no usable GPU%s)",
-                     cbz_gpu_built() ? "" : " in this build");
-        } else if (p->gpu_min_bytes == UINT64_MAX) {
+        /* The size rules first: a job they keep on the CPU never probes the
+         * GPU, so it never loads the CUDA backend (kernels/gpu_loader.c). */
+        if (p->gpu_min_bytes == UINT64_MAX) {
             snprintf(r->why, sizeof r->why, "device auto: cpu (gpu_min_bytes is 'never' in %.120s)",
                      p->origin);
         } else if (job_bytes < p->gpu_min_bytes) {
             snprintf(r->why, sizeof r->why,
                      "device auto: cpu (%llu input bytes < gpu_min_bytes %llu from %.120s)",
                      (unsigned long long)job_bytes, (unsigned long long)p->gpu_min_bytes, p->origin);
+        } else if (!cbz_gpu_available()) {
+            cbz_gpu_info info;
+            cbz_error why;
+            memset(&why, 0, sizeof why);
+            (void)cbz_gpu_query(&info, &why);
+            snprintf(r->why, sizeof r->why, "device auto: cpu (no usable GPU: %.200s)", why.msg);
         } else {
             r->use_gpu = true;
             snprintf(r->why, sizeof r->why,

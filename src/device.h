@@ -6,9 +6,11 @@
  *  - cpu:  always the CPU.
  *  - gpu:  the GPU; CBZ_ERR_DEVICE ("--device gpu: no usable GPU: <why>",
  *          exit status 16) when none is usable.
- *  - auto: the GPU only when one is usable and the job has at least
- *          gpu_min_bytes of input (below that the device's start-up and
- *          PCIe copies cost more than they save); else the CPU.
+ *  - auto: the GPU only when the job has at least gpu_min_bytes of input
+ *          (below that the device's start-up and PCIe copies cost more than
+ *          they save) and a GPU is usable; else the CPU.  The size is checked
+ *          first, so a small job never probes the GPU nor loads the CUDA
+ *          backend (kernels/gpu_loader.c).
  * Once running, any device error switches the rest of the job to the CPU
  * with one warning; the output is the same bytes either way, because the GPU
  * kernels are bit-exact twins of the CPU kernels.

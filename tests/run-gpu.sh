@@ -12,7 +12,9 @@
 #     an injected device error mid-job, and the Cobrix data files.  Without
 #     a GPU this part prints one skip line.
 # Binaries: $CBZ_DEVBIN when set, else devbuild/bin when it holds test_gpu
-# (the carried folder of tools/device-pack.sh), else $BUILD (build/).
+# (the carried folder of tools/device-pack.sh), else $BUILD (build/); the
+# CUDA backend: $CBZ_GPU_LIB, else libcobzip_cuda.so beside the binaries,
+# else $BUILD/libcobzip_cuda.so.
 # Ends with "N passed, M failed"; exit status 1 when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -21,6 +23,13 @@ if [ -n "${CBZ_DEVBIN:-}" ]; then BIN=$CBZ_DEVBIN
 elif [ -x devbuild/bin/test_gpu ]; then BIN=devbuild/bin
 else BIN=$BUILD/tests; fi
 if [ -x "$BIN/cobzip" ]; then CLI=$BIN/cobzip GEN=$BIN/cbzgen; else CLI=$BUILD/cobzip GEN=$BUILD/cbzgen; fi
+# The CUDA backend libcobzip_cuda.so is loaded at run time from beside each
+# executable (devbuild/bin has it); the test binaries of $BUILD/tests are not
+# beside $BUILD's, so they get its path (kernels/gpu_loader.c).
+if [ -z "${CBZ_GPU_LIB:-}" ] && [ ! -f "$BIN/libcobzip_cuda.so" ]; then
+    export CBZ_GPU_LIB=$(cd "$BUILD" 2>/dev/null && pwd || echo "$PWD/$BUILD")/libcobzip_cuda.so
+fi
+echo "CUDA backend: ${CBZ_GPU_LIB:-$BIN/libcobzip_cuda.so}$([ -f "${CBZ_GPU_LIB:-$BIN/libcobzip_cuda.so}" ] || echo ' (missing: every GPU test will say so)')"
 passed=0 failed=0
 
 cunit() {

@@ -3,7 +3,10 @@
 # and assembles the carry folder devbuild/ (../shared/DEVICE.md):
 #
 #   devbuild/bin/        cobzip, cbzgen, every CUnit test, bench_gpu, linked
-#                        with rpath $ORIGIN/lib
+#                        with rpath $ORIGIN/lib, and the CUDA backend
+#                        libcobzip_cuda.so beside them (kernels/gpu_loader.c
+#                        finds it in the executable's directory; it links
+#                        cudart statically and needs only libstdc++)
 #   devbuild/bin/lib/    the shared libraries the device machine lacks
 #                        (libcsv, libyaml, libcunit, libxxhash), from
 #                        `apt-get download` + `dpkg -x`
@@ -25,15 +28,25 @@ command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ] || {
 # \$$ survives make and the recipe's shell as a literal $ORIGIN
 make -j2 BUILD=$BUILD EXTRA_LDFLAGS='-Wl,-rpath,\$$ORIGIN/lib' \
     all $(ls tests/unit/test_*.c | sed "s|tests/unit/\(.*\)\.c|$BUILD/tests/\1|") \
-    $BUILD/bench/bench_gpu
+    $BUILD/bench/bench_gpu $BUILD/libcobzip_cuda.so
 
 rm -rf "$OUT"
 mkdir -p "$OUT/bin/lib"
-cp $BUILD/cobzip $BUILD/cbzgen $BUILD/tests/test_* $BUILD/bench/bench_gpu "$OUT/bin/"
-# the CUDA backend must really be in there
-syms=$(nm -C "$OUT/bin/test_gpu")
-grep -q 'cbz_gpu_fail_cuda' <<<"$syms" || {
-    echo "device-pack: test_gpu was linked without the CUDA backend" >&2; exit 16; }
+cp $BUILD/cobzip $BUILD/cbzgen $BUILD/tests/test_* $BUILD/bench/bench_gpu \
+   $BUILD/libcobzip_cuda.so "$OUT/bin/"
+# the CUDA backend must really be in the .so, exported through its one entry,
+# and the host binaries must not carry cudart or libstdc++ any more
+SO=$OUT/bin/libcobzip_cuda.so
+die() { echo "device-pack: $*" >&2; exit 16; }
+syms=$(nm "$SO"); dyn=$(nm -D --defined-only "$SO"); needs=$(readelf -d "$SO")
+grep -q 'cbz_gpu_fail_cuda' <<<"$syms" || die "$SO has no CUDA backend in it"
+grep -q ' T cbz_gpu_backend_api$' <<<"$dyn" || die "$SO does not export cbz_gpu_backend_api"
+if grep -q 'libcudart\.so' <<<"$needs"; then die "$SO needs libcudart.so (it must link cudart_static)"; fi
+for b in cobzip test_gpu bench_gpu; do
+    needs=$(readelf -d "$OUT/bin/$b"); syms=$(nm "$OUT/bin/$b")
+    if grep -q 'libstdc++\|libcudart' <<<"$needs"; then die "$b links libstdc++ or cudart (they belong in the .so)"; fi
+    if grep -q 'cbz_gpu_fail_cuda' <<<"$syms"; then die "$b has the CUDA backend linked in"; fi
+done
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

@@ -6,7 +6,9 @@
  * columns and statistics; and the routing policy of src/device.h.
  *
  * Without a usable GPU the kernel suite is skipped (it says so on stdout)
- * and the checks that the entries fail with CBZ_ERR_DEVICE run instead.
+ * and the checks that the entries fail with CBZ_ERR_DEVICE run instead
+ * (with the loader's "no CUDA backend: dlopen(PATH): ..." when the .so is
+ * not found).  CPU and small auto jobs must not load the backend at all.
  * Outputs are poisoned before each GPU call so unwritten bytes show.
  */
 #include "device.h"
@@ -525,10 +527,72 @@ static void test_no_gpu_entries(void)
     CU_ASSERT_FALSE(cbz_gpu_available());
     CU_ASSERT_EQUAL(cbz_gpu_gather(b, 1, 4, 0, 4, b + 8, &err), CBZ_ERR_DEVICE);
     CU_ASSERT_EQUAL(err.code, CBZ_ERR_DEVICE);
-    CU_ASSERT(strstr(err.msg, "GPU") != NULL || strstr(err.msg, "no GPU") != NULL);
+    /* no backend: the loader's reason; a backend without a device: the CUDA one */
+    const char *st = cbz_gpu_backend_status();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    if (strncmp(st, "loaded ", 7) == 0) {
+        CU_ASSERT(strstr(err.msg, "GPU") != NULL);
+        CU_ASSERT(cbz_gpu_built());
+    } else {
+        CU_ASSERT_STRING_EQUAL(err.msg, st);
+        CU_ASSERT(strncmp(err.msg, "no CUDA backend: ", 17) == 0);
+        CU_ASSERT(strstr(err.msg, CBZ_GPU_BACKEND_FILE) != NULL || strstr(err.msg, "CBZ_GPU_LIB") != NULL ||
+                  getenv("CBZ_GPU_LIB") != NULL);
+        CU_ASSERT_FALSE(cbz_gpu_built());
+        const char *const *names = cbz_gpu_bench_kernels();
+        CU_ASSERT_PTR_NULL(names[0]);
+    }
     CU_ASSERT_EQUAL(cbz_gpu_packed_to_i64(b, 1, 2, v, b + 4, b + 5, &nb, &err), CBZ_ERR_DEVICE);
     cbz_gpu_info info;
     CU_ASSERT_EQUAL(cbz_gpu_query(&info, &err), CBZ_ERR_DEVICE);
+    cbz_gpu_bench_row row;
+    CU_ASSERT_EQUAL(cbz_gpu_bench("gather", 10, 4, 1, &row, &err), CBZ_ERR_DEVICE);
+}
+
+/* ------------------------------------------------------------ lazy loading */
+
+/* What main() saw before anything else touched the GPU boundary. */
+static const char *g_status_at_start = "unset";
+static const char *g_status_after_small_auto = "unset";
+static bool g_small_auto_used_gpu = true;
+static const char *g_status_after_cpu = "unset";
+
+static void check_lazy_load_early(void)
+{
+    cbz_device_policy p;
+    cbz_device_route r;
+    cbz_error err;
+    g_status_at_start = cbz_gpu_backend_status();
+    if (cbz_device_policy_init(&p, CBZ_DEVICE_CPU, NULL, &err) != CBZ_OK) return;
+    (void)cbz_device_decide(&p, (uint64_t)1 << 40, &r, &err);
+    g_status_after_cpu = cbz_gpu_backend_status();
+    p.requested = CBZ_DEVICE_AUTO;
+    p.gpu_min_bytes = (uint64_t)64 << 20;
+    cbz_gpu_set_slot_limit(0);  /* remembered, does not load either */
+    cbz_gpu_release();          /* does not load */
+    if (cbz_device_decide(&p, 1 << 20, &r, &err) == CBZ_OK) g_small_auto_used_gpu = r.use_gpu;
+    g_status_after_small_auto = cbz_gpu_backend_status();
+}
+
+static void test_lazy_load(void)
+{
+    /* nothing loaded the backend before the first real need */
+    CU_ASSERT_PTR_NULL(g_status_at_start);
+    CU_ASSERT_PTR_NULL(g_status_after_cpu);
+    CU_ASSERT_PTR_NULL(g_status_after_small_auto);
+    CU_ASSERT_FALSE(g_small_auto_used_gpu);
+    /* a large auto job does ask (and states why it stays on the CPU, if so) */
+    cbz_device_policy p;
+    cbz_device_route r;
+    cbz_error err;
+    CU_ASSERT_EQUAL_FATAL(cbz_device_policy_init(&p, CBZ_DEVICE_AUTO, NULL, &err), CBZ_OK);
+    p.gpu_min_bytes = (uint64_t)64 << 20;
+    CU_ASSERT_EQUAL(cbz_device_decide(&p, (uint64_t)64 << 20, &r, &err), CBZ_OK);
+    const char *st = cbz_gpu_backend_status();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    CU_ASSERT_EQUAL(r.use_gpu, cbz_gpu_available());
+    if (!r.use_gpu) CU_ASSERT(strstr(r.why, "no usable GPU: ") != NULL);
+    if (strncmp(st, "loaded ", 7) != 0) CU_ASSERT(strstr(r.why, "no CUDA backend") != NULL);
 }
 
 /* ------------------------------------------------------------ routing policy */
@@ -573,7 +637,7 @@ static void test_device_policy(void)
     cbz_device_route never;
     CU_ASSERT_EQUAL(cbz_device_decide(&p, UINT64_MAX, &never, &err), CBZ_OK);
     CU_ASSERT_FALSE(never.use_gpu);
-    CU_ASSERT(strstr(never.why, cbz_gpu_available() ? "never" : "no usable GPU") != NULL);
+    CU_ASSERT(strstr(never.why, "never") != NULL); /* the size rule is checked before the GPU */
     /* the shipped file parses */
     unlink(path);
     CU_ASSERT_EQUAL(cbz_device_policy_init(&p, CBZ_DEVICE_AUTO, "conf/device.yaml", &err), CBZ_OK);
@@ -622,9 +686,11 @@ static void test_device_policy(void)
 
 int main(void)
 {
+    check_lazy_load_early(); /* before anything below touches the GPU */
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     CU_pSuite s = CU_add_suite("device routing", NULL, NULL);
     CU_add_test(s, "--device parse, conf/device.yaml, decide, fall back", test_device_policy);
+    CU_add_test(s, "the CUDA backend is loaded only when a job needs the GPU", test_lazy_load);
     if (cbz_gpu_available()) {
         cbz_gpu_info info;
         cbz_error err;
