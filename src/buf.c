@@ -1,14 +1,22 @@
 /*
  * buf.c — the growable byte buffer and the bounds-checked cursor that every
  * encoder writes with and every decoder of untrusted bytes reads with.
+ *
+ * Buffers of CBZ_BIG_MIN bytes or more live in the per-thread block cache
+ * (bigbuf.h): a column's body freed after one chunk is the next column's
+ * body, with no page faults (glibc would unmap and map it again), and the
+ * biggest ones get huge pages.  Their data stays free()-able: the callers
+ * that take a buffer's data over and free() it keep working.
  */
 #include "internal.h"
+
+#include "bigbuf.h"
 
 void cbz_buf_init(cbz_buf *b) { b->data = NULL; b->len = 0; b->cap = 0; }
 
 void cbz_buf_free(cbz_buf *b)
 {
-    free(b->data);
+    cbz_big_give(b->data, b->cap);
     cbz_buf_init(b);
 }
 
@@ -21,8 +29,17 @@ cbz_status cbz_buf_reserve(cbz_buf *b, size_t extra)
     if (need <= b->cap) return CBZ_OK;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    uint8_t *p = realloc(b->data, cap);
+    if (cap < CBZ_BIG_MIN) {
+        uint8_t *p = realloc(b->data, cap);
+        if (!p) return CBZ_ERR_NOMEM;
+        b->data = p;
+        b->cap = cap;
+        return CBZ_OK;
+    }
+    uint8_t *p = cbz_big_take(cap, &cap);
     if (!p) return CBZ_ERR_NOMEM;
+    if (b->len) memcpy(p, b->data, b->len);
+    cbz_big_give(b->data, b->cap);
     b->data = p;
     b->cap = cap;
     return CBZ_OK;

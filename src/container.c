@@ -815,6 +815,8 @@ static void *helper_run(void *arg)
     return NULL;
 }
 
+static void helper_task_run(void *arg) { (void)helper_run(arg); }
+
 typedef struct splitter {
     const cbz_plan *plan;
     cbz_gpu_column *gcols;         /* per plan column, kind RAW: gather only */
@@ -1108,6 +1110,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     cbz_buf hdr, tail;
     cbz_buf_init(&hdr);
     cbz_buf_init(&tail);
+    cbz_helper *hp = NULL;   /* the batches' helper thread (helper_run) */
     cbz_chunk_work *work = calloc((size_t)threads, sizeof *work);
     cbz_col_stats *totals = calloc(ns, sizeof *totals);
     cbz_col_stats *slot_stats = calloc(ns * 2 * (size_t)threads, sizeof *slot_stats);
@@ -1167,6 +1170,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     /* The CPU split reads a regular file through the window (see "Input"). */
     if (sp.mode == SPLIT_CPU) input_use_window(&in);
     uint64_t gpu_chunks = 0, released = 0;
+    hp = cbz_helper_new();   /* NULL: the main thread does its work */
     const batch *unwritten = NULL;   /* the batch whose frames are not yet written */
     int unwritten_n = 0;             /* and how many */
     bool finished = false;
@@ -1201,10 +1205,9 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         /* the next batch's bytes, read beside this encode: about a batch */
         input_ahead_prepare(&in, b->end, finished ? 0 : read_step * (size_t)threads);
         helper_task ht = { sha, b, &in, &mo, unwritten, unwritten_n, CBZ_OK, { CBZ_OK, "" } };
-        pthread_t hth;
-        bool hhelper = pthread_create(&hth, NULL, helper_run, &ht) == 0;
+        if (hp) cbz_helper_start(hp, helper_task_run, &ht);
         cbz_parallel_for((size_t)b->n, threads, encode_slot, &ec);
-        if (hhelper) pthread_join(hth, NULL);
+        if (hp) cbz_helper_wait(hp);
         else helper_run(&ht);
         unwritten = NULL;
         if (ht.wstatus != CBZ_OK) {
@@ -1329,6 +1332,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
                 s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
     }
 done:
+    cbz_helper_free(hp);
     cbz_outfile_abort(of);
     cbz_sha256_free(sha);
     cbz_sha256_free(msha);
@@ -1467,6 +1471,8 @@ static void *sink_run(void *arg)
     return NULL;
 }
 
+static void sink_task_run(void *arg) { (void)sink_run(arg); }
+
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err)
 {
     return cbz_member_restore_progress(m, fp, threads, NULL, err);
@@ -1484,7 +1490,7 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     cbz_status *st = calloc(nt, sizeof *st);
     cbz_error *errs = calloc(nt, sizeof *errs);
     sink_task sink;
-    pthread_t sink_th;
+    cbz_helper *sink_th = cbz_helper_new();   /* NULL: the main thread sinks */
     bool sink_running = false;
     frames_buf fb[2];              /* batch b's frames in fb[b % 2] */
     for (int i = 0; i < 2; i++) {
@@ -1517,7 +1523,7 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
         cbz_parallel_for((size_t)nb, threads, decode_slot, &dc);
         /* The batch before this one is digested and written first. */
         if (sink_running) {
-            pthread_join(sink_th, NULL);
+            cbz_helper_wait(sink_th);
             sink_running = false;
             if (sink.status != CBZ_OK) {
                 if (err) *err = sink.err;
@@ -1537,7 +1543,8 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
         uint64_t ln = lf < m->n_chunks ? (m->n_chunks - lf < tt ? m->n_chunks - lf : tt) : 0;
         sink = (sink_task){ m, sha, fp, progress, bo, first, nb, fd, &fb[bi % 2], lf, ln,
                             CBZ_OK, { CBZ_OK, "" } };
-        sink_running = pthread_create(&sink_th, NULL, sink_run, &sink) == 0;
+        sink_running = sink_th != NULL;
+        if (sink_running) cbz_helper_start(sink_th, sink_task_run, &sink);
         if (!sink_running) {
             sink_run(&sink);
             if (sink.status != CBZ_OK) {
@@ -1557,7 +1564,7 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
         }
     }
     if (sink_running) {
-        pthread_join(sink_th, NULL);
+        cbz_helper_wait(sink_th);
         sink_running = false;
         if (s == CBZ_OK && sink.status != CBZ_OK) {
             if (err) *err = sink.err;
@@ -1573,6 +1580,7 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
                          "the recorded %s", m->path, hex, m->source_sha256);
     }
 done:
+    cbz_helper_free(sink_th);
     cbz_sha256_free(sha);
     cbz_buf_free(&fb[0].bytes);
     cbz_buf_free(&fb[1].bytes);

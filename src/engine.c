@@ -19,7 +19,6 @@
 #include "engine.h"
 
 #include <stdio.h>
-#include <sys/mman.h>
 
 #define FLAG_RAW 1u
 #define FLAG_EXPLICIT 2u
@@ -42,31 +41,12 @@ void cbz_chunk_work_free(cbz_chunk_work *w)
     memset(w, 0, sizeof *w);
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
 cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra)
 {
-    if (extra > SIZE_MAX - b->len - 2 * HUGE_PAGE) return CBZ_ERR_NOMEM;
-    size_t need = b->len + extra;
-    if (need <= b->cap) return CBZ_OK;
-    /* Below one huge page the ordinary growth is as good. */
-    if (need < HUGE_PAGE) return cbz_buf_reserve(b, extra);
-    size_t cap = (need + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_PAGE, cap) != 0) return CBZ_ERR_NOMEM;
-#ifdef MADV_HUGEPAGE
-    /* Only a hint: where huge pages are off this changes nothing.  Only the
-     * whole huge pages of need are advised: a chunk is a little over 4 MiB
-     * (it ends at the first record boundary past the chunk size), and a huge
-     * page for those few bytes would clear 2 MiB to use a few hundred --
-     * fresh memory is the dearest thing on a virtual machine. */
-    (void)madvise(p, need / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
-#endif
-    if (b->len) memcpy(p, b->data, b->len);
-    free(b->data);
-    b->data = p;
-    b->cap = cap;
-    return CBZ_OK;
+    /* cbz_buf_reserve takes blocks of CBZ_BIG_HUGE bytes or more 2 MiB
+     * aligned and advised to huge pages (bigbuf.h); below that ordinary
+     * growth is as good. */
+    return cbz_buf_reserve(b, extra);
 }
 
 static cbz_status work_reserve(cbz_chunk_work *w, size_t n_records, size_t n_streams,
@@ -130,20 +110,28 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
     CBZ_FAIL_IF(ci->in_len > avail || ci->in_len > CBZ_CHUNK_MAX, err, CBZ_ERR_DATA,
                 "chunk at byte %llu: %llu bytes exceed the input or the chunk limit",
                 (unsigned long long)ci->in_offset, (unsigned long long)ci->in_len);
-    CBZ_TRY(work_reserve(w, n ? n : 1, ns, err));
-    if (n) CBZ_TRY(cbz_frame_records(p, data, avail, ci, w->rec_off, w->rec_len, err));
+    /* Fixed records of the plan width back to back (F/FB): record i is at
+     * i * width, as cbz_frame_records would find; no offsets are made. */
+    const bool fixed = cbz_chunk_fixed(p, ci);
+    CBZ_TRY(work_reserve(w, n && !fixed ? n : 1, ns, err));
+    if (n && !fixed) CBZ_TRY(cbz_frame_records(p, data, avail, ci, w->rec_off, w->rec_len, err));
 
     /* Which records need explicit lengths, and the side stream sizes. */
     bool explicit_len = false;
-    uint64_t gaps = 0, end = 0;
-    for (size_t i = 0; i < n; i++) {
+    uint64_t gaps = 0, end = fixed ? ci->in_len : 0;
+    for (size_t i = 0; i < n && !fixed; i++) {
         size_t gap = w->rec_off[i] - end;
         if (gap != 0 || w->rec_len[i] != p->width) explicit_len = true;
         gaps += gap;
         end = w->rec_off[i] + w->rec_len[i];
     }
     uint64_t *count = w->words, *base = w->words + ns, *scratch = w->words + 2 * ns;
-    cbz_split_count(p, w->rec_len, n, count + CBZ_SIDE_STREAMS, &count[CBZ_S_OVERFLOW]);
+    if (fixed) {
+        for (size_t c = 0; c < p->n_cols; c++) count[CBZ_SIDE_STREAMS + c] = n;
+        count[CBZ_S_OVERFLOW] = 0;
+    } else {
+        cbz_split_count(p, w->rec_len, n, count + CBZ_SIDE_STREAMS, &count[CBZ_S_OVERFLOW]);
+    }
     count[CBZ_S_RECLEN] = count[CBZ_S_GAPLEN] = explicit_len ? n : 0;
     count[CBZ_S_HEADERS] = gaps;
     count[CBZ_S_TAIL] = ci->in_len - end;
@@ -179,15 +167,15 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
         hdr += gap;
         end = w->rec_off[i] + w->rec_len[i];
     }
-    end = n ? w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
+    end = fixed ? ci->in_len : n ? w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
     memcpy(v + base[CBZ_S_TAIL], data + end, count[CBZ_S_TAIL]);
 
     /* L2: records to columns (unless done already).  w->ptrs[s]: stream s. */
     for (size_t s = 0; s < ns; s++)
         w->ptrs[s] = pre && s >= CBZ_SIDE_STREAMS ? (uint8_t *)pre[s - CBZ_SIDE_STREAMS] : v + base[s];
     if (!pre)
-        cbz_split_scatter(p, data, w->rec_off, w->rec_len, n, w->ptrs + CBZ_SIDE_STREAMS,
-                          v + base[CBZ_S_OVERFLOW], scratch);
+        cbz_split_scatter(p, data, fixed ? NULL : w->rec_off, fixed ? NULL : w->rec_len, n,
+                          w->ptrs + CBZ_SIDE_STREAMS, v + base[CBZ_S_OVERFLOW], scratch);
 
     /* L3..L8 per stream. */
     cbz_buf_clear(&w->enc);

@@ -70,7 +70,9 @@ const char *cbz_plan_stream_name(const cbz_plan *p, size_t s);
 void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_t *col_counts,
                      uint64_t *overflow);
 /* Records (data + rec_off[i], rec_len[i] bytes) to column streams (col_vals[c]
- * sized by cbz_split_count) and the overflow stream.  scratch: n_cols words. */
+ * sized by cbz_split_count) and the overflow stream.  scratch: n_cols words.
+ * rec_off and rec_len both NULL: n records of p->width bytes back to back
+ * from data (no overflow). */
 void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
                        const size_t *rec_len, size_t n, uint8_t *const *col_vals,
                        uint8_t *overflow, uint64_t *scratch);
@@ -136,14 +138,11 @@ typedef struct cbz_chunk_work {
 void cbz_chunk_work_init(cbz_chunk_work *w);
 void cbz_chunk_work_free(cbz_chunk_work *w);
 
-/* cbz_buf_reserve for the large buffers that are reused chunk after chunk:
- * room for b->len + extra bytes, in a block of whole 2 MiB pages aligned to
- * 2 MiB, the whole 2 MiB pages of the need advised to transparent huge pages
- * (a 4 MiB chunk then costs two
- * page faults and two TLB entries instead of a thousand; on virtual machines
- * that shadow page tables this is most of the cost of fresh memory).  The
- * block is malloc memory, so cbz_buf_reserve / cbz_buf_free keep working on
- * it; the contents (b->len bytes) are kept. */
+/* cbz_buf_reserve for the large buffers that are reused chunk after chunk
+ * (kept for its callers: cbz_buf_reserve itself now takes blocks of
+ * CBZ_BIG_HUGE bytes or more 2 MiB aligned and advised to transparent huge
+ * pages, from the per-thread block cache, src/bigbuf.h: a 4 MiB chunk costs
+ * two page faults instead of a thousand).  The contents are kept. */
 cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra);
 
 /* Encodes one chunk.  data points at the chunk's first byte, with avail >=

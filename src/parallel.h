@@ -20,4 +20,19 @@ int cbz_parallel_threads(int requested);
  * indexed by it).  Returns when every item is done. */
 void cbz_parallel_for(size_t n, int threads, void (*fn)(void *ctx, size_t item, int thread), void *ctx);
 
+/* One long-lived helper thread that runs a task at a time beside the
+ * caller (the writer / digest work of a batch): made once per run rather
+ * than a thread created and joined per batch. */
+typedef struct cbz_helper cbz_helper;
+
+/* A helper with its thread started; NULL when no thread can be made (the
+ * caller then runs its tasks itself). */
+cbz_helper *cbz_helper_new(void);
+/* Starts fn(arg) on the helper; the task before must have been waited for. */
+void cbz_helper_start(cbz_helper *h, void (*fn)(void *arg), void *arg);
+/* Returns when the task started last is done (at once when none runs). */
+void cbz_helper_wait(cbz_helper *h);
+/* Waits for a running task, ends the thread and frees h (NULL is fine). */
+void cbz_helper_free(cbz_helper *h);
+
 #endif

@@ -234,15 +234,24 @@ static size_t block_records(size_t width)
 }
 
 /* n values of one column: value i between col + i*w and rec(i) + off, where
- * rec(i) = base + rec_off[i]; to_col says which way. */
-static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_off, size_t n,
-                               size_t off, size_t w, unsigned cls, bool to_col)
+ * rec(i) = base + rec_off[i], or base + i*stride when rec_off is NULL (fixed
+ * records back to back: no offsets to load); to_col says which way. */
+static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_off,
+                               size_t stride, size_t n, size_t off, size_t w, unsigned cls,
+                               bool to_col)
 {
     uint8_t *b = base + off;
 #define MOVE_LOOP(COPY)                                                              \
-    for (size_t i = 0; i < n; i++) {                                                 \
-        uint8_t *r = b + rec_off[i], *v = col + i * w;                               \
-        if (to_col) COPY(v, r); else COPY(r, v);                                     \
+    if (rec_off) {                                                                   \
+        for (size_t i = 0; i < n; i++) {                                             \
+            uint8_t *r = b + rec_off[i], *v = col + i * w;                           \
+            if (to_col) COPY(v, r); else COPY(r, v);                                 \
+        }                                                                            \
+    } else {                                                                         \
+        for (size_t i = 0; i < n; i++) {                                             \
+            uint8_t *r = b + i * stride, *v = col + i * w;                           \
+            if (to_col) COPY(v, r); else COPY(r, v);                                 \
+        }                                                                            \
     }
 #define COPY8(d, s) memcpy((d), (s), 8)
 #define COPY16(d, s) memcpy((d), (s), 16)
@@ -261,10 +270,12 @@ static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_of
 #undef MOVE_LOOP
 }
 
-/* Records to columns (to_col) or back, records [0, n) of the chunk. */
+/* Records to columns (to_col) or back, records [0, n) of the chunk; rec_off
+ * NULL: record i at data + i * p->width. */
 static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_off, size_t n,
                            uint8_t *const *col_vals, uint64_t *moves, bool to_col)
 {
+    size_t stride = p->width;
     size_t nc = p->n_cols, tail = moves_plan(p, n, moves), bn = block_records(p->width);
     for (size_t i0 = 0; i0 < n; i0 += bn) {
         size_t m = n - i0 < bn ? n - i0 : bn;
@@ -274,9 +285,16 @@ static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_o
             uint64_t mv = moves[c];
             size_t w = MOVE_WIDTH(mv), off = MOVE_OFF(mv);
             uint8_t *col = col_vals[c] + i0 * w;
-            move_column(col, data, rec_off + i0, fast, off, w, MOVE_CLASS(mv), to_col);
-            move_column(col + fast * w, data, rec_off + i0 + fast, m - fast, off, w, MOVE_EXACT,
-                        to_col);
+            if (rec_off) {
+                move_column(col, data, rec_off + i0, 0, fast, off, w, MOVE_CLASS(mv), to_col);
+                move_column(col + fast * w, data, rec_off + i0 + fast, 0, m - fast, off, w,
+                            MOVE_EXACT, to_col);
+            } else {
+                uint8_t *rec = data + i0 * stride;
+                move_column(col, rec, NULL, stride, fast, off, w, MOVE_CLASS(mv), to_col);
+                move_column(col + fast * w, rec + fast * stride, NULL, stride, m - fast, off, w,
+                            MOVE_EXACT, to_col);
+            }
         }
     }
 }
@@ -344,6 +362,11 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
                        uint8_t *overflow, uint64_t *scratch)
 {
     size_t nc = p->n_cols;
+    if (!rec_off) {
+        /* fixed records back to back (cbz_split_scatter_fixed) */
+        transpose_full(p, (uint8_t *)data, NULL, n, col_vals, scratch, true);
+        return;
+    }
     bool all_full = true;
     for (size_t i = 0; i < n; i++)
         if (rec_len[i] != p->width) { all_full = false; break; }
@@ -378,11 +401,17 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
 {
     size_t nc = p->n_cols;
     bool all_full = true;
-    for (size_t i = 0; i < n && all_full; i++) all_full = rec_len[i] == p->width;
+    /* back to back: record i at i * width (no offsets to load) */
+    bool packed = n == 0 || (rec_off[0] == 0 && rec_off[n - 1] == (n - 1) * p->width);
+    for (size_t i = 0; i < n && all_full; i++) {
+        all_full = rec_len[i] == p->width;
+        packed = packed && rec_off[i] == i * p->width;
+    }
     for (size_t c = 0; c < nc && all_full; c++) all_full = col_counts[c] == n;
     if (all_full && overflow_len == 0) {
         /* the streams are only read in this direction */
-        transpose_full(p, out, rec_off, n, (uint8_t *const *)col_vals, scratch, false);
+        transpose_full(p, out, packed ? NULL : rec_off, n, (uint8_t *const *)col_vals, scratch,
+                       false);
         return CBZ_OK;
     }
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;

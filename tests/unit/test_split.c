@@ -8,8 +8,14 @@
  * a record, a column stream or the overflow stream is an AddressSanitizer
  * error (make test-asan); gap bytes must survive the way back untouched, and
  * streams with too few or too many values must be refused.
+ *
+ * Also: the fixed-record stride path (no offsets) against the offsets path,
+ * the per-thread block cache (src/bigbuf.c) under cbz_buf, and the
+ * long-lived helper thread (src/parallel.c).
  */
 #include "engine.h"
+#include "bigbuf.h"
+#include "parallel.h"
 #include "cunit_run.h"
 
 #include <stdio.h>
@@ -160,11 +166,151 @@ static void test_mixed_lengths(void)
     }
 }
 
+
+/* Fixed records back to back: scatter without offsets (the stride path)
+ * makes exactly the columns of the offsets path, and gather (which finds
+ * the records back to back) restores every byte. */
+static void test_fixed_stride(void)
+{
+    for (int trial = 0; trial < 40; trial++) {
+        cbz_plan p;
+        random_plan(&p, 1 + rnd() % 24);
+        p.fmt.recfm = CBZ_RECFM_FB;
+        p.fmt.lrecl = p.width;
+        size_t n = trial % 5 == 0 ? rnd() % 4 : 1 + rnd() % 700, nc = p.n_cols;
+        uint8_t *data = malloc(n * p.width + 1), *back = malloc(n * p.width + 1);
+        size_t *off = malloc((n + 1) * sizeof *off), *len = malloc((n + 1) * sizeof *len);
+        uint8_t **a = calloc(nc, sizeof *a), **b = calloc(nc, sizeof *b);
+        uint64_t *counts = calloc(nc, sizeof *counts), *scratch = calloc(nc + 1, sizeof *scratch);
+        CU_ASSERT_FATAL(data && back && off && len && a && b && counts && scratch);
+        for (size_t i = 0; i < n * p.width; i++) data[i] = (uint8_t)rnd();
+        for (size_t i = 0; i < n; i++) {
+            off[i] = i * p.width;
+            len[i] = p.width;
+        }
+        for (size_t c = 0; c < nc; c++) {
+            a[c] = malloc(n * p.cols[c].width + 1);   /* exact, +1 for n == 0 */
+            b[c] = malloc(n * p.cols[c].width + 1);
+            CU_ASSERT_FATAL(a[c] && b[c]);
+            counts[c] = n;
+        }
+        cbz_split_scatter(&p, data, NULL, NULL, n, a, NULL, scratch);
+        cbz_split_scatter(&p, data, off, len, n, b, NULL, scratch);
+        for (size_t c = 0; c < nc; c++)
+            CU_ASSERT(memcmp(a[c], b[c], n * p.cols[c].width) == 0);
+        for (size_t c = 0; c < nc && n; c++)   /* value i of column c is its bytes of record i */
+            CU_ASSERT(memcmp(a[c] + (n - 1) * p.cols[c].width,
+                             data + (n - 1) * p.width + p.cols[c].offset, p.cols[c].width) == 0);
+        memset(back, 0xA5, n * p.width);
+        CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)a, counts, NULL, 0,
+                                   back, scratch, NULL) == CBZ_OK);
+        CU_ASSERT(memcmp(back, data, n * p.width) == 0);
+        for (size_t c = 0; c < nc; c++) {
+            free(a[c]);
+            free(b[c]);
+        }
+        free(a);
+        free(b);
+        free(counts);
+        free(scratch);
+        free(data);
+        free(back);
+        free(off);
+        free(len);
+        cbz_plan_free(&p);
+    }
+}
+
+/* The block cache: a block given back is the one taken next (no fresh
+ * memory), big blocks are 2 MiB aligned, cbz_buf keeps its bytes while it
+ * grows through the cache, and its data stays free()-able. */
+static void test_bigbuf(void)
+{
+    size_t sz = 0, sz2 = 0;
+    uint8_t *p = cbz_big_take((size_t)3 << 20, &sz);
+    CU_ASSERT_FATAL(p != NULL);
+    CU_ASSERT(sz >= ((size_t)3 << 20));
+    CU_ASSERT((uintptr_t)p % ((size_t)2 << 20) == 0);
+    memset(p, 1, sz);
+    cbz_big_give(p, sz);
+    uint8_t *q = cbz_big_take((size_t)1 << 20, &sz2);
+    CU_ASSERT(q == p);   /* the cached block, not a new one */
+    CU_ASSERT(sz2 == sz);
+    cbz_big_give(q, sz2);
+    /* a request bigger than any cached block is a new block */
+    uint8_t *r = cbz_big_take((size_t)8 << 20, &sz2);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT(r != p && sz2 >= ((size_t)8 << 20));
+    r[sz2 - 1] = 7;
+    free(r);   /* raw blocks are plain malloc memory */
+    /* small blocks are not cached: still valid memory */
+    uint8_t *s = cbz_big_take(100, &sz2);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT(sz2 >= 100);
+    cbz_big_give(s, sz2);
+
+    /* the headed face (zstd's allocator) */
+    for (size_t n = 1; n < ((size_t)4 << 20); n = n * 7 + 3) {
+        uint8_t *h = cbz_big_alloc(n);
+        CU_ASSERT_FATAL(h != NULL);
+        CU_ASSERT((uintptr_t)h % 64 == 0);
+        memset(h, 0x5A, n);
+        cbz_big_free(h);
+    }
+    cbz_big_free(NULL);
+
+    /* cbz_buf through the cache: contents survive growth, data is free()-able */
+    cbz_buf b;
+    cbz_buf_init(&b);
+    for (uint32_t i = 0; i < 300000; i++) CU_ASSERT_FATAL(cbz_buf_put_le32(&b, i) == CBZ_OK);
+    bool ok = true;
+    for (uint32_t i = 0; i < 300000 && ok; i++) ok = cbz_load_le32(b.data + 4 * i) == i;
+    CU_ASSERT(ok);
+    uint8_t *owned = b.data;   /* handed over, as copybook_parse.c does */
+    cbz_buf_init(&b);
+    free(owned);
+    cbz_buf_free(&b);
+}
+
+typedef struct step_ctx {
+    int order[16];
+    int n;
+} step_ctx;
+
+static step_ctx steps;
+static int step_args[16];
+
+static void step(void *arg) { steps.order[steps.n++] = *(int *)arg; }
+
+/* The helper runs its tasks one at a time, in order, and wait returns only
+ * when the task is done. */
+static void test_helper(void)
+{
+    cbz_helper *h = cbz_helper_new();
+    CU_ASSERT_FATAL(h != NULL);
+    memset(&steps, 0, sizeof steps);
+    for (int i = 0; i < 16; i++) {
+        step_args[i] = i * 3;
+        cbz_helper_start(h, step, &step_args[i]);
+        cbz_helper_wait(h);
+        CU_ASSERT(steps.n == i + 1);
+    }
+    for (int i = 0; i < 16; i++) CU_ASSERT(steps.order[i] == i * 3);
+    cbz_helper_wait(h);   /* nothing running: returns */
+    cbz_helper_free(h);
+    cbz_helper_free(NULL);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     CU_pSuite s = CU_add_suite("split", NULL, NULL);
     CU_add_test(s, "L2 on records of mixed lengths: counts, values, overflow, gaps, exact bounds",
                 test_mixed_lengths);
+    CU_add_test(s, "L2 on fixed records back to back: the stride path equals the offsets path",
+                test_fixed_stride);
+    CU_add_test(s, "block cache: reuse, huge alignment, cbz_buf growth, free()-able data",
+                test_bigbuf);
+    CU_add_test(s, "helper thread: tasks in order, wait", test_helper);
     return cbz_cunit_run() ? 1 : 0;
 }

@@ -1,0 +1,137 @@
+/*
+ * bigbuf.c — the per-thread cache of large work buffers (see bigbuf.h).
+ *
+ * The cache holds up to CACHE_SLOTS free()-able blocks and their sizes, at
+ * most CACHE_BYTES bytes, per thread; a request takes the smallest cached
+ * block that holds it.  A thread's cache is freed when the thread ends
+ * (pthread key destructor).  cbz_big_alloc's blocks carry a 64-byte header
+ * (the block's size) in front of the pointer handed out.
+ */
+#include "bigbuf.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define HEADER ((size_t)64)
+#define HUGE_PAGE ((size_t)2 << 20)
+#define CACHE_SLOTS 8
+#define CACHE_BYTES ((size_t)256 << 20)
+
+typedef struct big_cache {
+    void *blk[CACHE_SLOTS];   /* NULL for a free slot */
+    size_t size[CACHE_SLOTS];
+    size_t bytes;             /* held in all */
+} big_cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static _Thread_local big_cache *tl_cache;
+
+static void cache_destroy(void *arg)
+{
+    big_cache *c = arg;
+    for (int i = 0; i < CACHE_SLOTS; i++) free(c->blk[i]);
+    free(c);
+}
+
+static void cache_key_create(void) { (void)pthread_key_create(&cache_key, cache_destroy); }
+
+/* This thread's cache, made on first use (NULL: none, blocks are freed). */
+static big_cache *cache(void)
+{
+    if (tl_cache) return tl_cache;
+    pthread_once(&cache_once, cache_key_create);
+    big_cache *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    if (pthread_setspecific(cache_key, c) != 0) {
+        free(c);
+        return NULL;
+    }
+    tl_cache = c;
+    return c;
+}
+
+void *cbz_big_take(size_t n, size_t *size)
+{
+    if (n > SIZE_MAX - HUGE_PAGE) return NULL;
+    if (n == 0) n = 1;
+    big_cache *c = n >= CBZ_BIG_MIN ? cache() : NULL;
+    if (c) {
+        int best = -1;
+        for (int i = 0; i < CACHE_SLOTS; i++)
+            if (c->blk[i] && c->size[i] >= n && (best < 0 || c->size[i] < c->size[best])) best = i;
+        if (best >= 0) {
+            void *p = c->blk[best];
+            *size = c->size[best];
+            c->blk[best] = NULL;
+            c->bytes -= c->size[best];
+            return p;
+        }
+    }
+    void *p = NULL;
+    if (n >= CBZ_BIG_HUGE) {
+        n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        if (posix_memalign(&p, HUGE_PAGE, n) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, n, MADV_HUGEPAGE);   /* a hint only */
+#endif
+    } else if (posix_memalign(&p, HEADER, n) != 0) {
+        return NULL;
+    }
+    *size = n;
+    return p;
+}
+
+void cbz_big_give(void *p, size_t size)
+{
+    if (!p) return;
+    big_cache *c = size >= CBZ_BIG_MIN && size <= CACHE_BYTES ? cache() : NULL;
+    if (!c) {
+        free(p);
+        return;
+    }
+    /* room: drop the smallest cached blocks while the cache is full or over
+     * its byte budget, never one bigger than this block */
+    for (;;) {
+        int empty = -1, smallest = -1;
+        for (int i = 0; i < CACHE_SLOTS; i++) {
+            if (!c->blk[i]) {
+                if (empty < 0) empty = i;
+            } else if (smallest < 0 || c->size[i] < c->size[smallest]) {
+                smallest = i;
+            }
+        }
+        if (empty >= 0 && c->bytes + size <= CACHE_BYTES) {
+            c->blk[empty] = p;
+            c->size[empty] = size;
+            c->bytes += size;
+            return;
+        }
+        if (smallest < 0 || c->size[smallest] > size) {
+            free(p);
+            return;
+        }
+        c->bytes -= c->size[smallest];
+        free(c->blk[smallest]);
+        c->blk[smallest] = NULL;
+    }
+}
+
+void *cbz_big_alloc(size_t n)
+{
+    if (n > SIZE_MAX - HEADER - HUGE_PAGE) return NULL;
+    size_t size;
+    uint8_t *blk = cbz_big_take(n + HEADER, &size);
+    if (!blk) return NULL;
+    *(size_t *)blk = size;
+    return blk + HEADER;
+}
+
+void cbz_big_free(void *p)
+{
+    if (!p) return;
+    uint8_t *blk = (uint8_t *)p - HEADER;
+    cbz_big_give(blk, *(size_t *)blk);
+}
