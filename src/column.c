@@ -25,6 +25,7 @@
  * decimal may be packed as decimal (base-100) planes.
  */
 #include "column.h"
+#include "bigbuf.h"
 
 #include "kernels.h"
 #include "zstd_wrap.h"
@@ -110,15 +111,63 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
 
 /* Per-thread scratch buffers reused from call to call: the big per-column
  * arrays would otherwise be mmap'd and unmapped (and page-faulted in) for every
- * column of every chunk.  Slot owners: 0..3 the value arrays of encode/decode,
- * 4 the decompressed body, 5 dictionary hash tables, 6..8 the reference
- * column's integers, forms and invalid flags, 9 the two groups of a text
- * split (SPLIT_SLOT).  Freed when the thread ends. */
-#define SCRATCH_SLOTS 10
-#define SPLIT_SLOT 9
+ * column of every chunk.  One pool serves both sides; the encoder's slots come
+ * first (its functions name them by number: 0..3 the value arrays of
+ * encode/decode, 4 the decompressed body, 5 dictionary hash tables, 6..8 the
+ * reference column's integers, forms and invalid flags, 9 the two groups of a
+ * text split), the decoder's after them, so that the two sides never share
+ * one.  Each decoding function has its own slots; the nesting (MASK/REF/SPLIT
+ * -> NUM -> TRIM/DICT and numeric) never reuses a slot that is still in use.
+ * Freed when the thread ends. */
+#define REF_CACHE 4 /* entries of the reference cache (ref_parse_cached) */
+enum scratch_slot {
+    SS_V0, SS_V1, SS_V2, SS_V3, /* value arrays of encode_* and decode_numeric */
+    SS_BODY,        /* the decompressed body of cbz_column_decode_peers      */
+    SS_HASH,        /* dictionary hash tables (encoder)                      */
+    SS_RINTS, SS_RFORM, SS_RBAD, /* the reference column (encoder)           */
+    SPLIT_SLOT,     /* the two groups of a text split (encoder and decoder)  */
+    DS_MASK,        /* decode_text_mask: blank flags of the peer               */
+    DS_REF0,        /* decode_text_ref: offsets of the first reference          */
+    DS_REF1,        /* ... and of the second                                    */
+    DS_TN_CNT,      /* decode_text_num: digit runs per value                    */
+    DS_TN_TLEN,     /* ... template lengths                                     */
+    DS_TN_INTS,     /* ... the numbers of the runs                              */
+    DS_TN_NDS,      /* ... their digit counts                                   */
+    DS_DICT,        /* decode_text_dict: the entries                            */
+    DS_CODES,       /* ... the codes                                            */
+    DS_LENS,        /* decode_text_trim: the lengths                            */
+    DS_EXC,         /* decode_numeric: exception positions                      */
+    DS_SPLIT,       /* decode_text_split: rows of the first group               */
+    DS_NUM_RV,      /* decode_numeric: run values                               */
+    DS_NUM_RL,      /* ... run lengths, or dictionary codes                     */
+    DS_NUM_KEYS,    /* ... dictionary keys                                      */
+    DS_VPOS,        /* ... positions where the reference is valid               */
+    /* the reference cache (ref_parse_cached): per entry, a copy of the peer's
+     * bytes, its integers, invalid flags and forms */
+    DS_RC_COPY,
+    DS_RC_INTS = DS_RC_COPY + REF_CACHE,
+    DS_RC_BAD = DS_RC_INTS + REF_CACHE,
+    DS_RC_FORM = DS_RC_BAD + REF_CACHE,
+    SCRATCH_SLOTS = DS_RC_FORM + REF_CACHE
+};
+
+/* What one entry of the reference cache holds: the peer it parsed (its
+ * bytes are in slot DS_RC_COPY + e), the kernels and the invalid count. */
+typedef struct ref_cache_entry {
+    const uint8_t *values;
+    size_t n;
+    cbz_col_desc desc;
+    const void *kernels;
+    size_t nbad;
+    size_t hits;  /* since it was filled */
+    bool valid;
+} ref_cache_entry;
+
 typedef struct thread_scratch {
     void *p[SCRATCH_SLOTS];
     size_t cap[SCRATCH_SLOTS];
+    ref_cache_entry rc[REF_CACHE];
+    unsigned rc_next;
 } thread_scratch;
 
 /* The buffers hang off a pthread key whose destructor frees them when the
@@ -137,9 +186,9 @@ static void scratch_free(void *arg)
 
 static void scratch_key_create(void) { (void)pthread_key_create(&scratch_key, scratch_free); }
 
-static void *scratch(int slot, size_t n)
+/* This thread's pool, made on first use (NULL: no memory). */
+static thread_scratch *scratch_set(void)
 {
-    if (n == 0) n = 1;
     if (!tl_scratch) {
         pthread_once(&scratch_once, scratch_key_create);
         thread_scratch *t = calloc(1, sizeof *t);
@@ -150,12 +199,23 @@ static void *scratch(int slot, size_t n)
         }
         tl_scratch = t;
     }
-    thread_scratch *t = tl_scratch;
+    return tl_scratch;
+}
+
+/* At least n bytes of slot `slot`, reused from call to call (NULL: no memory);
+ * the contents are not kept when the slot grows. */
+static void *scratch(int slot, size_t n)
+{
+    if (n == 0) n = 1;
+    thread_scratch *t = scratch_set();
+    if (!t) return NULL;
     if (t->cap[slot] < n) {
-        size_t cap = n + n / 4;
-        void *p = malloc(cap);
+        size_t cap = n + n / 4, got;
+        /* from the run-long cache: huge pages, no fault per chunk */
+        void *p = cbz_big_take(cap, &got);
         if (!p) return NULL;
-        free(t->p[slot]);
+        cbz_big_give(t->p[slot], t->cap[slot]);
+        cap = got;
         t->p[slot] = p;
         t->cap[slot] = cap;
     }
@@ -298,8 +358,8 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
     }
     const unsigned kb = (bits_of(mxb) + 7) / 8, kd = dec_planes_for(mxd);
     if (kb == 0) return false;
-    uint32_t *h = calloc((size_t)(kb + kd) * 256, sizeof *h);
-    if (!h) return false;
+    uint32_t h[(8 + DEC_MAX_PLANES) * 256]; /* kb <= 8, kd <= DEC_MAX_PLANES */
+    memset(h, 0, (size_t)(kb + kd) * 256 * sizeof *h);
     for (size_t i = 0, c = 0; c < m; i += step, c++) {
         uint64_t x = v[i], d = dec_mag(x, sm);
         for (unsigned j = 0; j < kb; j++) h[j * 256 + ((x >> (8 * j)) & 0xFF)]++;
@@ -314,7 +374,6 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
         uint32_t sh[2] = { (uint32_t)(m - neg), (uint32_t)neg };
         cd += hist_bits(sh, 2, m) + 0.02 * (double)m; /* bit-packed: a little over */
     }
-    free(h);
     return cd < cb * 0.95;
 }
 
@@ -638,110 +697,12 @@ static cbz_status encode_raw(const cbz_kernel_table *K, const uint8_t *values, s
     return CBZ_OK;
 }
 
-/* Decoder scratch: per-thread buffers of the decoding functions, apart from
- * the slots above (the encoder's) so that the two sides never share one.
- * Each decoding function has its own slots; the nesting (MASK/REF/SPLIT ->
- * NUM -> TRIM/DICT and numeric) never reuses a slot that is still in use. */
-#define REF_CACHE 4 /* entries of the reference cache (ref_parse_cached) */
-enum dec_slot {
-    DS_MASK,     /* decode_text_mask: blank flags of the peer               */
-    DS_REF0,     /* decode_text_ref: offsets of the first reference          */
-    DS_REF1,     /* ... and of the second                                    */
-    DS_TN_CNT,   /* decode_text_num: digit runs per value                    */
-    DS_TN_TLEN,  /* ... template lengths                                     */
-    DS_TN_INTS,  /* ... the numbers of the runs                              */
-    DS_TN_NDS,   /* ... their digit counts                                   */
-    DS_DICT,     /* decode_text_dict: the entries                            */
-    DS_CODES,    /* ... the codes                                            */
-    DS_LENS,     /* decode_text_trim: the lengths                            */
-    DS_EXC,      /* decode_numeric: exception positions                      */
-    DS_SPLIT,    /* decode_text_split: rows of the first group               */
-    DS_NUM_RV,   /* decode_numeric: run values                               */
-    DS_NUM_RL,   /* ... run lengths, or dictionary codes                     */
-    DS_NUM_KEYS, /* ... dictionary keys                                      */
-    /* the reference cache (ref_parse_cached): per entry, a copy of the peer's
-     * bytes, its integers, invalid flags and forms */
-    DS_RC_COPY,
-    DS_RC_INTS = DS_RC_COPY + REF_CACHE,
-    DS_RC_BAD = DS_RC_INTS + REF_CACHE,
-    DS_RC_FORM = DS_RC_BAD + REF_CACHE,
-    DS_SLOTS = DS_RC_FORM + REF_CACHE
-};
-
-/* What one entry of the reference cache holds: the peer it parsed (its
- * bytes are in slot DS_RC_COPY + e), the kernels and the invalid count. */
-typedef struct ref_cache_entry {
-    const uint8_t *values;
-    size_t n;
-    cbz_col_desc desc;
-    const void *kernels;
-    size_t nbad;
-    size_t hits;  /* since it was filled */
-    bool valid;
-} ref_cache_entry;
-
-typedef struct dec_scratch_set {
-    void *p[DS_SLOTS];
-    size_t cap[DS_SLOTS];
-    ref_cache_entry rc[REF_CACHE];
-    unsigned rc_next;
-} dec_scratch_set;
-
-static pthread_key_t dec_scratch_key;
-static pthread_once_t dec_scratch_once = PTHREAD_ONCE_INIT;
-static _Thread_local dec_scratch_set *tl_dec_scratch;
-
-static void dec_scratch_free(void *arg)
-{
-    dec_scratch_set *t = arg;
-    for (int i = 0; i < DS_SLOTS; i++) free(t->p[i]);
-    free(t);
-}
-
-static void dec_scratch_key_create(void)
-{
-    (void)pthread_key_create(&dec_scratch_key, dec_scratch_free);
-}
-
-/* At least n bytes of slot `slot`, reused from call to call (NULL: no memory);
- * the contents are not kept when the slot grows. */
-static dec_scratch_set *dec_scratch_set_get(void)
-{
-    if (!tl_dec_scratch) {
-        pthread_once(&dec_scratch_once, dec_scratch_key_create);
-        dec_scratch_set *t = calloc(1, sizeof *t);
-        if (!t) return NULL;
-        if (pthread_setspecific(dec_scratch_key, t) != 0) {
-            free(t);
-            return NULL;
-        }
-        tl_dec_scratch = t;
-    }
-    return tl_dec_scratch;
-}
-
-static void *dec_scratch(enum dec_slot slot, size_t n)
-{
-    if (n == 0) n = 1;
-    dec_scratch_set *t = dec_scratch_set_get();
-    if (!t) return NULL;
-    if (t->cap[slot] < n) {
-        size_t cap = n + n / 4;
-        void *p = malloc(cap);
-        if (!p) return NULL;
-        free(t->p[slot]);
-        t->p[slot] = p;
-        t->cap[slot] = cap;
-    }
-    return t->p[slot];
-}
-
 /* n * size bytes of a decoder slot, NULL when that overflows or there is no
  * memory. */
-static void *dec_scratch_n(enum dec_slot slot, size_t n, size_t size)
+static void *dec_scratch_n(enum scratch_slot slot, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size) return NULL;
-    return dec_scratch(slot, n * size);
+    return scratch(slot, n * size);
 }
 
 /* Copies w bytes (w <= 64 in the fast path): a libc call per short value
@@ -805,6 +766,62 @@ static int cmp_text(const void *a, const void *b)
     int r = memcmp(x->p, y->p, m);
     if (r) return r;
     return (x->len > y->len) - (x->len < y->len);
+}
+
+/* The encoder's sorts (text dictionaries into trie order, numeric keys by
+ * value): a stable merge sort of (key, idx) items, with no call per
+ * comparison as qsort makes.  te == NULL: by key only; else idx numbers a
+ * text entry of te, key holds its first 8 bytes big-endian, zero-padded
+ * (text_sort_key), and equal keys are ordered by cmp_text: together the
+ * order of cmp_text (a key differing at a byte past the shorter value's end
+ * has the shorter value, padded with 0, below). */
+typedef struct sort_item {
+    uint64_t key;
+    uint64_t idx;
+} sort_item;
+
+static inline uint64_t text_sort_key(const uint8_t *p, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t j = 0; j < 8; j++) k = k << 8 | (j < len ? p[j] : 0u);
+    return k;
+}
+
+static inline bool item_less(const sort_item *a, const sort_item *b, const text_entry *te)
+{
+    if (a->key != b->key) return a->key < b->key;
+    return te && cmp_text(&te[a->idx], &te[b->idx]) < 0;
+}
+
+/* Sorts t[0..n); tmp: room for n items.  Runs of SORT_RUN by insertion,
+ * then merges that take from the left run unless the right one is strictly
+ * less (stable, as glibc's merge-sorting qsort is). */
+#define SORT_RUN 16
+static void sort_items(sort_item *t, sort_item *tmp, size_t n, const text_entry *te)
+{
+    for (size_t s = 0; s < n; s += SORT_RUN) {
+        const size_t e = n - s > SORT_RUN ? s + SORT_RUN : n;
+        for (size_t i = s + 1; i < e; i++) {
+            const sort_item x = t[i];
+            size_t j = i;
+            for (; j > s && item_less(&x, &t[j - 1], te); j--) t[j] = t[j - 1];
+            t[j] = x;
+        }
+    }
+    sort_item *a = t, *b = tmp;
+    for (size_t w = SORT_RUN; w < n; w *= 2) {
+        for (size_t s = 0; s < n; s += 2 * w) {
+            const size_t m = n - s > w ? s + w : n, e = n - s > 2 * w ? s + 2 * w : n;
+            size_t i = s, j = m, k = s;
+            while (i < m && j < e) b[k++] = item_less(&a[j], &a[i], te) ? a[j++] : a[i++];
+            while (i < m) b[k++] = a[i++];
+            while (j < e) b[k++] = a[j++];
+        }
+        sort_item *x = a;
+        a = b;
+        b = x;
+    }
+    if (a != t) memcpy(t, a, n * sizeof *t);
 }
 
 /* Whether the l bytes at a and b are equal, by whole loads (overlapping
@@ -1009,14 +1026,19 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
     if (dict) {
         /* sort (trie order), front-code, remap codes to sorted ranks */
         text_entry *sorted = xmalloc(nents * sizeof *sorted);
+        sort_item *items = xmalloc(2 * nents * sizeof *items);
         rank = xmalloc(nents * sizeof *rank);
-        if (!sorted || !rank) {
+        if (!sorted || !items || !rank) {
             free(sorted);
+            free(items);
             rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text dictionary");
             goto out;
         }
-        memcpy(sorted, ents, nents * sizeof *sorted);
-        qsort(sorted, nents, sizeof *sorted, cmp_text);
+        for (size_t k = 0; k < nents; k++)
+            items[k] = (sort_item){ text_sort_key(ents[k].p, ents[k].len), k };
+        sort_items(items, items + nents, nents, ents);
+        for (size_t r = 0; r < nents; r++) sorted[r] = ents[items[r].idx];
+        free(items);
         /* entries are distinct pointers into values: find rank by re-lookup of
          * the pointer; ents[k].p identifies entry k uniquely */
         for (size_t r = 0; r < nents; r++) {
@@ -1950,6 +1972,8 @@ static bool choose_mask(const cbz_col_desc *d, const uint8_t *values, size_t n,
     return false;
 }
 
+static inline void copy_short(uint8_t *restrict d, const uint8_t *restrict s, size_t w);
+
 static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
                                    size_t n_peers, bool planes, cbz_buf *body, bool *used,
@@ -1963,10 +1987,16 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
                 n);
     if (!choose_mask(d, values, n, peers, n_peers, cblank, pblank, &ref, &blanks)) return CBZ_OK;
     const size_t w = d->width, m = n - blanks;
-    uint8_t *kept = xmalloc(m * w);
+    /* every value copied, the blank ones overwritten by the next: no branch
+     * to mispredict (blank and kept alternate at random); one value of room
+     * past the kept ones for the last copy */
+    uint8_t *kept = xmalloc((m + 1) * w);
     CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
-    for (size_t i = 0, k = 0; i < n; i++)
-        if (!pblank[i]) memcpy(kept + k++ * w, values + i * w, w);
+    uint8_t *o = kept;
+    for (size_t i = 0; i < n; i++) {
+        copy_short(o, values + i * w, w);
+        o += (size_t)(1u - pblank[i]) * w;
+    }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     size_t inner_at = body->len;
     if (rc == CBZ_OK) rc = cbz_buf_put_u8(body, 0);
@@ -2066,7 +2096,7 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     const cbz_col_peer *p = &peers[ref];
     const size_t w = d->width, pw = p->desc.width;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20, ppad = p->desc.ebcdic ? 0x40 : 0x20;
-    uint8_t *blank = n <= SIZE_MAX - w ? dec_scratch(DS_MASK, n + w) : NULL;
+    uint8_t *blank = n <= SIZE_MAX - w ? scratch(DS_MASK, n + w) : NULL;
     CBZ_FAIL_IF(!blank, err, CBZ_ERR_NOMEM, "column: no memory for %zu mask flags", n);
     uint8_t *pad_row = blank + n;
     memset(pad_row, pad, w);
@@ -2137,6 +2167,43 @@ static inline uint64_t split_key(const cbz_col_peer *p, size_t i)
  * it must leave at least 1/256 to the others), found by a Boyer-Moore vote
  * and then counted over all n rows; true when it holds more than half of
  * them.  Encoder and decoder both derive the key this way. */
+/* Rows i in [from, to) whose peer key is `key`, with split_key's switch on
+ * the width taken once instead of per row. */
+static size_t split_count_eq(const cbz_col_peer *p, size_t from, size_t to, uint64_t key)
+{
+    const uint8_t *v = p->values;
+    size_t c = 0;
+    switch (p->desc.width) {
+    case 1:
+        for (size_t i = from; i < to; i++) c += v[i] == key;
+        return c;
+    case 2:
+        for (size_t i = from; i < to; i++) {
+            uint16_t x;
+            memcpy(&x, v + 2 * i, 2);
+            c += x == key;
+        }
+        return c;
+    case 4:
+        for (size_t i = from; i < to; i++) {
+            uint32_t x;
+            memcpy(&x, v + 4 * i, 4);
+            c += x == key;
+        }
+        return c;
+    case 8:
+        for (size_t i = from; i < to; i++) {
+            uint64_t x;
+            memcpy(&x, v + 8 * i, 8);
+            c += x == key;
+        }
+        return c;
+    default:
+        for (size_t i = from; i < to; i++) c += split_key(p, i) == key;
+        return c;
+    }
+}
+
 static bool split_major(const cbz_col_peer *p, size_t n, uint64_t *key, size_t *count)
 {
     const bool screen = n > 4 * SPLIT_SCREEN;
@@ -2152,10 +2219,9 @@ static bool split_major(const cbz_col_peer *p, size_t n, uint64_t *key, size_t *
             votes += k == cand ? 1 : (size_t)-1;
         }
     }
-    size_t c = 0;
-    for (size_t i = 0; i < m; i++) c += split_key(p, i) == cand;
+    size_t c = split_count_eq(p, 0, m, cand);
     if (screen && (c * 2 <= m || (m - c) * 256 < m)) return false;
-    for (size_t i = m; i < n; i++) c += split_key(p, i) == cand;
+    c += split_count_eq(p, m, n, cand);
     *key = cand;
     *count = c;
     return c * 2 > n;
@@ -2242,8 +2308,8 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
     CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
     uint8_t *a = grp, *b = grp + major * w;
     for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
-        if (split_key(p, i) == key) memcpy(a + ka++ * w, values + i * w, w);
-        else memcpy(b + kb++ * w, values + i * w, w);
+        if (split_key(p, i) == key) copy_short(a + ka++ * w, values + i * w, w);
+        else copy_short(b + kb++ * w, values + i * w, w);
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
@@ -2392,7 +2458,7 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
     CBZ_TRY(split_group_cursor(c, &inner_b, &gb, "second", err));
     CBZ_TRY(decode_text_body(K, d, &gb, n - major, inner_b, true, b, err));
     CBZ_TRY(split_group_end(&gb, "second", err));
-    uint8_t *in_a = dec_scratch(DS_SPLIT, n);
+    uint8_t *in_a = scratch(DS_SPLIT, n);
     CBZ_FAIL_IF(!in_a, err, CBZ_ERR_NOMEM, "column: no memory for %zu split flags", n);
     const size_t na = split_flags(p, n, key, in_a);
     CBZ_FAIL_IF(na != major, err, CBZ_ERR_FORMAT, "column: split groups of %zu and %zu rows",
@@ -2469,20 +2535,9 @@ static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
 }
 
 /* Sorts keys[0..n) increasingly, moving idx[] along (n <= 65536). */
-typedef struct key_idx {
-    uint64_t key;
-    uint64_t idx;
-} key_idx;
-
-static int cmp_key_idx(const void *a, const void *b)
-{
-    uint64_t x = ((const key_idx *)a)->key, y = ((const key_idx *)b)->key;
-    return x < y ? -1 : x > y;
-}
-
 static void sort_keys_by_value(uint64_t *keys, uint64_t *idx, size_t n)
 {
-    key_idx *t = xmalloc(n * sizeof *t);
+    sort_item *t = xmalloc(2 * n * sizeof *t);
     if (!t) { /* fall back to an insertion sort: slow but needs no memory */
         for (size_t i = 1; i < n; i++)
             for (size_t j = i; j > 0 && keys[j - 1] > keys[j]; j--) {
@@ -2494,8 +2549,8 @@ static void sort_keys_by_value(uint64_t *keys, uint64_t *idx, size_t n)
             }
         return;
     }
-    for (size_t i = 0; i < n; i++) t[i] = (key_idx){ keys[i], idx[i] };
-    qsort(t, n, sizeof *t, cmp_key_idx);
+    for (size_t i = 0; i < n; i++) t[i] = (sort_item){ keys[i], idx[i] };
+    sort_items(t, t + n, n, NULL);
     for (size_t i = 0; i < n; i++) {
         keys[i] = t[i].key;
         idx[i] = t[i].idx;
@@ -2659,29 +2714,28 @@ static inline uint64_t ref_scaled(int64_t r, unsigned k)
 static inline void ref_forward_div(int64_t *v, const int64_t *r, const uint8_t *bad, size_t n,
                                    unsigned op, int64_t div)
 {
+    /* by masks, not branches: valid and invalid values alternate at random
+     * in unused OCCURS entries (good: all ones at a valid value) */
     uint64_t last = 0;
     if (op == R_EXC) { /* no reference values: R_SUB of zeros */
         for (size_t i = 0; i < n; i++) {
-            last = bad[i] ? last : (uint64_t)v[i];
+            const uint64_t good = (uint64_t)bad[i] - 1u;
+            last = ((uint64_t)v[i] & good) | (last & ~good);
             v[i] = (int64_t)last;
         }
     } else if (op == R_SUB) {
         for (size_t i = 0; i < n; i++) {
             const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
-            last = bad[i] ? last : (uint64_t)v[i] - ri;
+            const uint64_t good = (uint64_t)bad[i] - 1u;
+            last = (((uint64_t)v[i] - ri) & good) | (last & ~good);
             v[i] = (int64_t)last;
         }
     } else {
         for (size_t i = 0; i < n; i++) {
             const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
-            if (bad[i]) {
-                last += ri;
-                v[i] = 0;
-            } else {
-                const uint64_t x = (uint64_t)v[i];
-                v[i] = (int64_t)(x - last - ri);
-                last = x;
-            }
+            const uint64_t good = (uint64_t)bad[i] - 1u, x = (uint64_t)v[i];
+            v[i] = (int64_t)((x - last - ri) & good);
+            last = (x & good) | ((last + ri) & ~good);
         }
     }
 }
@@ -2695,19 +2749,32 @@ static void ref_forward(int64_t *v, const int64_t *r, const uint8_t *bad, size_t
     else ref_forward_div(v, r, bad, n, op, pow10_i64[k]);
 }
 
-/* Decoder: residuals back to integers, in place. */
-static void ref_inverse(int64_t *v, const int64_t *r, size_t n, unsigned op, unsigned k)
+/* Decoder: residuals back to integers, in place; div is 10^k (1: k = 0). */
+static inline void ref_inverse_div(int64_t *v, const int64_t *r, size_t n, unsigned op,
+                                   int64_t div)
 {
-    uint64_t last = 0;
-    if (op == R_EXC) return;
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t x = (uint64_t)v[i] + ref_scaled(r[i], k);
-        if (op == R_SUB) {
-            v[i] = (int64_t)x;
-        } else {
-            last += x;
+    if (op == R_SUB) {
+        for (size_t i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] + (uint64_t)(r[i] / div));
+    } else {
+        uint64_t last = 0;
+        for (size_t i = 0; i < n; i++) {
+            last += (uint64_t)v[i] + (uint64_t)(r[i] / div);
             v[i] = (int64_t)last;
         }
+    }
+}
+
+static void ref_inverse(int64_t *v, const int64_t *r, size_t n, unsigned op, unsigned k)
+{
+    if (op == R_EXC) return;
+    /* by constants, as ref_forward: a multiply, not a division, a value */
+    switch (k) {
+    case 0: ref_inverse_div(v, r, n, op, 1); break;
+    case 1: ref_inverse_div(v, r, n, op, 10); break;
+    case 2: ref_inverse_div(v, r, n, op, 100); break;
+    case 3: ref_inverse_div(v, r, n, op, 1000); break;
+    case 4: ref_inverse_div(v, r, n, op, 10000); break;
+    default: ref_inverse_div(v, r, n, op, pow10_i64[k]); break;
     }
 }
 
@@ -3185,7 +3252,7 @@ out:
 static bool ref_parse_cached(const cbz_kernel_table *K, const cbz_col_peer *p, size_t n,
                              const int64_t **r, const uint8_t **bad, size_t *nbad)
 {
-    dec_scratch_set *t = dec_scratch_set_get();
+    thread_scratch *t = scratch_set();
     if (!t) return false;
     const cbz_col_desc *pd = &p->desc;
     const size_t bytes = n * pd->width; /* the peer's values: bounded like every column */
@@ -3216,9 +3283,9 @@ static bool ref_parse_cached(const cbz_kernel_table *K, const cbz_col_peer *p, s
     if (e == REF_CACHE) e = t->rc_next++ % REF_CACHE;
     ref_cache_entry *c = &t->rc[e];
     c->valid = false;
-    uint8_t *copy = dec_scratch(DS_RC_COPY + e, bytes);
+    uint8_t *copy = scratch(DS_RC_COPY + e, bytes);
     int64_t *ints = dec_scratch_n(DS_RC_INTS + e, n, sizeof *ints);
-    uint8_t *b = dec_scratch(DS_RC_BAD + e, n), *form = dec_scratch(DS_RC_FORM + e, n);
+    uint8_t *b = scratch(DS_RC_BAD + e, n), *form = scratch(DS_RC_FORM + e, n);
     if (!copy || !ints || !b || !form) return false;
     c->nbad = parse_numeric(K, pd, p->values, n, ints, form, b);
     memcpy(copy, p->values, bytes);
@@ -3292,9 +3359,9 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
                     (unsigned long long)ref_idx, n);
     }
     cbz_status rc = CBZ_OK;
-    int64_t *v = scratch(0, n * sizeof *v);
-    uint64_t *u = scratch(1, n * sizeof *u);
-    uint8_t *form = scratch(2, n);
+    int64_t *v = dec_scratch_n(SS_V0, n, sizeof *v);
+    uint64_t *u = dec_scratch_n(SS_V1, n, sizeof *u);
+    uint8_t *form = scratch(SS_V2, n);
     const int64_t *r = NULL;
     const uint8_t *rbad = NULL;
     size_t nref_bad = 0;
@@ -3304,6 +3371,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     uint64_t *keys = NULL;
     uint64_t nbad = 0;
     const uint8_t *exc_raw = NULL, *forms = NULL;
+    uint8_t *is_exc = NULL; /* exception flags (in form), when made */
     if (!v || !u || !form) goto nomem;
     if (flags & NF_REF) {
         if (!ref_parse_cached(K, &peers[ref_idx], n, &r, &rbad, &nref_bad)) goto nomem;
@@ -3327,54 +3395,39 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             goto out;
         }
         nbad = nref_bad + nlist;
-        exc = dec_scratch_n(DS_EXC, (size_t)nbad, sizeof *exc);
-        if (!exc) goto nomem;
+        exc = dec_scratch_n(DS_EXC, n, sizeof *exc);
+        size_t *vpos = dec_scratch_n(DS_VPOS, n, sizeof *vpos);
+        if (!exc || !vpos) goto nomem;
+        /* without a branch a value (valid and invalid alternate at random in
+         * unused OCCURS entries): the positions where the reference is
+         * valid, the listed exceptions flagged among them (form is free
+         * until the sign forms), then the flags to positions */
+        size_t nv = 0;
+        for (size_t i = 0; i < n; i++) {
+            vpos[nv] = i; /* nv <= i < n */
+            nv += (size_t)(rbad[i] == 0);
+        }
+        is_exc = form;
+        memcpy(is_exc, rbad, n);
         /* listed exception k is gap_k valid positions after the previous one;
          * the reference's invalid positions on the way are exceptions too */
-        size_t nk = 0, ord = 0, i = 0;
+        size_t ord = 0;
         for (size_t listed = 0; listed < nlist; listed++) {
             uint64_t gap;
             if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
-            if (gap >= n - nref_bad - ord) { /* that many valid positions are left */
+            if (gap >= nv - ord) { /* that many valid positions are left */
                 rc = cbz_fail(err, CBZ_ERR_FORMAT,
                               "column: exception %zu index out of range (%zu values)", listed,
                               n);
                 goto out;
             }
-            for (size_t skip = (size_t)gap;;) { /* ends before n: see the check */
-                uint64_t w8;
-                if (i + 8 <= n) { /* eight flags a step through runs */
-                    memcpy(&w8, rbad + i, 8);
-                    if (w8 == 0 && skip >= 8) {
-                        i += 8;
-                        skip -= 8;
-                        continue;
-                    }
-                    if (w8 == 0x0101010101010101ull) {
-                        for (size_t q = 0; q < 8; q++) exc[nk++] = i + q;
-                        i += 8;
-                        continue;
-                    }
-                }
-                if (rbad[i]) exc[nk++] = i;
-                else if (skip-- == 0) break;
-                i++;
-            }
-            exc[nk++] = i++;
-            ord += (size_t)gap + 1;
+            ord += (size_t)gap;
+            is_exc[vpos[ord++]] = 1;
         }
-        while (i < n) {
-            uint64_t w8;
-            if (i + 8 <= n) {
-                memcpy(&w8, rbad + i, 8);
-                if (w8 == 0 || w8 == 0x0101010101010101ull) {
-                    for (size_t q = 0; w8 && q < 8; q++) exc[nk++] = i + q;
-                    i += 8;
-                    continue;
-                }
-            }
-            if (rbad[i]) exc[nk++] = i;
-            i++;
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++) {
+            exc[nk] = i; /* nk <= i < n */
+            nk += is_exc[i];
         }
         assert(nk == nbad);
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
@@ -3501,22 +3554,35 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         /* put back what the encoder's neutralization had at the exceptions:
          * the previous integer, or 0 under R_DSUB */
         const bool zero = (flags & NF_REF) && (mode & 0x0F) == R_DSUB;
-        /* one pass without a branch per value over exception flags (form
-         * is free until the sign forms below); u[n] is read but not used
-         * after the last valid value (n < n_all: there is an exception) */
-        uint8_t *is_exc = form;
-        memset(is_exc, 0, n_all);
-        for (size_t k = 0; k < nbad; k++) is_exc[exc[k]] = 1;
-        memcpy(u, v, n * sizeof *v);
-        u[n] = 0;
-        const int64_t keep = zero ? 0 : 1; /* an exception repeats last * keep */
-        int64_t last = 0;
-        for (size_t i = 0, j = 0; i < n_all; i++) {
-            const int64_t x = (int64_t)u[j], e = is_exc[i];
-            const int64_t val = e ? last * keep : x;
-            v[i] = val;
-            last = e ? last : val;
-            j += (size_t)(1 - e);
+        if (!is_exc) { /* flags of the exceptions (form is free until the sign forms) */
+            is_exc = form;
+            memset(is_exc, 0, n_all);
+            for (size_t k = 0; k < nbad; k++) is_exc[exc[k]] = 1;
+        }
+        if (zero) {
+            /* in place from the last row back without a branch a value: the
+             * j-th integer moves to a row i >= j, so it is read before that
+             * row is written; under R_DSUB an exception is 0 */
+            for (size_t i = n_all, j = n; i-- > 0;) {
+                const size_t e = is_exc[i];
+                const int64_t x = v[j - (j > 0)]; /* j = 0: only exceptions are left */
+                v[i] = e ? 0 : x;
+                j -= 1 - e;
+            }
+        } else {
+            /* forward, from a copy: an exception repeats the previous
+             * integer; u[n] is read but not used after the last valid value
+             * (n < n_all: there is an exception) */
+            memcpy(u, v, n * sizeof *v);
+            u[n] = 0;
+            int64_t last = 0;
+            for (size_t i = 0, j = 0; i < n_all; i++) {
+                const size_t e = is_exc[i];
+                const int64_t x = (int64_t)u[j];
+                last = e ? last : x;
+                v[i] = last;
+                j += 1 - e;
+            }
         }
         n = n_all;
     }
@@ -3721,7 +3787,7 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
                     "column: stored body of %zu bytes, %llu announced", rest_len,
                     (unsigned long long)body_len);
     } else {
-        owned = scratch(4, (size_t)body_len);
+        owned = scratch(SS_BODY, (size_t)body_len);
         CBZ_FAIL_IF(!owned, err, CBZ_ERR_NOMEM, "column: no memory for a %llu-byte body",
                     (unsigned long long)body_len);
         cbz_status zrc = cbz_zstd_decompress(rest, rest_len, owned, (size_t)body_len, err);

@@ -354,6 +354,38 @@ D_INLINE bool d_unpack_block10(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s
     return _mm256_testz_si256(bad, bad);
 }
 
+/* The values of a block that d_unpack_block8/10 rejected: bit j set when
+ * value j is invalid, by the same tests taken per value. */
+static unsigned d_bad_values(const uint8_t *p, size_t w, v4 mask)
+{
+    const v4 zero = _mm256_setzero_si256(), six = d_set64(6);
+    unsigned m = 0;
+    for (int k = 0; k < 4; k++, p += 4 * w) {
+        v4 bad;
+        if (w <= 8) {
+            v4 x = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask);
+            v4 acc = _mm256_xor_si256(_mm256_add_epi64(x, d_set64(0x6666666666666656)), x);
+            if (w == 8) acc = _mm256_or_si256(acc, _mm256_add_epi64(_mm256_srli_epi64(x, 60), six));
+            bad = _mm256_and_si256(acc, d_set64(0x1111111111111110));
+        } else {
+            const v4 k6 = d_set64(0x6666666666666666);
+            v4 a1 = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask);
+            v4 a2 = _mm256_shuffle_epi8(d_load2(p + w, p + 3 * w), mask);
+            v4 x = _mm256_unpacklo_epi64(a1, a2), y = _mm256_unpackhi_epi64(a1, a2);
+            v4 d = _mm256_or_si256(_mm256_srli_epi64(x, 4), _mm256_slli_epi64(y, 60));
+            v4 accd = _mm256_or_si256(_mm256_xor_si256(_mm256_add_epi64(d, k6), d),
+                                      _mm256_xor_si256(_mm256_add_epi64(y, k6), y));
+            v4 accs = _mm256_xor_si256(_mm256_add_epi64(x, six), x);
+            bad = _mm256_or_si256(_mm256_and_si256(accd, d_set64(0x1111111111111110)),
+                                  _mm256_andnot_si256(accs, d_set64(0x10)));
+            bad = _mm256_or_si256(bad, _mm256_and_si256(y, d_set64(0xF000)));
+        }
+        unsigned ok = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(bad, zero)));
+        m |= (~ok & 15u) << (4 * k);
+    }
+    return m;
+}
+
 size_t cbz_k_packed_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int64_t *out,
                                 uint8_t *sign, uint8_t *invalid)
 {
@@ -377,14 +409,20 @@ size_t cbz_k_packed_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int64
             v4 v[4], s[4];
             const uint8_t *p = in + i * w;
             bool ok = w <= 8 ? d_unpack_block8(p, w, mask, v, s) : d_unpack_block10(p, w, mask, v, s);
-            if (!ok) {
-                bad += cbz_k_packed_to_i64_portable(p, D_BLOCK, w, out + i, sign + i, invalid + i);
-                continue;
-            }
+            /* some value invalid (unused OCCURS entries: spaces next to
+             * numbers): the invalid ones' outputs as the portable kernel
+             * gives them, the others as computed */
+            unsigned badm = ok ? 0 : d_bad_values(p, w, mask);
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(out + i + 4 * k), v[k]);
             d_store_bytes16(sign + i, s[0], s[1], s[2], s[3]);
             _mm_storeu_si128((__m128i *)(invalid + i), _mm_setzero_si128());
+            for (; badm; badm &= badm - 1, bad++) {
+                const unsigned j = (unsigned)__builtin_ctz(badm);
+                out[i + j] = 0;
+                sign[i + j] = 0;
+                invalid[i + j] = 1;
+            }
         }
     }
     return bad + cbz_k_packed_to_i64_portable(in + i * width, n - i, width, out + i, sign + i,
@@ -661,15 +699,48 @@ size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int si
                 v[k] = d_apply_neg(r, negm);
             }
             v4 badv = _mm256_or_si256(accd, accs);
+            unsigned badm = 0; /* bit j: value i + j is invalid */
             if (!_mm256_testz_si256(badv, badv)) {
-                bad += cbz_k_zoned_to_i64_portable(in + i * w, D_BLOCK, w, sign_mode, ebcdic,
-                                                   out + i, form + i, invalid + i);
-                continue;
+                /* some value is invalid (unused OCCURS entries: spaces next
+                 * to numbers): the block's tests again, per value, and the
+                 * invalid ones' outputs as the portable kernel gives them */
+                p = in + i * w;
+                for (int k = 0; k < 4; k++, p += 4 * w) {
+                    v4 sb2[2];
+                    for (int h = 0; h < 2; h++) {
+                        v4 raw = d_load2(p + h * w, p + (2 + h) * w);
+                        v4 x = _mm256_and_si256(_mm256_shuffle_epi8(raw, smask), kmask);
+                        x = _mm256_xor_si256(_mm256_or_si256(x, fmask), vzone);
+                        unsigned ok = (unsigned)_mm256_movemask_epi8(
+                            _mm256_cmpeq_epi8(_mm256_subs_epu8(x, c9), zero));
+                        badm |= (unsigned)((ok & 0xFFFFu) != 0xFFFFu) << (4 * k + h);
+                        badm |= (unsigned)((ok >> 16) != 0xFFFFu) << (4 * k + 2 + h);
+                        sb2[h] = _mm256_shuffle_epi8(raw, sidx);
+                    }
+                    v4 sb = _mm256_unpacklo_epi64(sb2[0], sb2[1]), sbad = zero;
+                    if (z.overpunch) {
+                        v4 key = _mm256_and_si256(_mm256_srli_epi16(sb, 4), c0f);
+                        sbad = _mm256_shuffle_epi8(badtbl, _mm256_or_si256(key, hi80));
+                    } else if (z.separate) {
+                        v4 ok = _mm256_or_si256(_mm256_cmpeq_epi8(sb, vplus),
+                                                _mm256_cmpeq_epi8(sb, vminus));
+                        sbad = _mm256_andnot_si256(ok, cff);
+                    }
+                    unsigned sok = (unsigned)_mm256_movemask_pd(
+                        _mm256_castsi256_pd(_mm256_cmpeq_epi64(sbad, zero)));
+                    badm |= (~sok & 15u) << (4 * k);
+                }
             }
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(out + i + 4 * k), v[k]);
             d_store_bytes16(form + i, f[0], f[1], f[2], f[3]);
             _mm_storeu_si128((__m128i *)(invalid + i), _mm_setzero_si128());
+            for (; badm; badm &= badm - 1, bad++) {
+                const unsigned j = (unsigned)__builtin_ctz(badm);
+                out[i + j] = 0;
+                form[i + j] = 0;
+                invalid[i + j] = 1;
+            }
         }
     }
     return bad + cbz_k_zoned_to_i64_portable(in + i * width, n - i, width, sign_mode, ebcdic,

@@ -653,6 +653,62 @@ static void test_available(void)
 
 static void test_canaries(void) { CU_ASSERT_EQUAL(canary_bad, 0); }
 
+/* Unused OCCURS entries: blank values (spaces of the code page, or
+ * low-values) at random among valid ones, so that nearly every block of 16
+ * mixes both: the block kernels' per-value path for such blocks must give
+ * the portable kernel's outputs, and exactly the blanks count as invalid. */
+static void test_blank_mixed(void)
+{
+    const size_t n = 4099;
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (int eb = 0; eb <= 1; eb++)
+            for (size_t w = 1; w <= CBZ_K_PACKED_MAX_WIDTH; w++) {
+                uint8_t *in = tight(0, n * w);
+                make_packed(in, n, w, 4);
+                size_t blanks = 0;
+                for (size_t i = 0; i < n; i++)
+                    if (rnd() % 2) {
+                        memset(in + i * w, rnd() % 4 ? (eb ? 0x40 : 0x20) : 0x00, w);
+                        blanks++;
+                    }
+                int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+                uint8_t *s1 = tight(3, n), *s2 = tight(4, n), *b1 = tight(5, n), *b2 = tight(6, n);
+                size_t c1 = P->packed_to_i64(in, n, w, o1, s1, b1);
+                size_t c2 = V->packed_to_i64(in, n, w, o2, s2, b2);
+                EXPECT(c1 == blanks && c2 == blanks && !memcmp(o1, o2, n * 8) &&
+                           !memcmp(s1, s2, n) && !memcmp(b1, b2, n),
+                       "%s packed_to_i64 blanks w=%zu: %zu, %zu of %zu", V->name, w, c1, c2,
+                       blanks);
+                check_canary(o2); check_canary(s2); check_canary(b2);
+            }
+        for (int eb = 0; eb <= 1; eb++)
+            for (int mode = 0; mode <= 4; mode++)
+                for (size_t w = 1; w <= CBZ_K_ZONED_MAX_WIDTH; w++) {
+                    size_t nd = (mode >= 3) ? w - 1 : w;
+                    if (nd < 1 || nd > CBZ_K_MAX_DIGITS) continue;
+                    uint8_t *in = tight(0, n * w);
+                    make_zoned(in, n, w, eb, mode, 2);
+                    size_t blanks = 0;
+                    for (size_t i = 0; i < n; i++)
+                        if (rnd() % 2) {
+                            memset(in + i * w, rnd() % 4 ? (eb ? 0x40 : 0x20) : 0x00, w);
+                            blanks++;
+                        }
+                    int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+                    uint8_t *f1 = tight(3, n), *f2 = tight(4, n);
+                    uint8_t *b1 = tight(5, n), *b2 = tight(6, n);
+                    size_t c1 = P->zoned_to_i64(in, n, w, mode, eb, o1, f1, b1);
+                    size_t c2 = V->zoned_to_i64(in, n, w, mode, eb, o2, f2, b2);
+                    EXPECT(c1 == blanks && c2 == blanks && !memcmp(o1, o2, n * 8) &&
+                               !memcmp(f1, f2, n) && !memcmp(b1, b2, n),
+                           "%s zoned_to_i64 blanks eb=%d mode=%d w=%zu: %zu, %zu of %zu",
+                           V->name, eb, mode, w, c1, c2, blanks);
+                    check_canary(o2); check_canary(f2); check_canary(b2);
+                }
+    }
+}
+
 int main(void)
 {
     if (slots_init() != 0) {
@@ -671,6 +727,7 @@ int main(void)
     CU_add_test(s, "delta, FOR, zigzag, minmax, runs", test_ints);
     CU_add_test(s, "bit-pack and unpack, bits 0..64", test_bitpack);
     CU_add_test(s, "dictionary", test_dict);
+    CU_add_test(s, "decimals mixed with blank values, per-value block path", test_blank_mixed);
     CU_add_test(s, "no write before any output buffer", test_canaries);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;

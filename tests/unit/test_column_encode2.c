@@ -1,0 +1,304 @@
+/*
+ * test_column_encode2.c — the encoder speed-ups of src/column.c (encoder
+ * half) against what they must keep: the text dictionary's entries stored in
+ * trie order (memcmp order, a value before its extensions) by the merge sort
+ * that replaced qsort (equal 8-byte sort keys: shared prefixes, values that
+ * end in 0x00 bytes, values that are prefixes of others); the blank-masked
+ * text copy without a branch per value; numeric columns whose values and
+ * blanks (unused OCCURS entries) alternate at random, alone and against a
+ * peer blank at the same rows (the mask-select reference transforms); a
+ * numeric dictionary of many keys (the key sort).  Every encoding is decoded
+ * and compared byte for byte.
+ */
+#include "column.h"
+#include "column_testutil.h"
+#include "zstd_wrap.h"
+
+#include <CUnit/Basic.h>
+#include "cunit_run.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_COL_VERSION = 1, T_M_TEXT_DICT = 3 };
+
+static uint64_t rs = 0x9E3779B97F4A7C15ULL;
+static uint64_t rnd64(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return rs;
+}
+
+/* Encodes with peers, decodes, compares; the encoding stays in out. */
+static bool round_trip(const cbz_col_desc *d, const uint8_t *v, size_t n,
+                       const cbz_col_peer *peers, size_t np, cbz_buf *out, cbz_col_stats *st)
+{
+    cbz_error err = { 0 };
+    out->len = 0;
+    cbz_status rc = cbz_column_encode_peers(d, v, n, peers, np, 3, out, st, &err);
+    CU_ASSERT_EQUAL(rc, CBZ_OK);
+    if (rc != CBZ_OK) {
+        printf("\n  encode: %s\n", err.msg);
+        return false;
+    }
+    uint8_t *back = malloc(n * d->width + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+    rc = cbz_column_decode_peers(d, out->data, out->len, n, peers, np, back, &err);
+    bool same = rc == CBZ_OK && memcmp(back, v, n * d->width) == 0;
+    CU_ASSERT(same);
+    if (!same)
+        printf("\n  round trip failed: kind %u width %u chain %s rc %d %s\n", d->kind, d->width,
+               st->chain, rc, err.msg);
+    free(back);
+    return same;
+}
+
+/* LEB128 varint at *p (end e); false past the end. */
+static bool get_varint(const uint8_t **p, const uint8_t *e, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned sh = 0; *p < e && sh < 64; sh += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7F) << sh;
+        if (!(b & 0x80)) return true;
+    }
+    return false;
+}
+
+/* memcmp order, a value before its extensions (as cmp_text) */
+static int text_order(const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
+{
+    int r = memcmp(a, b, la < lb ? la : lb);
+    if (r) return r;
+    return (la > lb) - (la < lb);
+}
+
+#define TW 12
+/* Letters only (no digits: TEXT_NUM stays out), 0x00 and 0xFF bytes,
+ * shared 8-byte prefixes, prefixes of each other, shorter than 8. */
+static size_t dict_values(uint8_t vals[][TW], size_t *lens)
+{
+    static const char *const fixed[] = {
+        "A", "AB", "ABCDEFGH", "ABCDEFGHI", "ABCDEFGHIJ", "ABCDEFGHJ", "ABCDEFGG", "ABCDEFGHIJKL",
+        "ZZZZZZZZZZZZ", "ZZZZZZZZZZZY", "Q", "QQ", "QQQ", "QQQQQQQQ", "QQQQQQQQQ", "M-N",
+    };
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++, k++) {
+        lens[k] = strlen(fixed[i]);
+        memcpy(vals[k], fixed[i], lens[k]);
+    }
+    /* 0x00 inside and at the end: equal zero-padded sort keys, told apart
+     * by the full compare ("AB" < "AB\0" < "AB\0\0" < "AB\0C") */
+    static const uint8_t raw[][6] = { { 'A', 'B', 0 }, { 'A', 'B', 0, 0 }, { 'A', 'B', 0, 'C' },
+                                      { 'A', 'B', 0xFF }, { 0 }, { 0, 0, 0, 0, 0, 0 },
+                                      { 0xFF, 'A' }, { 'A', 0, 'B' } };
+    static const size_t raw_len[] = { 3, 4, 4, 3, 1, 6, 2, 3 };
+    for (size_t i = 0; i < sizeof raw_len / sizeof raw_len[0]; i++, k++) {
+        lens[k] = raw_len[i];
+        memcpy(vals[k], raw[i], raw_len[i]);
+    }
+    /* random letters with a common 9-byte head, then random short ones */
+    for (size_t i = 0; i < 40; i++, k++) {
+        memcpy(vals[k], "KLMNOPQRS", 9);
+        lens[k] = 10 + rnd64() % 3;
+        for (size_t j = 9; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd64() % 26);
+    }
+    for (size_t i = 0; i < 40; i++, k++) {
+        lens[k] = 1 + rnd64() % 7;
+        for (size_t j = 0; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd64() % 26);
+    }
+    return k;
+}
+
+static void test_text_dict_order(void)
+{
+    uint8_t vals[128][TW];
+    size_t lens[128];
+    const size_t nv = dict_values(vals, lens);
+    const size_t n = 5000;
+    uint8_t *v = malloc(n * TW);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i < nv ? i : rnd64() % nv; /* every value at least once */
+        memset(v + i * TW, ' ', TW);
+        memcpy(v + i * TW, vals[k], lens[k]);
+    }
+    cbz_col_desc d = mk(CBZ_COL_TEXT, TW, 0, 0, 0);
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_col_stats st;
+    if (round_trip(&d, v, n, NULL, 0, &out, &st)) {
+        /* the column header (LAYERS.md): version, method, n, body length,
+         * entropy flag, then the body (a zstd frame when flagged) */
+        const uint8_t *p = out.data, *e = out.data + out.len;
+        uint64_t cn = 0, blen = 0;
+        CU_ASSERT_EQUAL_FATAL(p[0], T_COL_VERSION);
+        CU_ASSERT_EQUAL_FATAL(p[1], T_M_TEXT_DICT);
+        p += 2;
+        CU_ASSERT_FATAL(get_varint(&p, e, &cn) && get_varint(&p, e, &blen) && p < e);
+        CU_ASSERT_EQUAL(cn, n);
+        const uint8_t packed = *p++;
+        uint8_t *body = malloc(blen + 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+        cbz_error err = { 0 };
+        if (packed) {
+            CU_ASSERT_EQUAL_FATAL(cbz_zstd_decompress(p, (size_t)(e - p), body, blen, &err), CBZ_OK);
+        } else {
+            CU_ASSERT_FATAL(blen == (uint64_t)(e - p));
+            memcpy(body, p, blen);
+        }
+        /* the dictionary: count, then (prefix, suffix length, suffix) */
+        const uint8_t *q = body, *qe = body + blen;
+        uint64_t nents = 0;
+        CU_ASSERT_FATAL(get_varint(&q, qe, &nents));
+        size_t distinct = 0; /* the random ones may repeat others */
+        for (size_t k = 0; k < nv; k++) {
+            bool again = false;
+            for (size_t j = 0; j < k && !again; j++)
+                again = lens[j] == lens[k] && memcmp(vals[j], vals[k], lens[k]) == 0;
+            distinct += !again;
+        }
+        CU_ASSERT_EQUAL(nents, distinct);
+        uint8_t prev[TW], cur[TW];
+        size_t lprev = 0;
+        bool ordered = true, found_all = true;
+        for (uint64_t r = 0; r < nents; r++) {
+            uint64_t pre = 0, suf = 0;
+            CU_ASSERT_FATAL(get_varint(&q, qe, &pre) && get_varint(&q, qe, &suf));
+            CU_ASSERT_FATAL(pre <= lprev && pre + suf <= TW && suf <= (uint64_t)(qe - q));
+            memcpy(cur, prev, pre);
+            memcpy(cur + pre, q, suf);
+            q += suf;
+            const size_t lcur = pre + suf;
+            if (r > 0 && text_order(prev, lprev, cur, lcur) >= 0) ordered = false;
+            bool found = false;
+            for (size_t k = 0; k < nv && !found; k++)
+                found = lens[k] == lcur && memcmp(vals[k], cur, lcur) == 0;
+            found_all &= found;
+            memcpy(prev, cur, lcur);
+            lprev = lcur;
+        }
+        CU_ASSERT(ordered);
+        CU_ASSERT(found_all);
+        free(body);
+    }
+    cbz_buf_free(&out);
+    free(v);
+}
+
+/* Text blank where a peer is blank (kept values copied without a branch):
+ * every width of the copy (1..3 bytewise, 4..7, 8..16, longer). */
+static void test_text_mask_copy(void)
+{
+    static const uint32_t widths[] = { 1, 2, 3, 5, 8, 12, 16, 17, 30 };
+    const size_t n = 3000;
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+        const uint32_t w = widths[wi];
+        uint8_t *pv = malloc(n * 4), *v = malloc(n * w);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        for (size_t i = 0; i < n; i++) {
+            const bool blank = rnd64() % 2;
+            if (blank) {
+                memset(pv + i * 4, ' ', 4);
+                memset(v + i * w, ' ', w);
+            } else {
+                memcpy(pv + i * 4, "ABCD", 4);
+                for (uint32_t j = 0; j < w; j++) v[i * w + j] = (uint8_t)('A' + rnd64() % 4);
+            }
+        }
+        cbz_col_desc pd = mk(CBZ_COL_TEXT, 4, 0, 0, 0), d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
+        cbz_col_peer peer = peer_of(pd, pv, n);
+        cbz_buf out;
+        cbz_buf_init(&out);
+        cbz_col_stats st;
+        if (round_trip(&d, v, n, &peer, 1, &out, &st))
+            CU_ASSERT_PTR_NOT_NULL(strstr(st.chain, "mask"));
+        cbz_buf_free(&out);
+        free(pv);
+        free(v);
+    }
+}
+
+/* Zoned and packed values with blanks at random rows, alone and with a
+ * numeric peer blank at the same rows (exceptions by reference, residuals
+ * selected by masks), and with a peer valid everywhere. */
+static void test_numeric_blanks(void)
+{
+    const size_t n = 4096;
+    for (int kind = CBZ_COL_ZONED; kind <= CBZ_COL_PACKED; kind++) {
+        const uint32_t w = kind == CBZ_COL_ZONED ? 8 : 7, pw = 8;
+        uint8_t *pv = malloc(n * pw), *full = malloc(n * pw), *v = malloc(n * w);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        int64_t date = 20250101;
+        for (size_t i = 0; i < n; i++) {
+            const bool blank = rnd64() % 2;
+            date += (int64_t)(rnd64() % 3);
+            char t[24]; /* the peer: zoned PIC 9(8), ASCII */
+            snprintf(t, sizeof t, "%08lld", (long long)date);
+            memcpy(full + i * pw, t, pw);
+            memcpy(pv + i * pw, blank ? "        " : t, pw);
+            if (blank) {
+                memset(v + i * w, ' ', w);
+            } else if (kind == CBZ_COL_ZONED) {
+                int64_t x = date * 7 + (int64_t)(rnd64() % 1000);
+                snprintf(t, sizeof t, "%08lld", (long long)x % 100000000);
+                memcpy(v + i * w, t, w);
+            } else {
+                put_packed(v + i * w, w, (int64_t)(rnd64() % 2000000) - 1000000);
+            }
+        }
+        cbz_col_desc pd = mk(CBZ_COL_ZONED, pw, 0, 0, 0);
+        cbz_col_desc d = mk((uint8_t)kind, w, 0, 0, kind == CBZ_COL_PACKED);
+        cbz_col_peer blank_peer = peer_of(pd, pv, n), full_peer = peer_of(pd, full, n);
+        cbz_buf out;
+        cbz_buf_init(&out);
+        cbz_col_stats st;
+        round_trip(&d, v, n, NULL, 0, &out, &st);
+        CU_ASSERT(st.exceptions > n / 4);
+        round_trip(&d, v, n, &blank_peer, 1, &out, &st);
+        round_trip(&d, v, n, &full_peer, 1, &out, &st);
+        /* the peer itself, blank at half the rows, against the full dates:
+         * a reference with the exceptions listed */
+        round_trip(&pd, pv, n, &full_peer, 1, &out, &st);
+        cbz_buf_free(&out);
+        free(pv);
+        free(full);
+        free(v);
+    }
+}
+
+/* A numeric dictionary of many distinct keys in random order (the key sort
+ * orders them; the decoder must find every value again). */
+static void test_numeric_dict_keys(void)
+{
+    const size_t n = 8192, w = 6;
+    int64_t keys[700];
+    for (size_t k = 0; k < 700; k++) keys[k] = (int64_t)(rnd64() % 100000000000ULL) - 50000000000LL;
+    uint8_t *v = malloc(n * w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t i = 0; i < n; i++) put_packed(v + i * w, w, keys[rnd64() % 700]);
+    cbz_col_desc d = mk(CBZ_COL_PACKED, (uint32_t)w, 0, 0, 1);
+    cbz_buf out;
+    cbz_buf_init(&out);
+    cbz_col_stats st;
+    round_trip(&d, v, n, NULL, 0, &out, &st);
+    cbz_buf_free(&out);
+    free(v);
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite("column_encode2", NULL, NULL);
+    CU_add_test(s, "text dictionary in trie order (merge sort, tie keys)", test_text_dict_order);
+    CU_add_test(s, "blank-masked text copy, every copy width", test_text_mask_copy);
+    CU_add_test(s, "numeric values mixed with blanks, with and without peers", test_numeric_blanks);
+    CU_add_test(s, "numeric dictionary of many keys", test_numeric_dict_keys);
+    unsigned failed = cbz_cunit_run();
+    return failed ? 1 : 0;
+}
