@@ -71,6 +71,8 @@ enum {
     CLI_OPT_REJECTS,
     CLI_OPT_VARIABLE_OCCURS,
     CLI_OPT_OCCURS_MAP,
+    /* the options of compress, decompress and verify (cli_thread_opts below) */
+    CLI_OPT_THREADS,
     CLI_OPT_FIRST_FREE = 1100 /* subcommands number their own long options from here */
 };
 
@@ -193,6 +195,45 @@ int cli_text_finish(const char *cmd, const cli_text_opts *t, cbz_status s, cbz_o
 
 /* Parses a non-negative integer option; false (after printing why) when bad. */
 bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t max, uint64_t *out);
+
+/* The last cases of every command's option switch: -h prints usage on
+ * stdout and returns CLI_RC_OK; any other option is unknown (usage error,
+ * CLI_RC_SEVERE). */
+int cli_help_or_bad_option(const char *cmd, int opt, void (*usage)(FILE *out));
+/* The one operand of a command (argv[optind] after getopt); NULL, after the
+ * usage error "want exactly one WHAT", when there are none or several. */
+const char *cli_one_operand(const char *cmd, int argc, char **argv, const char *what);
+
+/* The options of the commands that decode members (decompress, verify):
+ * --threads N (0..256; 0, the default, is every core) and -q. */
+typedef struct cli_thread_opts {
+    uint64_t threads; /* --threads; 0: all cores */
+    bool quiet;       /* -q */
+} cli_thread_opts;
+
+#define CLI_THREAD_LONG_OPTIONS                               \
+    { "threads", required_argument, NULL, CLI_OPT_THREADS },  \
+    { "quiet", no_argument, NULL, 'q' }
+
+/* Short options of that set, for getopt's optstring. */
+#define CLI_THREAD_SHORT_OPTIONS "q"
+
+void cli_thread_opts_init(cli_thread_opts *t);
+/* Handles one option of the set; returns 1 if handled, 0 if not one of the
+ * set, -1 (after printing why) when its argument is bad. */
+int cli_thread_opts_parse(cli_thread_opts *t, int opt, const char *arg, const char *cmd);
+/* The number of threads to run: --threads when given, else every core. */
+int cli_thread_count(const cli_thread_opts *t);
+
+/* Calls visit(path, index, ctx) for each member of the dataset directory
+ * DATASET, in manifest order, with path DATASET/NAME.cobz, and goes on
+ * whatever visit returns.  *n is the number of members; *problems counts the
+ * listing's problems (each printed on stderr; with check_hashes the manifests
+ * are checked) and the members visit returned false for.  When the listing
+ * fails, nothing is visited and its status is returned (err set). */
+typedef bool (*cli_member_visit)(const char *path, size_t index, void *ctx);
+cbz_status cli_visit_members(const char *dataset, bool check_hashes, cli_member_visit visit, void *ctx, size_t *n,
+                             size_t *problems, cbz_error *err);
 
 /* Subcommands (one file each: cli/cmd_<name>.c). */
 int cmd_layout(int argc, char **argv);

@@ -150,26 +150,25 @@ int cmd_cat(int argc, char **argv)
         case OPT_FORMAT: format = optarg; break;
         case 'o': output = optarg; break;
         case OPT_FORCE: force = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
+        default: return cli_help_or_bad_option(cmd, opt, usage);
         }
     }
-    if (optind != argc - 1) return cli_usage_error(cmd, "want exactly one MEMBER");
+    const char *in = cli_one_operand(cmd, argc, argv, "MEMBER");
+    if (!in) return CLI_RC_SEVERE;
     uint64_t a, b;
     if (!range) return cli_usage_error(cmd, "missing --records FIRST-LAST");
     if (!parse_range(range, &a, &b)) return cli_usage_error(cmd, "--records wants FIRST-LAST (1-based), not '%s'", range);
     int kind = strcmp(format, "raw") == 0 ? 0 : strcmp(format, "csv") == 0 ? 1 : strcmp(format, "jsonl") == 0 ? 2 : -1;
     if (kind < 0) return cli_usage_error(cmd, "--format wants raw, csv or jsonl, not '%s'", format);
-    if (cbz_is_directory(argv[optind]))
-        return cli_usage_error(cmd, "%s is a dataset: name one member (DATASET/NAME.cobz)", argv[optind]);
+    if (cbz_is_directory(in))
+        return cli_usage_error(cmd, "%s is a dataset: name one member (DATASET/NAME.cobz)", in);
 
     cbz_error err = { 0 };
     cbz_member *m;
-    if (cbz_member_open(argv[optind], &m, &err) != CBZ_OK) return cli_report_error(cmd, &err);
+    if (cbz_member_open(in, &m, &err) != CBZ_OK) return cli_report_error(cmd, &err);
     cbz_status s = CBZ_OK;
     if (m->meta.mode != CBZ_MODE_RECORDS)
-        s = cbz_fail(&err, CBZ_ERR_USAGE, "%s: a generic member (no --lrecl or copybook) has no records",
-                     argv[optind]);
+        s = cbz_fail(&err, CBZ_ERR_USAGE, "%s: a generic member (no --lrecl or copybook) has no records", in);
     cbz_outfile *of = NULL;
     if (s == CBZ_OK) s = cbz_outfile_open(output, force, &of, &err);
     if (s == CBZ_OK) {

@@ -6,14 +6,13 @@
  */
 #include "cli.h"
 #include "container.h"
-#include "parallel.h"
 #include "outfile.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-enum { OPT_THREADS = CLI_OPT_FIRST_FREE, OPT_FORCE, OPT_MEMBER };
+enum { OPT_FORCE = CLI_OPT_FIRST_FREE, OPT_MEMBER };
 
 static void usage(FILE *out)
 {
@@ -75,39 +74,37 @@ int cmd_decompress(int argc, char **argv)
     static const struct option longopts[] = {
         { "member", required_argument, NULL, OPT_MEMBER },
         { "output", required_argument, NULL, 'o' },
-        { "threads", required_argument, NULL, OPT_THREADS },
+        CLI_THREAD_LONG_OPTIONS,
         { "force", no_argument, NULL, OPT_FORCE },
-        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *cmd = "decompress";
     const char *output = NULL, *only = NULL;
-    bool force = false, quiet = false;
-    uint64_t threads = 0;
+    bool force = false;
+    cli_thread_opts to;
+    cli_thread_opts_init(&to);
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:" CLI_THREAD_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
+        int r = cli_thread_opts_parse(&to, opt, optarg, cmd);
+        if (r < 0) return CLI_RC_SEVERE;
+        if (r > 0) continue;
         switch (opt) {
         case OPT_MEMBER: only = optarg; break;
         case 'o': output = optarg; break;
-        case OPT_THREADS:
-            if (!cli_parse_uint(cmd, "--threads", optarg, 256, &threads)) return CLI_RC_SEVERE;
-            break;
         case OPT_FORCE: force = true; break;
-        case 'q': quiet = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
+        default: return cli_help_or_bad_option(cmd, opt, usage);
         }
     }
-    if (optind != argc - 1) return cli_usage_error(cmd, "want exactly one DATASET or MEMBER");
-    if (threads == 0) threads = (uint64_t)cbz_parallel_threads(0);
-    const char *in = argv[optind];
+    const char *in = cli_one_operand(cmd, argc, argv, "DATASET or MEMBER");
+    if (!in) return CLI_RC_SEVERE;
+    int threads = cli_thread_count(&to);
     cbz_error err = { 0 };
     cbz_status s = CBZ_OK;
     if (!cbz_is_directory(in)) {
         if (only) return cli_usage_error(cmd, "--member applies to a dataset directory");
-        s = restore_one(in, output, NULL, force, (int)threads, quiet, &err);
+        s = restore_one(in, output, NULL, force, threads, to.quiet, &err);
         return s == CBZ_OK ? CLI_RC_OK : cli_report_error(cmd, &err);
     }
     const char *dir = output ? output : ".";
@@ -130,8 +127,7 @@ int cmd_decompress(int argc, char **argv)
         if (!match) continue;
         char path[4352];
         snprintf(path, sizeof path, "%s/%s", in, names[i]);
-        s = restore_one(path, strcmp(dir, "-") == 0 ? "-" : NULL, dir, force, (int)threads, quiet,
-                        &err);
+        s = restore_one(path, strcmp(dir, "-") == 0 ? "-" : NULL, dir, force, threads, to.quiet, &err);
         done++;
     }
     cbz_dataset_members_free(names, n);

@@ -99,7 +99,9 @@ static void print_member(const char *path, const cbz_member *m, bool json, bool 
     }
 }
 
-static bool info_one(const char *path, bool json, bool first)
+/* Prints one member (a cli_member_visit; json points to the --json flag);
+ * the first (index 0) opens the JSON list. */
+static bool info_one(const char *path, size_t index, void *json)
 {
     cbz_error err = { 0 };
     cbz_member *m;
@@ -107,7 +109,7 @@ static bool info_one(const char *path, bool json, bool first)
         fprintf(stderr, "cobzip info: %s\n", err.msg);
         return false;
     }
-    print_member(path, m, json, first);
+    print_member(path, m, *(const bool *)json, index == 0);
     cbz_member_close(m);
     return true;
 }
@@ -124,32 +126,23 @@ int cmd_info(int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'j': json = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
-        }
+        if (opt != 'j') return cli_help_or_bad_option(cmd, opt, usage);
+        json = true;
     }
-    if (optind != argc - 1) return cli_usage_error(cmd, "want exactly one DATASET or MEMBER");
-    const char *in = argv[optind];
+    const char *in = cli_one_operand(cmd, argc, argv, "DATASET or MEMBER");
+    if (!in) return CLI_RC_SEVERE;
     bool ok = true;
     if (json) printf("{\"members\": [");
     if (!cbz_is_directory(in)) {
-        ok = info_one(in, json, true);
+        ok = info_one(in, 0, &json);
     } else {
         cbz_error err = { 0 };
-        char **names;
-        size_t n, problems = 0;
-        if (cbz_dataset_members(in, false, &names, &n, &problems, stderr, &err) != CBZ_OK) {
+        size_t n, problems;
+        if (cli_visit_members(in, false, info_one, &json, &n, &problems, &err) != CBZ_OK) {
             if (json) printf("]}\n");
             return cli_report_error(cmd, &err);
         }
-        for (size_t i = 0; i < n; i++) {
-            char path[4352];
-            snprintf(path, sizeof path, "%s/%s", in, names[i]);
-            if (!info_one(path, json, i == 0)) ok = false;
-        }
-        cbz_dataset_members_free(names, n);
+        ok = problems == 0; /* no manifest check: the members that failed */
     }
     if (json) printf("\n]}\n");
     return ok ? CLI_RC_OK : CLI_RC_ERROR;

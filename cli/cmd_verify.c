@@ -8,11 +8,8 @@
  */
 #include "cli.h"
 #include "container.h"
-#include "parallel.h"
 
 #include <string.h>
-
-enum { OPT_THREADS = CLI_OPT_FIRST_FREE };
 
 static void usage(FILE *out)
 {
@@ -27,16 +24,19 @@ static void usage(FILE *out)
             "  -h, --help            this help\n");
 }
 
-static bool verify_member(const char *path, int threads, bool quiet)
+/* Checks one member (a cli_member_visit; opts is the cli_thread_opts). */
+static bool verify_member(const char *path, size_t index, void *opts)
 {
+    (void)index;
+    const cli_thread_opts *to = opts;
     cbz_error err = { 0 };
     cbz_member *m;
     cbz_status s = cbz_member_open(path, &m, &err);
     if (s == CBZ_OK) {
-        cbz_progress *progress = cbz_progress_start(path, m->source_size, !quiet);
-        s = cbz_member_restore_progress(m, NULL, threads, progress, &err);
+        cbz_progress *progress = cbz_progress_start(path, m->source_size, !to->quiet);
+        s = cbz_member_restore_progress(m, NULL, cli_thread_count(to), progress, &err);
         cbz_progress_finish(progress);
-        if (s == CBZ_OK && !quiet)
+        if (s == CBZ_OK && !to->quiet)
             printf("%s: OK (%llu bytes, %llu records, %llu chunks, sha256 %s)\n", path,
                    (unsigned long long)m->source_size, (unsigned long long)m->total_records,
                    (unsigned long long)m->n_chunks, m->source_sha256);
@@ -49,48 +49,34 @@ static bool verify_member(const char *path, int threads, bool quiet)
 int cmd_verify(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "threads", required_argument, NULL, OPT_THREADS },
-        { "quiet", no_argument, NULL, 'q' },
+        CLI_THREAD_LONG_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *cmd = "verify";
-    uint64_t threads = 0;
-    bool quiet = false;
+    cli_thread_opts to;
+    cli_thread_opts_init(&to);
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_THREADS:
-            if (!cli_parse_uint(cmd, "--threads", optarg, 256, &threads)) return CLI_RC_SEVERE;
-            break;
-        case 'q': quiet = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
-        }
+    while ((opt = getopt_long(argc, argv, CLI_THREAD_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
+        int r = cli_thread_opts_parse(&to, opt, optarg, cmd);
+        if (r < 0) return CLI_RC_SEVERE;
+        if (r == 0) return cli_help_or_bad_option(cmd, opt, usage);
     }
-    if (optind != argc - 1) return cli_usage_error(cmd, "want exactly one DATASET or MEMBER");
-    if (threads == 0) threads = (uint64_t)cbz_parallel_threads(0);
-    const char *in = argv[optind];
-    if (!cbz_is_directory(in)) return verify_member(in, (int)threads, quiet) ? CLI_RC_OK : CLI_RC_ERROR;
+    const char *in = cli_one_operand(cmd, argc, argv, "DATASET or MEMBER");
+    if (!in) return CLI_RC_SEVERE;
+    if (!cbz_is_directory(in)) return verify_member(in, 0, &to) ? CLI_RC_OK : CLI_RC_ERROR;
 
     cbz_error err = { 0 };
-    char **names;
-    size_t n, problems = 0;
-    if (cbz_dataset_members(in, true, &names, &n, &problems, stderr, &err) != CBZ_OK) {
+    size_t n, problems;
+    if (cli_visit_members(in, true, verify_member, &to, &n, &problems, &err) != CBZ_OK) {
         fprintf(stderr, "cobzip verify: %s: FAILED: %s\n", in, err.msg);
         return CLI_RC_ERROR;
     }
-    for (size_t i = 0; i < n; i++) {
-        char path[4352];
-        snprintf(path, sizeof path, "%s/%s", in, names[i]);
-        if (!verify_member(path, (int)threads, quiet)) problems++;
-    }
-    cbz_dataset_members_free(names, n);
     if (problems) {
         fprintf(stderr, "cobzip verify: %s: %zu problem%s\n", in, problems, problems == 1 ? "" : "s");
         return CLI_RC_ERROR;
     }
-    if (!quiet) printf("%s: OK (%zu member%s, manifests intact)\n", in, n, n == 1 ? "" : "s");
+    if (!to.quiet) printf("%s: OK (%zu member%s, manifests intact)\n", in, n, n == 1 ? "" : "s");
     return CLI_RC_OK;
 }

@@ -2,9 +2,13 @@
  * common.c — what every subcommand shares: return codes for statuses, error
  * printing, and parsing of the record and copybook options; and the steps
  * convert and encode share (their options, operand checks, outputs, reject
- * report and summary line).
+ * report and summary line); and what the commands that read datasets share
+ * (the end of the option switch, the one operand, --threads and -q, the walk
+ * over a dataset's members).
  */
 #include "cli.h"
+#include "container.h"
+#include "parallel.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -99,6 +103,56 @@ bool cli_parse_uint(const char *cmd, const char *opt, const char *arg, uint64_t 
     }
     *out = v;
     return true;
+}
+
+int cli_help_or_bad_option(const char *cmd, int opt, void (*usage)(FILE *out))
+{
+    if (opt == 'h') {
+        usage(stdout);
+        return CLI_RC_OK;
+    }
+    return cli_usage_error(cmd, "unknown option");
+}
+
+const char *cli_one_operand(const char *cmd, int argc, char **argv, const char *what)
+{
+    if (optind != argc - 1) {
+        cli_usage_error(cmd, "want exactly one %s", what);
+        return NULL;
+    }
+    return argv[optind];
+}
+
+void cli_thread_opts_init(cli_thread_opts *t) { memset(t, 0, sizeof *t); }
+
+int cli_thread_opts_parse(cli_thread_opts *t, int opt, const char *arg, const char *cmd)
+{
+    switch (opt) {
+    case CLI_OPT_THREADS: return cli_parse_uint(cmd, "--threads", arg, 256, &t->threads) ? 1 : -1;
+    case 'q': t->quiet = true; return 1;
+    }
+    return 0;
+}
+
+int cli_thread_count(const cli_thread_opts *t)
+{
+    return cbz_parallel_threads((int)t->threads);
+}
+
+cbz_status cli_visit_members(const char *dataset, bool check_hashes, cli_member_visit visit, void *ctx, size_t *n,
+                             size_t *problems, cbz_error *err)
+{
+    char **names;
+    *n = 0;
+    *problems = 0;
+    CBZ_TRY(cbz_dataset_members(dataset, check_hashes, &names, n, problems, stderr, err));
+    for (size_t i = 0; i < *n; i++) {
+        char path[4352];
+        snprintf(path, sizeof path, "%s/%s", dataset, names[i]);
+        if (!visit(path, i, ctx)) (*problems)++;
+    }
+    cbz_dataset_members_free(names, *n);
+    return CBZ_OK;
 }
 
 void cli_record_opts_init(cli_record_opts *o)
