@@ -32,7 +32,7 @@ make -j2 BUILD=$BUILD EXTRA_LDFLAGS='-Wl,-rpath,\$$ORIGIN/lib' \
 
 rm -rf "$OUT"
 mkdir -p "$OUT/bin/lib"
-cp $BUILD/cobzip $BUILD/cbzgen $BUILD/tests/test_* $BUILD/bench/bench_gpu \
+cp $BUILD/cobzip $BUILD/cbzgen $(ls $BUILD/tests/test_* | grep -v '\.d$') $BUILD/bench/bench_gpu \
    $BUILD/libcobzip_cuda.so "$OUT/bin/"
 # the CUDA backend must really be in the .so, exported through its one entry,
 # and the host binaries must not carry cudart or libstdc++ any more
