@@ -204,8 +204,8 @@ int cli_help_or_bad_option(const char *cmd, int opt, void (*usage)(FILE *out));
  * usage error "want exactly one WHAT", when there are none or several. */
 const char *cli_one_operand(const char *cmd, int argc, char **argv, const char *what);
 
-/* The options of the commands that decode members (decompress, verify):
- * --threads N (0..256; 0, the default, is every core) and -q. */
+/* The options of the commands that run members on threads (compress, decompress,
+ * verify): --threads N (0..256; 0, the default, is every core) and -q. */
 typedef struct cli_thread_opts {
     uint64_t threads; /* --threads; 0: all cores */
     bool quiet;       /* -q */

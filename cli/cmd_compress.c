@@ -11,7 +11,6 @@
  */
 #include "cli.h"
 #include "container.h"
-#include "parallel.h"
 #include "hash.h"
 #include "jsonl.h"
 #include "outfile.h"
@@ -23,7 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-enum { OPT_LEVEL = CLI_OPT_FIRST_FREE, OPT_CHUNK, OPT_THREADS, OPT_FORCE, OPT_DEVICE, OPT_STATS };
+enum { OPT_LEVEL = CLI_OPT_FIRST_FREE, OPT_CHUNK, OPT_FORCE, OPT_DEVICE, OPT_STATS };
 
 static void usage(FILE *out)
 {
@@ -123,12 +122,11 @@ int cmd_compress(int argc, char **argv)
         CLI_RECORD_LONG_OPTIONS,
         { "level", required_argument, NULL, OPT_LEVEL },
         { "chunk-size", required_argument, NULL, OPT_CHUNK },
-        { "threads", required_argument, NULL, OPT_THREADS },
+        CLI_THREAD_LONG_OPTIONS,
         { "device", required_argument, NULL, OPT_DEVICE },
         { "stats", required_argument, NULL, OPT_STATS },
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, OPT_FORCE },
-        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -136,12 +134,16 @@ int cmd_compress(int argc, char **argv)
     cli_record_opts ro;
     cli_record_opts_init(&ro);
     const char *output = NULL, *stats_path = NULL, *device = NULL;
-    bool force = false, quiet = false;
-    uint64_t level = 3, chunk = CBZ_CHUNK_DEFAULT, threads = 0;
+    bool force = false;
+    uint64_t level = 3, chunk = CBZ_CHUNK_DEFAULT;
+    cli_thread_opts to;
+    cli_thread_opts_init(&to);
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, CLI_RECORD_SHORT_OPTIONS "o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, CLI_RECORD_SHORT_OPTIONS "o:" CLI_THREAD_SHORT_OPTIONS "h", longopts,
+                              NULL)) != -1) {
         int r = cli_record_opts_parse(&ro, opt, optarg, cmd);
+        if (r == 0) r = cli_thread_opts_parse(&to, opt, optarg, cmd);
         if (r < 0) return CLI_RC_SEVERE;
         if (r > 0) continue;
         switch (opt) {
@@ -154,9 +156,6 @@ int cmd_compress(int argc, char **argv)
                 return CLI_RC_SEVERE;
             if (chunk < 1) return cli_usage_error(cmd, "--chunk-size must be at least 1");
             break;
-        case OPT_THREADS:
-            if (!cli_parse_uint(cmd, "--threads", optarg, 256, &threads)) return CLI_RC_SEVERE;
-            break;
         case OPT_DEVICE:
             /* Checked here so a typo fails before any output exists; the
              * engine decides what each device means (CBZ_ERR_DEVICE: 16). */
@@ -168,14 +167,12 @@ int cmd_compress(int argc, char **argv)
         case OPT_STATS: stats_path = optarg; break;
         case 'o': output = optarg; break;
         case OPT_FORCE: force = true; break;
-        case 'q': quiet = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
+        default: return cli_help_or_bad_option(cmd, opt, usage);
         }
     }
     if (!output) return cli_usage_error(cmd, "missing -o DATASET");
     if (optind >= argc) return cli_usage_error(cmd, "missing INPUT");
-    if (threads == 0) threads = (uint64_t)cbz_parallel_threads(0);
+    int threads = cli_thread_count(&to);
     /* Member names must be distinct. */
     for (int i = optind; i < argc; i++)
         for (int j = optind; j < i; j++) {
@@ -196,7 +193,7 @@ int cmd_compress(int argc, char **argv)
     memset(&p, 0, sizeof p);
     p.layout = layout;
     p.ebcdic = cp->is_ebcdic;
-    p.threads = (int)threads;
+    p.threads = threads;
     p.device = device;
     p.meta.fmt = ro.fmt;
     p.meta.chunk_size = chunk;
@@ -230,8 +227,8 @@ int cmd_compress(int argc, char **argv)
     cbz_status s = cbz_dataset_begin(output, force, &ds, &err);
     if (s == CBZ_OK && stats_path && (s = cbz_outfile_open(stats_path, force, &stats_of, &err)) == CBZ_OK) {
         sf = cbz_outfile_stream(stats_of);
-        fprintf(sf, "{\"tool\": \"cobzip %s\", \"threads\": %llu, \"level\": %llu, \"members\": [",
-                CBZ_VERSION_STRING, (unsigned long long)threads, (unsigned long long)level);
+        fprintf(sf, "{\"tool\": \"cobzip %s\", \"threads\": %d, \"level\": %llu, \"members\": [",
+                CBZ_VERSION_STRING, threads, (unsigned long long)level);
     }
     for (int i = optind; i < argc && s == CBZ_OK; i++) {
         char nb[4096], member[4200];
@@ -240,7 +237,7 @@ int cmd_compress(int argc, char **argv)
         snprintf(p.meta.source_name, sizeof p.meta.source_name, "%s", base);
         cbz_compress_result res;
         double t0 = now_seconds();
-        p.progress = cbz_progress_start(base, input_size(argv[i]), !quiet);
+        p.progress = cbz_progress_start(base, input_size(argv[i]), !to.quiet);
         s = cbz_compress_file(argv[i], cbz_dataset_member_path(ds, member), false, &p, &res, &err);
         cbz_progress_finish(p.progress);
         p.progress = NULL;
@@ -249,7 +246,7 @@ int cmd_compress(int argc, char **argv)
         all_out += res.member_size;
         if (sf) stats_member(sf, i == optind, argv[i], &res, now_seconds() - t0);
         s = cbz_dataset_add(ds, member, &p, &res, &err);
-        if (s == CBZ_OK && !quiet)
+        if (s == CBZ_OK && !to.quiet)
             fprintf(stderr, "%s: %llu bytes -> %llu bytes (ratio %.2f), %llu records, %llu chunks\n",
                     argv[i], (unsigned long long)res.source_size,
                     (unsigned long long)res.member_size,

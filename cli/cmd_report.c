@@ -64,17 +64,17 @@ int cmd_report(int argc, char **argv)
             break;
         case OPT_NO_CHECK: ro.check_hashes = false; break;
         case OPT_FORCE: force = true; break;
-        case 'h': usage(stdout); return CLI_RC_OK;
-        default: return cli_usage_error(cmd, "unknown option");
+        default: return cli_help_or_bad_option(cmd, opt, usage);
         }
     }
-    if (optind != argc - 1) return cli_usage_error(cmd, "want exactly one DATASET");
+    const char *dataset = cli_one_operand(cmd, argc, argv, "DATASET");
+    if (!dataset) return CLI_RC_SEVERE;
     if (!output) return cli_usage_error(cmd, "want -o REPORT.html (or -o - for stdout)");
 
     cbz_error err = { 0 };
     cbz_outfile *of = NULL;
     cbz_status s = cbz_outfile_open(output, force, &of, &err);
-    if (s == CBZ_OK) s = cbz_report_write(argv[optind], &ro, cbz_outfile_stream(of), &err);
+    if (s == CBZ_OK) s = cbz_report_write(dataset, &ro, cbz_outfile_stream(of), &err);
     if (s == CBZ_OK) {
         s = cbz_outfile_commit(of, &err);
         of = NULL;

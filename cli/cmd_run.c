@@ -26,7 +26,7 @@ enum {
     OPT_CHUNK_SIZE,
 };
 
-static const char usage[] =
+static const char usage_text[] =
     "usage: cobzip run JOB.yaml [options]\n"
     "       cobzip run --show-config [JOB.yaml]\n"
     "\n"
@@ -53,6 +53,8 @@ static const char usage[] =
     "\n"
     "Return code: the highest step return code (0 ok, 4 warning, 8 error,\n"
     "12 severe: bad deck, dataset exists, job locked; 16 fatal or ABEND).\n";
+
+static void usage(FILE *out) { fputs(usage_text, out); }
 
 int cmd_run(int argc, char **argv)
 {
@@ -105,8 +107,7 @@ int cmd_run(int argc, char **argv)
         case OPT_THREADS: cli_values[CBZ_CFG_THREADS] = optarg; break;
         case OPT_DEVICE: cli_values[CBZ_CFG_DEVICE] = optarg; break;
         case OPT_CHUNK_SIZE: cli_values[CBZ_CFG_CHUNK_SIZE] = optarg; break;
-        case 'h': fputs(usage, stdout); return CLI_RC_OK;
-        default: return cli_usage_error("run", "unknown option");
+        default: return cli_help_or_bad_option("run", opt, usage);
         }
     }
     const char *deck = optind < argc ? argv[optind] : NULL;
