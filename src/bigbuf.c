@@ -5,11 +5,14 @@
  * most CACHE_BYTES bytes, per thread; a request takes the smallest cached
  * block that holds it.  A thread's cache is freed when the thread ends
  * (pthread key destructor).  cbz_big_alloc's blocks carry a 64-byte header
- * (the block's size) in front of the pointer handed out.
+ * (the block's size) in front of the pointer handed out.  cbz_big_prefault
+ * uses madvise(MADV_POPULATE_WRITE) (Linux 5.14+), which maps pages without
+ * writing them: safe beside a thread that fills the same buffer.
  */
 #include "bigbuf.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -28,10 +31,15 @@ typedef struct big_cache {
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static _Thread_local big_cache *tl_cache;
+/* Set when this thread's cache is destroyed: other thread-exit destructors
+ * (zstd_wrap.c's contexts) may still give blocks back; they are freed. */
+static _Thread_local bool tl_gone;
 
 static void cache_destroy(void *arg)
 {
     big_cache *c = arg;
+    tl_cache = NULL;
+    tl_gone = true;
     for (int i = 0; i < CACHE_SLOTS; i++) free(c->blk[i]);
     free(c);
 }
@@ -42,6 +50,7 @@ static void cache_key_create(void) { (void)pthread_key_create(&cache_key, cache_
 static big_cache *cache(void)
 {
     if (tl_cache) return tl_cache;
+    if (tl_gone) return NULL;
     pthread_once(&cache_once, cache_key_create);
     big_cache *c = calloc(1, sizeof *c);
     if (!c) return NULL;
@@ -117,6 +126,23 @@ void cbz_big_give(void *p, size_t size)
         free(c->blk[smallest]);
         c->blk[smallest] = NULL;
     }
+}
+
+void cbz_big_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (!p || n == 0) return;
+    /* whole pages: the bytes around the range are left as they are too */
+    const uintptr_t page = 4096;
+    uintptr_t a = (uintptr_t)p & ~(page - 1);
+    uintptr_t e = (uintptr_t)p + n;
+    if (e < (uintptr_t)p || e > UINTPTR_MAX - page) return;
+    e = (e + page - 1) & ~(page - 1);
+    (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);   /* a hint only */
+#else
+    (void)p;
+    (void)n;
+#endif
 }
 
 void *cbz_big_alloc(size_t n)

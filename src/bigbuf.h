@@ -42,4 +42,10 @@ void *cbz_big_take(size_t n, size_t *size);
  * cache, or free()d when it is small or the cache is full.  NULL is fine. */
 void cbz_big_give(void *p, size_t size);
 
+/* Maps the pages of [p, p + n) now (a hint: nothing happens where the
+ * system can not).  The bytes are not changed, so another thread may be
+ * writing them at the same time: a helper thread takes a buffer's page
+ * faults (and huge-page zeroing) off the thread that is about to fill it. */
+void cbz_big_prefault(void *p, size_t n);
+
 #endif

@@ -133,6 +133,8 @@ enum scratch_slot {
     DS_TN_TLEN,     /* ... template lengths                                     */
     DS_TN_INTS,     /* ... the numbers of the runs                              */
     DS_TN_NDS,      /* ... their digit counts                                   */
+    DS_TN_BITS,     /* ... marker positions per value (widths <= 64)            */
+    DS_TN_OUT,      /* ... the values built (widths <= 64)                      */
     DS_DICT,        /* decode_text_dict: the entries                            */
     DS_CODES,       /* ... the codes                                            */
     DS_LENS,        /* decode_text_trim: the lengths                            */
@@ -259,32 +261,47 @@ static void planes_put_u32(const uint32_t *v, size_t n, unsigned k, uint8_t *out
  * block stays in L1 while every plane is added in. */
 #define PLANES_BLOCK 512
 
+/* One block of m values at b; inlined with m = PLANES_BLOCK for the full
+ * blocks, so that the loops have a constant count and the compiler
+ * vectorizes them (-O2 leaves loops with a remainder scalar). */
+static inline __attribute__((always_inline)) void planes_block_u64(const uint8_t *in, size_t n,
+                                                                   unsigned k, size_t b, size_t m,
+                                                                   uint64_t *restrict o)
+{
+    for (size_t i = 0; i < m; i++) o[i] = in[b + i];
+    for (unsigned j = 1; j < k; j++) {
+        const uint8_t *p = in + (size_t)j * n + b;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < m; i++) o[i] |= (uint64_t)p[i] << sh;
+    }
+}
+
 static void planes_get_u64(const uint8_t *in, size_t n, unsigned k, uint64_t *v)
 {
-    for (size_t b = 0; b < n; b += PLANES_BLOCK) {
-        const size_t m = n - b < PLANES_BLOCK ? n - b : PLANES_BLOCK;
-        uint64_t *o = v + b;
-        for (size_t i = 0; i < m; i++) o[i] = in[b + i];
-        for (unsigned j = 1; j < k; j++) {
-            const uint8_t *p = in + (size_t)j * n + b;
-            const unsigned sh = 8 * j;
-            for (size_t i = 0; i < m; i++) o[i] |= (uint64_t)p[i] << sh;
-        }
+    size_t b = 0;
+    for (; n - b >= PLANES_BLOCK; b += PLANES_BLOCK)
+        planes_block_u64(in, n, k, b, PLANES_BLOCK, v + b);
+    if (b < n) planes_block_u64(in, n, k, b, n - b, v + b);
+}
+
+static inline __attribute__((always_inline)) void planes_block_u32(const uint8_t *in, size_t n,
+                                                                   unsigned k, size_t b, size_t m,
+                                                                   uint32_t *restrict o)
+{
+    for (size_t i = 0; i < m; i++) o[i] = in[b + i];
+    for (unsigned j = 1; j < k; j++) {
+        const uint8_t *p = in + (size_t)j * n + b;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < m; i++) o[i] |= (uint32_t)p[i] << sh;
     }
 }
 
 static void planes_get_u32(const uint8_t *in, size_t n, unsigned k, uint32_t *v)
 {
-    for (size_t b = 0; b < n; b += PLANES_BLOCK) {
-        const size_t m = n - b < PLANES_BLOCK ? n - b : PLANES_BLOCK;
-        uint32_t *o = v + b;
-        for (size_t i = 0; i < m; i++) o[i] = in[b + i];
-        for (unsigned j = 1; j < k; j++) {
-            const uint8_t *p = in + (size_t)j * n + b;
-            const unsigned sh = 8 * j;
-            for (size_t i = 0; i < m; i++) o[i] |= (uint32_t)p[i] << sh;
-        }
-    }
+    size_t b = 0;
+    for (; n - b >= PLANES_BLOCK; b += PLANES_BLOCK)
+        planes_block_u32(in, n, k, b, PLANES_BLOCK, v + b);
+    if (b < n) planes_block_u32(in, n, k, b, n - b, v + b);
 }
 
 /* Decimal planes (bits byte 0x90 | k, or 0xA0 | k with a sign): numbers
@@ -406,6 +423,21 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
     return CBZ_OK;
 }
 
+/* Joins decimal planes for the m values at b (digit pairs < 100 checked
+ * before); inlined with m = PLANES_BLOCK for the full blocks, so that the
+ * loops have a constant count and the compiler vectorizes them. */
+static inline __attribute__((always_inline)) void dec_planes_block(const uint8_t *p, size_t n,
+                                                                   unsigned k, size_t b, size_t m,
+                                                                   uint64_t *restrict o)
+{
+    const uint8_t *top = p + (size_t)(k - 1) * n + b;
+    for (size_t i = 0; i < m; i++) o[i] = top[i];
+    for (unsigned j = k - 1; j-- > 0;) {
+        const uint8_t *pl = p + (size_t)j * n + b;
+        for (size_t i = 0; i < m; i++) o[i] = o[i] * 100 + pl[i];
+    }
+}
+
 /* Reads decimal planes (head byte already read: k planes, sm signed). */
 static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, uint64_t *out,
                                  const char *what, cbz_error *err)
@@ -423,17 +455,24 @@ static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, u
      * (100^8 - 1) < 2^63), so only the digit pairs (< 100) need checking,
      * all at once; a bad one sends the column through the checks below */
     if (k <= 9) {
-        unsigned bad = 0;
-        for (size_t q = 0; q < (size_t)(k - 1) * n; q++) bad |= p[q] > 99;
+        /* a byte >= 100 gets its top bit from adding 28 or has it already;
+         * bytes <= 99 do not carry: eight bytes a step, then the rest */
+        const size_t nq = (size_t)(k - 1) * n;
+        uint64_t hi = 0;
+        size_t q = 0;
+        for (; q + 8 <= nq; q += 8) {
+            uint64_t x;
+            memcpy(&x, p + q, 8);
+            hi |= (x + 0x1C1C1C1C1C1C1C1Cull) | x;
+        }
+        unsigned bad = (hi & 0x8080808080808080ull) != 0;
+        for (; q < nq; q++) bad |= p[q] > 99;
         unsigned zero_neg = 0;
         for (size_t b = 0; !bad && b < n; b += PLANES_BLOCK) {
             const size_t m = n - b < PLANES_BLOCK ? n - b : PLANES_BLOCK;
             uint64_t *o = out + b;
-            for (size_t i = 0; i < m; i++) o[i] = p[(size_t)(k - 1) * n + b + i];
-            for (unsigned j = k - 1; j-- > 0;) {
-                const uint8_t *pl = p + (size_t)j * n + b;
-                for (size_t i = 0; i < m; i++) o[i] = o[i] * 100 + pl[i];
-            }
+            if (m == PLANES_BLOCK) dec_planes_block(p, n, k, b, PLANES_BLOCK, o);
+            else dec_planes_block(p, n, k, b, m, o);
             if (sm)
                 for (size_t i = 0; i < m; i++) {
                     const uint64_t neg = (s[(b + i) >> 3] >> ((b + i) & 7)) & 1;
@@ -684,6 +723,199 @@ static double entropy_bits(const uint32_t *counts, size_t k, size_t m)
     return hist_bits(counts, k, m);
 }
 
+/* ------------------------------------------------------------------ chunk memo */
+
+/* The per-chunk memo of the encoder (cbz_col_chunk_ctx, column.h): facts
+ * about a chunk's streams that the choices of several later columns use,
+ * computed once per chunk instead of once per column that looks at them.
+ * Entry j describes stream j of the chunk, i.e. peers[j] of every later
+ * call; an entry also records which bytes it describes (pointer, count,
+ * descriptor) and answers only a peer that matches them, so a call with
+ * other peers (the sample trials of TEXT_SPLIT) is never given another
+ * column's facts.  Everything memoized is a function of those bytes alone,
+ * so the encoding does not depend on whether the memo was there.
+ *   numeric  the stream's integers and invalid flags (parse_numeric), kept
+ *            by encode_numeric when it parses the column itself; choose_ref
+ *            and the reference of encode_numeric read them instead of
+ *            parsing the peer again
+ *   tlen     the lengths without trailing pad of its first tlen_done
+ *            values (text references: the peer's text to cut out)
+ *   blank    the blank flags of its first blank_done values (choose_mask)
+ *   split    split_major's answer (choose_split)
+ * The memory is one arena of large blocks, rewound by each reset. */
+typedef struct memo_entry {
+    const uint8_t *values; /* identity: NULL while the entry is unused     */
+    size_t n;
+    cbz_col_desc desc;
+    const int64_t *ints;   /* numeric: NULL when not parsed                 */
+    const uint8_t *bad;
+    size_t nbad;
+    uint32_t *tlen;        /* trimmed lengths, the first tlen_done computed */
+    size_t tlen_done;
+    uint8_t *blank;        /* n flags, the first blank_done computed        */
+    size_t blank_done;
+    int8_t split;          /* split_major: -1 not asked, 0 false, 1 true    */
+    uint64_t split_key;
+    size_t split_count;
+} memo_entry;
+
+#define MEMO_BLOCK ((size_t)8 << 20)
+
+struct cbz_col_chunk_ctx {
+    memo_entry *e;     /* entries 0..n_e-1 */
+    size_t n_e, cap_e;
+    uint8_t **blk;     /* arena blocks, kept from chunk to chunk */
+    size_t *blk_size;
+    size_t n_blk, cap_blk;
+    size_t cur, off;   /* next free byte: block cur, offset off */
+};
+
+cbz_col_chunk_ctx *cbz_col_chunk_ctx_new(void)
+{
+    return calloc(1, sizeof(cbz_col_chunk_ctx));
+}
+
+void cbz_col_chunk_ctx_free(cbz_col_chunk_ctx *c)
+{
+    if (!c) return;
+    /* free(), not the block cache: this may run at thread exit, after the
+     * cache's own destructor */
+    for (size_t b = 0; b < c->n_blk; b++) free(c->blk[b]);
+    free(c->blk);
+    free(c->blk_size);
+    free(c->e);
+    free(c);
+}
+
+cbz_status cbz_col_chunk_ctx_reset(cbz_col_chunk_ctx *c, size_t n_streams, cbz_error *err)
+{
+    if (n_streams > c->cap_e) {
+        memo_entry *e = realloc(c->e, n_streams * sizeof *e);
+        CBZ_FAIL_IF(!e, err, CBZ_ERR_NOMEM, "column: no memory for the memo of %zu streams",
+                    n_streams);
+        c->e = e;
+        c->cap_e = n_streams;
+    }
+    memset(c->e, 0, n_streams * sizeof *c->e);
+    for (size_t j = 0; j < n_streams; j++) c->e[j].split = -1;
+    c->n_e = n_streams;
+    c->cur = c->off = 0;
+    return CBZ_OK;
+}
+
+/* This thread's context (made on first use, freed when the thread ends);
+ * NULL: no memory. */
+static pthread_key_t chunk_ctx_key;
+static pthread_once_t chunk_ctx_once = PTHREAD_ONCE_INIT;
+static _Thread_local cbz_col_chunk_ctx *tl_chunk_ctx;
+
+static void chunk_ctx_destroy(void *p) { cbz_col_chunk_ctx_free(p); }
+static void chunk_ctx_key_create(void) { (void)pthread_key_create(&chunk_ctx_key, chunk_ctx_destroy); }
+
+cbz_col_chunk_ctx *cbz_col_chunk_ctx_thread(void)
+{
+    if (tl_chunk_ctx) return tl_chunk_ctx;
+    pthread_once(&chunk_ctx_once, chunk_ctx_key_create);
+    cbz_col_chunk_ctx *c = cbz_col_chunk_ctx_new();
+    if (!c) return NULL;
+    if (pthread_setspecific(chunk_ctx_key, c) != 0) {
+        cbz_col_chunk_ctx_free(c);
+        return NULL;
+    }
+    tl_chunk_ctx = c;
+    return c;
+}
+
+/* bytes of the arena, 64-byte aligned (NULL: no memory) */
+static void *memo_alloc(cbz_col_chunk_ctx *c, size_t bytes)
+{
+    if (bytes > SIZE_MAX - 64) return NULL;
+    bytes = (bytes + 63) & ~(size_t)63;
+    for (; c->cur < c->n_blk; c->cur++, c->off = 0)
+        if (c->blk_size[c->cur] - c->off >= bytes) {
+            void *p = c->blk[c->cur] + c->off;
+            c->off += bytes;
+            return p;
+        }
+    if (c->n_blk == c->cap_blk) {
+        size_t cap = c->cap_blk ? 2 * c->cap_blk : 8;
+        uint8_t **b = realloc(c->blk, cap * sizeof *b);
+        if (!b) return NULL;
+        c->blk = b;
+        size_t *s = realloc(c->blk_size, cap * sizeof *s);
+        if (!s) return NULL;
+        c->blk_size = s;
+        c->cap_blk = cap;
+    }
+    size_t got;
+    uint8_t *p = cbz_big_take(bytes > MEMO_BLOCK ? bytes : MEMO_BLOCK, &got);
+    if (!p) return NULL;
+    c->blk[c->n_blk] = p;
+    c->blk_size[c->n_blk++] = got;
+    c->cur = c->n_blk - 1;
+    c->off = bytes;
+    return p;
+}
+
+static bool desc_same(const cbz_col_desc *a, const cbz_col_desc *b)
+{
+    return a->kind == b->kind && a->is_signed == b->is_signed && a->sign == b->sign &&
+           a->ebcdic == b->ebcdic && a->digits == b->digits && a->width == b->width;
+}
+
+/* The entry of stream j when it describes these bytes (an unused one is
+ * claimed for them); NULL: no memo, or it holds another column there. */
+static memo_entry *memo_at(cbz_col_chunk_ctx *c, size_t j, const cbz_col_desc *d,
+                           const uint8_t *values, size_t n)
+{
+    if (!c || j >= c->n_e || !values) return NULL;
+    memo_entry *e = &c->e[j];
+    if (!e->values) {
+        e->values = values;
+        e->n = n;
+        e->desc = *d;
+        return e;
+    }
+    return e->values == values && e->n == n && desc_same(&e->desc, d) ? e : NULL;
+}
+
+static memo_entry *memo_peer(cbz_col_chunk_ctx *c, const cbz_col_peer *peers, size_t j)
+{
+    return memo_at(c, j, &peers[j].desc, peers[j].values, peers[j].n);
+}
+
+/* The trimmed lengths (text_lengths with the pad of the entry's code page)
+ * of at least the first m of the entry's values, computed once, then
+ * extended; NULL: no memory. */
+static const uint32_t *memo_tlen(cbz_col_chunk_ctx *c, memo_entry *e, size_t m)
+{
+    if (!e->tlen && !(e->tlen = memo_alloc(c, e->n * sizeof *e->tlen))) return NULL;
+    if (m > e->n) m = e->n;
+    if (e->tlen_done < m) {
+        const size_t w = e->desc.width, k = e->tlen_done;
+        cbz_kernels()->text_lengths(e->values + k * w, m - k, w, e->desc.ebcdic ? 0x40 : 0x20,
+                                    e->tlen + k);
+        e->tlen_done = m;
+    }
+    return e->tlen;
+}
+
+/* flag[i] = value i is blank (blank_flags: branch-free, where the trimmed
+ * lengths would branch on every value), for at least the first m of the
+ * entry's values, computed once, then extended; NULL: no memory. */
+static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8_t *flag);
+static const uint8_t *memo_blank(cbz_col_chunk_ctx *c, memo_entry *e, size_t m)
+{
+    if (!e->blank && !(e->blank = memo_alloc(c, e->n))) return NULL;
+    if (m > e->n) m = e->n;
+    if (e->blank_done < m) {
+        const size_t w = e->desc.width, k = e->blank_done;
+        blank_flags(e->values + k * w, m - k, w, e->desc.ebcdic ? 0x40 : 0x20, e->blank + k);
+        e->blank_done = m;
+    }
+    return e->blank;
+}
+
 /* ------------------------------------------------------------------ RAW */
 
 static cbz_status encode_raw(const cbz_kernel_table *K, const uint8_t *values, size_t n,
@@ -706,8 +938,11 @@ static void *dec_scratch_n(enum scratch_slot slot, size_t n, size_t size)
 }
 
 /* Copies w bytes (w <= 64 in the fast path): a libc call per short value
- * costs more than the copy itself.  The regions do not overlap. */
-static inline void dec_copy(uint8_t *restrict d, const uint8_t *restrict s, size_t w)
+ * costs more than the copy itself.  The regions do not overlap.  Always
+ * inlined, so that under DEC_BY_WIDTH the width is a constant and the copy
+ * is one or two moves, not a chain of tests a value. */
+static inline __attribute__((always_inline)) void dec_copy(uint8_t *restrict d,
+                                                           const uint8_t *restrict s, size_t w)
 {
     if (w > 64) {
         memcpy(d, s, w);
@@ -724,6 +959,33 @@ static inline void dec_copy(uint8_t *restrict d, const uint8_t *restrict s, size
         while (w--) *d++ = *s++;
     }
 }
+
+/* Runs the statement LOOP (a loop over rows that copies W bytes a row with
+ * dec_copy) with W a constant for the widths 1..16, so that each row is
+ * copied by a move or two without a test of the width; wider rows take the
+ * general dec_copy. */
+#define DEC_BY_WIDTH(w, LOOP)                                                                 \
+    do {                                                                                      \
+        switch (w) {                                                                          \
+        case 1: { const size_t W = 1; LOOP; } break;                                          \
+        case 2: { const size_t W = 2; LOOP; } break;                                          \
+        case 3: { const size_t W = 3; LOOP; } break;                                          \
+        case 4: { const size_t W = 4; LOOP; } break;                                          \
+        case 5: { const size_t W = 5; LOOP; } break;                                          \
+        case 6: { const size_t W = 6; LOOP; } break;                                          \
+        case 7: { const size_t W = 7; LOOP; } break;                                          \
+        case 8: { const size_t W = 8; LOOP; } break;                                          \
+        case 9: { const size_t W = 9; LOOP; } break;                                          \
+        case 10: { const size_t W = 10; LOOP; } break;                                        \
+        case 11: { const size_t W = 11; LOOP; } break;                                        \
+        case 12: { const size_t W = 12; LOOP; } break;                                        \
+        case 13: { const size_t W = 13; LOOP; } break;                                        \
+        case 14: { const size_t W = 14; LOOP; } break;                                        \
+        case 15: { const size_t W = 15; LOOP; } break;                                        \
+        case 16: { const size_t W = 16; LOOP; } break;                                        \
+        default: { const size_t W = (w); LOOP; } break;                                       \
+        }                                                                                     \
+    } while (0)
 
 /* The length of the w bytes at v without their trailing pad bytes, eight
  * bytes a step from the end. */
@@ -871,6 +1133,134 @@ static uint32_t *text_dict_table(size_t limit, size_t *cap)
     return slot;
 }
 
+/* The hash of text_dict_build for the n bytes at p (its high bits pick the
+ * slot).  Only where an entry is looked for depends on it (codes are
+ * insertion indices, and equal values are told by their bytes), so it need
+ * not be hash_bytes: one multiply per 8 bytes instead of two. */
+static inline uint64_t dict_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = ((uint64_t)n + 1) * 0x9E3779B97F4A7C15ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
+    }
+    /* the last r = n - i bytes by whole loads, as hash_bytes */
+    const size_t r = n - i;
+    uint64_t t = 0;
+    if (n >= 8 && r) {
+        memcpy(&t, p + n - 8, 8);
+        t >>= 8 * (8 - r);
+    } else if (r >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p + i, 4);
+        memcpy(&b, p + n - 4, 4);
+        t = a | (uint64_t)b << (8 * (r - 4));
+    } else if (r >= 2) {
+        uint16_t a, b;
+        memcpy(&a, p + i, 2);
+        memcpy(&b, p + n - 2, 2);
+        t = a | (uint64_t)b << (8 * (r - 2));
+    } else if (r == 1) {
+        t = p[i];
+    }
+    return (h ^ t) * 0x94d049bb133111ebULL;
+}
+
+/* The top k bits of h, for a table of cap = 2^k slots (16 <= cap). */
+static inline size_t dict_slot_of(uint64_t h, size_t cap)
+{
+    return (size_t)(h >> (__builtin_clzll((uint64_t)cap) + 1));
+}
+
+/* The w <= 8 bytes at p as one little-endian integer, by whole loads
+ * (overlapping inside the w bytes): with the width fixed, equal integers
+ * are equal values, and so equal trimmed values. */
+static inline uint64_t short_key(const uint8_t *p, size_t w)
+{
+    uint64_t k;
+    uint32_t a, b;
+    uint16_t x;
+    switch (w) {
+    case 1: return p[0];
+    case 2: memcpy(&x, p, 2); return x;
+    case 3: memcpy(&x, p, 2); return x | (uint64_t)p[2] << 16;
+    case 4: memcpy(&a, p, 4); return a;
+    case 8: memcpy(&k, p, 8); return k;
+    default: /* 5..7 */
+        memcpy(&a, p, 4);
+        memcpy(&b, p + w - 4, 4);
+        return a | (uint64_t)b << (8 * (w - 4));
+    }
+}
+
+/* text_dict_build for values of at most 8 bytes: each value is looked up
+ * by its integer (short_key), compared with the entries' integers without
+ * touching their bytes again, and a value equal to the one before takes its
+ * code with no lookup.  The same entries, codes and answer. */
+static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, size_t n,
+                                  size_t width, size_t probe, size_t probe_limit, size_t limit,
+                                  uint32_t *codes, text_entry *ents, size_t *nents)
+{
+    size_t cap = 0, lim = probe_limit, k = 0;
+    unsigned shift = 0;
+    uint32_t *slot = NULL;
+    uint64_t *key = NULL, last = 0;
+    uint32_t last_code = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || (i == probe && lim < limit)) {
+            /* the table (slots, then the entries' integers) for the probe,
+             * then for the whole column, refilled */
+            if (i) lim = limit;
+            size_t c = 16;
+            while (c < lim * 2) c <<= 1;
+            uint8_t *t = scratch(5, c * sizeof *slot + (lim + 1) * sizeof *key);
+            if (!t) return false;
+            slot = (uint32_t *)t;
+            key = (uint64_t *)(t + c * sizeof *slot); /* c * 4 is a multiple of 64 */
+            memset(slot, 0xFF, c * sizeof *slot);
+            cap = c;
+            shift = (unsigned)__builtin_clzll((uint64_t)c) + 1;
+            for (size_t e = 0; e < k; e++) {
+                key[e] = short_key(ents[e].p, width);
+                size_t h = (size_t)((key[e] * 0x9E3779B97F4A7C15ULL) >> shift);
+                while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
+                slot[h] = (uint32_t)e;
+            }
+        }
+        const uint8_t *p = values + i * width;
+        const uint64_t x = short_key(p, width);
+        if (x == last && last_code != UINT32_MAX) {
+            codes[i] = last_code;
+            continue;
+        }
+        size_t h = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> shift);
+        for (;;) {
+            uint32_t s = slot[h];
+            if (s == UINT32_MAX) {
+                if (k == lim) return false;
+                slot[h] = (uint32_t)k;
+                key[k] = x;
+                ents[k].p = p;
+                ents[k].len = lens[i];
+                codes[i] = (uint32_t)k++;
+                break;
+            }
+            if (key[s] == x) {
+                codes[i] = s;
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+        last = x;
+        last_code = codes[i];
+    }
+    *nents = k;
+    return true;
+}
+
 /* Builds the dictionary of trimmed values in one pass.  Returns false when
  * its first `probe` values hold more than probe_limit distinct ones (a
  * column that does not repeat gives up early, with a small table), or all n
@@ -880,6 +1270,9 @@ static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t 
                             size_t probe, size_t probe_limit, size_t limit, uint32_t *codes,
                             text_entry *ents, size_t *nents)
 {
+    if (width <= 8)
+        return text_dict_build_short(values, lens, n, width, probe, probe_limit, limit, codes,
+                                     ents, nents);
     size_t cap, lim = probe_limit;
     uint32_t *slot = text_dict_table(probe_limit, &cap);
     if (!slot) return false;
@@ -890,14 +1283,14 @@ static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t 
             lim = limit;
             if (!(slot = text_dict_table(limit, &cap))) return false;
             for (size_t e = 0; e < k; e++) {
-                size_t h = (size_t)hash_bytes(ents[e].p, ents[e].len) & (cap - 1);
+                size_t h = dict_slot_of(dict_hash(ents[e].p, ents[e].len), cap);
                 while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
                 slot[h] = (uint32_t)e;
             }
         }
         const uint8_t *p = values + i * width;
         uint32_t l = lens[i];
-        size_t h = (size_t)hash_bytes(p, l) & (cap - 1);
+        size_t h = dict_slot_of(dict_hash(p, l), cap);
         for (;;) {
             uint32_t s = slot[h];
             if (s == UINT32_MAX) {
@@ -1123,11 +1516,23 @@ static cbz_status decode_text_trim(const cbz_kernel_table *K, const cbz_col_desc
     CBZ_FAIL_IF(!cbz_cursor_bytes(c, total, &p), err, CBZ_ERR_FORMAT,
                 "column: text values need %zu bytes at %zu, %zu left", total, c->pos,
                 c->len - c->pos);
+    /* rows of 8 bytes or more, but the last, by whole 8-byte words: the
+     * text, then pad words from its end; what goes past the row lands in the
+     * next row, which is written after it.  The words read stay within the
+     * text bytes (at least 7 more must follow). */
+    const uint8_t *end = p + total;
+    const uint64_t pad8 = 0x0101010101010101ull * pad;
     for (size_t i = 0; i < n; i++) {
         uint8_t *v = values + i * width;
-        dec_copy(v, p, lens[i]);
-        memset(v + lens[i], pad, width - lens[i]);
-        p += lens[i];
+        const size_t l = lens[i];
+        if (width >= 8 && i + 1 < n && (size_t)(end - p) >= l + 7) {
+            for (size_t q = 0; q < l; q += 8) memcpy(v + q, p + q, 8);
+            for (size_t q = l; q < width; q += 8) memcpy(v + q, &pad8, 8);
+        } else {
+            dec_copy(v, p, l);
+            memset(v + l, pad, width - l);
+        }
+        p += l;
     }
     return CBZ_OK;
 }
@@ -1222,8 +1627,9 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
                                     cbz_error *err);
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, bool planes, cbz_buf *body, bool *fallback,
-                                 cbz_col_stats *st, cbz_error *err);
+                                 size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                 cbz_buf *body, bool *fallback, cbz_col_stats *st,
+                                 cbz_error *err);
 static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  cbz_cursor *c, size_t n, const cbz_col_peer *peers,
                                  size_t n_peers, uint8_t *values, cbz_error *err);
@@ -1347,8 +1753,8 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         if ((rc = put_packed_u32(body, K, nd, m[k], planes)) != CBZ_OK) goto nomem;
         K->i64_to_be(x, m[k], 8, be);
         bool fallback = false;
-        if ((rc = encode_numeric(K, &d8, be, m[k], NULL, 0, planes, body, &fallback, NULL, err)) !=
-            CBZ_OK)
+        if ((rc = encode_numeric(K, &d8, be, m[k], NULL, 0, NULL, planes, body, &fallback, NULL,
+                                 err)) != CBZ_OK)
             goto out;
         assert(!fallback); /* binary values are always valid */
     }
@@ -1511,13 +1917,17 @@ static const char tnum_pairs[201] =
 /* Writes x (< 10^nd) as nd digits at o, zone bits `zone` (0x30 or 0xF0). */
 static inline void tnum_put_digits(uint8_t *o, uint64_t x, size_t nd, uint8_t zone)
 {
+    /* the ASCII pair with its zones set: 0x3d | 0xF0 = 0xFd for EBCDIC */
+    const uint16_t zone2 = (uint16_t)(zone * 0x0101u);
     size_t q = nd;
     while (q >= 2) {
         const uint64_t r = x % 100;
         x /= 100;
         q -= 2;
-        o[q] = (uint8_t)((tnum_pairs[2 * r] & 0x0F) | zone);
-        o[q + 1] = (uint8_t)((tnum_pairs[2 * r + 1] & 0x0F) | zone);
+        uint16_t pr;
+        memcpy(&pr, tnum_pairs + 2 * r, 2);
+        pr |= zone2;
+        memcpy(o + q, &pr, 2);
     }
     if (q) o[0] = (uint8_t)(zone | (x % 10));
 }
@@ -1541,33 +1951,64 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     uint32_t *tlen = dec_scratch_n(DS_TN_TLEN, n, sizeof *tlen);
     size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
     size_t *at = xmalloc((width + 1) * sizeof *at);
-    uint8_t *tl = xmalloc(width);
+    /* tl: the template of a row (8 bytes of slack for the whole-word moves
+     * of the bit-mask path) */
+    uint8_t *tl = xmalloc(width + 8);
     int64_t *ints = NULL;
     uint32_t *nds = NULL;
     if (!cnt || !tlen || !m || !off || !at || !tl) goto nomem;
+    memset(tl, 0, width + 8);
     if ((rc = decode_text_body(K, d, c, n, inner, false, tmpl, err)) != CBZ_OK) goto out;
     size_t nslots_seen = 0, total = 0;
     memset(m, 0, (width + 1) * sizeof *m);
+    /* rows of 8..64 bytes: the marker positions of each value as a bit mask,
+     * found eight bytes a step (the last step overlapping, or within the row
+     * when the value is shorter than 8), so that the expansion below needs
+     * no search */
+    const bool use_bits = width >= 8 && width <= 64;
+    uint64_t *bits = use_bits ? dec_scratch_n(DS_TN_BITS, n, sizeof *bits) : NULL;
+    if (use_bits && !bits) goto nomem;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *t = tmpl + i * width;
         const size_t len = trimmed_len(t, width, pad);
         size_t k = 0, j = 0;
         unsigned other = 0; /* digits other than the marker: no branch a byte */
+        uint64_t mbits = 0;
+        const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, hi = 0x8080808080808080ull;
         for (; j + 8 <= len; j += 8) { /* eight bytes a step, exactly */
-            const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, hi = 0x8080808080808080ull;
             uint64_t x;
             memcpy(&x, t + j, 8);
             x ^= 0x0101010101010101ull * zero; /* markers 0, other digits 1..9 */
             const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi; /* 0x80 at the markers */
-            k += (size_t)__builtin_popcountll(mk);
+            k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+            mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << j; /* j < 64 here */
             const uint64_t y = x | mk; /* markers now 0x80: only digits stay < 10 */
             other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi) != 0;
+        }
+        if (j < len && use_bits) {
+            /* the len - j < 8 bytes left, from a word that lies in the row:
+             * the one ending at len (len >= 8) or the row's first (len < 8,
+             * width >= 8); the bytes outside [j, len) are masked off */
+            const size_t at = len >= 8 ? len - 8 : 0;
+            uint64_t x;
+            memcpy(&x, t + at, 8);
+            const unsigned lo = (unsigned)(j - at), hi_b = (unsigned)(len - at); /* bytes kept */
+            const uint64_t keep = (hi_b == 8 ? ~0ull : (1ull << (8 * hi_b)) - 1) &
+                                  ~((1ull << (8 * lo)) - 1); /* lo < hi_b <= 8, lo < 8 */
+            x ^= 0x0101010101010101ull * zero;
+            const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi & keep;
+            k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+            mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << at;
+            const uint64_t y = x | mk;
+            other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi & keep) != 0;
+            j = len;
         }
         for (; j < len; j++) {
             const uint8_t dg = (uint8_t)(t[j] - zero);
             k += dg == 0;
             other |= (uint8_t)(dg - 1) < 9;
         }
+        if (use_bits) bits[i] = mbits;
         if (other) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT,
                           "column: value %zu: template holds a digit other than the marker", i);
@@ -1617,6 +2058,56 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     }
     memcpy(at, off, nslots * sizeof *at);
     const uint8_t zone = zero & 0xF0u;
+    if (use_bits) {
+        /* every row is built in a copy of the column (8 bytes of slack), by
+         * whole 8-byte moves (what goes past a row lands in the next one,
+         * which is written after it), reading the templates where they are
+         * (reads past a row stay in the column, but for the last row, read
+         * from tl); then the column is copied back at once.  Building in
+         * place would need each template copied first, and reading a row
+         * back right after its pieces were stored stalls the loads. */
+        uint8_t *outc = n <= (SIZE_MAX - 8) / width ? scratch(DS_TN_OUT, n * width + 8) : NULL;
+        if (!outc) goto nomem;
+        const uint64_t pad8 = 0x0101010101010101ull * pad;
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *src = values + i * width;
+            uint8_t *ob = outc + i * width;
+            const size_t len = tlen[i];
+            if (i + 1 == n) {
+                memcpy(tl, src, width);
+                src = tl;
+            }
+            if (cnt[i] == 0) { /* the template is the value, pad included */
+                for (size_t q = 0; q < width; q += 8) memcpy(ob + q, src + q, 8);
+                continue;
+            }
+            size_t out_len = len;
+            for (size_t k = 0; k < cnt[i]; k++) out_len += nds[at[k]] - 1;
+            if (out_len > width) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: value %zu: %zu bytes with its digit runs, width %zu", i,
+                              out_len, width);
+                goto out;
+            }
+            uint64_t mb = bits[i]; /* cnt[i] bits, all below len */
+            size_t o = 0, j = 0;
+            for (size_t k = 0; mb; k++) {
+                const size_t e = (size_t)__builtin_ctzll(mb); /* j <= e < len */
+                mb &= mb - 1;
+                for (size_t q = 0; q < e - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
+                o += e - j;
+                const size_t sl = at[k]++;
+                tnum_put_digits(ob + o, (uint64_t)ints[sl], nds[sl], zone);
+                o += nds[sl];
+                j = e + 1;
+            }
+            for (size_t q = 0; q < len - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
+            o += len - j; /* = out_len <= width */
+            for (size_t q = o; q < width; q += 8) memcpy(ob + q, &pad8, 8);
+        }
+        memcpy(values, outc, n * width);
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         uint8_t *v = values + i * width;
         const size_t len = tlen[i];
@@ -1711,20 +2202,36 @@ static size_t peer_text_len(const cbz_col_peer *p, size_t i, const uint8_t **at)
     return l;
 }
 
+/* The first occurrence of the l bytes at nd in the hl bytes at h (as memmem;
+ * TREF_MIN_LEN <= l <= hl): the values are short, and memmem's set-up per
+ * call (a shift table) cost more than this scan by 4-byte loads. */
+static inline const uint8_t *find_short(const uint8_t *h, size_t hl, const uint8_t *nd, size_t l)
+{
+    _Static_assert(TREF_MIN_LEN >= 4, "find_short loads 4 bytes of the needle");
+    uint32_t first;
+    memcpy(&first, nd, 4);
+    for (size_t o = 0; o + l <= hl; o++) {
+        uint32_t x;
+        memcpy(&x, h + o, 4);
+        if (x == first && bytes_equal(h + o, nd, l)) return h + o;
+    }
+    return NULL;
+}
+
 /* Cuts the first occurrence of the peer's trimmed value (TREF_MIN_LEN bytes
  * or more) out of each of the n values: what follows moves left and pad
  * bytes fill the end.  pos[i] = offset + 1, or 0.  Returns the bytes cut. */
 static size_t tref_cut(uint8_t *vals, size_t n, size_t width, uint8_t pad, const cbz_col_peer *p,
-                       uint32_t *pos)
+                       const uint32_t *plen, uint32_t *pos)
 {
     size_t cut = 0;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *pv;
-        const size_t l = peer_text_len(p, i, &pv);
+        const uint8_t *pv = p->values + i * p->desc.width;
+        const size_t l = plen ? plen[i] : peer_text_len(p, i, &pv);
         uint8_t *v = vals + i * width;
         pos[i] = 0;
         if (l < TREF_MIN_LEN || l > width) continue;
-        const uint8_t *at = memmem(v, width, pv, l);
+        const uint8_t *at = find_short(v, width, pv, l);
         if (!at) continue;
         const size_t o = (size_t)(at - v);
         memmove(v + o, v + o + l, width - o - l);
@@ -1739,14 +2246,23 @@ static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
                               const uint8_t *values, size_t n, bool planes, cbz_buf *body,
                               uint8_t *method, cbz_col_stats *st, cbz_error *err);
 
+/* The trimmed lengths of the first m values of peers[j] from the memo, or
+ * NULL (tref_cut then trims each value itself). */
+static const uint32_t *peer_tlen(cbz_col_chunk_ctx *memo, const cbz_col_peer *peers, size_t j,
+                                 size_t m)
+{
+    memo_entry *e = memo_peer(memo, peers, j);
+    return e ? memo_tlen(memo, e, m) : NULL;
+}
+
 /* Tries references for a text column: the candidate that cuts the most
  * bytes out of the first TREF_SAMPLE values is taken when it cuts 15% of
  * their text (a second one then when it cuts 5% more).  *used = false leaves
  * body untouched. */
 static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
                                   const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                  size_t n_peers, bool planes, cbz_buf *body, bool *used,
-                                  cbz_col_stats *st, cbz_error *err)
+                                  size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                  cbz_buf *body, bool *used, cbz_col_stats *st, cbz_error *err)
 {
     const size_t width = d->width;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
@@ -1779,7 +2295,8 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         if (!text_peer_usable(&peers[j - 1], n)) continue;
         screened++;
         memcpy(trial, values, ms * width);
-        size_t cut = tref_cut(trial, ms, width, pad, &peers[j - 1], tpos);
+        size_t cut = tref_cut(trial, ms, width, pad, &peers[j - 1],
+                              peer_tlen(memo, peers, j - 1, ms), tpos);
         if (cut == 0) continue;
         size_t at = nc < TREF_CANDIDATES ? nc++ : TREF_CANDIDATES;
         while (at > 0 && ccut[at - 1] < cut) {
@@ -1801,7 +2318,8 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         for (size_t c = 0; c < nc; c++) {
             if (taken[c]) continue;
             memcpy(trial, work, m * width);
-            size_t cut = tref_cut(trial, m, width, pad, &peers[cand[c]], tpos);
+            size_t cut = tref_cut(trial, m, width, pad, &peers[cand[c]],
+                                  peer_tlen(memo, peers, cand[c], m), tpos);
             if (cut > best) {
                 best = cut;
                 best_c = c;
@@ -1810,7 +2328,8 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         if (best * 100 < text * (nr == 0 ? 15 : 5)) break;
         taken[best_c] = true;
         refs[nr] = cand[best_c];
-        tref_cut(work, n, width, pad, &peers[refs[nr]], pos[nr]);
+        tref_cut(work, n, width, pad, &peers[refs[nr]], peer_tlen(memo, peers, refs[nr], n),
+                 pos[nr]);
         nr++;
     }
     if (nr == 0) goto out;
@@ -1837,6 +2356,24 @@ out:
     free(pos[1]);
     free(tpos);
     return rc;
+}
+
+/* Whether the last l (<= w) of the w bytes at v are all pad, 8 bytes a
+ * step from the end: what trimmed_len(v, w, pad) <= w - l says, without
+ * scanning the pad of a short value. */
+static inline bool tail_is_pad(const uint8_t *v, size_t w, size_t l, uint8_t pad)
+{
+    const uint64_t p8 = 0x0101010101010101ull * pad;
+    const size_t from = w - l;
+    size_t q = w;
+    for (; q - from >= 8; q -= 8) {
+        uint64_t x;
+        memcpy(&x, v + q - 8, 8);
+        if (x != p8) return false;
+    }
+    for (; q > from; q--)
+        if (v[q - 1] != pad) return false;
+    return true;
 }
 
 static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
@@ -1879,16 +2416,31 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
             const size_t o = pos[r][i] - 1;
             uint8_t *v = values + i * width;
             /* the last l bytes must be pad: room to put the text back */
-            const bool ok = l >= 1 && l <= width && o <= width - l &&
-                            trimmed_len(v, width, pad) <= width - l;
+            const bool ok = l >= 1 && l <= width && o <= width - l && tail_is_pad(v, width, l, pad);
             if (!ok) {
                 rc = cbz_fail(err, CBZ_ERR_FORMAT,
                               "column: text reference %zu of value %zu: %zu bytes at offset %zu "
                               "do not fit width %zu", r, i, l, o, width);
                 break;
             }
-            memmove(v + o + l, v + o, width - l - o);
-            memcpy(v + o, pv, l);
+            /* v[o, width - l) moves l bytes right, 8-byte words from the end
+             * back (each word is read before a store reaches it; the first
+             * word, read before all, covers the short rest), then the
+             * peer's text goes in at o */
+            uint8_t *src = v + o;
+            const size_t rest = width - l - o;
+            if (rest >= 8) {
+                uint64_t first, x;
+                memcpy(&first, src, 8);
+                for (size_t q = rest; q > 8; q -= 8) {
+                    memcpy(&x, src + q - 8, 8);
+                    memcpy(src + l + q - 8, &x, 8);
+                }
+                memcpy(src + l, &first, 8);
+            } else {
+                for (size_t q = rest; q-- > 0;) src[l + q] = src[q];
+            }
+            dec_copy(v + o, pv, l);
         }
     }
     return rc;
@@ -1933,34 +2485,74 @@ static size_t mask_check(const uint8_t *cblank, size_t m, const cbz_col_peer *p,
     return blank;
 }
 
+/* mask_check on flags known already: the same answer. */
+static size_t mask_check_flags(const uint8_t *cblank, size_t m, const uint8_t *pblank)
+{
+    size_t blank = 0;
+    uint8_t stray = 0;
+    for (size_t i = 0; i < m; i++) {
+        stray |= pblank[i] & (uint8_t)~cblank[i];
+        blank += pblank[i];
+    }
+    return stray ? SIZE_MAX : blank;
+}
+
+/* mask_check of peers[j], with its flags from the memo when there is one. */
+static size_t mask_check_peer(cbz_col_chunk_ctx *memo, const uint8_t *cblank, size_t m,
+                              const cbz_col_peer *peers, size_t j, uint8_t *pblank,
+                              const uint8_t **pflags)
+{
+    memo_entry *pe = memo_peer(memo, peers, j);
+    const uint8_t *pf = pe ? memo_blank(memo, pe, m) : NULL;
+    if (pf) {
+        *pflags = pf;
+        return mask_check_flags(cblank, m, pf);
+    }
+    *pflags = pblank;
+    return mask_check(cblank, m, &peers[j], pblank);
+}
+
 /* Chooses the peer that blanks most of the first MASK_SCREEN values (and all
  * of the column, checked in full for the best two); false when none blanks
- * at least 1/32.  On success, pblank holds the chosen peer's n blank flags.
- * cblank and pblank: room for n flags each. */
+ * at least 1/32.  On success, *pflags points to the chosen peer's n blank
+ * flags (in pblank or in the memo).  cblank and pblank: room for n flags
+ * each; memo: NULL, or the chunk's (this column is stream n_peers). */
 static bool choose_mask(const cbz_col_desc *d, const uint8_t *values, size_t n,
-                        const cbz_col_peer *peers, size_t n_peers, uint8_t *cblank,
-                        uint8_t *pblank, size_t *ref, size_t *blanks)
+                        const cbz_col_peer *peers, size_t n_peers, cbz_col_chunk_ctx *memo,
+                        uint8_t *cblank, uint8_t *pblank, const uint8_t **pflags, size_t *ref,
+                        size_t *blanks)
 {
     if (n < 64 || n_peers == 0) return false;
     const size_t ms = n < MASK_SCREEN ? n : MASK_SCREEN;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
     size_t cand[MASK_PEERS], score[MASK_PEERS], nc = 0;
-    blank_flags(values, ms, d->width, pad, cblank);
+    /* the column's own flags: kept in the memo for the later columns */
+    memo_entry *self = memo_at(memo, n_peers, d, values, n);
+    const uint8_t *cb = self ? memo_blank(memo, self, ms) : NULL;
+    if (!cb) {
+        self = NULL;
+        blank_flags(values, ms, d->width, pad, cblank);
+        cb = cblank;
+    }
     for (size_t j = n_peers, tried = 0; j > 0 && tried < MASK_PEERS; j--) {
         const cbz_col_peer *p = &peers[j - 1];
         if (!mask_peer_usable(p, n)) continue;
         tried++;
-        size_t b = mask_check(cblank, ms, p, pblank);
+        const uint8_t *pf;
+        size_t b = mask_check_peer(memo, cb, ms, peers, j - 1, pblank, &pf);
         if (b == SIZE_MAX || b * 32 < ms) continue;
         cand[nc] = j - 1;
         score[nc++] = b;
     }
-    if (nc > 0 && ms < n) blank_flags(values + ms * d->width, n - ms, d->width, pad, cblank + ms);
+    if (nc > 0 && ms < n) {
+        if (self) cb = memo_blank(memo, self, n); /* allocated: cannot fail now */
+        else blank_flags(values + ms * d->width, n - ms, d->width, pad, cblank + ms);
+    }
     for (int full = 0; nc > 0 && full < 2; full++) { /* at most 2 full checks */
         size_t best = 0;
         for (size_t c = 1; c < nc; c++)
             if (score[c] > score[best]) best = c;
-        size_t b = mask_check(cblank, n, &peers[cand[best]], pblank);
+        size_t b = mask_check_peer(memo, cb, n, peers, cand[best], pblank, pflags);
         if (b != SIZE_MAX && b * 32 >= n) {
             *ref = cand[best];
             *blanks = b;
@@ -1976,8 +2568,8 @@ static inline void copy_short(uint8_t *restrict d, const uint8_t *restrict s, si
 
 static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                   size_t n_peers, bool planes, cbz_buf *body, bool *used,
-                                   cbz_col_stats *st, cbz_error *err)
+                                   size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                   cbz_buf *body, bool *used, cbz_col_stats *st, cbz_error *err)
 {
     size_t ref, blanks;
     *used = false;
@@ -1985,7 +2577,9 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     uint8_t *cblank = scratch(0, n), *pblank = scratch(1, n);
     CBZ_FAIL_IF(!cblank || !pblank, err, CBZ_ERR_NOMEM, "column: no memory for %zu blank flags",
                 n);
-    if (!choose_mask(d, values, n, peers, n_peers, cblank, pblank, &ref, &blanks)) return CBZ_OK;
+    const uint8_t *pflags;
+    if (!choose_mask(d, values, n, peers, n_peers, memo, cblank, pblank, &pflags, &ref, &blanks))
+        return CBZ_OK;
     const size_t w = d->width, m = n - blanks;
     /* every value copied, the blank ones overwritten by the next: no branch
      * to mispredict (blank and kept alternate at random); one value of room
@@ -1995,7 +2589,7 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     uint8_t *o = kept;
     for (size_t i = 0; i < n; i++) {
         copy_short(o, values + i * w, w);
-        o += (size_t)(1u - pblank[i]) * w;
+        o += (size_t)(1u - pflags[i]) * w;
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     size_t inner_at = body->len;
@@ -2067,6 +2661,15 @@ static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8
         }
         return blank;
     }
+    if (w <= 16) { /* 9..16: two overlapping 8-byte words, no branch per value */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x, y;
+            memcpy(&x, v + w * i, 8);
+            memcpy(&y, v + w * i + w - 8, 8);
+            blank += flag[i] = ((x ^ p8) | (y ^ p8)) == 0;
+        }
+        return blank;
+    }
     for (size_t i = 0; i < n; i++) { /* 8-byte words, the last one overlapping */
         const uint8_t *q = v + w * i;
         uint64_t x, acc;
@@ -2106,24 +2709,24 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
         const uint32_t *codes;
         size_t nd;
         CBZ_TRY(read_text_dict(K, d, c, m, &dict, &nd, &codes, err));
-        for (size_t i = 0, k = 0; i < n; i++) {
+        DEC_BY_WIDTH(w, for (size_t i = 0, k = 0; i < n; i++) {
             const uint8_t b = blank[i];
-            const uint8_t *src = b ? pad_row : dict + (size_t)codes[k] * w;
+            const uint8_t *src = b ? pad_row : dict + (size_t)codes[k] * W;
             k += !b; /* codes[m] is never read: blank rows read no code */
-            dec_copy(values + i * w, src, w);
-        }
+            dec_copy(values + i * W, src, W);
+        });
         return CBZ_OK;
     }
     /* the m kept values go to the front of values, then move out to their
      * rows from the last row back: the k-th moves from row k to a row i >= k,
      * so nothing is overwritten before it has moved */
     CBZ_TRY(decode_text_body(K, d, c, m, inner, true, values, err));
-    for (size_t i = n, k = m; i-- > 0 && k != i + 1;) {
+    DEC_BY_WIDTH(w, for (size_t i = n, k = m; i-- > 0 && k != i + 1;) {
         /* no branch on the flag: blank rows copy pad_row */
         k -= !blank[i];
-        const uint8_t *src = blank[i] ? pad_row : values + k * w;
-        dec_copy(values + i * w, src, w); /* a kept k < i here: apart by >= w */
-    }
+        const uint8_t *src = blank[i] ? pad_row : values + k * W;
+        dec_copy(values + i * W, src, W); /* a kept k < i here: apart by >= w */
+    });
     return CBZ_OK;
 }
 
@@ -2230,16 +2833,30 @@ static bool split_major(const cbz_col_peer *p, size_t n, uint64_t *key, size_t *
 /* The first (earliest) of the first SPLIT_PEERS usable peers whose most
  * frequent value leaves at least 1/64 and at most half of the rows to the
  * other group (record lengths and segment codes come first in a record). */
-static bool choose_split(const cbz_col_peer *peers, size_t n_peers, size_t n, size_t *ref,
-                         uint64_t *key, size_t *major)
+static bool choose_split(const cbz_col_peer *peers, size_t n_peers, size_t n,
+                         cbz_col_chunk_ctx *memo, size_t *ref, uint64_t *key, size_t *major)
 {
     if (n < 256) return false;
     for (size_t j = 0, tried = 0; j < n_peers && tried < SPLIT_PEERS; j++) {
         if (!split_peer_usable(&peers[j], n)) continue;
         tried++;
-        uint64_t k;
-        size_t c;
-        if (!split_major(&peers[j], n, &k, &c)) continue;
+        uint64_t k = 0;
+        size_t c = 0;
+        bool ok;
+        memo_entry *pe = memo_peer(memo, peers, j);
+        if (pe && pe->split >= 0) {
+            ok = pe->split;
+            k = pe->split_key;
+            c = pe->split_count;
+        } else {
+            ok = split_major(&peers[j], n, &k, &c);
+            if (pe) {
+                pe->split = ok;
+                pe->split_key = k;
+                pe->split_count = c;
+            }
+        }
+        if (!ok) continue;
         if ((n - c) * 64 < n) continue;
         *ref = j;
         *key = k;
@@ -2325,13 +2942,14 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
  * written.  Writes the plain choice otherwise, with its method in *method. */
 static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                    size_t n_peers, bool planes, cbz_buf *body, bool *used,
-                                    uint8_t *method, cbz_col_stats *st, cbz_error *err)
+                                    size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                    cbz_buf *body, bool *used, uint8_t *method,
+                                    cbz_col_stats *st, cbz_error *err)
 {
     size_t ref, major;
     uint64_t key;
     *used = false;
-    if (!choose_split(peers, n_peers, n, &ref, &key, &major) ||
+    if (!choose_split(peers, n_peers, n, memo, &ref, &key, &major) ||
         !split_groups_differ(d, values, n, &peers[ref], key))
         return encode_text(K, d, values, n, planes, body, method, st, err);
     const cbz_col_peer *p = &peers[ref];
@@ -2342,8 +2960,8 @@ static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_des
         uint8_t m_ignored;
         cbz_buf t;
         cbz_buf_init(&t);
-        cbz_status trc = encode_text_split(K, d, values, SPLIT_SAMPLE, &sp, 1, planes, &t, &win,
-                                           &m_ignored, NULL, err);
+        cbz_status trc = encode_text_split(K, d, values, SPLIT_SAMPLE, &sp, 1, NULL, planes, &t,
+                                           &win, &m_ignored, NULL, err);
         cbz_buf_free(&t);
         if (trc != CBZ_OK) return trc;
         if (!win) return encode_text(K, d, values, n, planes, body, method, st, err);
@@ -2469,13 +3087,13 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
         size_t nd;
         CBZ_TRY(read_text_dict(K, d, &ga, major, &dict, &nd, &codes, err));
         CBZ_TRY(split_group_end(&ga, "first", err));
-        for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
+        DEC_BY_WIDTH(w, for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
             const uint8_t a = in_a[i];
-            const uint8_t *src = a ? dict + (size_t)codes[ka] * w : b + kb * w;
+            const uint8_t *src = a ? dict + (size_t)codes[ka] * W : b + kb * W;
             ka += a;
             kb += !a;
-            dec_copy(values + i * w, src, w);
-        }
+            dec_copy(values + i * W, src, W);
+        });
         return CBZ_OK;
     }
     /* group A goes to the front of values, then moves out to its rows from the
@@ -2484,14 +3102,14 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
      * first of group B stay where they are */
     CBZ_TRY(decode_text_body(K, d, &ga, major, inner_a, true, values, err));
     CBZ_TRY(split_group_end(&ga, "first", err));
-    for (size_t i = n, ka = major, kb = n - major; i-- > 0 && ka != i + 1;) {
+    DEC_BY_WIDTH(w, for (size_t i = n, ka = major, kb = n - major; i-- > 0 && ka != i + 1;) {
         /* no branch on the group: a kept ka < i here, as in decode_text_mask */
         const uint8_t a = in_a[i];
         ka -= a;
         kb -= !a;
-        const uint8_t *src = a ? values + ka * w : b + kb * w;
-        dec_copy(values + i * w, src, w);
-    }
+        const uint8_t *src = a ? values + ka * W : b + kb * W;
+        dec_copy(values + i * W, src, W);
+    });
     return CBZ_OK;
 }
 
@@ -2750,8 +3368,9 @@ static void ref_forward(int64_t *v, const int64_t *r, const uint8_t *bad, size_t
 }
 
 /* Decoder: residuals back to integers, in place; div is 10^k (1: k = 0). */
-static inline void ref_inverse_div(int64_t *v, const int64_t *r, size_t n, unsigned op,
-                                   int64_t div)
+static inline __attribute__((always_inline)) void ref_inverse_div(int64_t *v, const int64_t *r,
+                                                                  size_t n, unsigned op,
+                                                                  int64_t div)
 {
     if (op == R_SUB) {
         for (size_t i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] + (uint64_t)(r[i] / div));
@@ -2824,7 +3443,7 @@ typedef struct ref_choice {
  * same way) by 10%. */
 static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const int64_t *v,
                        const uint8_t *bad, size_t n, bool raw_base, const cbz_col_peer *peers,
-                       size_t n_peers, ref_choice *out)
+                       size_t n_peers, cbz_col_chunk_ctx *memo, ref_choice *out)
 {
     if (n < 16 || n_peers == 0) return false;
     size_t cand[REF_CANDIDATES], nc = 0, j = n_peers;
@@ -2880,9 +3499,16 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
     double best = INFINITY;
     for (size_t c = 0; c < nc; c++) {
         const cbz_col_peer *p = &peers[cand[c]];
+        const memo_entry *pe = memo_peer(memo, peers, cand[c]);
         const size_t pw = p->desc.width;
         size_t m = 0;
-        if (nb == 1) {
+        if (pe && pe->ints) { /* parsed already: the sample's values gathered */
+            for (size_t b = 0; b < nb; b++) {
+                memcpy(r + m, pe->ints + start[b], len[b] * sizeof *r);
+                memcpy(rbad + m, pe->bad + start[b], len[b]);
+                m += len[b];
+            }
+        } else if (nb == 1) {
             m = len[0];
             parse_numeric(K, &p->desc, p->values + start[0] * pw, m, r, rform, rbad);
         } else {
@@ -2956,8 +3582,9 @@ static inline void copy_short(uint8_t *restrict d, const uint8_t *restrict s, si
 
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, bool planes, cbz_buf *body, bool *fallback,
-                                 cbz_col_stats *st, cbz_error *err)
+                                 size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                 cbz_buf *body, bool *fallback, cbz_col_stats *st,
+                                 cbz_error *err)
 {
     const size_t width = d->width;
     cbz_status rc = CBZ_OK;
@@ -2972,6 +3599,20 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     /* L3 validate + L4 decimal (one kernel does both) */
     double t0 = now_s();
     size_t nbad = parse_numeric(K, d, values, n, v, form, bad);
+    /* kept for the later columns of the chunk that try this one as their
+     * reference (this column is stream n_peers of the chunk) */
+    memo_entry *self = memo_at(memo, n_peers, d, values, n);
+    if (self && !self->ints) {
+        int64_t *mi = memo_alloc(memo, n * sizeof *mi);
+        uint8_t *mb = mi ? memo_alloc(memo, n) : NULL;
+        if (mb) {
+            memcpy(mi, v, n * sizeof *mi);
+            memcpy(mb, bad, n);
+            self->ints = mi;
+            self->bad = mb;
+            self->nbad = nbad;
+        }
+    }
     uint8_t anyform = 0;
     {
         /* no branch per value: the canonical form by a mask of the sign,
@@ -2992,16 +3633,27 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
 
     /* cross-column reference (L5), chosen on a sample, checked in full */
     ref_choice ref;
-    bool use_ref = choose_ref(K, d, v, bad, n, nbad * 2 > n, peers, n_peers, &ref);
+    bool use_ref = choose_ref(K, d, v, bad, n, nbad * 2 > n, peers, n_peers, memo, &ref);
     const uint8_t *rbad = NULL;
     size_t nref_bad = 0;
     if (use_ref) {
         const cbz_col_peer *p = &peers[ref.peer];
-        int64_t *r = scratch(6, n * sizeof *r);
-        uint8_t *rform = scratch(7, n);
-        uint8_t *rb = scratch(8, n);
-        if (!r || !rform || !rb) goto nomem;
-        nref_bad = parse_numeric(K, &p->desc, p->values, n, r, rform, rb);
+        const memo_entry *pe = memo_peer(memo, peers, ref.peer);
+        const int64_t *r;
+        const uint8_t *rb;
+        if (pe && pe->ints) {
+            r = pe->ints;
+            rb = pe->bad;
+            nref_bad = pe->nbad;
+        } else {
+            int64_t *pr = scratch(6, n * sizeof *pr);
+            uint8_t *rform = scratch(7, n);
+            uint8_t *prb = scratch(8, n);
+            if (!pr || !rform || !prb) goto nomem;
+            nref_bad = parse_numeric(K, &p->desc, p->values, n, pr, rform, prb);
+            r = pr;
+            rb = prb;
+        }
         rbad = rb;
         if (ref.exc) {
             uint8_t stray = 0; /* invalid in the reference, valid here */
@@ -3372,6 +4024,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     uint64_t nbad = 0;
     const uint8_t *exc_raw = NULL, *forms = NULL;
     uint8_t *is_exc = NULL; /* exception flags (in form), when made */
+    const uint8_t *exc_flag = NULL; /* exception flags (is_exc or the reference's) */
     if (!v || !u || !form) goto nomem;
     if (flags & NF_REF) {
         if (!ref_parse_cached(K, &peers[ref_idx], n, &r, &rbad, &nref_bad)) goto nomem;
@@ -3396,38 +4049,46 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         }
         nbad = nref_bad + nlist;
         exc = dec_scratch_n(DS_EXC, n, sizeof *exc);
-        size_t *vpos = dec_scratch_n(DS_VPOS, n, sizeof *vpos);
-        if (!exc || !vpos) goto nomem;
+        if (!exc) goto nomem;
         /* without a branch a value (valid and invalid alternate at random in
          * unused OCCURS entries): the positions where the reference is
          * valid, the listed exceptions flagged among them (form is free
-         * until the sign forms), then the flags to positions */
-        size_t nv = 0;
-        for (size_t i = 0; i < n; i++) {
-            vpos[nv] = i; /* nv <= i < n */
-            nv += (size_t)(rbad[i] == 0);
-        }
-        is_exc = form;
-        memcpy(is_exc, rbad, n);
-        /* listed exception k is gap_k valid positions after the previous one;
-         * the reference's invalid positions on the way are exceptions too */
-        size_t ord = 0;
-        for (size_t listed = 0; listed < nlist; listed++) {
-            uint64_t gap;
-            if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
-            if (gap >= nv - ord) { /* that many valid positions are left */
-                rc = cbz_fail(err, CBZ_ERR_FORMAT,
-                              "column: exception %zu index out of range (%zu values)", listed,
-                              n);
-                goto out;
+         * until the sign forms), then the flags to positions.  Without
+         * listed exceptions (the usual case) the flags are the reference's
+         * invalid flags as they are. */
+        exc_flag = rbad;
+        if (nlist > 0) {
+            size_t *vpos = dec_scratch_n(DS_VPOS, n, sizeof *vpos);
+            if (!vpos) goto nomem;
+            size_t nv = 0;
+            for (size_t i = 0; i < n; i++) {
+                vpos[nv] = i; /* nv <= i < n */
+                nv += (size_t)(rbad[i] == 0);
             }
-            ord += (size_t)gap;
-            is_exc[vpos[ord++]] = 1;
+            is_exc = form;
+            memcpy(is_exc, rbad, n);
+            /* listed exception k is gap_k valid positions after the previous
+             * one; the reference's invalid positions on the way are
+             * exceptions too */
+            size_t ord = 0;
+            for (size_t listed = 0; listed < nlist; listed++) {
+                uint64_t gap;
+                if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
+                if (gap >= nv - ord) { /* that many valid positions are left */
+                    rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                                  "column: exception %zu index out of range (%zu values)", listed,
+                                  n);
+                    goto out;
+                }
+                ord += (size_t)gap;
+                is_exc[vpos[ord++]] = 1;
+            }
+            exc_flag = is_exc;
         }
         size_t nk = 0;
         for (size_t i = 0; i < n; i++) {
             exc[nk] = i; /* nk <= i < n */
-            nk += is_exc[i];
+            nk += exc_flag[i];
         }
         assert(nk == nbad);
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
@@ -3554,17 +4215,18 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         /* put back what the encoder's neutralization had at the exceptions:
          * the previous integer, or 0 under R_DSUB */
         const bool zero = (flags & NF_REF) && (mode & 0x0F) == R_DSUB;
-        if (!is_exc) { /* flags of the exceptions (form is free until the sign forms) */
+        if (!exc_flag) { /* flags of the exceptions (form is free until the sign forms) */
             is_exc = form;
             memset(is_exc, 0, n_all);
             for (size_t k = 0; k < nbad; k++) is_exc[exc[k]] = 1;
+            exc_flag = is_exc;
         }
         if (zero) {
             /* in place from the last row back without a branch a value: the
              * j-th integer moves to a row i >= j, so it is read before that
              * row is written; under R_DSUB an exception is 0 */
             for (size_t i = n_all, j = n; i-- > 0;) {
-                const size_t e = is_exc[i];
+                const size_t e = exc_flag[i];
                 const int64_t x = v[j - (j > 0)]; /* j = 0: only exceptions are left */
                 v[i] = e ? 0 : x;
                 j -= 1 - e;
@@ -3577,7 +4239,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             u[n] = 0;
             int64_t last = 0;
             for (size_t i = 0, j = 0; i < n_all; i++) {
-                const size_t e = is_exc[i];
+                const size_t e = exc_flag[i];
                 const int64_t x = (int64_t)u[j];
                 last = e ? last : x;
                 v[i] = last;
@@ -3605,7 +4267,8 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     case CBZ_COL_ZONED: K->i64_to_zoned(v, form, n, width, d->sign, d->ebcdic, values); break;
     default: K->i64_to_be(v, n, width, values); break;
     }
-    for (size_t k = 0; k < nbad; k++) dec_copy(values + exc[k] * width, exc_raw + k * width, width);
+    DEC_BY_WIDTH(width, for (size_t k = 0; k < nbad; k++)
+                            dec_copy(values + exc[k] * W, exc_raw + k * W, W));
     goto out;
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory decoding %zu numeric values", n);
@@ -3647,6 +4310,14 @@ cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values,
                                    const cbz_col_peer *peers, size_t n_peers, int level,
                                    cbz_buf *out, cbz_col_stats *st, cbz_error *err)
 {
+    return cbz_column_encode_ctx(NULL, d, values, n, peers, n_peers, level, out, st, err);
+}
+
+cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
+                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, int level, cbz_buf *out, cbz_col_stats *st,
+                                 cbz_error *err)
+{
     CBZ_FAIL_IF(d->kind > CBZ_COL_BINARY, err, CBZ_ERR_USAGE, "column: unknown kind %u", d->kind);
     size_t bound;
     CBZ_FAIL_IF(!body_bound(n, d->width, &bound), err, CBZ_ERR_LIMIT,
@@ -3666,23 +4337,26 @@ cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values,
         method = M_RAW;
     } else if (d->kind == CBZ_COL_TEXT) {
         bool used = false;
-        rc = encode_text_mask(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
+        rc = encode_text_mask(K, d, values, n, peers, n_peers, memo, planes, &body, &used, st,
+                              err);
         if (rc == CBZ_OK && used) {
             method = M_TEXT_MASK;
         } else if (rc == CBZ_OK) {
-            rc = encode_text_ref(K, d, values, n, peers, n_peers, planes, &body, &used, st, err);
+            rc = encode_text_ref(K, d, values, n, peers, n_peers, memo, planes, &body, &used,
+                                 st, err);
             if (rc == CBZ_OK && used) {
                 method = M_TEXT_REF;
             } else if (rc == CBZ_OK) {
-                rc = encode_text_split(K, d, values, n, peers, n_peers, planes, &body, &used,
-                                       &method, st, err);
+                rc = encode_text_split(K, d, values, n, peers, n_peers, memo, planes, &body,
+                                       &used, &method, st, err);
                 if (rc == CBZ_OK && used) method = M_TEXT_SPLIT;
             }
         }
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
-        rc = encode_numeric(K, d, values, n, peers, n_peers, planes, &body, &fallback, st, err);
+        rc = encode_numeric(K, d, values, n, peers, n_peers, memo, planes, &body, &fallback, st,
+                            err);
         if (rc == CBZ_OK && fallback) {
             cbz_buf_clear(&body);
             if (st) {

@@ -76,6 +76,31 @@ cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t e
 cbz_status cbz_column_encode_peers(const cbz_col_desc *d, const uint8_t *values, size_t n,
                                    const cbz_col_peer *peers, size_t n_peers, int level,
                                    cbz_buf *out, cbz_col_stats *st, cbz_error *err);
+/* The encoder's per-chunk memo: facts about a chunk's streams (a numeric
+ * stream's integers and invalid flags, blank flags, the most frequent value
+ * of a short stream) that the choices of several later columns use, kept
+ * once per chunk instead of recomputed per column.  Use: reset before the
+ * first column of each chunk, then encode the chunk's streams in order with
+ * cbz_column_encode_ctx, stream s with streams 0..s-1 as its peers (as the
+ * engine does).  Entries are keyed by stream index and also check the bytes
+ * they describe (pointer, count, descriptor), so other peers are never given
+ * a wrong fact.  The encoding is the same with or without a memo.  One
+ * context serves one thread; its memory (about 9 bytes per numeric value of
+ * a chunk) is kept from chunk to chunk. */
+typedef struct cbz_col_chunk_ctx cbz_col_chunk_ctx;
+cbz_col_chunk_ctx *cbz_col_chunk_ctx_new(void); /* NULL: no memory */
+void cbz_col_chunk_ctx_free(cbz_col_chunk_ctx *c);
+/* This thread's context, made on first use and freed when the thread ends
+ * (NULL: no memory). */
+cbz_col_chunk_ctx *cbz_col_chunk_ctx_thread(void);
+/* Forgets the previous chunk; n_streams: the chunk's streams. */
+cbz_status cbz_col_chunk_ctx_reset(cbz_col_chunk_ctx *c, size_t n_streams, cbz_error *err);
+/* cbz_column_encode_peers with the chunk's memo (NULL: none); the column
+ * is stream n_peers of the chunk. */
+cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
+                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                 size_t n_peers, int level, cbz_buf *out, cbz_col_stats *st,
+                                 cbz_error *err);
 cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
                                    size_t n, const cbz_col_peer *peers, size_t n_peers,
                                    uint8_t *values, cbz_error *err);

@@ -14,6 +14,7 @@
  * the thread count or the machine.
  */
 #include "container.h"
+#include "bigbuf.h"
 #include "device.h"
 #include "gpu.h"
 #include "hash.h"
@@ -376,14 +377,16 @@ fail:
 }
 
 /* Chunk i's frame (at frame: the map, or a copy of its bytes) checked
- * against its XXH64 and decoded into out; the decoded bytes are not checked
- * (cbz_member_decode_chunk does that, the restore does it on its writer
- * thread). */
+ * against its XXH64 (unless `checked`: these very bytes, in memory of ours
+ * that nothing writes, matched it already) and decoded into out; the
+ * decoded bytes are not checked (cbz_member_decode_chunk does that, the
+ * restore does it on its writer thread). */
 static cbz_status decode_frame(const cbz_member *m, uint64_t i, const uint8_t *frame,
-                               cbz_chunk_work *w, uint8_t *out, cbz_error *err)
+                               bool checked, cbz_chunk_work *w, uint8_t *out, cbz_error *err)
 {
     const cbz_index_entry *x = &m->index[i];
-    CBZ_FAIL_IF(cbz_xxh64(frame, (size_t)x->frame_len, 0) != x->frame_xxh64, err, CBZ_ERR_CHECKSUM,
+    CBZ_FAIL_IF(!checked && cbz_xxh64(frame, (size_t)x->frame_len, 0) != x->frame_xxh64, err,
+                CBZ_ERR_CHECKSUM,
                 "%s: chunk %llu (input bytes %llu..%llu): frame checksum mismatch", m->path,
                 (unsigned long long)i + 1, (unsigned long long)x->in_offset,
                 (unsigned long long)(x->in_offset + x->in_len));
@@ -411,7 +414,7 @@ static cbz_status check_content(const cbz_member *m, uint64_t i, const uint8_t *
 cbz_status cbz_member_decode_chunk(const cbz_member *m, uint64_t i, cbz_chunk_work *w,
                                    uint8_t *out, cbz_error *err)
 {
-    CBZ_TRY(decode_frame(m, i, m->map + m->index[i].frame_offset, w, out, err));
+    CBZ_TRY(decode_frame(m, i, m->map + m->index[i].frame_offset, false, w, out, err));
     return check_content(m, i, out, err);
 }
 
@@ -1077,6 +1080,296 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
     return s;
 }
 
+/* ------------------------------------------------------------------------
+ * The chunk pipeline: compress with 2 or more threads and the CPU split.
+ *
+ * The batch loop above waits at the end of every batch for its slowest
+ * chunk, its helper and then the main thread's planning of the next batch,
+ * and its last batch may hold one chunk for many threads.  Here nothing
+ * waits on a batch: `threads` encoders (cbz_parallel_for, one item each)
+ * take chunks one at a time as they are planned; one serial thread (the
+ * run's helper, pipe_serial) reads and plans chunk after chunk into a ring
+ * of PIPE_RING(threads) slots, digests each one's input right after reading
+ * it (SHA-256 of the whole, the content XXH64) and writes each frame in
+ * chunk order as soon as it is encoded; a slot is planned again once its
+ * frame is written.  Each slot has its own input buffer: the bytes read past
+ * a chunk's end (the planner's look-ahead) are carried to the front of the
+ * next slot's.  Every chunk's frame depends on its own bytes only, so the
+ * member is the same as the batch loop's and the same for every thread
+ * count.  Memory: the ring's input and frame buffers, 2 x threads slots of
+ * about a chunk each.
+ * ---------------------------------------------------------------------- */
+#define PIPE_RING(t) (2 * (t))
+
+enum { PS_FREE, PS_PLANNED, PS_ENCODING, PS_ENCODED };
+
+typedef struct pipe_slot {
+    slot s;                        /* ci, data/avail (into in), frame, stats, status */
+    cbz_buf in;                    /* the chunk's bytes and the look-ahead after them */
+    int state;                     /* PS_* */
+    uint64_t chunk;                /* chunk number while not free */
+} pipe_slot;
+
+typedef struct pipe_run {
+    const cbz_plan *plan;
+    int level;
+    cbz_chunk_work *work;
+    input *in;
+    cbz_framer *fr;
+    size_t read_step;
+    member_out *mo;
+    cbz_sha256_ctx *sha;
+    cbz_buf *index;
+    cbz_col_stats *totals;
+    size_t ns;
+    cbz_progress *progress;
+    cbz_compress_result *res;
+    pipe_slot *ring;
+    int n_ring;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;             /* any state change below */
+    cbz_buf carry;                 /* input bytes after the last planned chunk */
+    uint64_t planned;              /* chunks planned so far */
+    uint64_t taken;                /* chunks an encoder has taken */
+    bool plan_done;                /* no chunk will be planned any more */
+    bool stop;                     /* an error: encoders leave */
+    cbz_status status;             /* the serial thread's outcome */
+    cbz_error err;
+} pipe_run;
+
+/* Plans the next chunk into ps (free): the bytes carried from the chunk
+ * before first, then read until the planner decides; the bytes past the
+ * chunk are carried on.  *end: the input has no chunk left. */
+static cbz_status pipe_plan(pipe_run *r, pipe_slot *ps, bool *end, cbz_error *err)
+{
+    input *in = r->in;
+    uint64_t at = r->fr->offset;   /* input offset of ps->in.data[0] */
+    *end = false;
+    cbz_buf_clear(&ps->in);
+    if (r->carry.len) {
+        CBZ_FAIL_IF(cbz_buf_reserve_huge(&ps->in, r->read_step > r->carry.len ? r->read_step
+                                                                               : r->carry.len)
+                        != CBZ_OK, err, CBZ_ERR_NOMEM, "out of memory (input window)");
+        memcpy(ps->in.data, r->carry.data, r->carry.len);
+        ps->in.len = r->carry.len;
+    }
+    for (;;) {
+        if (cbz_framer_next(r->fr, ps->in.data, ps->in.len, in->eof, &ps->s.ci)) break;
+        size_t want = ps->in.len < r->read_step ? r->read_step - ps->in.len : 0;
+        if (want < 65536) want = 65536;
+        CBZ_FAIL_IF(cbz_buf_reserve_huge(&ps->in, want) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                    "out of memory (input window)");
+        size_t got;
+        bool eof;
+        CBZ_TRY(input_read(in, ps->in.data + ps->in.len, want, &got, &eof, at + ps->in.len, err));
+        ps->in.len += got;
+        in->eof = eof;
+    }
+    if (ps->s.ci.in_len == 0) {
+        *end = true;
+        return CBZ_OK;
+    }
+    size_t used = (size_t)ps->s.ci.in_len, rest = ps->in.len - used;
+    cbz_buf_clear(&r->carry);
+    if (rest) {
+        CBZ_FAIL_IF(cbz_buf_reserve(&r->carry, rest) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                    "out of memory (input window)");
+        memcpy(r->carry.data, ps->in.data + used, rest);
+        r->carry.len = rest;
+    }
+    ps->s.data = ps->in.data;
+    ps->s.avail = ps->in.len;
+    ps->s.presplit = false;
+    return CBZ_OK;
+}
+
+/* Chunk k's frame to the member, its index entry and totals. */
+static cbz_status pipe_write(pipe_run *r, pipe_slot *ps, cbz_error *err)
+{
+    slot *sl = &ps->s;
+    uint64_t frame_off = r->mo->pos;
+    CBZ_TRY(member_write(r->mo, sl->frame.data, sl->frame.len, err));
+    cbz_outfile_writeback(r->mo->of);
+    uint64_t e[8] = { frame_off, sl->frame.len, sl->ci.first_record, sl->ci.n_records,
+                      sl->ci.in_offset, sl->ci.in_len, sl->frame_xxh64, sl->content_xxh64 };
+    for (int i = 0; i < 8; i++)
+        CBZ_FAIL_IF(cbz_buf_put_le64(r->index, e[i]) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                    "out of memory (chunk index)");
+    for (size_t j = 0; j < r->ns; j++) cbz_stats_add(&r->totals[j], &sl->stats[j]);
+    r->res->chunks++;
+    r->res->records += sl->ci.n_records;
+    r->res->source_size += sl->ci.in_len;
+    cbz_progress_add(r->progress, sl->ci.in_len);
+    return CBZ_OK;
+}
+
+/* The serial thread: plans (reads and digests) chunks into free slots and
+ * writes encoded ones in order, until every planned chunk is written or an
+ * error. */
+static void pipe_serial(void *arg)
+{
+    pipe_run *r = arg;
+    cbz_error perr = { CBZ_OK, "" };
+    cbz_status ps_status = CBZ_OK;   /* planning's outcome: reported after the chunks before */
+    uint64_t written = 0;
+    cbz_status s = CBZ_OK;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        /* Plan while the slot for the next chunk is free. */
+        if (!r->plan_done && r->ring[r->planned % (uint64_t)r->n_ring].state == PS_FREE) {
+            uint64_t k = r->planned;
+            pipe_slot *ps = &r->ring[k % (uint64_t)r->n_ring];
+            pthread_mutex_unlock(&r->mu);
+            bool end = false;
+            ps_status = pipe_plan(r, ps, &end, &perr);
+            pthread_mutex_lock(&r->mu);
+            if (ps_status != CBZ_OK || end) {
+                r->plan_done = true;
+                pthread_cond_broadcast(&r->cv);
+                continue;
+            }
+            ps->chunk = k;
+            ps->state = PS_PLANNED;
+            r->planned++;
+            pthread_cond_broadcast(&r->cv);
+            /* digest its input now, while it is in the cache; encoders only
+             * read it */
+            pthread_mutex_unlock(&r->mu);
+            cbz_sha256_update(r->sha, ps->s.data, (size_t)ps->s.ci.in_len);
+            ps->s.content_xxh64 = cbz_xxh64(ps->s.data, (size_t)ps->s.ci.in_len, 0);
+            pthread_mutex_lock(&r->mu);
+            continue;
+        }
+        if (written == r->planned) {
+            if (r->plan_done) break;
+            pthread_cond_wait(&r->cv, &r->mu);   /* (every slot is free then: not reached) */
+            continue;
+        }
+        pipe_slot *ws = &r->ring[written % (uint64_t)r->n_ring];
+        if (ws->state != PS_ENCODED) {
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (ws->s.status != CBZ_OK) {
+            r->err = ws->s.err;
+            s = ws->s.status;
+        } else {
+            s = pipe_write(r, ws, &r->err);
+        }
+        pthread_mutex_lock(&r->mu);
+        if (s != CBZ_OK) break;
+        cbz_buf_clear(&ws->s.frame);
+        ws->state = PS_FREE;
+        written++;
+    }
+    if (s == CBZ_OK && ps_status != CBZ_OK) {
+        s = ps_status;
+        r->err = perr;
+    }
+    r->status = s;
+    r->stop = true;
+    r->plan_done = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* One encoder (cbz_parallel_for item = thread): planned chunks in order of
+ * planning until the serial thread is done with planning and none is left. */
+static void pipe_encoder(void *arg, size_t item, int thread)
+{
+    (void)item;
+    pipe_run *r = arg;
+    encode_ctx ec = { r->plan, NULL, r->work, r->level };
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        if (r->stop) break;
+        if (r->taken == r->planned) {
+            if (r->plan_done) break;
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        pipe_slot *ps = &r->ring[r->taken % (uint64_t)r->n_ring];
+        r->taken++;
+        ps->state = PS_ENCODING;
+        pthread_mutex_unlock(&r->mu);
+        ec.slots = &ps->s;
+        encode_slot(&ec, 0, thread);
+        pthread_mutex_lock(&r->mu);
+        ps->state = PS_ENCODED;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Every chunk of the input (from the framer's offset on, the bytes already
+ * in the window first) through the pipeline, on `threads` encoders and the
+ * helper hp.  Fills index, totals and res's counts; the member's frames
+ * are written when it returns CBZ_OK. */
+static cbz_status pipe_compress(const cbz_plan *plan, int level, int threads, cbz_chunk_work *work,
+                                input *in, cbz_framer *fr, size_t read_step, member_out *mo,
+                                cbz_sha256_ctx *sha, cbz_buf *index, cbz_col_stats *totals,
+                                cbz_col_stats *slot_stats, cbz_progress *progress,
+                                cbz_compress_result *res, cbz_helper *hp, cbz_error *err)
+{
+    size_t ns = cbz_plan_streams(plan);
+    pipe_run r;
+    memset(&r, 0, sizeof r);
+    r.plan = plan;
+    r.level = level;
+    r.work = work;
+    r.in = in;
+    r.fr = fr;
+    r.read_step = read_step;
+    r.mo = mo;
+    r.sha = sha;
+    r.index = index;
+    r.totals = totals;
+    r.ns = ns;
+    r.progress = progress;
+    r.res = res;
+    r.n_ring = PIPE_RING(threads);
+    r.ring = calloc((size_t)r.n_ring, sizeof *r.ring);
+    CBZ_FAIL_IF(!r.ring, err, CBZ_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < r.n_ring; i++) {
+        cbz_buf_init(&r.ring[i].in);
+        cbz_buf_init(&r.ring[i].s.frame);
+        r.ring[i].s.stats = slot_stats + ns * (size_t)i;
+        r.ring[i].state = PS_FREE;
+    }
+    cbz_status s = CBZ_OK;
+    /* the bytes read before (the view choice's sample, from stdin) come first */
+    r.carry = in->win;
+    cbz_buf_init(&in->win);
+    bool sync = false;
+    if (s == CBZ_OK) {
+        sync = pthread_mutex_init(&r.mu, NULL) == 0;
+        if (sync && pthread_cond_init(&r.cv, NULL) != 0) {
+            pthread_mutex_destroy(&r.mu);
+            sync = false;
+        }
+        if (!sync) s = cbz_fail(err, CBZ_ERR_NOMEM, "cannot make the pipeline's lock");
+    }
+    if (s == CBZ_OK) {
+        cbz_helper_start(hp, pipe_serial, &r);
+        cbz_parallel_for((size_t)threads, threads, pipe_encoder, &r);
+        cbz_helper_wait(hp);
+        s = r.status;
+        if (s != CBZ_OK && err) *err = r.err;
+    }
+    if (sync) {
+        pthread_cond_destroy(&r.cv);
+        pthread_mutex_destroy(&r.mu);
+    }
+    for (int i = 0; i < r.n_ring; i++) {
+        cbz_buf_free(&r.ring[i].in);
+        cbz_buf_free(&r.ring[i].s.frame);
+    }
+    free(r.ring);
+    cbz_buf_free(&r.carry);
+    return s;
+}
+
 cbz_status cbz_compress_file(const char *input_path, const char *member_path, bool force,
                              const cbz_compress_params *p, cbz_compress_result *res,
                              cbz_error *err)
@@ -1175,12 +1468,21 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     int unwritten_n = 0;             /* and how many */
     bool finished = false;
     int cur = 0;
-    s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, err);
-    if (s == CBZ_OK) s = batch_prepare_split(&bt[0], &sp, err);
     stage_times tm;
     memset(&tm, 0, sizeof tm);
     double t_start = now_s();
-    if (s == CBZ_OK) split_now(&sp, &bt[0], &tm);
+    /* 2 threads or more and the CPU split: the chunk pipeline, no batches
+     * (bt[0] stays empty) */
+    if (hp && threads >= 2 && sp.mode == SPLIT_CPU && in.windowed) {
+        s = pipe_compress(&plan, meta.level, threads, work, &in, &fr, read_step, &mo, sha, &index,
+                          totals, slot_stats, p->progress, res, hp, err);
+        pos = mo.pos;
+        tm.encode = now_s() - t_start;
+    } else {
+        s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, err);
+        if (s == CBZ_OK) s = batch_prepare_split(&bt[0], &sp, err);
+        if (s == CBZ_OK) split_now(&sp, &bt[0], &tm);
+    }
     while (s == CBZ_OK && bt[cur].n > 0) {
         batch *b = &bt[cur], *nx = &bt[1 - cur];
         nx->n = 0;
@@ -1360,19 +1662,32 @@ done:
  * chunk's content XXH64, the SHA-256 of the whole and the write (the one
  * serial pass), so the checksums cost no time beside the decode; first it
  * reads the frames of batch k+2 into the frame buffer batch k used
- * (frames_buf).  Batch k's helper is joined after batch k+1's decode and
- * before batch k+1's helper starts (the digest and the file see the chunks
- * in order), so neither set of buffers is reused while it is read.
+ * (frames_buf) and checks their XXH64s there.  Batch k's helper is joined
+ * after batch k+1's decode and before batch k+1's helper starts (the digest
+ * and the file see the chunks in order), so neither set of buffers is
+ * reused while it is read.
+ *
+ * Every big buffer (both output sets, each thread's column values, the two
+ * frame buffers) is made once, at its largest size, before the first
+ * batch, and the helper's first task maps their pages (warm_run) while the
+ * first batch decodes: on this kind of virtual machine fresh memory costs a
+ * fault per page (a huge page: zeroing 2 MiB), and it is not paid on the
+ * decoding threads.
  * ---------------------------------------------------------------------- */
 /* A batch's frames read with pread(2) into a buffer that is reused batch
  * after batch (frames_load), rather than touched through the member's map:
  * on virtual machines that shadow page tables the first touch of each
  * mapped page is a trap to the hypervisor, a few milliseconds per MiB, and
  * here it is paid on the writer thread, a batch ahead, as a plain copy. */
+/* The loader also checks each frame's XXH64 right after reading it (on
+ * the writer thread, while the frame is in cache); the decoder then skips
+ * the check for the frames that passed (checked[k]) and checks the others
+ * itself, so a corrupt frame gets the decoder's error, with its chunk. */
 typedef struct frames_buf {
     cbz_buf bytes;
     uint64_t base;                 /* member offset of bytes.data[0] */
     bool loaded;                   /* else the frames are read from the map */
+    bool *checked;                 /* per chunk of the batch (threads of them) */
 } frames_buf;
 
 /* The frames of chunks [first, first + n) of m into f, from fd (-1: none,
@@ -1385,18 +1700,25 @@ static cbz_status frames_load(const cbz_member *m, int fd, uint64_t first, uint6
     const cbz_index_entry *a = &m->index[first], *z = &m->index[first + n - 1];
     uint64_t len = z->frame_offset + z->frame_len - a->frame_offset;   /* back to back (open) */
     cbz_buf_clear(&f->bytes);
-    CBZ_FAIL_IF(cbz_buf_reserve(&f->bytes, (size_t)len) != CBZ_OK, err, CBZ_ERR_NOMEM,
-                "out of memory (%llu bytes of frames)", (unsigned long long)len);
+    /* at least a huge block: one fault where a 500 KiB batch took 120 */
+    uint64_t room = len > CBZ_BIG_HUGE ? len : CBZ_BIG_HUGE;
+    CBZ_FAIL_IF(room > SIZE_MAX || cbz_buf_reserve(&f->bytes, (size_t)room) != CBZ_OK, err,
+                CBZ_ERR_NOMEM, "out of memory (%llu bytes of frames)", (unsigned long long)len);
     size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(fd, f->bytes.data + got, (size_t)len - got,
-                          (off_t)(a->frame_offset + got));
-        if (r < 0 && errno == EINTR) continue;
-        CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", m->path,
-                    (unsigned long long)(a->frame_offset + got), strerror(errno));
-        CBZ_FAIL_IF(r == 0, err, CBZ_ERR_FORMAT, "%s: member shorter than when opened (byte %llu)",
-                    m->path, (unsigned long long)(a->frame_offset + got));
-        got += (size_t)r;
+    for (uint64_t k = 0; k < n; k++) {
+        const cbz_index_entry *x = &m->index[first + k];
+        size_t end = (size_t)(x->frame_offset + x->frame_len - a->frame_offset), at = got;
+        while (got < end) {
+            ssize_t r = pread(fd, f->bytes.data + got, end - got, (off_t)(a->frame_offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", m->path,
+                        (unsigned long long)(a->frame_offset + got), strerror(errno));
+            CBZ_FAIL_IF(r == 0, err, CBZ_ERR_FORMAT,
+                        "%s: member shorter than when opened (byte %llu)", m->path,
+                        (unsigned long long)(a->frame_offset + got));
+            got += (size_t)r;
+        }
+        f->checked[k] = cbz_xxh64(f->bytes.data + at, end - at, 0) == x->frame_xxh64;
     }
     f->bytes.len = got;
     f->base = a->frame_offset;
@@ -1424,10 +1746,11 @@ static void decode_slot(void *ctx, size_t k, int thread)
                             (unsigned long long)x->in_len);
         return;
     }
-    const uint8_t *frame = c->frames->loaded ? c->frames->bytes.data + (x->frame_offset - c->frames->base)
-                                             : c->m->map + x->frame_offset;
-    c->st[k] = decode_frame(c->m, c->first + k, frame, &c->work[thread], c->outs[k].data,
-                            &c->errs[k]);
+    bool loaded = c->frames->loaded;
+    const uint8_t *frame = loaded ? c->frames->bytes.data + (x->frame_offset - c->frames->base)
+                                  : c->m->map + x->frame_offset;
+    c->st[k] = decode_frame(c->m, c->first + k, frame, loaded && c->frames->checked[k],
+                            &c->work[thread], c->outs[k].data, &c->errs[k]);
 }
 
 /* The serial end of a decoded batch: each chunk's content XXH64 checked
@@ -1473,6 +1796,23 @@ static void *sink_run(void *arg)
 
 static void sink_task_run(void *arg) { (void)sink_run(arg); }
 
+/* The first task of a restore's writer thread: the page faults of the
+ * buffers the decode is about to fill (cbz_big_prefault: safe beside the
+ * decode writing them), in the order the decode needs them, then the first
+ * sink task (which loads batch 1's frames). */
+typedef struct warm_task {
+    uint8_t **at;                  /* n buffers of len[i] bytes */
+    size_t *len, n;
+    sink_task *then;
+} warm_task;
+
+static void warm_run(void *arg)
+{
+    warm_task *t = arg;
+    for (size_t i = 0; i < t->n; i++) cbz_big_prefault(t->at[i], t->len[i]);
+    sink_run(t->then);
+}
+
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err)
 {
     return cbz_member_restore_progress(m, fp, threads, NULL, err);
@@ -1489,7 +1829,10 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     cbz_buf *outs = calloc(2 * nt, sizeof *outs);   /* two sets of nt */
     cbz_status *st = calloc(nt, sizeof *st);
     cbz_error *errs = calloc(nt, sizeof *errs);
+    uint8_t **warm_at = calloc(3 * nt, sizeof *warm_at);
+    size_t *warm_len = calloc(3 * nt, sizeof *warm_len);
     sink_task sink;
+    warm_task warm;
     cbz_helper *sink_th = cbz_helper_new();   /* NULL: the main thread sinks */
     bool sink_running = false;
     frames_buf fb[2];              /* batch b's frames in fb[b % 2] */
@@ -1497,9 +1840,11 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
         cbz_buf_init(&fb[i].bytes);
         fb[i].base = 0;
         fb[i].loaded = false;
+        fb[i].checked = calloc(nt, sizeof *fb[i].checked);
     }
     int fd = m->fd;   /* -1: the frames are read through the map */
-    if (!work || !outs || !st || !errs) {
+    if (!work || !outs || !st || !errs || !warm_at || !warm_len || !fb[0].checked ||
+        !fb[1].checked) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -1510,12 +1855,47 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
     int set = 0;
     uint64_t tt = (uint64_t)threads, bi = 0;
-    /* the first two batches' frames now, each later one by the writer
-     * thread of the batch two before it (its buffer is free by then) */
-    for (uint64_t k = 0; k < 2 && s == CBZ_OK; k++)
-        if (k * tt < m->n_chunks)
-            s = frames_load(m, fd, k * tt, m->n_chunks - k * tt < tt ? m->n_chunks - k * tt : tt,
-                            &fb[k], err);
+    /* Every big buffer for the whole run, now: the decoded chunks (two sets)
+     * and each thread's column values (cbz_chunk_decode: at most in_len, or
+     * in_len + 8 per record with record lengths), so no chunk meets fresh
+     * memory after the first batch.  The writer thread takes their page
+     * faults while the first batch decodes (warm_run). */
+    uint64_t max_in = 0, max_vals = 0;
+    bool fixed_fmt = m->plan.fmt.recfm == CBZ_RECFM_F || m->plan.fmt.recfm == CBZ_RECFM_FB;
+    for (uint64_t i = 0; i < m->n_chunks; i++) {
+        const cbz_index_entry *x = &m->index[i];
+        uint64_t v = x->in_len + (fixed_fmt ? 0 : 8 * x->n_records);
+        if (x->in_len > max_in) max_in = x->in_len;
+        if (v > max_vals) max_vals = v;
+    }
+    size_t n_warm = 0;
+    for (size_t t = 0; t < nt && max_vals && m->n_chunks; t++) {
+        if (cbz_buf_reserve_huge(&work[t].vals, (size_t)max_vals) != CBZ_OK) break;
+        warm_at[n_warm] = work[t].vals.data;
+        warm_len[n_warm++] = (size_t)max_vals;
+    }
+    for (size_t t = 0; t < 2 * nt && max_in && m->n_chunks; t++) {
+        if (cbz_buf_reserve_huge(&outs[t], (size_t)max_in) != CBZ_OK) break;
+        warm_at[n_warm] = outs[t].data;
+        warm_len[n_warm++] = (size_t)max_in;
+    }
+    /* the first two batches' frames now (the second on the writer thread),
+     * each later one by the writer thread of the batch two before it (its
+     * buffer is free by then) */
+    if (m->n_chunks)
+        s = frames_load(m, fd, 0, m->n_chunks < tt ? m->n_chunks : tt, &fb[0], err);
+    uint64_t ln1 = tt < m->n_chunks ? (m->n_chunks - tt < tt ? m->n_chunks - tt : tt) : 0;
+    sink = (sink_task){ m, sha, fp, progress, outs, 0, 0, fd, &fb[1], tt, ln1,
+                        CBZ_OK, { CBZ_OK, "" } };
+    if (s == CBZ_OK && sink_th) {
+        warm = (warm_task){ warm_at, warm_len, n_warm, &sink };
+        cbz_helper_start(sink_th, warm_run, &warm);
+        sink_running = true;
+    } else if (s == CBZ_OK) {
+        sink_run(&sink);
+        s = sink.status;
+        if (s != CBZ_OK && err) *err = sink.err;
+    }
     for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += tt, bi++) {
         int nb = (int)(m->n_chunks - first < tt ? m->n_chunks - first : tt);
         cbz_buf *bo = outs + (size_t)set * nt;
@@ -1584,6 +1964,10 @@ done:
     cbz_sha256_free(sha);
     cbz_buf_free(&fb[0].bytes);
     cbz_buf_free(&fb[1].bytes);
+    free(fb[0].checked);
+    free(fb[1].checked);
+    free(warm_at);
+    free(warm_len);
     if (work)
         for (size_t t = 0; t < nt; t++) cbz_chunk_work_free(&work[t]);
     if (outs)

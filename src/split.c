@@ -281,10 +281,32 @@ static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_o
         size_t m = n - i0 < bn ? n - i0 : bn;
         /* the records of this block whose moves may all be over-long */
         size_t fast = i0 + m <= n - tail ? m : n - tail > i0 ? n - tail - i0 : 0;
+        /* A chunk's records and column streams are far bigger than the
+         * caches: the next block's records and each column's next values are
+         * fetched (for reading or for writing) while this block is moved, so
+         * the moves do not wait on memory.  A cold 4 MiB chunk back to
+         * records took 0.50 ms where it took 0.63 (transactions), 0.49 where
+         * 0.79 (ledger); to columns 0.55 where 1.25 (ledger). */
+        bool ahead = i0 + m < n;
+        size_t next = ahead ? (n - i0 - m < bn ? n - i0 - m : bn) : 0;
+        if (ahead && !rec_off) {
+            const uint8_t *nx = data + (i0 + m) * stride;
+            if (to_col)
+                for (size_t q = 0; q < next * stride; q += 64) __builtin_prefetch(nx + q, 0, 3);
+            else
+                for (size_t q = 0; q < next * stride; q += 64) __builtin_prefetch(nx + q, 1, 3);
+        }
         for (size_t c = 0; c < nc; c++) {
             uint64_t mv = moves[c];
             size_t w = MOVE_WIDTH(mv), off = MOVE_OFF(mv);
             uint8_t *col = col_vals[c] + i0 * w;
+            if (ahead) {
+                const uint8_t *nx = col + m * w;
+                if (to_col)
+                    for (size_t q = 0; q < next * w; q += 64) __builtin_prefetch(nx + q, 1, 3);
+                else
+                    for (size_t q = 0; q < next * w; q += 64) __builtin_prefetch(nx + q, 0, 3);
+            }
             if (rec_off) {
                 move_column(col, data, rec_off + i0, 0, fast, off, w, MOVE_CLASS(mv), to_col);
                 move_column(col + fast * w, data, rec_off + i0 + fast, 0, m - fast, off, w,
@@ -414,30 +436,67 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
                        false);
         return CBZ_OK;
     }
-    for (size_t c = 0; c < nc; c++) scratch[c] = 0;
+    /* Records of any lengths.  First the counts: how many values each column
+     * gives and how many overflow bytes the records take, checked against
+     * the streams before any byte moves (so the moves need no checks). */
+    uint64_t *need = scratch;      /* values column c gives, then taken so far */
+    for (size_t c = 0; c < nc; c++) need[c] = 0;
     uint64_t ov = 0;
     fill_memo memo;
     fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
-        uint8_t *rec = out + rec_off[i];
         size_t k = cols_filled_memo(p, &memo, rec_len[i]);
-        for (size_t c = 0; c < k; c++) {
-            size_t w = p->cols[c].width;
-            CBZ_FAIL_IF(scratch[c] >= col_counts[c], err, CBZ_ERR_FORMAT,
-                        "column %s has fewer values than records", p->cols[c].name);
-            copy_exact(rec + p->cols[c].offset, col_vals[c] + scratch[c]++ * w, w);
-        }
+        if (k) need[k - 1]++;      /* a histogram of k; summed from the right below */
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
-        size_t rest = rec_len[i] - held;
-        CBZ_FAIL_IF(rest > overflow_len - ov, err, CBZ_ERR_FORMAT,
+        ov += rec_len[i] - held;
+        CBZ_FAIL_IF(ov > overflow_len, err, CBZ_ERR_FORMAT,
                     "overflow stream too short at record %zu of the chunk", i + 1);
-        copy_exact(rec + held, overflow + ov, rest);
-        ov += rest;
     }
-    for (size_t c = 0; c < nc; c++)
-        CBZ_FAIL_IF(scratch[c] != col_counts[c], err, CBZ_ERR_FORMAT,
+    for (size_t c = nc; c-- > 1;) need[c - 1] += need[c];
+    for (size_t c = 0; c < nc; c++) {
+        CBZ_FAIL_IF(need[c] > col_counts[c], err, CBZ_ERR_FORMAT,
+                    "column %s has fewer values than records", p->cols[c].name);
+        CBZ_FAIL_IF(need[c] < col_counts[c], err, CBZ_ERR_FORMAT,
                     "column %s has more values than records", p->cols[c].name);
+    }
     CBZ_FAIL_IF(ov != overflow_len, err, CBZ_ERR_FORMAT,
                 "overflow stream has %llu bytes left over", (unsigned long long)(overflow_len - ov));
+
+    /* Then the moves, a run of records of one length at a time (variable
+     * records come in runs: a header segment and its details), column
+     * after column as transpose_full does.  An over-long move must stay in
+     * the record (its extra bytes are written again by the later columns
+     * or the overflow bytes, which come after) and must not read past its
+     * stream's end (the last values of a stream are copied exactly). */
+    uint64_t *taken = scratch;
+    for (size_t c = 0; c < nc; c++) taken[c] = 0;
+    ov = 0;
+    fill_memo_init(&memo);
+    for (size_t a = 0; a < n;) {
+        size_t len = rec_len[a], b = a + 1;
+        while (b < n && rec_len[b] == len) b++;
+        size_t m = b - a, k = cols_filled_memo(p, &memo, len);
+        for (size_t c = 0; c < k; c++) {
+            size_t w = p->cols[c].width, off = p->cols[c].offset;
+            size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
+            unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
+            size_t over = (span - w + w - 1) / w;   /* values whose move reads past */
+            if (off + span > len) cls = MOVE_EXACT, over = 0;
+            uint64_t j = taken[c], safe = col_counts[c] > over ? col_counts[c] - over : 0;
+            size_t fast = j >= safe ? 0 : safe - j < m ? (size_t)(safe - j) : m;
+            const uint8_t *col = col_vals[c] + j * w;
+            move_column((uint8_t *)col, out, rec_off + a, 0, fast, off, w, cls, false);
+            move_column((uint8_t *)col + fast * w, out, rec_off + a + fast, 0, m - fast, off, w,
+                        MOVE_EXACT, false);
+            taken[c] = j + m;
+        }
+        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+        size_t rest = len - held;
+        for (size_t i = a; i < b && rest; i++) {
+            copy_exact(out + rec_off[i] + held, overflow + ov, rest);
+            ov += rest;
+        }
+        a = b;
+    }
     return CBZ_OK;
 }

@@ -7,8 +7,12 @@
  * text copy without a branch per value; numeric columns whose values and
  * blanks (unused OCCURS entries) alternate at random, alone and against a
  * peer blank at the same rows (the mask-select reference transforms); a
- * numeric dictionary of many keys (the key sort).  Every encoding is decoded
- * and compared byte for byte.
+ * numeric dictionary of many keys (the key sort); blank flags of widths
+ * 9..16 (two overlapping words); text dictionaries of 1..8-byte values
+ * looked up by integer keys; the per-chunk memo (cbz_col_chunk_ctx), whose
+ * encodings must equal those made without it, after a reset and with peers
+ * it does not describe.  Every encoding is decoded and compared byte for
+ * byte.
  */
 #include "column.h"
 #include "column_testutil.h"
@@ -291,6 +295,205 @@ static void test_numeric_dict_keys(void)
     free(v);
 }
 
+/* Blank flags of widths 9..16 (two overlapping words): values that are pad
+ * but for one byte, at any position, are not blank.  The column is blank
+ * where its peer is (the mask is taken), and then also holds a letter in
+ * some of those rows: had one of those values been taken for blank, the
+ * mask would be taken and the value come back as spaces. */
+static void test_blank_wide(void)
+{
+    const size_t n = 2000;
+    for (uint32_t w = 9; w <= 16; w++) {
+        for (int strays = 0; strays < 2; strays++) {
+            uint8_t *pv = malloc(n * 4), *v = malloc(n * w);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+            for (size_t i = 0; i < n; i++) {
+                const bool blank = rnd64() % 2;
+                memset(v + i * w, ' ', w);
+                memcpy(pv + i * 4, blank ? "    " : "ABCD", 4);
+                if (!blank || (strays && i % 40 == 7))
+                    v[i * w + (blank ? 8 + i % (w - 8) : rnd64() % w)] = (uint8_t)('A' + rnd64() % 3);
+            }
+            cbz_col_desc pd = mk(CBZ_COL_TEXT, 4, 0, 0, 0), d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
+            cbz_col_peer peer = peer_of(pd, pv, n);
+            cbz_buf out;
+            cbz_buf_init(&out);
+            cbz_col_stats st;
+            if (round_trip(&d, v, n, &peer, 1, &out, &st))
+                CU_ASSERT((strstr(st.chain, "mask") != NULL) == !strays);
+            cbz_buf_free(&out);
+            free(pv);
+            free(v);
+        }
+    }
+}
+
+/* Text dictionaries of values of 1..8 bytes (looked up by their bytes as
+ * one integer): values that differ in one byte anywhere, blank values,
+ * values equal to the one before; a column whose first values repeat and
+ * whose later ones do not (the probe passes, the whole column then has too
+ * many values: no dictionary).  Every one must come back. */
+static void test_short_dict(void)
+{
+    const size_t n = 5000;
+    for (uint32_t w = 1; w <= 8; w++) {
+        for (int late_distinct = 0; late_distinct < 2; late_distinct++) {
+            uint8_t *v = malloc(n * w);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+            for (size_t i = 0; i < n; i++) {
+                uint8_t *q = v + i * w;
+                if (i > 0 && rnd64() % 4 == 0) { /* a run */
+                    memcpy(q, q - w, w);
+                    continue;
+                }
+                memset(q, ' ', w);
+                const unsigned pick = (unsigned)(rnd64() % 40);
+                if (pick == 0) continue; /* blank */
+                q[pick % w] = (uint8_t)('A' + pick % 3);
+                q[(pick / 3) % w] = (uint8_t)('a' + pick % 2);
+                if (late_distinct && i >= 2048) /* then (almost) every value new */
+                    for (uint32_t j = 0; j < w; j++) q[j] = (uint8_t)(rnd64() & 0xFF);
+            }
+            cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
+            cbz_buf out;
+            cbz_buf_init(&out);
+            cbz_col_stats st;
+            if (round_trip(&d, v, n, NULL, 0, &out, &st) && !late_distinct && w > 1)
+                CU_ASSERT_PTR_NOT_NULL(strstr(st.chain, "dict"));
+            cbz_buf_free(&out);
+            free(v);
+        }
+    }
+}
+
+/* ---- the per-chunk memo (cbz_col_chunk_ctx) ---- */
+
+enum { MC_STREAMS = 8 };
+
+/* A chunk of n rows in MC_STREAMS streams that exercises every fact the
+ * memo keeps: a segment code (split key), a date blank at random rows
+ * (blank flags, numeric parse), a text blank at the same rows (mask), a
+ * packed amount and a zoned number that follow the date (references, also
+ * by exception positions), a text of two kinds by segment (split), a city
+ * and an address line that holds the city (text reference). */
+static void memo_chunk(uint8_t *v[MC_STREAMS], cbz_col_desc d[MC_STREAMS], size_t n, int salt)
+{
+    static const uint32_t w[MC_STREAMS] = { 1, 8, 10, 7, 8, 20, 12, 30 };
+    static const char *const cities[] = { "SPRINGFIELD", "RIVERSIDE", "FAIRVIEW", "MADISON",
+                                          "GEORGETOWN" };
+    const uint8_t kind[MC_STREAMS] = { CBZ_COL_TEXT, CBZ_COL_ZONED, CBZ_COL_TEXT, CBZ_COL_PACKED,
+                                       CBZ_COL_ZONED, CBZ_COL_TEXT, CBZ_COL_TEXT, CBZ_COL_TEXT };
+    for (int s = 0; s < MC_STREAMS; s++) d[s] = mk(kind[s], w[s], 0, 0, kind[s] == CBZ_COL_PACKED);
+    int64_t date = 20240101 + salt;
+    for (size_t i = 0; i < n; i++) {
+        char t[64];
+        const bool det = rnd64() % 5 != 0, blank = rnd64() % 3 == 0;
+        date += (int64_t)(rnd64() % 2);
+        v[0][i] = det ? 'D' : 'H';
+        snprintf(t, sizeof t, "%08lld", (long long)date);
+        memcpy(v[1] + i * 8, blank ? "        " : t, 8);
+        snprintf(t, sizeof t, "R%05u", (unsigned)(rnd64() % 400));
+        put_text(v[2] + i * 10, 10, blank ? "" : t);
+        if (blank) memset(v[3] + i * 7, ' ', 7);
+        else put_packed(v[3] + i * 7, 7, date * 3 + (int64_t)(rnd64() % 50) - 25);
+        snprintf(t, sizeof t, "%08lld", (long long)(date % 100000000 + (int64_t)(rnd64() % 7)));
+        memcpy(v[4] + i * 8, t, 8);
+        if (det) snprintf(t, sizeof t, "PAYMENT %u", (unsigned)(rnd64() % 90));
+        else snprintf(t, sizeof t, "%c%c-%04u-ACCT", 'A' + (int)(rnd64() % 26),
+                      'A' + (int)(rnd64() % 26), (unsigned)(rnd64() % 10000));
+        put_text(v[5] + i * 20, 20, t);
+        const char *city = cities[rnd64() % 5];
+        put_text(v[6] + i * 12, 12, city);
+        snprintf(t, sizeof t, "%u %s %s", (unsigned)(rnd64() % 999), rnd64() % 2 ? "MAIN" : "OAK",
+                 city);
+        put_text(v[7] + i * 30, 30, t);
+    }
+}
+
+/* Encodes stream s of the chunk (peers: streams 0..s-1) with or without
+ * the memo into out. */
+static cbz_status memo_encode(cbz_col_chunk_ctx *memo, uint8_t *v[MC_STREAMS],
+                              const cbz_col_desc d[MC_STREAMS], size_t n, int s, cbz_buf *out)
+{
+    cbz_col_peer peers[MC_STREAMS];
+    for (int j = 0; j < s; j++) peers[j] = peer_of(d[j], v[j], n);
+    cbz_error err = { 0 };
+    cbz_col_stats st;
+    out->len = 0;
+    cbz_status rc = cbz_column_encode_ctx(memo, &d[s], v[s], n, peers, (size_t)s, 3, out, &st,
+                                          &err);
+    if (rc != CBZ_OK) printf("\n  stream %d: %s\n", s, err.msg);
+    return rc;
+}
+
+/* The memo must not change a byte: every stream of two chunks (the second
+ * in the same buffers, after a reset) and of a chunk whose peers are other
+ * copies of the same values (the memo must not answer for them) encodes as
+ * without it, and decodes back.  The memo's choices must also be the ones
+ * that matter: at least one stream uses a mask, a split, a reference. */
+static void test_chunk_memo(void)
+{
+    const size_t n = 6000;
+    uint8_t *v[MC_STREAMS], *copy[MC_STREAMS];
+    cbz_col_desc d[MC_STREAMS];
+    static const uint32_t w[MC_STREAMS] = { 1, 8, 10, 7, 8, 20, 12, 30 };
+    for (int s = 0; s < MC_STREAMS; s++) {
+        v[s] = malloc(n * w[s]);
+        copy[s] = malloc(n * w[s]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v[s]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copy[s]);
+    }
+    cbz_col_chunk_ctx *memo = cbz_col_chunk_ctx_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(memo);
+    cbz_buf a, b;
+    cbz_buf_init(&a);
+    cbz_buf_init(&b);
+    unsigned methods = 0;
+    for (int chunk = 0; chunk < 2; chunk++) {
+        memo_chunk(v, d, n, chunk * 1000);
+        CU_ASSERT_EQUAL(cbz_col_chunk_ctx_reset(memo, MC_STREAMS, NULL), CBZ_OK);
+        for (int s = 0; s < MC_STREAMS; s++) {
+            CU_ASSERT_EQUAL_FATAL(memo_encode(memo, v, d, n, s, &a), CBZ_OK);
+            CU_ASSERT_EQUAL_FATAL(memo_encode(NULL, v, d, n, s, &b), CBZ_OK);
+            CU_ASSERT(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+            if (a.len > 1) methods |= 1u << a.data[1];
+            cbz_col_peer peers[MC_STREAMS];
+            for (int j = 0; j < s; j++) peers[j] = peer_of(d[j], v[j], n);
+            uint8_t *back = malloc(n * w[s]);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+            cbz_error err = { 0 };
+            CU_ASSERT_EQUAL(cbz_column_decode_peers(&d[s], a.data, a.len, n, peers, (size_t)s,
+                                                    back, &err), CBZ_OK);
+            CU_ASSERT(memcmp(back, v[s], n * w[s]) == 0);
+            free(back);
+        }
+    }
+    /* the same values at other addresses, some changed: the memo filled
+     * from v must not answer for them */
+    for (int s = 0; s < MC_STREAMS; s++) memcpy(copy[s], v[s], n * w[s]);
+    for (size_t i = 0; i < n; i += 3) memcpy(copy[1] + i * 8, "        ", 8);
+    for (size_t i = 0; i < n; i += 2) copy[0][i] = 'H';
+    for (int s = 1; s < MC_STREAMS; s++) {
+        CU_ASSERT_EQUAL_FATAL(memo_encode(memo, copy, d, n, s, &a), CBZ_OK);
+        CU_ASSERT_EQUAL_FATAL(memo_encode(NULL, copy, d, n, s, &b), CBZ_OK);
+        CU_ASSERT(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+    }
+    /* TEXT_MASK 7, TEXT_SPLIT 8, NUMERIC 4 (references), TEXT_REF 5 */
+    CU_ASSERT(methods & (1u << 7));
+    CU_ASSERT(methods & (1u << 8));
+    CU_ASSERT(methods & (1u << 5));
+    CU_ASSERT(methods & (1u << 4));
+    if ((methods & 0x1B0u) != 0x1B0u) printf("\n  methods seen: 0x%x\n", methods);
+    cbz_buf_free(&a);
+    cbz_buf_free(&b);
+    cbz_col_chunk_ctx_free(memo);
+    for (int s = 0; s < MC_STREAMS; s++) {
+        free(v[s]);
+        free(copy[s]);
+    }
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -299,6 +502,9 @@ int main(void)
     CU_add_test(s, "blank-masked text copy, every copy width", test_text_mask_copy);
     CU_add_test(s, "numeric values mixed with blanks, with and without peers", test_numeric_blanks);
     CU_add_test(s, "numeric dictionary of many keys", test_numeric_dict_keys);
+    CU_add_test(s, "per-chunk memo: same bytes, reset, other peers", test_chunk_memo);
+    CU_add_test(s, "blank flags of widths 9..16, one letter anywhere", test_blank_wide);
+    CU_add_test(s, "text dictionaries of 1..8-byte values (integer keys)", test_short_dict);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

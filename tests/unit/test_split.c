@@ -272,6 +272,114 @@ static void test_bigbuf(void)
     cbz_buf_free(&b);
 }
 
+/* Variable records in runs of one length (a VB header segment and its
+ * details), the shape the gather moves a run at a time: runs long and short,
+ * lengths that end inside a column, at the width and past it, RDW-like gaps;
+ * every stream exactly its size (reads past one are ASan errors), gap bytes
+ * kept, and a column or the overflow with a value too few or too many
+ * refused before any byte is written. */
+static void test_runs(void)
+{
+    for (int trial = 0; trial < 200; trial++) {
+        cbz_plan p;
+        random_plan(&p, 1 + rnd() % 16);
+        size_t nc = p.n_cols, n = trial % 10 == 0 ? rnd() % 3 : 1 + rnd() % 600;
+        size_t head = p.width + rnd() % 20, detail = rnd() % (p.width + 1);
+        size_t *off = malloc((n + 1) * sizeof *off), *len = malloc((n + 1) * sizeof *len);
+        CU_ASSERT_FATAL(off && len);
+        size_t end = 0, run = 0;
+        for (size_t i = 0; i < n; i++) {
+            end += trial % 2 ? 4 : 0;
+            off[i] = end;
+            if (run == 0) {
+                len[i] = head;
+                run = 1 + rnd() % (trial % 3 == 0 ? 3 : 60);
+            } else {
+                len[i] = detail;
+                run--;
+            }
+            end += len[i];
+        }
+        uint8_t *data = malloc(end + 1), *back = malloc(end + 1);
+        uint64_t *counts = calloc(nc, sizeof *counts), *scratch = calloc(3 * nc + 8, sizeof *scratch);
+        uint8_t **cols = calloc(nc, sizeof *cols);
+        CU_ASSERT_FATAL(data && back && counts && scratch && cols);
+        for (size_t i = 0; i < end; i++) data[i] = (uint8_t)rnd();
+        uint64_t ov = 0;
+        cbz_split_count(&p, len, n, counts, &ov);
+        for (size_t c = 0; c < nc; c++) {
+            cols[c] = malloc(counts[c] ? counts[c] * p.cols[c].width : 1);
+            CU_ASSERT_FATAL(cols[c] != NULL);
+        }
+        uint8_t *overflow = malloc(ov ? ov : 1);
+        CU_ASSERT_FATAL(overflow != NULL);
+        cbz_split_scatter(&p, data, off, len, n, cols, overflow, scratch);
+        memcpy(back, data, end);
+        for (size_t i = 0; i < n; i++) memset(back + off[i], 0x5A, len[i]);
+        cbz_error err;
+        CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)cols, counts, overflow,
+                                   ov, back, scratch, &err) == CBZ_OK);
+        CU_ASSERT(memcmp(back, data, end) == 0);
+        size_t last = nc - 1;
+        for (size_t c = 0; c < nc; c += last ? last : 1) {
+            if (counts[c] == 0) continue;
+            memcpy(back, data, end);
+            counts[c]--;   /* one value too few: refused, nothing written */
+            CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)cols, counts,
+                                       overflow, ov, back, scratch, &err) == CBZ_ERR_FORMAT);
+            CU_ASSERT(strstr(err.msg, "fewer values") != NULL);
+            counts[c] += 2;
+            CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)cols, counts,
+                                       overflow, ov, back, scratch, &err) == CBZ_ERR_FORMAT);
+            CU_ASSERT(strstr(err.msg, "more values") != NULL);
+            counts[c]--;
+            CU_ASSERT(memcmp(back, data, end) == 0);
+        }
+        if (ov) {
+            CU_ASSERT(cbz_split_gather(&p, off, len, n, (const uint8_t *const *)cols, counts,
+                                       overflow, ov - 1, back, scratch, &err) == CBZ_ERR_FORMAT);
+            CU_ASSERT(strstr(err.msg, "overflow stream too short") != NULL);
+        }
+        for (size_t c = 0; c < nc; c++) free(cols[c]);
+        free(cols);
+        free(counts);
+        free(scratch);
+        free(overflow);
+        free(data);
+        free(back);
+        free(off);
+        free(len);
+        cbz_plan_free(&p);
+    }
+}
+
+/* cbz_big_prefault maps pages without changing a byte: not of the block,
+ * not of what lies around it, not of bytes another thread wrote first. */
+static void test_prefault(void)
+{
+    size_t sz = 0;
+    uint8_t *p = cbz_big_take((size_t)5 << 20, &sz);
+    CU_ASSERT_FATAL(p != NULL);
+    memset(p, 0x3C, 1 << 20);
+    cbz_big_prefault(p + 100, sz - 200);   /* ragged ends: whole pages around */
+    bool same = true;
+    for (size_t i = 0; i < (1u << 20) && same; i++) same = p[i] == 0x3C;
+    CU_ASSERT(same);
+    memset(p, 0x11, sz);                  /* still ours to write */
+    CU_ASSERT(p[sz - 1] == 0x11);
+    uint8_t *small = malloc(1000);
+    CU_ASSERT_FATAL(small != NULL);
+    memset(small, 0x77, 1000);
+    cbz_big_prefault(small + 1, 998);
+    same = true;
+    for (size_t i = 0; i < 1000 && same; i++) same = small[i] == 0x77;
+    CU_ASSERT(same);
+    cbz_big_prefault(NULL, 10);
+    cbz_big_prefault(small, 0);
+    free(small);
+    cbz_big_give(p, sz);
+}
+
 typedef struct step_ctx {
     int order[16];
     int n;
@@ -312,5 +420,8 @@ int main(void)
     CU_add_test(s, "block cache: reuse, huge alignment, cbz_buf growth, free()-able data",
                 test_bigbuf);
     CU_add_test(s, "helper thread: tasks in order, wait", test_helper);
+    CU_add_test(s, "L2 gather of variable records in runs: bytes, gaps, exact streams, refusals",
+                test_runs);
+    CU_add_test(s, "block prefault: pages mapped, no byte changed", test_prefault);
     return cbz_cunit_run() ? 1 : 0;
 }
