@@ -673,6 +673,7 @@ void cbz_compress_result_free(cbz_compress_result *r)
 
 typedef struct slot {
     cbz_chunk_info ci;
+    uint64_t chunk;                /* 0-based chunk number in the member */
     const uint8_t *data;
     size_t avail;
     const uint8_t **pre;           /* per plan column: values split elsewhere, or NULL */
@@ -690,7 +691,54 @@ typedef struct encode_ctx {
     slot *slots;
     cbz_chunk_work *work;
     int level;
+    long fail_encode;              /* CBZ_TEST_FAIL_ENCODE (test_faults), -1: none */
 } encode_ctx;
+
+/* Test-only fault injection (see "Batches and the device split" for where
+ * the switches are documented), read from the environment once per
+ * cbz_compress_file.  -1: no fault. */
+typedef struct test_faults {
+    long encode;                   /* CBZ_TEST_FAIL_ENCODE=k */
+    long read;                     /* CBZ_TEST_FAIL_READ=k */
+} test_faults;
+
+static long env_chunk(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return -1;
+    char *end;
+    long k = strtol(v, &end, 10);
+    return *end == '\0' && k >= 0 ? k : -1;
+}
+
+static test_faults test_faults_from_env(void)
+{
+    test_faults tf = { env_chunk("CBZ_TEST_FAIL_ENCODE"), env_chunk("CBZ_TEST_FAIL_READ") };
+    return tf;
+}
+
+/* The injected read failure of chunk ci (number k), as input_read reports a
+ * real one: an I/O error at the chunk's first byte. */
+static cbz_status fail_read_injected(const char *name, uint64_t k, const cbz_chunk_info *ci,
+                                     cbz_error *err)
+{
+    return cbz_fail(err, CBZ_ERR_IO, "%s: read failed at byte %llu (chunk %llu, from record "
+                    "%llu): injected by CBZ_TEST_FAIL_READ", name,
+                    (unsigned long long)ci->in_offset, (unsigned long long)k,
+                    (unsigned long long)ci->first_record);
+}
+
+/* A chunk's encode failure as reported: where (input, chunk number, records,
+ * input bytes) in front of the encoder's reason. */
+static cbz_status fail_chunk(const char *name, const slot *sl, cbz_error *err)
+{
+    const cbz_chunk_info *ci = &sl->ci;
+    return cbz_fail(err, sl->status, "%s: chunk %llu (at byte %llu, %llu bytes, %llu records "
+                    "from record %llu): %s", name, (unsigned long long)sl->chunk,
+                    (unsigned long long)ci->in_offset, (unsigned long long)ci->in_len,
+                    (unsigned long long)ci->n_records, (unsigned long long)ci->first_record,
+                    sl->err.msg);
+}
 
 /* One chunk of a batch, on any thread (cbz_parallel_for). */
 static void encode_slot(void *ctx, size_t k, int thread)
@@ -700,6 +748,11 @@ static void encode_slot(void *ctx, size_t k, int thread)
     cbz_buf_clear(&sl->frame);
     sl->err.code = CBZ_OK;
     sl->err.msg[0] = '\0';
+    if (c->fail_encode >= 0 && sl->chunk == (uint64_t)c->fail_encode) {
+        sl->status = cbz_fail(&sl->err, CBZ_ERR_DATA,
+                              "encode failed (injected by CBZ_TEST_FAIL_ENCODE)");
+        return;
+    }
     if (sl->presplit)
         sl->status = cbz_chunk_encode_split(c->plan, sl->data, sl->avail, &sl->ci, c->level,
                                             sl->pre, &c->work[thread], &sl->frame, sl->stats,
@@ -730,7 +783,12 @@ static void encode_slot(void *ctx, size_t k, int thread)
  * Test switches (environment): CBZ_TEST_PRESPLIT=1 runs the same pipeline
  * with a host gather in place of the device (so machines without a GPU test
  * it); CBZ_GPU_INJECT_FAIL=k makes split call k (0-based) fail as a device
- * error would.
+ * error would.  CBZ_TEST_FAIL_ENCODE=k makes the encode of chunk k (0-based)
+ * fail (CBZ_ERR_DATA, "injected by CBZ_TEST_FAIL_ENCODE"), and
+ * CBZ_TEST_FAIL_READ=k the read of chunk k (CBZ_ERR_IO at its first byte,
+ * once the planner has found it), in the batch loop and in the chunk
+ * pipeline alike: the error paths' tests (tests/shell/test_pipeline_errors.sh).
+ * All three are read once per compress (test_faults_from_env).
  * ---------------------------------------------------------------------- */
 enum { SPLIT_CPU = 0, SPLIT_GPU = 1, SPLIT_HOST = 2 };
 
@@ -1005,7 +1063,8 @@ static int clamp_threads(int t) { return t < 1 ? 1 : t > 256 ? 256 : t; }
 /* Plans up to cap chunks into b (b->n of them; 0 at the end of the input)
  * and points each slot at its bytes. */
 static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_t read_step,
-                             bool *finished, cbz_error *err)
+                             bool *finished, const test_faults *tf, uint64_t *next_chunk,
+                             cbz_error *err)
 {
     b->n = 0;
     b->end = fr->offset;
@@ -1022,6 +1081,9 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
             continue;
         }
         if (sl->ci.in_len == 0) { *finished = true; break; }
+        sl->chunk = (*next_chunk)++;
+        if (tf->read >= 0 && sl->chunk == (uint64_t)tf->read)
+            return fail_read_injected(in->name, sl->chunk, &sl->ci, err);
         b->n++;
     }
     /* Only now: reading more input may have moved the window. */
@@ -1124,6 +1186,7 @@ typedef struct pipe_run {
     size_t ns;
     cbz_progress *progress;
     cbz_compress_result *res;
+    test_faults faults;
     pipe_slot *ring;
     int n_ring;
     pthread_mutex_t mu;
@@ -1140,7 +1203,7 @@ typedef struct pipe_run {
 /* Plans the next chunk into ps (free): the bytes carried from the chunk
  * before first, then read until the planner decides; the bytes past the
  * chunk are carried on.  *end: the input has no chunk left. */
-static cbz_status pipe_plan(pipe_run *r, pipe_slot *ps, bool *end, cbz_error *err)
+static cbz_status pipe_plan(pipe_run *r, pipe_slot *ps, uint64_t k, bool *end, cbz_error *err)
 {
     input *in = r->in;
     uint64_t at = r->fr->offset;   /* input offset of ps->in.data[0] */
@@ -1169,6 +1232,9 @@ static cbz_status pipe_plan(pipe_run *r, pipe_slot *ps, bool *end, cbz_error *er
         *end = true;
         return CBZ_OK;
     }
+    ps->s.chunk = k;
+    if (r->faults.read >= 0 && k == (uint64_t)r->faults.read)
+        return fail_read_injected(in->name, k, &ps->s.ci, err);
     size_t used = (size_t)ps->s.ci.in_len, rest = ps->in.len - used;
     cbz_buf_clear(&r->carry);
     if (rest) {
@@ -1221,7 +1287,7 @@ static void pipe_serial(void *arg)
             pipe_slot *ps = &r->ring[k % (uint64_t)r->n_ring];
             pthread_mutex_unlock(&r->mu);
             bool end = false;
-            ps_status = pipe_plan(r, ps, &end, &perr);
+            ps_status = pipe_plan(r, ps, k, &end, &perr);
             pthread_mutex_lock(&r->mu);
             if (ps_status != CBZ_OK || end) {
                 r->plan_done = true;
@@ -1252,8 +1318,7 @@ static void pipe_serial(void *arg)
         }
         pthread_mutex_unlock(&r->mu);
         if (ws->s.status != CBZ_OK) {
-            r->err = ws->s.err;
-            s = ws->s.status;
+            s = fail_chunk(r->in->name, &ws->s, &r->err);
         } else {
             s = pipe_write(r, ws, &r->err);
         }
@@ -1280,7 +1345,7 @@ static void pipe_encoder(void *arg, size_t item, int thread)
 {
     (void)item;
     pipe_run *r = arg;
-    encode_ctx ec = { r->plan, NULL, r->work, r->level };
+    encode_ctx ec = { r->plan, NULL, r->work, r->level, r->faults.encode };
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (r->stop) break;
@@ -1310,11 +1375,13 @@ static cbz_status pipe_compress(const cbz_plan *plan, int level, int threads, cb
                                 input *in, cbz_framer *fr, size_t read_step, member_out *mo,
                                 cbz_sha256_ctx *sha, cbz_buf *index, cbz_col_stats *totals,
                                 cbz_col_stats *slot_stats, cbz_progress *progress,
-                                cbz_compress_result *res, cbz_helper *hp, cbz_error *err)
+                                cbz_compress_result *res, const test_faults *tf, cbz_helper *hp,
+                                cbz_error *err)
 {
     size_t ns = cbz_plan_streams(plan);
     pipe_run r;
     memset(&r, 0, sizeof r);
+    r.faults = *tf;
     r.plan = plan;
     r.level = level;
     r.work = work;
@@ -1459,6 +1526,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     if (route.use_gpu) sp.mode = SPLIT_GPU;
     else if (env && strcmp(env, "1") == 0) sp.mode = SPLIT_HOST;
     if ((env = getenv("CBZ_GPU_INJECT_FAIL")) != NULL && *env) sp.inject_fail = strtol(env, NULL, 10);
+    const test_faults faults = test_faults_from_env();
+    uint64_t next_chunk = 0;         /* the batch loop's chunks planned so far */
     const bool split_on_gpu = sp.mode == SPLIT_GPU;
     /* The CPU split reads a regular file through the window (see "Input"). */
     if (sp.mode == SPLIT_CPU) input_use_window(&in);
@@ -1475,11 +1544,12 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
      * (bt[0] stays empty) */
     if (hp && threads >= 2 && sp.mode == SPLIT_CPU && in.windowed) {
         s = pipe_compress(&plan, meta.level, threads, work, &in, &fr, read_step, &mo, sha, &index,
-                          totals, slot_stats, p->progress, res, hp, err);
+                          totals, slot_stats, p->progress, res, &faults, hp, err);
         pos = mo.pos;
         tm.encode = now_s() - t_start;
     } else {
-        s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, err);
+        s = plan_batch(&bt[0], threads, &fr, &in, read_step, &finished, &faults,
+                       &next_chunk, err);
         if (s == CBZ_OK) s = batch_prepare_split(&bt[0], &sp, err);
         if (s == CBZ_OK) split_now(&sp, &bt[0], &tm);
     }
@@ -1493,7 +1563,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         pthread_t th;
         split_task task = { &sp, nx, 0 };
         if (ahead) {
-            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, err);
+            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, &faults, &next_chunk,
+                           err);
             if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
             if (s != CBZ_OK) break;
             if (nx->n_fixed > 0) {
@@ -1502,7 +1573,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
                 if (!helper) split_run(&task);
             }
         }
-        encode_ctx ec = { &plan, b->slots, work, meta.level };
+        encode_ctx ec = { &plan, b->slots, work, meta.level, faults.encode };
         double t0 = now_s();
         /* the next batch's bytes, read beside this encode: about a batch */
         input_ahead_prepare(&in, b->end, finished ? 0 : read_step * (size_t)threads);
@@ -1529,8 +1600,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         for (int k = 0; k < b->n && s == CBZ_OK; k++) {
             slot *sl = &b->slots[k];
             if (sl->status != CBZ_OK) {
-                if (err) *err = sl->err;
-                s = sl->status;
+                s = fail_chunk(input_path, sl, err);
                 break;
             }
             uint64_t frame_off = pos;
@@ -1558,7 +1628,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
          * (pipe) or the resident set (map). */
         if ((s = input_done(&in, b->end, &released, err)) != CBZ_OK) break;
         if (!ahead && !finished) {
-            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, err);
+            s = plan_batch(nx, threads, &fr, &in, read_step, &finished, &faults, &next_chunk,
+                           err);
             if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
             if (s == CBZ_OK) split_now(&sp, nx, &tm);
         }

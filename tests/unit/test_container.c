@@ -8,7 +8,8 @@
  * outside the chunk encode (the GPU's place) giving the same members,
  * --device routing, and peak RSS bounded by threads x chunk size; the L2
  * transposition of whole records against a byte-by-byte reference; two kinds
- * of V records whose text column is split by record length (TEXT_SPLIT).
+ * of V records whose text column is split by record length (TEXT_SPLIT);
+ * the compress error paths (injected encode and read faults of every chunk).
  */
 #include "container.h"
 #include "gpu.h"
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -863,6 +865,124 @@ static void test_restore_frames(void)
     free(d);
 }
 
+/* Files in directory d (its entries other than . and ..). */
+static int dir_entries(const char *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", d);
+    FILE *fp = popen(cmd, "r");
+    int n = -1;
+    if (fp) {
+        if (fscanf(fp, "%d", &n) != 1) n = -1;
+        pclose(fp);
+    }
+    return n;
+}
+
+/* One compress of in into fd_dir/m.cobz with fault `var`=k; checks the
+ * status, that the reason names chunk k and its byte offset, and that no
+ * member nor temporary file is left (fd_dir holds only the input).  Returns
+ * false on any miss. */
+static bool fault_case(const char *fd_dir, const char *in, const cbz_compress_params *p,
+                       const char *var, long k, uint64_t chunk_bytes, cbz_status want)
+{
+    char member[200], val[32], need[64], at[64];
+    snprintf(member, sizeof member, "%s/m.cobz", fd_dir);
+    snprintf(val, sizeof val, "%ld", k);
+    setenv(var, val, 1);
+    cbz_compress_result res;
+    cbz_error err = { 0 };
+    cbz_status s = cbz_compress_file(in, member, false, p, &res, &err);
+    unsetenv(var);
+    snprintf(need, sizeof need, "chunk %ld", k);
+    snprintf(at, sizeof at, "at byte %llu", (unsigned long long)(chunk_bytes * (uint64_t)k));
+    bool good = s == want && err.code == want && strstr(err.msg, need) && strstr(err.msg, at) &&
+                strstr(err.msg, var) && access(member, F_OK) != 0 &&
+                dir_entries(fd_dir) == (strcmp(in, "-") == 0 ? 0 : 1);
+    if (!good)
+        fprintf(stderr, "fault %s=%ld threads %d: status %d, \"%s\", %d entries\n", var, k,
+                p->threads, (int)s, err.msg, dir_entries(fd_dir));
+    if (s == CBZ_OK) {
+        cbz_compress_result_free(&res);
+        unlink(member);
+    }
+    return good;
+}
+
+/* The compress error paths (CBZ_TEST_FAIL_ENCODE / CBZ_TEST_FAIL_READ): a
+ * failed encode or read of any chunk, with 1, 2 and 3 threads (the batch
+ * loop and the chunk pipeline), gives its status and a reason naming the
+ * chunk, returns (no hang) and leaves no member and no temporary file; a
+ * fault past the last chunk changes nothing.  Also from a stream (stdin). */
+static void test_fault_injection(void)
+{
+    enum { N = 100000, CHUNK = 4000, CHUNKS = N / CHUNK };
+    uint8_t *d = malloc(N);
+    CU_ASSERT_FATAL(d != NULL);
+    for (size_t i = 0; i < N; i++) d[i] = (uint8_t)(i % 97 < 60 ? 'A' + i % 7 : rnd());
+    char fd_dir[96];
+    snprintf(fd_dir, sizeof fd_dir, "%s/faults", dir);
+    CU_ASSERT_FATAL(mkdir(fd_dir, 0755) == 0);
+    char in[160];
+    snprintf(in, sizeof in, "%s/in.dat", fd_dir);
+    FILE *fp = fopen(in, "wb");
+    CU_ASSERT_FATAL(fp != NULL);
+    CU_ASSERT_FATAL(fwrite(d, 1, N, fp) == N);
+    fclose(fp);
+    size_t base_n = 0;
+    uint8_t *base = NULL;
+    for (int t = 1; t <= 3; t++) {
+        cbz_compress_params p = params(CBZ_MODE_GENERIC, CBZ_RECFM_F, 0, 0, CHUNK, t);
+        int bad = 0;
+        for (long k = 0; k < CHUNKS; k++) {
+            bad += !fault_case(fd_dir, in, &p, "CBZ_TEST_FAIL_ENCODE", k, CHUNK, CBZ_ERR_DATA);
+            bad += !fault_case(fd_dir, in, &p, "CBZ_TEST_FAIL_READ", k, CHUNK, CBZ_ERR_IO);
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        /* Past the last chunk: no fault, the same member as without. */
+        setenv("CBZ_TEST_FAIL_ENCODE", "25", 1);
+        setenv("CBZ_TEST_FAIL_READ", "25", 1);
+        size_t n;
+        cbz_compress_result res;
+        uint8_t *m = compress_bytes(in, &p, &n, &res);
+        unsetenv("CBZ_TEST_FAIL_ENCODE");
+        unsetenv("CBZ_TEST_FAIL_READ");
+        CU_ASSERT_FATAL(m != NULL);
+        CU_ASSERT_EQUAL(res.chunks, CHUNKS);
+        cbz_compress_result_free(&res);
+        if (!base) {
+            base = m;
+            base_n = n;
+        } else {
+            CU_ASSERT(n == base_n && memcmp(m, base, n) == 0);
+            free(m);
+        }
+    }
+    /* A stream (stdin) through the pipeline: read and encode faults. */
+    unlink(in);
+    cbz_compress_params p2 = params(CBZ_MODE_GENERIC, CBZ_RECFM_F, 0, 0, CHUNK, 2);
+    const long ks[] = { 0, 1, CHUNKS / 2, CHUNKS - 1 };
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        for (int v = 0; v < 2; v++) {
+            char src[160];
+            snprintf(src, sizeof src, "%s/src%d", dir, file_no++);
+            fp = fopen(src, "wb");
+            CU_ASSERT_FATAL(fp && fwrite(d, 1, N, fp) == N);
+            fclose(fp);
+            FILE *saved = stdin;
+            stdin = fopen(src, "rb");
+            CU_ASSERT_FATAL(stdin != NULL);
+            CU_ASSERT(fault_case(fd_dir, "-", &p2, v ? "CBZ_TEST_FAIL_READ" : "CBZ_TEST_FAIL_ENCODE",
+                                 ks[i], CHUNK, v ? CBZ_ERR_IO : CBZ_ERR_DATA));
+            fclose(stdin);
+            stdin = saved;
+            unlink(src);
+        }
+    }
+    free(base);
+    free(d);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--rss-child") == 0) return rss_child(argv[2], argv[3], argv[4]);
@@ -885,6 +1005,8 @@ int main(int argc, char **argv)
                 test_two_segments);
     CU_add_test(s, "restore: frames read ahead and checked on any thread, damage refused",
                 test_restore_frames);
+    CU_add_test(s, "compress faults (encode, read) of every chunk, 1-3 threads, stdin: status, "
+                "reason, nothing left", test_fault_injection);
     unsigned failed = cbz_cunit_run();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
