@@ -1162,6 +1162,14 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
  * about a chunk each.
  * ---------------------------------------------------------------------- */
 #define PIPE_RING(t) (2 * (t))
+/* Above this many threads the batch loop is used instead.  The pipeline's
+ * one serial thread reads, plans, digests and writes every chunk; measured:
+ * at 2 threads on a 2-core machine the pipeline is 8-19% faster than the
+ * batch loop (transactions, customers, ledger, 50 MiB), but at 16 threads on
+ * the 16-core device host it was 3-23% slower (2 GiB inputs), where that
+ * serial thread is the bottleneck.  The crossover between 4 and 16 is not
+ * measured.  Either path writes the same member. */
+#define PIPE_MAX_THREADS 4
 
 enum { PS_FREE, PS_PLANNED, PS_ENCODING, PS_ENCODED };
 
@@ -1540,9 +1548,10 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     stage_times tm;
     memset(&tm, 0, sizeof tm);
     double t_start = now_s();
-    /* 2 threads or more and the CPU split: the chunk pipeline, no batches
-     * (bt[0] stays empty) */
-    if (hp && threads >= 2 && sp.mode == SPLIT_CPU && in.windowed) {
+    /* 2 to PIPE_MAX_THREADS threads and the CPU split: the chunk pipeline,
+     * no batches (bt[0] stays empty) */
+    if (hp && threads >= 2 && threads <= PIPE_MAX_THREADS && sp.mode == SPLIT_CPU &&
+        in.windowed) {
         s = pipe_compress(&plan, meta.level, threads, work, &in, &fr, read_step, &mo, sha, &index,
                           totals, slot_stats, p->progress, res, &faults, hp, err);
         pos = mo.pos;
