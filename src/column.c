@@ -641,17 +641,10 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
+/* Bytes i..n-1 of p (fewer than 8) as a little-endian number, by whole
+ * loads that overlap where they can and read nothing outside p[0..n-1]. */
+static inline uint64_t tail_word(const uint8_t *p, size_t n, size_t i)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = mix64(h ^ w);
-    }
-    /* the last r = n - i bytes as a little-endian number, by whole loads
-     * (overlapping where they can; the bytes at i..n-1 only) */
     const size_t r = n - i;
     uint64_t t = 0;
     if (n >= 8 && r) {
@@ -670,7 +663,19 @@ static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
     } else if (r == 1) {
         t = p[i];
     }
-    return mix64(h ^ t);
+    return t;
+}
+
+static inline uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = mix64(h ^ w);
+    }
+    return mix64(h ^ tail_word(p, n, i));
 }
 
 /* Dictionary coding of int64 values in one pass: keys[] gets the distinct
@@ -1147,26 +1152,7 @@ static inline uint64_t dict_hash(const uint8_t *p, size_t n)
         h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
         h ^= h >> 31;
     }
-    /* the last r = n - i bytes by whole loads, as hash_bytes */
-    const size_t r = n - i;
-    uint64_t t = 0;
-    if (n >= 8 && r) {
-        memcpy(&t, p + n - 8, 8);
-        t >>= 8 * (8 - r);
-    } else if (r >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p + i, 4);
-        memcpy(&b, p + n - 4, 4);
-        t = a | (uint64_t)b << (8 * (r - 4));
-    } else if (r >= 2) {
-        uint16_t a, b;
-        memcpy(&a, p + i, 2);
-        memcpy(&b, p + n - 2, 2);
-        t = a | (uint64_t)b << (8 * (r - 2));
-    } else if (r == 1) {
-        t = p[i];
-    }
-    return (h ^ t) * 0x94d049bb133111ebULL;
+    return (h ^ tail_word(p, n, i)) * 0x94d049bb133111ebULL;
 }
 
 /* The top k bits of h, for a table of cap = 2^k slots (16 <= cap). */
