@@ -26,6 +26,7 @@
  */
 #include "column.h"
 #include "bigbuf.h"
+#include "bytecopy.h"
 
 #include "kernels.h"
 #include "zstd_wrap.h"
@@ -942,33 +943,10 @@ static void *dec_scratch_n(enum scratch_slot slot, size_t n, size_t size)
     return scratch(slot, n * size);
 }
 
-/* Copies w bytes (w <= 64 in the fast path): a libc call per short value
- * costs more than the copy itself.  The regions do not overlap.  Always
- * inlined, so that under DEC_BY_WIDTH the width is a constant and the copy
- * is one or two moves, not a chain of tests a value. */
-static inline __attribute__((always_inline)) void dec_copy(uint8_t *restrict d,
-                                                           const uint8_t *restrict s, size_t w)
-{
-    if (w > 64) {
-        memcpy(d, s, w);
-    } else if (w >= 16) { /* 16-byte moves, the last one overlapping */
-        for (size_t j = 0; j + 16 < w; j += 16) memcpy(d + j, s + j, 16);
-        memcpy(d + w - 16, s + w - 16, 16);
-    } else if (w >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + w - 8, s + w - 8, 8);
-    } else if (w >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + w - 4, s + w - 4, 4);
-    } else {
-        while (w--) *d++ = *s++;
-    }
-}
-
 /* Runs the statement LOOP (a loop over rows that copies W bytes a row with
- * dec_copy) with W a constant for the widths 1..16, so that each row is
+ * cbz_copy_exact) with W a constant for the widths 1..16, so that each row is
  * copied by a move or two without a test of the width; wider rows take the
- * general dec_copy. */
+ * general cbz_copy_exact. */
 #define DEC_BY_WIDTH(w, LOOP)                                                                 \
     do {                                                                                      \
         switch (w) {                                                                          \
@@ -1515,7 +1493,7 @@ static cbz_status decode_text_trim(const cbz_kernel_table *K, const cbz_col_desc
             for (size_t q = 0; q < l; q += 8) memcpy(v + q, p + q, 8);
             for (size_t q = l; q < width; q += 8) memcpy(v + q, &pad8, 8);
         } else {
-            dec_copy(v, p, l);
+            cbz_copy_exact(v, p, l);
             memset(v + l, pad, width - l);
         }
         p += l;
@@ -2426,7 +2404,7 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
             } else {
                 for (size_t q = rest; q-- > 0;) src[l + q] = src[q];
             }
-            dec_copy(v + o, pv, l);
+            cbz_copy_exact(v + o, pv, l);
         }
     }
     return rc;
@@ -2550,7 +2528,6 @@ static bool choose_mask(const cbz_col_desc *d, const uint8_t *values, size_t n,
     return false;
 }
 
-static inline void copy_short(uint8_t *restrict d, const uint8_t *restrict s, size_t w);
 
 static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
@@ -2574,7 +2551,7 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
     uint8_t *o = kept;
     for (size_t i = 0; i < n; i++) {
-        copy_short(o, values + i * w, w);
+        cbz_copy_exact(o, values + i * w, w);
         o += (size_t)(1u - pflags[i]) * w;
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
@@ -2699,7 +2676,7 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
             const uint8_t b = blank[i];
             const uint8_t *src = b ? pad_row : dict + (size_t)codes[k] * W;
             k += !b; /* codes[m] is never read: blank rows read no code */
-            dec_copy(values + i * W, src, W);
+            cbz_copy_exact(values + i * W, src, W);
         });
         return CBZ_OK;
     }
@@ -2711,7 +2688,7 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
         /* no branch on the flag: blank rows copy pad_row */
         k -= !blank[i];
         const uint8_t *src = blank[i] ? pad_row : values + k * W;
-        dec_copy(values + i * W, src, W); /* a kept k < i here: apart by >= w */
+        cbz_copy_exact(values + i * W, src, W); /* a kept k < i here: apart by >= w */
     });
     return CBZ_OK;
 }
@@ -2911,8 +2888,8 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
     CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
     uint8_t *a = grp, *b = grp + major * w;
     for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
-        if (split_key(p, i) == key) copy_short(a + ka++ * w, values + i * w, w);
-        else copy_short(b + kb++ * w, values + i * w, w);
+        if (split_key(p, i) == key) cbz_copy_exact(a + ka++ * w, values + i * w, w);
+        else cbz_copy_exact(b + kb++ * w, values + i * w, w);
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
@@ -3078,7 +3055,7 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
             const uint8_t *src = a ? dict + (size_t)codes[ka] * W : b + kb * W;
             ka += a;
             kb += !a;
-            dec_copy(values + i * W, src, W);
+            cbz_copy_exact(values + i * W, src, W);
         });
         return CBZ_OK;
     }
@@ -3094,7 +3071,7 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
         ka -= a;
         kb -= !a;
         const uint8_t *src = a ? values + ka * W : b + kb * W;
-        dec_copy(values + i * W, src, W);
+        cbz_copy_exact(values + i * W, src, W);
     });
     return CBZ_OK;
 }
@@ -3543,29 +3520,6 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
     return best < INFINITY && (raw_base || best < 0.9 * base);
 }
 
-/* Copies w bytes from s to d (regions apart) by whole loads, overlapping
- * inside the w bytes: a libc call per short value costs more than the copy. */
-static inline void copy_short(uint8_t *restrict d, const uint8_t *restrict s, size_t w)
-{
-    if (w > 16) {
-        memcpy(d, s, w);
-    } else if (w >= 8) {
-        uint64_t a, b;
-        memcpy(&a, s, 8);
-        memcpy(&b, s + w - 8, 8);
-        memcpy(d, &a, 8);
-        memcpy(d + w - 8, &b, 8);
-    } else if (w >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + w - 4, 4);
-        memcpy(d, &a, 4);
-        memcpy(d + w - 4, &b, 4);
-    } else {
-        for (size_t k = 0; k < w; k++) d[k] = s[k];
-    }
-}
-
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  const uint8_t *values, size_t n, const cbz_col_peer *peers,
                                  size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
@@ -3737,14 +3691,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         if (nbad * 8 > n_all) {
             uint8_t *o = body->data + body->len;
             for (size_t i = 0; i < n_all; i++) {
-                copy_short(o, values + i * width, width);
+                cbz_copy_exact(o, values + i * width, width);
                 o += bad[i] * width;
             }
             body->len = (size_t)(o - body->data);
         } else {
             for (size_t i = 0; i < n_all; i++) {
                 if (!bad[i]) continue;
-                copy_short(body->data + body->len, values + i * width, width);
+                cbz_copy_exact(body->data + body->len, values + i * width, width);
                 body->len += width;
             }
         }
@@ -4254,7 +4208,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     default: K->i64_to_be(v, n, width, values); break;
     }
     DEC_BY_WIDTH(width, for (size_t k = 0; k < nbad; k++)
-                            dec_copy(values + exc[k] * W, exc_raw + k * W, W));
+                            cbz_copy_exact(values + exc[k] * W, exc_raw + k * W, W));
     goto out;
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory decoding %zu numeric values", n);

@@ -14,6 +14,7 @@
  * reach its end.
  */
 #include "engine.h"
+#include "bytecopy.h"
 
 #include <stdio.h>
 
@@ -178,32 +179,6 @@ bool cbz_plan_same(const cbz_plan *a, const cbz_plan *b)
  * ---------------------------------------------------------------------- */
 enum { MOVE_EXACT = 0, MOVE_8 = 1, MOVE_16 = 2, MOVE_32 = 3 };
 
-/* Exactly w bytes from s to d (distinct buffers), without a call: two
- * fixed-size moves that overlap in the middle (the last one ending at
- * d + w), or 32-byte moves and one such last move for long values. */
-static inline void copy_exact(uint8_t *restrict d, const uint8_t *restrict s, size_t w)
-{
-    if (w >= 32) {
-        size_t j = 0;
-        for (; j + 32 <= w; j += 32) memcpy(d + j, s + j, 32);
-        if (j < w) memcpy(d + w - 32, s + w - 32, 32);
-    } else if (w >= 16) {
-        memcpy(d, s, 16);
-        memcpy(d + w - 16, s + w - 16, 16);
-    } else if (w >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + w - 8, s + w - 8, 8);
-    } else if (w >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + w - 4, s + w - 4, 4);
-    } else if (w >= 2) {
-        memcpy(d, s, 2);
-        memcpy(d + w - 2, s + w - 2, 2);
-    } else if (w) {
-        d[0] = s[0];
-    }
-}
-
 /* One word per column: offset (bits 32..61), width (bits 2..31), move class
  * (bits 0..1).  Returns how many last records must be copied exactly. */
 static size_t moves_plan(const cbz_plan *p, size_t n, uint64_t *moves)
@@ -256,7 +231,7 @@ static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_of
 #define COPY8(d, s) memcpy((d), (s), 8)
 #define COPY16(d, s) memcpy((d), (s), 16)
 #define COPY32(d, s) for (size_t j = 0; j < w; j += 32) memcpy((d) + j, (s) + j, 32)
-#define COPYX(d, s) copy_exact((d), (s), w)
+#define COPYX(d, s) cbz_copy_exact((d), (s), w)
     switch (cls) {
     case MOVE_8: MOVE_LOOP(COPY8); break;
     case MOVE_16: MOVE_LOOP(COPY16); break;
@@ -405,12 +380,12 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
         size_t k = cols_filled_memo(p, &memo, rec_len[i]);
         for (size_t c = 0; c < k; c++) {
             size_t w = p->cols[c].width;
-            copy_exact(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
+            cbz_copy_exact(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
         }
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         size_t rest = rec_len[i] - held;
         if (rest) {
-            copy_exact(overflow, rec + held, rest);
+            cbz_copy_exact(overflow, rec + held, rest);
             overflow += rest;
         }
     }
@@ -493,7 +468,7 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         size_t rest = len - held;
         for (size_t i = a; i < b && rest; i++) {
-            copy_exact(out + rec_off[i] + held, overflow + ov, rest);
+            cbz_copy_exact(out + rec_off[i] + held, overflow + ov, rest);
             ov += rest;
         }
         a = b;
