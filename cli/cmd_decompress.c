@@ -130,10 +130,23 @@ int cmd_decompress(int argc, char **argv)
         s = restore_one(path, strcmp(dir, "-") == 0 ? "-" : NULL, dir, force, threads, to.quiet, &err);
         done++;
     }
-    cbz_dataset_members_free(names, n);
     if (s == CBZ_OK && only && done == 0) {
-        cbz_fail(&err, CBZ_ERR_USAGE, "%s: no member named %s", in, only);
+        /* name the members there are: the usual slip is the source file's
+         * extension (--member transactions for transactions.dat.cobz) */
+        char have[512] = "";
+        size_t at = 0;
+        for (size_t i = 0; i < n && at < sizeof have; i++) {
+            size_t l = strlen(names[i]);
+            int w = snprintf(have + at, sizeof have - at, "%s%.*s", i ? ", " : "",
+                             (int)(l > 5 ? l - 5 : l), names[i]);
+            if (w < 0) break;
+            at += (size_t)w;
+        }
+        if (at >= sizeof have) snprintf(have + sizeof have - 5, 5, "...");
+        cbz_fail(&err, CBZ_ERR_USAGE, "%s: no member named %s (members: %s)", in, only,
+                 n ? have : "none");
         s = CBZ_ERR_USAGE;
     }
+    cbz_dataset_members_free(names, n);
     return s == CBZ_OK ? CLI_RC_OK : cli_report_error(cmd, &err);
 }

@@ -126,6 +126,10 @@ ls -a "$T" | grep -q '\.tmp\.' && notok "no temporary directory left" "found one
 "$B" compress -q "$T/random.bin" "$T/empty.bin" -o "$T/multi2"
 "$B" decompress -q "$T/multi2" --member random.bin -o "$T/only" && [ -e "$T/only/random.bin" ] && [ ! -e "$T/only/empty.bin" ] \
     && ok "decompress --member restores one member" || notok "decompress --member restores one member" "wrong files"
+msg=$("$B" decompress -q "$T/multi2" --member random -o "$T/only2" 2>&1); rc=$?
+[ $rc -ne 0 ] && printf '%s' "$msg" | grep -q 'no member named random (members: .*random.bin' \
+    && ok "decompress --member with an unknown name lists the members" \
+    || notok "decompress --member with an unknown name lists the members" "rc $rc: $msg"
 "$B" decompress -q "$T/multi2" -o "$T/only" 2>/dev/null; rc=$?
 [ $rc -eq 12 ] && ok "decompress refuses to overwrite (rc 12)" || notok "decompress refuses to overwrite" "rc=$rc"
 if "$B" info --json "$T/multi2" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["members"])==2'; then
