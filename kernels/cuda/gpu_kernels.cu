@@ -14,6 +14,8 @@
 
 #include "kernels.h"
 
+#include <cuda_pipeline.h>
+
 #define BLOCK 256
 
 static unsigned grid_for(size_t items)
@@ -186,29 +188,105 @@ __device__ static void tile_store(uint8_t *dst, const uint8_t *src, size_t len)
 /* ------------------------------------------------------------------ L2 split: every column at once */
 
 /* The split reads each record once: a block loads a tile of T whole records
- * (T a multiple of 16) into shared memory with coalesced 16-byte loads, then
- * its warps write each column's contiguous run for those records (T x width
- * bytes at dst + r0 x width) as aligned 4-byte words, 128 bytes per warp
- * step.  The work units ("segments" of 128 output bytes) of all columns are
- * numbered once for a full tile (seg_first: prefix sums), so the warps share
- * narrow and wide columns evenly.  The result is the bytes of one gather per
- * column. */
+ * into shared memory (cp.async, coalesced), then its warps write each
+ * column's contiguous run for those records (T x width bytes at dst + r0 x
+ * width).  The work units ("segments" of SPLIT_SEG output bytes) of all
+ * columns are numbered once for a full tile (seg_first: prefix sums) and each
+ * warp takes a contiguous eighth of them, so narrow and wide columns are
+ * shared evenly and a warp finds its next column by stepping, not searching.
+ * T is a multiple of SPLIT_SEG where the tile allows, so that every column's
+ * run is whole segments.  The result is the bytes of one gather per column.
+ *
+ * Shared-memory banks decide the speed of narrow columns: the 32 lanes of a
+ * warp read bytes of up to 32 different records.  Rows are therefore
+ * `pitch` bytes apart, pitch = stride + 4 when stride is a multiple of 8
+ * (pitch / 4 odd: 32 consecutive records fall in 32 different banks), else
+ * stride (an odd stride / 4 already does; a stride that is no multiple of 4
+ * leaves at most 2-way conflicts).  A whole segment is copied one of two ways,
+ * each lane issuing all its shared reads before its first write:
+ *  - words (width, offset and pitch multiples of 4, dst 4-aligned): lane l
+ *    copies output words l, l+32, ... with one 4-byte shared read each;
+ *  - bytes: lane l reads output bytes l, l+32, l+64, ... (consecutive lanes:
+ *    the same or consecutive records) into the warp's staging row, and after
+ *    __syncwarp writes output words l, l+32, ... (bytes straight to dst when
+ *    dst is not 4-aligned).
+ * A column's last, partial segment goes lane by lane.  Record i of output
+ * byte j is j / width by a multiply (split_col.magic).
+ * Measured on an H100 (docs/BENCHMARKS.md): 100-byte records cut into 1-byte
+ * columns 84% of a device copy, 4-byte 97% (was 44% and 51%). */
 #define SPLIT_COLS 192          /* columns per launch: the table is a kernel parameter */
-#define SPLIT_TILE_BYTES 24576  /* shared bytes per block (8 blocks per SM fit) */
+#define SPLIT_SEG 256           /* output bytes per warp step: 8 per lane */
+#define SPLIT_TILE_BYTES 40960  /* record bytes per block: 5 blocks per SM (the registers' limit) fit */
+#define SPLIT_STAGE (BLOCK / 32 * SPLIT_SEG) /* the warps' staging rows, after the tile */
 
-struct split_table {
-    gl_split_col c[SPLIT_COLS];
-    uint32_t seg_first[SPLIT_COLS + 1]; /* 128-byte segments of a full tile, prefix sums */
+struct split_col {
+    uint8_t *dst;
+    uint16_t offset, width; /* < pitch <= 2944 (split_tile) */
+    uint32_t magic;         /* ceil(2^31 / width): j / width = umulhi(2j, magic) for j x width < 2^31 */
 };
 
-__global__ void __launch_bounds__(BLOCK) k_split(const uint8_t *rec, size_t n, size_t stride,
-                                                 size_t in_bytes, unsigned T, unsigned ncols,
-                                                 const __grid_constant__ split_table tab)
+struct split_table {
+    split_col c[SPLIT_COLS];
+    uint32_t seg_first[SPLIT_COLS + 1]; /* segments of a full tile, prefix sums */
+};
+
+static uint32_t div_magic(uint32_t d) { return (uint32_t)(((1ull << 31) + d - 1) / d); }
+
+/* x / d for the d of m = div_magic(d), exact while x x d < 2^31 (x < 2^16
+ * and d < 2^12 here: tiles are under 48 KiB). */
+__device__ static inline unsigned div_by(unsigned x, uint32_t m) { return __umulhi(2 * x, m); }
+
+/* tile_load for the split: len bytes of records at src into rows `pitch`
+ * apart, asynchronously (cp.async: every thread's copies are in flight at
+ * once and pass no registers).  Unpadded rows take 16-byte copies; padded
+ * ones (pad: pitch = stride + 4) 4-byte copies, global word g of the tile
+ * going to shared word g + g / (stride / 4) (rmagic = div_magic(stride / 4)).
+ * A src that is not 4-byte aligned goes byte by byte.  Every thread calls;
+ * the tile is complete after the caller's __syncthreads. */
+__device__ static void split_load(uint8_t *sh, const uint8_t *src, unsigned len, bool pad,
+                                  uint32_t rmagic)
+{
+    unsigned done = 0;
+    if (!pad && ((uintptr_t)src & 15) == 0) {
+        const unsigned nv = len / 16;
+#pragma unroll 1
+        for (unsigned q = threadIdx.x; q < nv; q += BLOCK)
+            __pipeline_memcpy_async((uint4 *)sh + q, (const uint4 *)src + q, 16);
+        done = nv * 16;
+    } else if (((uintptr_t)src & 3) == 0) {
+        const unsigned nw = len / 4;
+#pragma unroll 1
+        for (unsigned g = threadIdx.x; g < nw; g += BLOCK)
+            __pipeline_memcpy_async((uint32_t *)sh + g + (pad ? div_by(g, rmagic) : 0),
+                                    (const uint32_t *)src + g, 4);
+        done = nw * 4;
+    }
+    __pipeline_commit();
+#pragma unroll 1
+    for (unsigned b = done + threadIdx.x; b < len; b += BLOCK)
+        sh[b + (pad ? 4 * div_by(b / 4, rmagic) : 0)] = src[b];
+    __pipeline_wait_prior(0);
+}
+
+__global__ void __launch_bounds__(BLOCK, 5) k_split(const uint8_t *rec, size_t n, size_t stride,
+                                                    size_t in_bytes, unsigned T, unsigned pitch,
+                                                    uint32_t rmagic, unsigned ncols,
+                                                    const __grid_constant__ split_table tab)
 {
     extern __shared__ uint4 split_sh[];
     uint8_t *sh = (uint8_t *)split_sh;
-    const unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    const unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = BLOCK / 32;
+    uint8_t *stage = sh + T * pitch + warp * SPLIT_SEG; /* T x pitch: a multiple of 16 */
+    const bool pad = pitch != stride; /* then rmagic = div_magic(stride / 4) */
+    /* this warp's segments [u0, u1) and the column of u0 */
     const unsigned nseg = tab.seg_first[ncols];
+    const unsigned u0 = warp * nseg / nwarps, u1 = (warp + 1) * nseg / nwarps;
+    unsigned c0 = 0, hi = ncols;
+    while (hi - c0 > 1) {
+        unsigned mid = (c0 + hi) / 2;
+        if (tab.seg_first[mid] <= u0) c0 = mid;
+        else hi = mid;
+    }
     const size_t ntiles = (n + T - 1) / T;
     for (size_t tile = blockIdx.x; tile < ntiles; tile += gridDim.x) {
         const size_t r0 = tile * T;
@@ -216,45 +294,76 @@ __global__ void __launch_bounds__(BLOCK) k_split(const uint8_t *rec, size_t n, s
         size_t len = (size_t)m * stride;
         if (r0 * stride + len > in_bytes) len = in_bytes - r0 * stride; /* a short last record */
         __syncthreads(); /* the previous tile's reads are done */
-        tile_load(sh, rec + r0 * stride, len);
+        split_load(sh, rec + r0 * stride, (unsigned)len, pad, rmagic);
         __syncthreads();
-        for (unsigned u = warp; u < nseg; u += nwarps) {
-            unsigned lo = 0, hi = ncols; /* the column c with seg_first[c] <= u < seg_first[c+1] */
-            while (hi - lo > 1) {
-                unsigned mid = (lo + hi) / 2;
-                if (tab.seg_first[mid] <= u) lo = mid;
-                else hi = mid;
-            }
-            const gl_split_col d = tab.c[lo];
-            const unsigned w = d.width, L = m * w;
-            const unsigned j = (u - tab.seg_first[lo]) * 128 + lane * 4;
+        unsigned c = c0;
+#pragma unroll 1
+        for (unsigned u = u0; u < u1; u++) {
+            while (tab.seg_first[c + 1] <= u) c++; /* columns of no segment are stepped over */
+            const split_col d = tab.c[c];
+            const unsigned w = d.width, L = m * w, base = (u - tab.seg_first[c]) * SPLIT_SEG;
+            if (base >= L) continue; /* the last tile is short */
             uint8_t *out = d.dst + r0 * w;
-            if (j >= L) continue;
-            unsigned i = j / w, k = j - i * w;
-            const uint8_t *p = sh + (size_t)i * stride + d.offset;
-            if (j + 4 <= L && ((uintptr_t)(out + j) & 3) == 0) {
-                uint32_t word = 0;
+            const uint8_t *src = sh + d.offset;
+            const unsigned skip = pitch - w; /* output byte j is at shared j + offset + (j / w) x skip */
+            if (base + SPLIT_SEG > L) { /* a column's last, partial segment: lane by lane */
+                if (((w | d.offset | pitch | (uintptr_t)out) & 3) == 0)
+#pragma unroll 1
+                    for (unsigned j = base + 4 * lane; j < L; j += 128) {
+                        const uint32_t *p = (const uint32_t *)(src + j + div_by(j, d.magic) * skip);
+                        *(uint32_t *)(out + j) = *p;
+                    }
+                else
+#pragma unroll 1
+                    for (unsigned j = base + lane; j < L; j += 32) out[j] = src[j + div_by(j, d.magic) * skip];
+                continue;
+            }
+            /* a whole segment: every shared read of a lane is issued before its first write */
+            if (((w | d.offset | pitch | (uintptr_t)out) & 3) == 0) {
+                uint32_t v[SPLIT_SEG / 128];
 #pragma unroll
-                for (int b = 0; b < 4; b++) {
-                    word |= (uint32_t)p[k] << (8 * b);
-                    if (++k == w) k = 0, p += stride;
+                for (unsigned s = 0; s < SPLIT_SEG / 128; s++) {
+                    const unsigned j = base + 128 * s + 4 * lane;
+                    v[s] = *(const uint32_t *)(src + j + div_by(j, d.magic) * skip);
                 }
-                *(uint32_t *)(out + j) = word;
+#pragma unroll
+                for (unsigned s = 0; s < SPLIT_SEG / 128; s++)
+                    *(uint32_t *)(out + base + 128 * s + 4 * lane) = v[s];
+                continue;
+            }
+            uint8_t v[SPLIT_SEG / 32];
+#pragma unroll
+            for (unsigned s = 0; s < SPLIT_SEG / 32; s++) {
+                const unsigned j = base + 32 * s + lane;
+                v[s] = src[j + div_by(j, d.magic) * skip];
+            }
+            if (((uintptr_t)out & 3) == 0) {
+#pragma unroll
+                for (unsigned s = 0; s < SPLIT_SEG / 32; s++) stage[32 * s + lane] = v[s];
+                __syncwarp();
+#pragma unroll
+                for (unsigned s = 0; s < SPLIT_SEG / 128; s++)
+                    *(uint32_t *)(out + base + 128 * s + 4 * lane) = ((const uint32_t *)stage)[32 * s + lane];
+                __syncwarp(); /* the staging row is read before the next segment writes it */
             } else {
-                for (unsigned b = 0; b < 4 && j + b < L; b++) {
-                    out[j + b] = p[k];
-                    if (++k == w) k = 0, p += stride;
-                }
+#pragma unroll
+                for (unsigned s = 0; s < SPLIT_SEG / 32; s++) out[base + 32 * s + lane] = v[s];
             }
         }
     }
 }
 
-/* Records per tile for this stride (0: the stride is too wide for a tile). */
+/* Row pitch of a tile for this stride (see k_split). */
+static unsigned split_pitch(size_t stride) { return (unsigned)(stride % 8 == 0 ? stride + 4 : stride); }
+
+/* Records per tile for this stride: a multiple of SPLIT_SEG, else of 16 (0:
+ * the stride is too wide for a tile). */
 static unsigned split_tile(size_t stride)
 {
-    size_t t = (SPLIT_TILE_BYTES / stride) & ~(size_t)15;
-    if (t == 0 && 16 * stride <= 48 * 1024) t = 16;
+    const size_t pitch = split_pitch(stride);
+    size_t t = SPLIT_TILE_BYTES / pitch;
+    t &= t >= SPLIT_SEG ? ~(size_t)(SPLIT_SEG - 1) : ~(size_t)15;
+    if (t == 0 && 16 * pitch + SPLIT_STAGE <= 48 * 1024) t = 16;
     return (unsigned)t;
 }
 
@@ -270,6 +379,8 @@ cudaError_t gl_split(cudaStream_t s, const uint8_t *rec, size_t n, size_t stride
         }
         return cudaSuccess;
     }
+    const unsigned pitch = split_pitch(stride);
+    const uint32_t rmagic = pitch != stride ? div_magic((uint32_t)(stride / 4)) : 0;
     size_t ntiles = (n + T - 1) / T;
     unsigned grid = ntiles > (1u << 20) ? (1u << 20) : (unsigned)ntiles;
     for (size_t c0 = 0; c0 < ncols; c0 += SPLIT_COLS) {
@@ -279,13 +390,15 @@ cudaError_t gl_split(cudaStream_t s, const uint8_t *rec, size_t n, size_t stride
         for (size_t c = 0; c < nc; c++) {
             const gl_split_col *g = &cols[c0 + c];
             tab.c[c].dst = g->dst;
-            tab.c[c].offset = g->offset;
-            tab.c[c].width = g->width;
+            tab.c[c].offset = (uint16_t)g->offset;
+            tab.c[c].width = (uint16_t)g->width;
+            tab.c[c].magic = g->width ? div_magic(g->width) : 0;
             tab.seg_first[c] = segs;
-            segs += (uint32_t)(((size_t)T * g->width + 127) / 128);
+            segs += (uint32_t)(((size_t)T * g->width + SPLIT_SEG - 1) / SPLIT_SEG);
         }
         tab.seg_first[nc] = segs;
-        k_split<<<grid, BLOCK, (size_t)T * stride, s>>>(rec, n, stride, in_bytes, T, (unsigned)nc, tab);
+        k_split<<<grid, BLOCK, (size_t)T * pitch + SPLIT_STAGE, s>>>(rec, n, stride, in_bytes, T, pitch,
+                                                                     rmagic, (unsigned)nc, tab);
         cudaError_t e = cudaGetLastError();
         if (e != cudaSuccess) return e;
     }
