@@ -22,6 +22,7 @@
 #include "outfile.h"
 #include "parallel.h"
 
+#include <assert.h>
 #include <pthread.h>
 
 #include <errno.h>
@@ -1735,162 +1736,239 @@ done:
 }
 
 /* ------------------------------------------------------------------------
- * Restore: all chunks in order, a batch of `threads` at a time.
+ * Restore: all chunks in order, through a chunk pipeline.
  *
- * Two sets of output buffers: while the OpenMP threads decode batch k+1
- * into one, a helper thread takes batch k from the other through each
- * chunk's content XXH64, the SHA-256 of the whole and the write (the one
- * serial pass), so the checksums cost no time beside the decode; first it
- * reads the frames of batch k+2 into the frame buffer batch k used
- * (frames_buf) and checks their XXH64s there.  Batch k's helper is joined
- * after batch k+1's decode and before batch k+1's helper starts (the digest
- * and the file see the chunks in order), so neither set of buffers is
- * reused while it is read.
+ * The decoders (cbz_parallel_for, one long-lived item each, at most one per
+ * chunk) take chunk numbers in order from a shared counter.  Each reads its
+ * chunk's frame with pread(2) into a buffer of its own (not through the
+ * member's map: on virtual machines that shadow page tables the first touch
+ * of a mapped page traps to the hypervisor, a few milliseconds per MiB,
+ * where a copy into memory already mapped costs microseconds), decodes it
+ * into the chunk's slot of a ring of RESTORE_RING(decoders) output buffers
+ * and marks the slot ready.  Nothing waits for a batch: the slowest chunk
+ * holds up no other decoder.
  *
- * Every big buffer (both output sets, each thread's column values, the two
- * frame buffers) is made once, at its largest size, before the first
- * batch, and the helper's first task maps their pages (warm_run) while the
- * first batch decodes: on this kind of virtual machine fresh memory costs a
- * fault per page (a huge page: zeroing 2 MiB), and it is not paid on the
- * decoding threads.
+ * The serial end (SHA-256 of the whole, the write, progress) takes the ready
+ * slots in chunk order; a slot is decoded into again only after its chunk is
+ * written, so the digest and the file see the chunks in order and memory is
+ * the ring plus each decoder's frame and column values, whatever the member
+ * size.  Who sinks depends on the cores left over:
+ *  - fewer decoders than cores: the run's helper thread (cbz_helper_*), and
+ *    only it.  Its first task maps the pages of every big buffer
+ *    (cbz_big_prefault: safe beside the decoders filling them) while the
+ *    first chunks decode; on this kind of virtual machine fresh memory costs
+ *    a fault per page (a huge page: zeroing 2 MiB), not paid on a decoder.
+ *  - as many decoders as cores, or more (or no helper thread): no thread is
+ *    added to compete for the cores.  Whichever decoder finds the sink free
+ *    and the next chunk in order ready sinks it and every ready chunk after
+ *    it, then goes back to decoding.  With many decoders the serial end is
+ *    the slowest stage and one decoder ends up sinking most of the time, as
+ *    a helper would, the others decoding until the ring is full.
+ * Measured (50 MiB members, -o /dev/null): on the 2-core VM the batch loop
+ * this replaces ran 2 decoders beside its helper, with a barrier per batch,
+ * and 2 threads were 10-40% slower than 1; now 2 are as fast as 1 or
+ * faster (ledger, the heaviest decode: 15-25%).  With 1 thread the helper
+ * already takes the SHA-256 off the decoder, so on 2 cores 2 threads can
+ * only win max(decode, SHA-256) against (decode + SHA-256) / 2.  On a
+ * 16-core host (1 GiB) every count from 2 up is bound by the one SHA-256:
+ * 0.88-0.96 s against the batch loop's 1.02-1.22 s.
+ *
+ * Each chunk's content XXH64 is checked before any of its bytes is written:
+ * by the decoder that made them, while they are in its cache and beside the
+ * other decoders, except beside a single decoder and a helper sink, where
+ * the decoder is the slowest stage and the sink has time to spare.
+ *
+ * Errors: a chunk that fails (frame read, frame checksum, decode, content
+ * checksum) carries its error in its slot and no chunk after it is taken;
+ * the sink meets the first failing chunk in chunk order (the chunks before
+ * it written), takes its error and everyone stops.  CBZ_TEST_FAIL_DECODE=k
+ * (tests only; k 0-based like CBZ_TEST_FAIL_ENCODE, reported as chunk k + 1
+ * like every restore error) fails the decode of chunk k with CBZ_ERR_DATA;
+ * CBZ_TEST_RESTORE_SINK=helper or =decoders chooses the sink whatever the
+ * cores, so that both ways are tested on any machine.
  * ---------------------------------------------------------------------- */
-/* A batch's frames read with pread(2) into a buffer that is reused batch
- * after batch (frames_load), rather than touched through the member's map:
- * on virtual machines that shadow page tables the first touch of each
- * mapped page is a trap to the hypervisor, a few milliseconds per MiB, and
- * here it is paid on the writer thread, a batch ahead, as a plain copy. */
-/* The loader also checks each frame's XXH64 right after reading it (on
- * the writer thread, while the frame is in cache); the decoder then skips
- * the check for the frames that passed (checked[k]) and checks the others
- * itself, so a corrupt frame gets the decoder's error, with its chunk. */
-typedef struct frames_buf {
-    cbz_buf bytes;
-    uint64_t base;                 /* member offset of bytes.data[0] */
-    bool loaded;                   /* else the frames are read from the map */
-    bool *checked;                 /* per chunk of the batch (threads of them) */
-} frames_buf;
+/* Every decoder's chunk and two more waiting to be written: the serial end
+ * is never short of a ready chunk while the decoders are ahead. */
+#define RESTORE_RING(decoders) ((uint64_t)(decoders) + 2)
 
-/* The frames of chunks [first, first + n) of m into f, from fd (-1: none,
- * the map is used). */
-static cbz_status frames_load(const cbz_member *m, int fd, uint64_t first, uint64_t n,
-                              frames_buf *f, cbz_error *err)
+typedef struct restore_slot {
+    cbz_buf out;                   /* the decoded chunk */
+    bool ready;                    /* decoded (or failed: status) */
+    cbz_status status;
+    cbz_error err;
+} restore_slot;
+
+typedef struct restore_run {
+    const cbz_member *m;
+    FILE *fp;                      /* NULL: verify, nothing written */
+    cbz_progress *progress;
+    cbz_sha256_ctx *sha;
+    cbz_chunk_work *work;          /* one per decoder */
+    cbz_buf *frames;               /* one per decoder: the frame it decodes */
+    restore_slot *ring;            /* chunk k in ring[k % n_ring] */
+    uint64_t n_ring;
+    bool helper_sinks;             /* the helper is the sink (decoders never sink) */
+    bool sink_checks;              /* the sink checks content XXH64s, not the decoders */
+    long fail_decode;              /* CBZ_TEST_FAIL_DECODE, -1: none */
+    uint64_t page, released;       /* the map's bytes given back so far (the sink's) */
+    uint8_t **warm_at;             /* the helper sink's first job: these buffers' pages */
+    size_t *warm_len, n_warm;
+    pthread_mutex_t mu;            /* guards everything below and the slots' ready */
+    pthread_cond_t ready_cv;       /* the next chunk in order is ready (the helper sink waits) */
+    pthread_cond_t room_cv;        /* the sink moved on or stopped (decoders wait for a slot) */
+    uint64_t taken;                /* chunks a decoder has taken */
+    uint64_t sunk;                 /* chunks digested and written */
+    uint64_t limit;                /* no chunk from here on is taken: n_chunks, or one past
+                                      the first that failed */
+    bool sinking;                  /* a thread is sinking */
+    bool stop;                     /* the sink failed: everyone leaves */
+    cbz_status status;             /* the sink's error */
+    cbz_error err;
+} restore_run;
+
+/* Chunk i's frame (*frame): read into f with pread(2), or in the member's
+ * map when it has no descriptor. */
+static cbz_status frame_read(const cbz_member *m, uint64_t i, cbz_buf *f, const uint8_t **frame,
+                             cbz_error *err)
 {
-    f->loaded = false;
-    if (fd < 0 || n == 0) return CBZ_OK;
-    const cbz_index_entry *a = &m->index[first], *z = &m->index[first + n - 1];
-    uint64_t len = z->frame_offset + z->frame_len - a->frame_offset;   /* back to back (open) */
-    cbz_buf_clear(&f->bytes);
-    /* at least a huge block: one fault where a 500 KiB batch took 120 */
-    uint64_t room = len > CBZ_BIG_HUGE ? len : CBZ_BIG_HUGE;
-    CBZ_FAIL_IF(room > SIZE_MAX || cbz_buf_reserve(&f->bytes, (size_t)room) != CBZ_OK, err,
-                CBZ_ERR_NOMEM, "out of memory (%llu bytes of frames)", (unsigned long long)len);
+    const cbz_index_entry *x = &m->index[i];
+    *frame = m->map + x->frame_offset;
+    if (m->fd < 0) return CBZ_OK;
+    size_t len = (size_t)x->frame_len;   /* inside the member (open checked) */
+    cbz_buf_clear(f);
+    CBZ_FAIL_IF(cbz_buf_reserve(f, len) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (%zu bytes of frame)", len);
     size_t got = 0;
-    for (uint64_t k = 0; k < n; k++) {
-        const cbz_index_entry *x = &m->index[first + k];
-        size_t end = (size_t)(x->frame_offset + x->frame_len - a->frame_offset), at = got;
-        while (got < end) {
-            ssize_t r = pread(fd, f->bytes.data + got, end - got, (off_t)(a->frame_offset + got));
-            if (r < 0 && errno == EINTR) continue;
-            CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", m->path,
-                        (unsigned long long)(a->frame_offset + got), strerror(errno));
-            CBZ_FAIL_IF(r == 0, err, CBZ_ERR_FORMAT,
-                        "%s: member shorter than when opened (byte %llu)", m->path,
-                        (unsigned long long)(a->frame_offset + got));
-            got += (size_t)r;
-        }
-        f->checked[k] = cbz_xxh64(f->bytes.data + at, end - at, 0) == x->frame_xxh64;
+    while (got < len) {
+        ssize_t r = pread(m->fd, f->data + got, len - got, (off_t)(x->frame_offset + got));
+        if (r < 0 && errno == EINTR) continue;
+        CBZ_FAIL_IF(r < 0, err, CBZ_ERR_IO, "%s: read failed at byte %llu: %s", m->path,
+                    (unsigned long long)(x->frame_offset + got), strerror(errno));
+        CBZ_FAIL_IF(r == 0, err, CBZ_ERR_FORMAT, "%s: member shorter than when opened (byte %llu)",
+                    m->path, (unsigned long long)(x->frame_offset + got));
+        got += (size_t)r;
     }
-    f->bytes.len = got;
-    f->base = a->frame_offset;
-    f->loaded = true;
+    f->len = got;
+    *frame = f->data;
     return CBZ_OK;
 }
 
-typedef struct decode_ctx {
-    const cbz_member *m;
-    const frames_buf *frames;
-    uint64_t first;
-    cbz_chunk_work *work;
-    cbz_buf *outs;
-    cbz_status *st;
-    cbz_error *errs;
-} decode_ctx;
-
-static void decode_slot(void *ctx, size_t k, int thread)
+/* Chunk k decoded into its slot on decoder `thread`, checked against its
+ * content XXH64 unless the sink does that. */
+static cbz_status restore_decode(restore_run *r, uint64_t k, int thread, cbz_error *err)
 {
-    decode_ctx *c = ctx;
-    const cbz_index_entry *x = &c->m->index[c->first + k];
-    cbz_buf_clear(&c->outs[k]);
-    if (cbz_buf_reserve_huge(&c->outs[k], (size_t)x->in_len) != CBZ_OK) {
-        c->st[k] = cbz_fail(&c->errs[k], CBZ_ERR_NOMEM, "out of memory (%llu bytes)",
-                            (unsigned long long)x->in_len);
-        return;
-    }
-    bool loaded = c->frames->loaded;
-    const uint8_t *frame = loaded ? c->frames->bytes.data + (x->frame_offset - c->frames->base)
-                                  : c->m->map + x->frame_offset;
-    c->st[k] = decode_frame(c->m, c->first + k, frame, loaded && c->frames->checked[k],
-                            &c->work[thread], c->outs[k].data, &c->errs[k]);
+    const cbz_member *m = r->m;
+    const cbz_index_entry *x = &m->index[k];
+    cbz_buf *out = &r->ring[k % r->n_ring].out;
+    CBZ_FAIL_IF(r->fail_decode >= 0 && k == (uint64_t)r->fail_decode, err, CBZ_ERR_DATA,
+                "%s: chunk %llu: decode failed (injected by CBZ_TEST_FAIL_DECODE)", m->path,
+                (unsigned long long)k + 1);
+    cbz_buf_clear(out);
+    CBZ_FAIL_IF(cbz_buf_reserve_huge(out, (size_t)x->in_len) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (%llu bytes)", (unsigned long long)x->in_len);
+    const uint8_t *frame;
+    CBZ_TRY(frame_read(m, k, &r->frames[thread], &frame, err));
+    CBZ_TRY(decode_frame(m, k, frame, false, &r->work[thread], out->data, err));
+    if (!r->sink_checks) CBZ_TRY(check_content(m, k, out->data, err));
+    return CBZ_OK;
 }
 
-/* The serial end of a decoded batch: each chunk's content XXH64 checked
- * (before any of its bytes is written), digest, write, progress. */
-typedef struct sink_task {
-    const cbz_member *m;
-    cbz_sha256_ctx *sha;
-    FILE *fp;
-    cbz_progress *progress;
-    const cbz_buf *outs;
-    uint64_t first;
-    int n;
-    /* and first the frames of a later batch (load_n chunks from load_first;
-     * none when load_n is 0) */
-    int fd;
-    frames_buf *load;
-    uint64_t load_first, load_n;
-    cbz_status status;
-    cbz_error err;
-} sink_task;
-
-static void *sink_run(void *arg)
+/* Chunk k (ready) into the digest and the output; its error when it failed. */
+static cbz_status restore_sink(restore_run *r, uint64_t k, cbz_error *err)
 {
-    sink_task *t = arg;
-    t->status = CBZ_OK;
-    if (t->load_n) {
-        t->status = frames_load(t->m, t->fd, t->load_first, t->load_n, t->load, &t->err);
-        if (t->status != CBZ_OK) return NULL;
+    const cbz_member *m = r->m;
+    const restore_slot *sl = &r->ring[k % r->n_ring];
+    if (sl->status != CBZ_OK) {
+        *err = sl->err;
+        return sl->status;
     }
-    for (int k = 0; k < t->n; k++) {
-        size_t n = (size_t)t->m->index[t->first + (uint64_t)k].in_len;
-        t->status = check_content(t->m, t->first + (uint64_t)k, t->outs[k].data, &t->err);
-        if (t->status != CBZ_OK) return NULL;
-        cbz_sha256_update(t->sha, t->outs[k].data, n);
-        if (t->fp && fwrite(t->outs[k].data, 1, n, t->fp) != n) {
-            t->status = cbz_fail(&t->err, CBZ_ERR_IO, "write failed: %s", strerror(errno));
-            return NULL;
+    const cbz_index_entry *x = &m->index[k];
+    size_t n = (size_t)x->in_len;
+    if (r->sink_checks) CBZ_TRY(check_content(m, k, sl->out.data, err));
+    cbz_sha256_update(r->sha, sl->out.data, n);
+    CBZ_FAIL_IF(r->fp && fwrite(sl->out.data, 1, n, r->fp) != n, err, CBZ_ERR_IO,
+                "write failed: %s", strerror(errno));
+    cbz_progress_add(r->progress, n);
+    if (m->fd < 0) {
+        /* Bounded memory: frames decoded through the map leave the resident
+         * set (clean pages; touching them again reads them back). */
+        uint64_t to = (x->frame_offset + x->frame_len) / r->page * r->page;
+        if (to > r->released) {
+            madvise((void *)(m->map + r->released), (size_t)(to - r->released), MADV_DONTNEED);
+            r->released = to;
         }
-        cbz_progress_add(t->progress, n);
     }
-    return NULL;
+    return CBZ_OK;
 }
 
-static void sink_task_run(void *arg) { (void)sink_run(arg); }
-
-/* The first task of a restore's writer thread: the page faults of the
- * buffers the decode is about to fill (cbz_big_prefault: safe beside the
- * decode writing them), in the order the decode needs them, then the first
- * sink task (which loads batch 1's frames). */
-typedef struct warm_task {
-    uint8_t **at;                  /* n buffers of len[i] bytes */
-    size_t *len, n;
-    sink_task *then;
-} warm_task;
-
-static void warm_run(void *arg)
+/* Sinks chunk after chunk while the next in order is ready; called and
+ * returns with r->mu held. */
+static void restore_sink_ready(restore_run *r)
 {
-    warm_task *t = arg;
-    for (size_t i = 0; i < t->n; i++) cbz_big_prefault(t->at[i], t->len[i]);
-    sink_run(t->then);
+    r->sinking = true;
+    while (!r->stop && r->sunk < r->taken && r->ring[r->sunk % r->n_ring].ready) {
+        uint64_t k = r->sunk;
+        cbz_error e;
+        pthread_mutex_unlock(&r->mu);
+        cbz_status s = restore_sink(r, k, &e);
+        pthread_mutex_lock(&r->mu);
+        if (s != CBZ_OK) {
+            r->status = s;
+            r->err = e;
+            r->stop = true;
+        } else {
+            r->sunk++;
+        }
+        pthread_cond_broadcast(&r->room_cv);
+    }
+    r->sinking = false;
+}
+
+/* One decoder (cbz_parallel_for item): takes chunks in order while there is
+ * room in the ring, and sinks when it may (no helper sink) and can. */
+static void restore_worker(void *arg, size_t item, int thread)
+{
+    (void)item;
+    restore_run *r = arg;
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop) {
+        if (!r->helper_sinks && !r->sinking && r->sunk < r->taken &&
+            r->ring[r->sunk % r->n_ring].ready) {
+            restore_sink_ready(r);
+            continue;
+        }
+        /* the chunks left are taken; whoever readies or sinks them ends */
+        if (r->taken >= r->limit) break;
+        if (r->taken - r->sunk >= r->n_ring) {
+            pthread_cond_wait(&r->room_cv, &r->mu);
+            continue;
+        }
+        uint64_t k = r->taken++;
+        restore_slot *sl = &r->ring[k % r->n_ring];
+        sl->ready = false;
+        pthread_mutex_unlock(&r->mu);
+        cbz_status s = restore_decode(r, k, thread, &sl->err);
+        pthread_mutex_lock(&r->mu);
+        sl->status = s;
+        sl->ready = true;
+        if (s != CBZ_OK && k + 1 < r->limit) r->limit = k + 1;
+        if (r->helper_sinks && k == r->sunk) pthread_cond_signal(&r->ready_cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* The helper sink (a cbz_helper task): first the page faults of the big
+ * buffers, then every chunk in order up to the limit, or an error. */
+static void restore_helper_sink(void *arg)
+{
+    restore_run *r = arg;
+    for (size_t i = 0; i < r->n_warm; i++) cbz_big_prefault(r->warm_at[i], r->warm_len[i]);
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop && r->sunk < r->limit) {
+        if (r->sunk < r->taken && r->ring[r->sunk % r->n_ring].ready) restore_sink_ready(r);
+        else pthread_cond_wait(&r->ready_cv, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
 }
 
 cbz_status cbz_member_restore(const cbz_member *m, FILE *fp, int threads, cbz_error *err)
@@ -1902,159 +1980,124 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
                                        cbz_progress *progress, cbz_error *err)
 {
     threads = clamp_threads(threads);
+    /* no more decoders than chunks: each costs its buffers */
+    int nd = m->n_chunks < (uint64_t)threads ? (int)(m->n_chunks ? m->n_chunks : 1) : threads;
+    size_t nt = (size_t)nd;
+    restore_run r;
+    memset(&r, 0, sizeof r);
+    r.m = m;
+    r.fp = fp;
+    r.progress = progress;
+    r.n_ring = RESTORE_RING(nd);
+    if (r.n_ring > m->n_chunks) r.n_ring = m->n_chunks ? m->n_chunks : 1;
+    r.fail_decode = env_chunk("CBZ_TEST_FAIL_DECODE");
+    r.page = (uint64_t)sysconf(_SC_PAGESIZE);
+    r.limit = m->n_chunks;
+    size_t nr = (size_t)r.n_ring, max_warm = 2 * nt + nr;
+    r.work = calloc(nt, sizeof *r.work);
+    r.frames = calloc(nt, sizeof *r.frames);
+    r.ring = calloc(nr, sizeof *r.ring);
+    r.warm_at = calloc(max_warm, sizeof *r.warm_at);
+    r.warm_len = calloc(max_warm, sizeof *r.warm_len);
+    cbz_helper *hp = NULL;
+    bool sync = false;
     cbz_status s = CBZ_OK;
-    cbz_sha256_ctx *sha = NULL;
-    size_t nt = (size_t)threads;
-    cbz_chunk_work *work = calloc(nt, sizeof *work);
-    cbz_buf *outs = calloc(2 * nt, sizeof *outs);   /* two sets of nt */
-    cbz_status *st = calloc(nt, sizeof *st);
-    cbz_error *errs = calloc(nt, sizeof *errs);
-    uint8_t **warm_at = calloc(3 * nt, sizeof *warm_at);
-    size_t *warm_len = calloc(3 * nt, sizeof *warm_len);
-    sink_task sink;
-    warm_task warm;
-    cbz_helper *sink_th = cbz_helper_new();   /* NULL: the main thread sinks */
-    bool sink_running = false;
-    frames_buf fb[2];              /* batch b's frames in fb[b % 2] */
-    for (int i = 0; i < 2; i++) {
-        cbz_buf_init(&fb[i].bytes);
-        fb[i].base = 0;
-        fb[i].loaded = false;
-        fb[i].checked = calloc(nt, sizeof *fb[i].checked);
-    }
-    int fd = m->fd;   /* -1: the frames are read through the map */
-    if (!work || !outs || !st || !errs || !warm_at || !warm_len || !fb[0].checked ||
-        !fb[1].checked) {
+    if (!r.work || !r.frames || !r.ring || !r.warm_at || !r.warm_len) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (size_t t = 0; t < nt; t++) cbz_chunk_work_init(&work[t]);
-    for (size_t t = 0; t < 2 * nt; t++) cbz_buf_init(&outs[t]);
-    if ((s = cbz_sha256_new(&sha, err)) != CBZ_OK) goto done;
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), released = 0;
+    for (size_t t = 0; t < nt; t++) {
+        cbz_chunk_work_init(&r.work[t]);
+        cbz_buf_init(&r.frames[t]);
+    }
+    for (size_t i = 0; i < nr; i++) cbz_buf_init(&r.ring[i].out);
+    if ((s = cbz_sha256_new(&r.sha, err)) != CBZ_OK) goto done;
     if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
-    int set = 0;
-    uint64_t tt = (uint64_t)threads, bi = 0;
-    /* Every big buffer for the whole run, now: the decoded chunks (two sets)
-     * and each thread's column values (cbz_chunk_decode: at most in_len, or
-     * in_len + 8 per record with record lengths), so no chunk meets fresh
-     * memory after the first batch.  The writer thread takes their page
-     * faults while the first batch decodes (warm_run). */
-    uint64_t max_in = 0, max_vals = 0;
+    /* Every big buffer for the whole run, now, at its largest: the ring's
+     * decoded chunks, each decoder's frame and column values
+     * (cbz_chunk_decode: at most in_len, or in_len + 8 per record with record
+     * lengths), so no chunk meets fresh memory after the first ones.  A
+     * frame buffer is at least a huge block: one fault, not one per 4 KiB. */
+    uint64_t max_in = 0, max_vals = 0, max_frame = 0;
     bool fixed_fmt = m->plan.fmt.recfm == CBZ_RECFM_F || m->plan.fmt.recfm == CBZ_RECFM_FB;
     for (uint64_t i = 0; i < m->n_chunks; i++) {
         const cbz_index_entry *x = &m->index[i];
         uint64_t v = x->in_len + (fixed_fmt ? 0 : 8 * x->n_records);
         if (x->in_len > max_in) max_in = x->in_len;
         if (v > max_vals) max_vals = v;
+        if (x->frame_len > max_frame) max_frame = x->frame_len;
     }
-    size_t n_warm = 0;
-    for (size_t t = 0; t < nt && max_vals && m->n_chunks; t++) {
-        if (cbz_buf_reserve_huge(&work[t].vals, (size_t)max_vals) != CBZ_OK) break;
-        warm_at[n_warm] = work[t].vals.data;
-        warm_len[n_warm++] = (size_t)max_vals;
-    }
-    for (size_t t = 0; t < 2 * nt && max_in && m->n_chunks; t++) {
-        if (cbz_buf_reserve_huge(&outs[t], (size_t)max_in) != CBZ_OK) break;
-        warm_at[n_warm] = outs[t].data;
-        warm_len[n_warm++] = (size_t)max_in;
-    }
-    /* the first two batches' frames now (the second on the writer thread),
-     * each later one by the writer thread of the batch two before it (its
-     * buffer is free by then) */
-    if (m->n_chunks)
-        s = frames_load(m, fd, 0, m->n_chunks < tt ? m->n_chunks : tt, &fb[0], err);
-    uint64_t ln1 = tt < m->n_chunks ? (m->n_chunks - tt < tt ? m->n_chunks - tt : tt) : 0;
-    sink = (sink_task){ m, sha, fp, progress, outs, 0, 0, fd, &fb[1], tt, ln1,
-                        CBZ_OK, { CBZ_OK, "" } };
-    if (s == CBZ_OK && sink_th) {
-        warm = (warm_task){ warm_at, warm_len, n_warm, &sink };
-        cbz_helper_start(sink_th, warm_run, &warm);
-        sink_running = true;
-    } else if (s == CBZ_OK) {
-        sink_run(&sink);
-        s = sink.status;
-        if (s != CBZ_OK && err) *err = sink.err;
-    }
-    for (uint64_t first = 0; first < m->n_chunks && s == CBZ_OK; first += tt, bi++) {
-        int nb = (int)(m->n_chunks - first < tt ? m->n_chunks - first : tt);
-        cbz_buf *bo = outs + (size_t)set * nt;
-        decode_ctx dc = { m, &fb[bi % 2], first, work, bo, st, errs };
-        cbz_parallel_for((size_t)nb, threads, decode_slot, &dc);
-        /* The batch before this one is digested and written first. */
-        if (sink_running) {
-            cbz_helper_wait(sink_th);
-            sink_running = false;
-            if (sink.status != CBZ_OK) {
-                if (err) *err = sink.err;
-                s = sink.status;
-                break;
-            }
+    if (max_frame && max_frame < CBZ_BIG_HUGE) max_frame = CBZ_BIG_HUGE;
+    /* (a reserve that fails here is retried, and reported, where the
+     * buffer is needed) */
+    for (size_t t = 0; t < nt && m->n_chunks; t++) {
+        if (max_vals && cbz_buf_reserve_huge(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
+            r.warm_at[r.n_warm] = r.work[t].vals.data;
+            r.warm_len[r.n_warm++] = (size_t)max_vals;
         }
-        for (int k = 0; k < nb; k++) {
-            if (st[k] != CBZ_OK) {
-                if (err) *err = errs[k];
-                s = st[k];
-                break;
-            }
-        }
-        if (s != CBZ_OK) break;
-        uint64_t lf = first + 2 * tt;
-        uint64_t ln = lf < m->n_chunks ? (m->n_chunks - lf < tt ? m->n_chunks - lf : tt) : 0;
-        sink = (sink_task){ m, sha, fp, progress, bo, first, nb, fd, &fb[bi % 2], lf, ln,
-                            CBZ_OK, { CBZ_OK, "" } };
-        sink_running = sink_th != NULL;
-        if (sink_running) cbz_helper_start(sink_th, sink_task_run, &sink);
-        if (!sink_running) {
-            sink_run(&sink);
-            if (sink.status != CBZ_OK) {
-                if (err) *err = sink.err;
-                s = sink.status;
-                break;
-            }
-        }
-        set = 1 - set;
-        /* Bounded memory: frames decoded leave the resident set (clean
-         * pages of the member's map; touching them again reads them back). */
-        const cbz_index_entry *last = &m->index[first + (uint64_t)nb - 1];
-        uint64_t to = (last->frame_offset + last->frame_len) / page * page;
-        if (to > released) {
-            madvise((void *)(m->map + released), (size_t)(to - released), MADV_DONTNEED);
-            released = to;
+        if (m->fd >= 0 && max_frame && cbz_buf_reserve(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
+            r.warm_at[r.n_warm] = r.frames[t].data;
+            r.warm_len[r.n_warm++] = (size_t)max_frame;
         }
     }
-    if (sink_running) {
-        cbz_helper_wait(sink_th);
-        sink_running = false;
-        if (s == CBZ_OK && sink.status != CBZ_OK) {
-            if (err) *err = sink.err;
-            s = sink.status;
-        }
+    for (size_t i = 0; i < nr && max_in && m->n_chunks; i++) {
+        if (cbz_buf_reserve_huge(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
+        r.warm_at[r.n_warm] = r.ring[i].out.data;
+        r.warm_len[r.n_warm++] = (size_t)max_in;
     }
-    if (s == CBZ_OK) {
-        char hex[65];
-        cbz_sha256_final_hex(sha, hex);
-        sha = NULL;
-        if (strcmp(hex, m->source_sha256) != 0)
-            s = cbz_fail(err, CBZ_ERR_CHECKSUM, "%s: SHA-256 of the restored bytes %s differs from "
-                         "the recorded %s", m->path, hex, m->source_sha256);
+    sync = pthread_mutex_init(&r.mu, NULL) == 0;
+    if (sync && pthread_cond_init(&r.ready_cv, NULL) != 0) {
+        pthread_mutex_destroy(&r.mu);
+        sync = false;
     }
+    if (sync && pthread_cond_init(&r.room_cv, NULL) != 0) {
+        pthread_cond_destroy(&r.ready_cv);
+        pthread_mutex_destroy(&r.mu);
+        sync = false;
+    }
+    if (!sync) {
+        s = cbz_fail(err, CBZ_ERR_NOMEM, "cannot make the restore's lock");
+        goto done;
+    }
+    /* a helper sink only where it has a core of its own (tests: where told) */
+    const char *who = getenv("CBZ_TEST_RESTORE_SINK");
+    bool want_helper = who && strcmp(who, "helper") == 0 ? true
+                     : who && strcmp(who, "decoders") == 0 ? false
+                     : nd < cbz_parallel_threads(0);
+    if (m->n_chunks && want_helper) hp = cbz_helper_new();
+    r.helper_sinks = hp != NULL;
+    r.sink_checks = r.helper_sinks && nd == 1;
+    if (hp) cbz_helper_start(hp, restore_helper_sink, &r);
+    cbz_parallel_for(nt, nd, restore_worker, &r);
+    if (hp) cbz_helper_wait(hp);
+    if (r.status != CBZ_OK) {
+        if (err) *err = r.err;
+        s = r.status;
+        goto done;
+    }
+    /* (the sink stops only at an error or after the last chunk) */
+    assert(r.sunk == m->n_chunks);
+    char hex[65];
+    cbz_sha256_final_hex(r.sha, hex);
+    r.sha = NULL;
+    if (strcmp(hex, m->source_sha256) != 0)
+        s = cbz_fail(err, CBZ_ERR_CHECKSUM, "%s: SHA-256 of the restored bytes %s differs from "
+                     "the recorded %s", m->path, hex, m->source_sha256);
 done:
-    cbz_helper_free(sink_th);
-    cbz_sha256_free(sha);
-    cbz_buf_free(&fb[0].bytes);
-    cbz_buf_free(&fb[1].bytes);
-    free(fb[0].checked);
-    free(fb[1].checked);
-    free(warm_at);
-    free(warm_len);
-    if (work)
-        for (size_t t = 0; t < nt; t++) cbz_chunk_work_free(&work[t]);
-    if (outs)
-        for (size_t t = 0; t < 2 * nt; t++) cbz_buf_free(&outs[t]);
-    free(work);
-    free(outs);
-    free(st);
-    free(errs);
+    cbz_helper_free(hp);
+    if (sync) {
+        pthread_cond_destroy(&r.room_cv);
+        pthread_cond_destroy(&r.ready_cv);
+        pthread_mutex_destroy(&r.mu);
+    }
+    cbz_sha256_free(r.sha);
+    for (size_t t = 0; r.work && t < nt; t++) cbz_chunk_work_free(&r.work[t]);
+    for (size_t t = 0; r.frames && t < nt; t++) cbz_buf_free(&r.frames[t]);
+    for (size_t i = 0; r.ring && i < nr; i++) cbz_buf_free(&r.ring[i].out);
+    free(r.work);
+    free(r.frames);
+    free(r.ring);
+    free(r.warm_at);
+    free(r.warm_len);
     return s;
 }

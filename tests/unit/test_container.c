@@ -798,12 +798,10 @@ static int rss_child(const char *phase, const char *in, const char *member)
     return s == CBZ_OK ? 0 : 1;
 }
 
-/* The restore reads each batch's frames ahead (the first on the caller,
- * the second on the writer thread beside the first decode, the others on
- * the writer thread two batches ahead) and checks their XXH64 where it reads
- * them.  Whichever thread read it, a frame with one byte changed is refused
- * as that chunk's frame checksum mismatch, for 1, 2 and 3 threads, and the
- * undamaged member restores byte for byte. */
+/* The restore's decoders read each frame with pread(2) and check its XXH64
+ * before decoding it.  Whichever thread read it, a frame with one byte
+ * changed is refused as that chunk's frame checksum mismatch, for 1, 2 and
+ * 3 threads, and the undamaged member restores byte for byte. */
 static void test_restore_frames(void)
 {
     uint8_t *d = malloc(60000);
@@ -861,6 +859,101 @@ static void test_restore_frames(void)
     unlink(path);
     free(bad);
     free(good);
+    free(member);
+    free(d);
+}
+
+/* One restore of m with `threads` threads into outpath (NULL: verify, no
+ * output); the status, err's reason, and what was written (*out, *out_n). */
+static cbz_status restore_to(const cbz_member *m, int threads, const char *outpath,
+                             cbz_error *err, uint8_t **out, size_t *out_n)
+{
+    FILE *fp = outpath ? fopen(outpath, "wb") : NULL;
+    CU_ASSERT_FATAL(!outpath || fp != NULL);
+    cbz_status s = cbz_member_restore(m, fp, threads, err);
+    *out = NULL;
+    *out_n = 0;
+    if (fp) {
+        fclose(fp);
+        *out = read_all(outpath, out_n);
+    }
+    return s;
+}
+
+/* The restore pipeline with 1, 2, 3 and 5 threads, its sink on the helper
+ * thread and on the decoders in turn (CBZ_TEST_RESTORE_SINK; by default the
+ * cores decide): the bytes restored and verified; a chunk that fails (an
+ * injected decode fault, CBZ_TEST_FAIL_DECODE, at the first, a middle and
+ * the last chunk; a content checksum that does not match, in the middle) is
+ * reported as that chunk's error, with every chunk before it written and
+ * nothing after; a fault past the last chunk changes nothing. */
+static void test_restore_threads(void)
+{
+    enum { N = 200000, CHUNK = 8000 };
+    uint8_t *d = malloc(N);
+    CU_ASSERT_FATAL(d != NULL);
+    for (size_t i = 0; i < N; i++) d[i] = (uint8_t)(i % 89 < 50 ? 'a' + i % 13 : rnd());
+    cbz_compress_params p = params(CBZ_MODE_GENERIC, CBZ_RECFM_F, 0, 0, CHUNK, 2);
+    char *member = round_trip(d, N, &p, 0);
+    cbz_member *m;
+    cbz_error err = { 0 };
+    CU_ASSERT_FATAL(cbz_member_open(member, &m, &err) == CBZ_OK);
+    const uint64_t nch = m->n_chunks, mid = nch / 2;
+    CU_ASSERT_FATAL(nch == N / CHUNK);
+    char outpath[160], val[32], want[64];
+    snprintf(outpath, sizeof outpath, "%s/restore_threads.out", dir);
+    const char *sinks[] = { NULL, "helper", "decoders" };
+    const int ts[] = { 1, 2, 3, 5 };
+    for (size_t si = 0; si < 3; si++) {
+        if (sinks[si]) setenv("CBZ_TEST_RESTORE_SINK", sinks[si], 1);
+        for (size_t ti = 0; ti < 4; ti++) {
+            int t = ts[ti];
+            uint8_t *got;
+            size_t got_n;
+            cbz_status s = restore_to(m, t, outpath, &err, &got, &got_n);
+            CU_ASSERT(s == CBZ_OK && got && got_n == N && memcmp(got, d, N) == 0);
+            free(got);
+            CU_ASSERT(restore_to(m, t, NULL, &err, &got, &got_n) == CBZ_OK);
+            /* past the last chunk: no fault */
+            snprintf(val, sizeof val, "%llu", (unsigned long long)nch);
+            setenv("CBZ_TEST_FAIL_DECODE", val, 1);
+            CU_ASSERT(restore_to(m, t, NULL, &err, &got, &got_n) == CBZ_OK);
+            const uint64_t ks[] = { 0, mid, nch - 1 };
+            for (size_t ki = 0; ki < 3; ki++) {
+                uint64_t k = ks[ki];
+                snprintf(val, sizeof val, "%llu", (unsigned long long)k);
+                setenv("CBZ_TEST_FAIL_DECODE", val, 1);
+                snprintf(want, sizeof want, "chunk %llu: decode failed", (unsigned long long)k + 1);
+                for (int v = 0; v < 2; v++) {
+                    s = restore_to(m, t, v ? NULL : outpath, &err, &got, &got_n);
+                    bool good = s == CBZ_ERR_DATA && strstr(err.msg, want) &&
+                                strstr(err.msg, "CBZ_TEST_FAIL_DECODE") &&
+                                (v || (got && got_n == m->index[k].in_offset &&
+                                       memcmp(got, d, got_n) == 0));
+                    if (!good)
+                        fprintf(stderr, "decode fault %llu, %d threads, sink %s%s: %d \"%s\", "
+                                "%zu bytes out\n", (unsigned long long)k, t,
+                                sinks[si] ? sinks[si] : "by cores", v ? ", verify" : "", (int)s,
+                                err.msg, got_n);
+                    CU_ASSERT(good);
+                    free(got);
+                }
+            }
+            unsetenv("CBZ_TEST_FAIL_DECODE");
+            m->index[mid].content_xxh64 ^= 1;
+            snprintf(want, sizeof want, "chunk %llu: decoded bytes do not match",
+                     (unsigned long long)mid + 1);
+            s = restore_to(m, t, outpath, &err, &got, &got_n);
+            CU_ASSERT(s == CBZ_ERR_CHECKSUM && strstr(err.msg, want) && got &&
+                      got_n == m->index[mid].in_offset && memcmp(got, d, got_n) == 0);
+            free(got);
+            m->index[mid].content_xxh64 ^= 1;
+        }
+        unsetenv("CBZ_TEST_RESTORE_SINK");
+    }
+    cbz_member_close(m);
+    unlink(outpath);
+    unlink(member);
     free(member);
     free(d);
 }
@@ -1005,6 +1098,8 @@ int main(int argc, char **argv)
                 test_two_segments);
     CU_add_test(s, "restore: frames read ahead and checked on any thread, damage refused",
                 test_restore_frames);
+    CU_add_test(s, "restore: 1, 2, 3, 5 threads, either sink: bytes, chunk faults in order",
+                test_restore_threads);
     CU_add_test(s, "compress faults (encode, read) of every chunk, 1-3 threads, stdin: status, "
                 "reason, nothing left", test_fault_injection);
     unsigned failed = cbz_cunit_run();
