@@ -551,9 +551,40 @@ void cbz_k_bitunpack_u64_portable(const uint8_t *in, size_t n, unsigned bits, ui
     }
 }
 
+/* bitpack_u32 for widths that divide 64: whole 64-bit words of 64 / bits
+ * values, with no test per value (the same bit stream, little-endian);
+ * inlined with a constant width, so that the word's loop unrolls. */
+static inline __attribute__((always_inline)) void pack_words_u32(const uint32_t *in, size_t n,
+                                                                const unsigned bits,
+                                                                uint8_t *out)
+{
+    const unsigned per = 64 / bits;
+    const uint64_t mask = ((uint64_t)1 << bits) - 1;
+    size_t i = 0;
+    for (; i + per <= n; i += per, out += 8) {
+        uint64_t w = 0;
+        for (unsigned k = 0; k < per; k++) w |= ((uint64_t)in[i + k] & mask) << (k * bits);
+        store_le64(out, w);
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        for (unsigned k = 0; i + k < n; k++) w |= ((uint64_t)in[i + k] & mask) << (k * bits);
+        const size_t bytes = ((n - i) * bits + 7) / 8;
+        for (size_t b = 0; b < bytes; b++) out[b] = (uint8_t)(w >> (8 * b));
+    }
+}
+
 void cbz_k_bitpack_u32_portable(const uint32_t *in, size_t n, unsigned bits, uint8_t *out)
 {
     if (bits == 0 || n == 0) return;
+    switch (bits) {
+    case 1: pack_words_u32(in, n, 1, out); return;
+    case 2: pack_words_u32(in, n, 2, out); return;
+    case 4: pack_words_u32(in, n, 4, out); return;
+    case 8: pack_words_u32(in, n, 8, out); return;
+    case 16: pack_words_u32(in, n, 16, out); return;
+    default: break;
+    }
     const uint64_t mask = bits >= 32 ? 0xFFFFFFFFu : ((uint64_t)1 << bits) - 1;
     uint64_t acc = 0;
     unsigned nacc = 0;

@@ -8,7 +8,9 @@
  * chunk (or every column) faults again every time.  Large blocks go back to
  * a small per-thread cache when freed and are handed out again from there;
  * blocks of CBZ_BIG_HUGE bytes or more are 2 MiB aligned and advised to
- * transparent huge pages (one fault per 2 MiB instead of 512).
+ * transparent huge pages (one fault per 2 MiB instead of 512), smaller new
+ * ones are mapped in one call when made (cbz_big_prefault: under 1 us a
+ * page instead of a 10-12 us fault each).
  *
  * Two faces over one cache:
  *   cbz_big_alloc / cbz_big_free   a pointer with a hidden header (for

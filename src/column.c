@@ -116,17 +116,33 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
  * first (its functions name them by number: 0..3 the value arrays of
  * encode/decode, 4 the decompressed body, 5 dictionary hash tables, 6..8 the
  * reference column's integers, forms and invalid flags, 9 the two groups of a
- * text split), the decoder's after them, so that the two sides never share
- * one.  Each decoding function has its own slots; the nesting (MASK/REF/SPLIT
- * -> NUM -> TRIM/DICT and numeric) never reuses a slot that is still in use.
- * Freed when the thread ends. */
+ * text split, then by name the arrays of the text and numeric encoders),
+ * the decoder's after them, so that the two sides never share one.  Each
+ * function has its own slots; the nesting (MASK/REF/SPLIT -> NUM ->
+ * TRIM/DICT and numeric) never reuses a slot that is still in use.  Freed
+ * when the thread ends. */
 #define REF_CACHE 4 /* entries of the reference cache (ref_parse_cached) */
+#define DEC_MEMO 4  /* numeric streams of a chunk the decoder keeps (dec_memo_entry) */
 enum scratch_slot {
     SS_V0, SS_V1, SS_V2, SS_V3, /* value arrays of encode_* and decode_numeric */
     SS_BODY,        /* the decompressed body of cbz_column_decode_peers      */
     SS_HASH,        /* dictionary hash tables (encoder)                      */
     SS_RINTS, SS_RFORM, SS_RBAD, /* the reference column (encoder)           */
     SPLIT_SLOT,     /* the two groups of a text split (encoder and decoder)  */
+    ES_TN_TMPL,     /* encode_text_num: the templates                        */
+    ES_TN_CNT,      /* ... digit runs per value                              */
+    ES_TN_INTS,     /* ... the numbers of the runs                           */
+    ES_TN_NDS,      /* ... their digit counts                                */
+    ES_TN_BE,       /* ... digit flags, then one position's integers         */
+    ES_REF_WORK,    /* encode_text_ref: the values with references cut out  */
+    ES_REF_TRIAL,   /* ... the sample being tried                            */
+    ES_REF_POS0,    /* ... where the first reference was cut                 */
+    ES_REF_POS1,    /* ... and the second                                    */
+    ES_REF_TPOS,    /* ... the same for the sample                           */
+    ES_MASK_KEPT,   /* encode_text_mask: the values kept                     */
+    ES_NUM_KEYS,    /* encode_numeric: dictionary keys, or run values        */
+    ES_NUM_CODES,   /* ... dictionary codes, or run lengths                  */
+    ES_NUM_SORT,    /* ... the keys sorted, and their ranks                  */
     DS_MASK,        /* decode_text_mask: blank flags of the peer               */
     DS_REF0,        /* decode_text_ref: offsets of the first reference          */
     DS_REF1,        /* ... and of the second                                    */
@@ -145,9 +161,18 @@ enum scratch_slot {
     DS_NUM_RL,      /* ... run lengths, or dictionary codes                     */
     DS_NUM_KEYS,    /* ... dictionary keys                                      */
     DS_VPOS,        /* ... positions where the reference is valid               */
+    DS_XFLAG,       /* ... exception flags (when no memo entry holds them)      */
+    DS_RDENSE,      /* ... the reference at the valid positions                 */
+    DS_NUM_FMT,     /* ... the valid values written, back to back               */
+    DS_GATHER0,     /* a placed peer's values back to back (peer_contig)        */
+    DS_GATHER1,     /* ... a second one (decode_text_ref)                       */
+    /* the decoder's memo (dec_memo_entry): per entry, a stream's integers
+     * and its exception flags */
+    DS_MEMO_INTS,
+    DS_MEMO_FLAGS = DS_MEMO_INTS + DEC_MEMO,
     /* the reference cache (ref_parse_cached): per entry, a copy of the peer's
      * bytes, its integers, invalid flags and forms */
-    DS_RC_COPY,
+    DS_RC_COPY = DS_MEMO_FLAGS + DEC_MEMO,
     DS_RC_INTS = DS_RC_COPY + REF_CACHE,
     DS_RC_BAD = DS_RC_INTS + REF_CACHE,
     DS_RC_FORM = DS_RC_BAD + REF_CACHE,
@@ -166,11 +191,52 @@ typedef struct ref_cache_entry {
     bool valid;
 } ref_cache_entry;
 
+/* What the decoder keeps of one numeric stream of the chunk it decodes
+ * (cbz_column_decode_rows): the integers and invalid flags that
+ * parse_numeric would give for the stream's restored bytes, made while the
+ * stream was decoded, so that a later column referring to it reads them
+ * instead of parsing the bytes again.  Its integers are in slot
+ * DS_MEMO_INTS + e, its exception flags in DS_MEMO_FLAGS + e. */
+enum { MEMO_DENSE, MEMO_FULL, MEMO_READY };
+typedef struct dec_memo_entry {
+    uint64_t chunk;        /* the chunk (dec_chunk) it belongs to; 0: none */
+    size_t stream;         /* its stream index in the chunk */
+    const uint8_t *values; /* ... its bytes (value i at values + rows[i], or at
+                            * values + i * stride), count and descriptor */
+    const size_t *rows;
+    size_t stride;
+    size_t n;
+    cbz_col_desc desc;
+    size_t nbad;           /* its invalid values: the exceptions */
+    /* MEMO_DENSE: the integers of the valid values only, in order;
+     * MEMO_FULL: n integers, anything at the exceptions; MEMO_READY: n
+     * integers, 0 at the exceptions (what parse_numeric gives) */
+    uint8_t state;
+    bool exc_checked;      /* the exceptions' bytes are known to be invalid */
+} dec_memo_entry;
+
 typedef struct thread_scratch {
     void *p[SCRATCH_SLOTS];
     size_t cap[SCRATCH_SLOTS];
     ref_cache_entry rc[REF_CACHE];
     unsigned rc_next;
+    dec_memo_entry memo[DEC_MEMO];
+    uint64_t dec_chunk;    /* the chunk being decoded (cbz_column_decode_chunk_begin; 0:
+                            * none begun, nothing kept) */
+    /* the blank flags in slot DS_MASK: of this stream of that chunk (its
+     * bytes, count and width), blank of them (decode_text_mask) */
+    uint64_t mask_chunk;
+    size_t mask_stream, mask_n, mask_w, mask_blank;
+    const uint8_t *mask_values, *mask_flags; /* (the slot's block: it may have moved) */
+    /* the group flags in slot DS_SPLIT: of this stream of that chunk, its
+     * key and group A's size (decode_text_split) */
+    uint64_t split_chunk, split_key;
+    size_t split_stream, split_n, split_major;
+    const uint8_t *split_values, *split_flags;
+    /* the body of the column being encoded (cbz_column_encode_ctx, which is
+     * never nested): kept at its largest, so that a body neither grows by
+     * copies nor comes back as fresh pages for every column */
+    cbz_buf enc_body;
 } thread_scratch;
 
 /* The buffers hang off a pthread key whose destructor frees them when the
@@ -184,6 +250,7 @@ static void scratch_free(void *arg)
 {
     thread_scratch *t = arg;
     for (int i = 0; i < SCRATCH_SLOTS; i++) free(t->p[i]);
+    cbz_buf_free(&t->enc_body);
     free(t);
 }
 
@@ -217,6 +284,10 @@ static void *scratch(int slot, size_t n)
         /* from the run-long cache: huge pages, no fault per chunk */
         void *p = cbz_big_take(cap, &got);
         if (!p) return NULL;
+        /* a fresh block below the huge-page size would take one fault per
+         * 4 KiB page as the column fills it (12 us each here); mapped in one
+         * call they cost about a tenth of that */
+        if (got < CBZ_BIG_HUGE) cbz_big_prefault(p, got);
         cbz_big_give(t->p[slot], t->cap[slot]);
         cap = got;
         t->p[slot] = p;
@@ -355,7 +426,20 @@ static double hist_bits(const uint32_t *h, size_t nh, size_t m)
 {
     pthread_once(&xlogx_once, xlogx_init);
     double s = 0;
-    for (size_t j = 0; j < nh; j++) s += xlogx(h[j]);
+    size_t j = 0;
+    /* four empty counts at a time are passed over: each would add
+     * xlogx(0) = +0.0, which leaves the sum exactly as it is */
+    for (; j + 4 <= nh; j += 4) {
+        uint64_t a, b;
+        memcpy(&a, h + j, 8);
+        memcpy(&b, h + j + 2, 8);
+        if ((a | b) == 0) continue;
+        s += xlogx(h[j]);
+        s += xlogx(h[j + 1]);
+        s += xlogx(h[j + 2]);
+        s += xlogx(h[j + 3]);
+    }
+    for (; j < nh; j++) s += xlogx(h[j]);
     return m ? (double)m * log2((double)m) - s : 0.0;
 }
 
@@ -378,12 +462,23 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
     if (kb == 0) return false;
     uint32_t h[(8 + DEC_MAX_PLANES) * 256]; /* kb <= 8, kd <= DEC_MAX_PLANES */
     memset(h, 0, (size_t)(kb + kd) * 256 * sizeof *h);
-    for (size_t i = 0, c = 0; c < m; i += step, c++) {
-        uint64_t x = v[i], d = dec_mag(x, sm);
-        for (unsigned j = 0; j < kb; j++) h[j * 256 + ((x >> (8 * j)) & 0xFF)]++;
-        /* by a constant 100 a step: no division instruction */
-        for (unsigned j = 0; j + 1 < kd; j++, d /= 100) h[(kb + j) * 256 + d % 100]++;
-        h[(kb + kd - 1) * 256 + d]++;
+    /* by a constant 100 a step: no division instruction; in 32 bits when
+     * the magnitudes fit (a shorter multiply) */
+    if (mxd <= UINT32_MAX) {
+        for (size_t i = 0, c = 0; c < m; i += step, c++) {
+            const uint64_t x = v[i];
+            uint32_t d = (uint32_t)dec_mag(x, sm);
+            for (unsigned j = 0; j < kb; j++) h[j * 256 + ((x >> (8 * j)) & 0xFF)]++;
+            for (unsigned j = 0; j + 1 < kd; j++, d /= 100) h[(kb + j) * 256 + d % 100]++;
+            h[(kb + kd - 1) * 256 + d]++;
+        }
+    } else {
+        for (size_t i = 0, c = 0; c < m; i += step, c++) {
+            uint64_t x = v[i], d = dec_mag(x, sm);
+            for (unsigned j = 0; j < kb; j++) h[j * 256 + ((x >> (8 * j)) & 0xFF)]++;
+            for (unsigned j = 0; j + 1 < kd; j++, d /= 100) h[(kb + j) * 256 + d % 100]++;
+            h[(kb + kd - 1) * 256 + d]++;
+        }
     }
     double cb = 0, cd = 0;
     for (unsigned j = 0; j < kb; j++) cb += hist_bits(h + j * 256, 256, m);
@@ -412,13 +507,24 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
         for (size_t i = 0; i < n; i++) o[i >> 3] |= (uint8_t)((v[i] & 1) << (i & 7));
         o += sbytes;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t d = dec_mag(v[i], sm);
-        for (unsigned j = 0; j + 1 < k; j++) {
-            o[(size_t)j * n + i] = (uint8_t)(d % 100);
-            d /= 100;
+    if (mx <= UINT32_MAX) { /* 32-bit divisions by 100: a shorter multiply */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = (uint32_t)dec_mag(v[i], sm);
+            for (unsigned j = 0; j + 1 < k; j++) {
+                o[(size_t)j * n + i] = (uint8_t)(d % 100);
+                d /= 100;
+            }
+            o[(size_t)(k - 1) * n + i] = (uint8_t)d;
         }
-        o[(size_t)(k - 1) * n + i] = (uint8_t)d;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t d = dec_mag(v[i], sm);
+            for (unsigned j = 0; j + 1 < k; j++) {
+                o[(size_t)j * n + i] = (uint8_t)(d % 100);
+                d /= 100;
+            }
+            o[(size_t)(k - 1) * n + i] = (uint8_t)d;
+        }
     }
     b->len += sbytes + n * k;
     return CBZ_OK;
@@ -567,6 +673,35 @@ static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const ui
     return CBZ_OK;
 }
 
+/* put_packed_u32 of the ranks rank[codes[i]] of a dictionary: rank is a
+ * permutation of 0..nk-1 and every code occurs (each entry came in with
+ * its first value), so their OR is all ones below bits_of(nk - 1) and the
+ * width is known without a pass; byte planes are written straight from
+ * the ranks.  codes is remapped in place when the ranks are bit-packed. */
+static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32_t *codes,
+                                   const uint32_t *rank, size_t n, size_t nk, bool planes)
+{
+    const unsigned bits = bits_of(nk - 1);
+    if (planes && bits >= PLANES_MIN_BITS) {
+        const unsigned k = (bits + 7) / 8;
+        CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)(PACK_PLANES | k)));
+        CBZ_TRY(cbz_buf_reserve(b, n * k));
+        uint8_t *o = b->data + b->len;
+        if (k == 1) {
+            for (size_t i = 0; i < n; i++) o[i] = (uint8_t)rank[codes[i]];
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const uint32_t r = rank[codes[i]];
+                for (unsigned j = 0; j < k; j++) o[(size_t)j * n + i] = (uint8_t)(r >> (8 * j));
+            }
+        }
+        b->len += n * k;
+        return CBZ_OK;
+    }
+    for (size_t i = 0; i < n; i++) codes[i] = rank[codes[i]];
+    return put_packed_u32(b, K, codes, n, planes);
+}
+
 /* Reads the `bits` byte of a packed block and its data; max_bits is 64 or 32. */
 static cbz_status get_packed_head(cbz_cursor *c, size_t n, unsigned max_bits, unsigned *bits,
                                   unsigned *k, const uint8_t **p, const char *what,
@@ -694,6 +829,10 @@ static bool dict_code_i64(const int64_t *v, size_t n, size_t limit, int64_t *key
     if (!slot) return false;
     memset(slot, 0xFF, cap * sizeof *slot);
     const size_t mask = cap - 1;
+    /* the slot: the top bits of a multiplicative hash (keys are compared,
+     * so the hash only says where to look: keys, codes and counts do not
+     * depend on it) */
+    const unsigned shift = (unsigned)__builtin_clzll((uint64_t)cap) + 1;
     size_t k = 0;
     int64_t last = 0;
     uint32_t last_code = UINT32_MAX;
@@ -704,7 +843,7 @@ static bool dict_code_i64(const int64_t *v, size_t n, size_t limit, int64_t *key
             if (counts) counts[last_code]++;
             continue;
         }
-        size_t h = (size_t)mix64((uint64_t)x) & mask;
+        size_t h = (size_t)(((uint64_t)x * 0x9E3779B97F4A7C15ULL) >> shift);
         uint32_t s;
         while ((s = slot[h]) != UINT32_MAX && keys[s] != x) h = (h + 1) & mask;
         if (s == UINT32_MAX) {
@@ -970,6 +1109,25 @@ static void *dec_scratch_n(enum scratch_slot slot, size_t n, size_t size)
         }                                                                                     \
     } while (0)
 
+/* This thread's scratch when a decode keeps facts of the chunk
+ * (cbz_column_decode_rows after cbz_column_decode_chunk_begin), else
+ * NULL: no memo entry, no kept flags. */
+static thread_scratch *chunk_scratch(bool memo)
+{
+    thread_scratch *t = memo ? scratch_set() : NULL;
+    return t && t->dec_chunk ? t : NULL;
+}
+
+/* b ? x : y by a mask, never a branch: the decoders' merges pick each row
+ * from one of two sources where the flags alternate at random (blank and
+ * kept rows, exceptions and valid values), and a mispredicted branch a row
+ * costs more than the row's copy. */
+static inline const uint8_t *pick_row(size_t b, const uint8_t *x, const uint8_t *y)
+{
+    const uintptr_t m = (uintptr_t)0 - (uintptr_t)b;
+    return (const uint8_t *)(((uintptr_t)x & m) | ((uintptr_t)y & ~m));
+}
+
 /* The length of the w bytes at v without their trailing pad bytes, eight
  * bytes a step from the end. */
 static inline size_t trimmed_len(const uint8_t *v, size_t w, uint8_t pad)
@@ -985,6 +1143,57 @@ static inline size_t trimmed_len(const uint8_t *v, size_t w, uint8_t pad)
     }
     while (l > 0 && v[l - 1] == pad) l--;
     return l;
+}
+
+/* Value i of a placement (cbz_col_rows). */
+static inline uint8_t *row_at(const cbz_col_rows *o, size_t i)
+{
+    return o->base + (o->rows ? o->rows[i] : i * o->stride);
+}
+
+/* The statements after (o, n, i, ROW) for i in [0, n), with ROW the address
+ * of value i of placement *o: one loop per form (offsets, or a stride), the
+ * fields read once (the loop's stores could alias *o, so the compiler would
+ * read them again for every row). */
+#define ROWS_LOOP(o, n, i, ROW, ...)                                                          \
+    do {                                                                                      \
+        uint8_t *const rb_ = (o)->base;                                                       \
+        const size_t *const ro_ = (o)->rows;                                                  \
+        const size_t rs_ = (o)->stride, rn_ = (n);                                            \
+        if (ro_) {                                                                            \
+            for (size_t i = 0; i < rn_; i++) {                                                \
+                uint8_t *const ROW = rb_ + ro_[i];                                            \
+                __VA_ARGS__                                                                   \
+            }                                                                                 \
+        } else {                                                                              \
+            for (size_t i = 0; i < rn_; i++) {                                                \
+                uint8_t *const ROW = rb_ + i * rs_;                                           \
+                __VA_ARGS__                                                                   \
+            }                                                                                 \
+        }                                                                                     \
+    } while (0)
+
+/* peers[j] for a reader that needs its values back to back: as it is, or,
+ * when its decode placed it (peer_at), gathered into scratch slot `slot`.
+ * False: no memory. */
+static bool peer_contig(const cbz_col_peer *peers, const cbz_col_rows *peer_at, size_t j,
+                        int slot, cbz_col_peer *out)
+{
+    *out = peers[j];
+    if (!peer_at || !peer_at[j].base) return true;
+    const size_t w = out->desc.width, n = out->n;
+    uint8_t *g = w && n <= SIZE_MAX / w ? scratch(slot, n * w) : NULL;
+    if (!g) return false;
+    const cbz_col_rows *at = &peer_at[j];
+    DEC_BY_WIDTH(w, ROWS_LOOP(at, n, i, r, cbz_copy_exact(g + i * W, r, W);));
+    out->values = g;
+    return true;
+}
+
+/* Writes the n rows of w bytes at src (back to back) where *to says. */
+static void put_rows(const cbz_col_rows *to, const uint8_t *src, size_t n, size_t w)
+{
+    DEC_BY_WIDTH(w, ROWS_LOOP(to, n, i, r, cbz_copy_exact(r, src + i * W, W);));
 }
 
 static cbz_status decode_raw(const cbz_kernel_table *K, cbz_cursor *c, size_t n, size_t width,
@@ -1160,66 +1369,139 @@ static inline uint64_t short_key(const uint8_t *p, size_t w)
     }
 }
 
-/* text_dict_build for values of at most 8 bytes: each value is looked up
- * by its integer (short_key), compared with the entries' integers without
- * touching their bytes again, and a value equal to the one before takes its
- * code with no lookup.  The same entries, codes and answer. */
-static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, size_t n,
-                                  size_t width, size_t probe, size_t probe_limit, size_t limit,
-                                  uint32_t *codes, text_entry *ents, size_t *nents)
+/* The table of text_dict_build_short: slots, then the entries' integers. */
+typedef struct short_table {
+    uint32_t *slot;
+    uint64_t *key;
+    size_t cap;
+    unsigned shift;
+} short_table;
+
+/* Makes the table for at most lim entries (in the per-thread scratch slot
+ * 5) and puts the first k entries back in; false: no memory. */
+static bool short_table_fill(short_table *t, size_t lim, const text_entry *ents, size_t k,
+                             size_t width)
 {
-    size_t cap = 0, lim = probe_limit, k = 0;
-    unsigned shift = 0;
-    uint32_t *slot = NULL;
-    uint64_t *key = NULL, last = 0;
-    uint32_t last_code = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || (i == probe && lim < limit)) {
-            /* the table (slots, then the entries' integers) for the probe,
-             * then for the whole column, refilled */
-            if (i) lim = limit;
-            size_t c = 16;
-            while (c < lim * 2) c <<= 1;
-            uint8_t *t = scratch(5, c * sizeof *slot + (lim + 1) * sizeof *key);
-            if (!t) return false;
-            slot = (uint32_t *)t;
-            key = (uint64_t *)(t + c * sizeof *slot); /* c * 4 is a multiple of 64 */
-            memset(slot, 0xFF, c * sizeof *slot);
-            cap = c;
-            shift = (unsigned)__builtin_clzll((uint64_t)c) + 1;
-            for (size_t e = 0; e < k; e++) {
-                key[e] = short_key(ents[e].p, width);
-                size_t h = (size_t)((key[e] * 0x9E3779B97F4A7C15ULL) >> shift);
-                while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
-                slot[h] = (uint32_t)e;
-            }
-        }
+    size_t c = 16;
+    while (c < lim * 2) c <<= 1;
+    uint8_t *m = scratch(5, c * sizeof *t->slot + (lim + 1) * sizeof *t->key);
+    if (!m) return false;
+    t->slot = (uint32_t *)m;
+    t->key = (uint64_t *)(m + c * sizeof *t->slot); /* c * 4 is a multiple of 64 */
+    memset(t->slot, 0xFF, c * sizeof *t->slot);
+    t->cap = c;
+    t->shift = (unsigned)__builtin_clzll((uint64_t)c) + 1;
+    for (size_t e = 0; e < k; e++) {
+        t->key[e] = short_key(ents[e].p, width);
+        size_t h = (size_t)((t->key[e] * 0x9E3779B97F4A7C15ULL) >> t->shift);
+        while (t->slot[h] != UINT32_MAX) h = (h + 1) & (c - 1);
+        t->slot[h] = (uint32_t)e;
+    }
+    return true;
+}
+
+/* Values [from, to) of text_dict_build_short into table t of at most lim
+ * entries (*k so far); *last and *last_code carry the value before.  Inlined
+ * with a constant width, so that short_key is a load or two. */
+static inline __attribute__((always_inline)) bool
+short_dict_range(const uint8_t *values, const uint32_t *lens, size_t from, size_t to,
+                 const size_t width, const short_table *t, size_t lim, uint32_t *codes,
+                 text_entry *ents, size_t *k_io, uint64_t *last_io, uint32_t *last_code_io)
+{
+    size_t k = *k_io;
+    uint64_t last = *last_io;
+    uint32_t last_code = *last_code_io;
+    const size_t mask = t->cap - 1;
+    bool ok = true;
+    for (size_t i = from; i < to; i++) {
         const uint8_t *p = values + i * width;
         const uint64_t x = short_key(p, width);
         if (x == last && last_code != UINT32_MAX) {
             codes[i] = last_code;
             continue;
         }
-        size_t h = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> shift);
+        size_t h = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> t->shift);
         for (;;) {
-            uint32_t s = slot[h];
-            if (s == UINT32_MAX) {
-                if (k == lim) return false;
-                slot[h] = (uint32_t)k;
-                key[k] = x;
+            uint32_t sl = t->slot[h];
+            if (sl == UINT32_MAX) {
+                if (k == lim) {
+                    ok = false;
+                    goto done;
+                }
+                t->slot[h] = (uint32_t)k;
+                t->key[k] = x;
                 ents[k].p = p;
                 ents[k].len = lens[i];
                 codes[i] = (uint32_t)k++;
                 break;
             }
-            if (key[s] == x) {
-                codes[i] = s;
+            if (t->key[sl] == x) {
+                codes[i] = sl;
                 break;
             }
-            h = (h + 1) & (cap - 1);
+            h = (h + 1) & mask;
         }
         last = x;
         last_code = codes[i];
+    }
+done:
+    *k_io = k;
+    *last_io = last;
+    *last_code_io = last_code;
+    return ok;
+}
+
+/* short_dict_range with the width made a constant (1..8). */
+static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, size_t from,
+                               size_t to, size_t width, const short_table *t, size_t lim,
+                               uint32_t *codes, text_entry *ents, size_t *k, uint64_t *last,
+                               uint32_t *last_code)
+{
+#define SHORT_RANGE(W) \
+    short_dict_range(values, lens, from, to, W, t, lim, codes, ents, k, last, last_code)
+    switch (width) {
+    case 1: return SHORT_RANGE(1);
+    case 2: return SHORT_RANGE(2);
+    case 3: return SHORT_RANGE(3);
+    case 4: return SHORT_RANGE(4);
+    case 5: return SHORT_RANGE(5);
+    case 6: return SHORT_RANGE(6);
+    case 7: return SHORT_RANGE(7);
+    default: return SHORT_RANGE(8);
+    }
+#undef SHORT_RANGE
+}
+
+/* text_dict_build for values of at most 8 bytes: each value is looked up
+ * by its integer (short_key), compared with the entries' integers without
+ * touching their bytes again, and a value equal to the one before takes its
+ * code with no lookup.  The table is made for the probe (the first `probe`
+ * values), then for the whole column and refilled.  The same entries, codes
+ * and answer. */
+static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, size_t n,
+                                  size_t width, size_t probe, size_t probe_limit, size_t limit,
+                                  uint32_t *codes, text_entry *ents, size_t *nents)
+{
+    short_table t;
+    size_t k = 0, lim = probe_limit;
+    uint64_t last = 0;
+    uint32_t last_code = UINT32_MAX;
+    if (n == 0) {
+        *nents = 0;
+        return true;
+    }
+    if (!short_table_fill(&t, lim, ents, 0, width)) return false;
+    /* a probe of no values keeps the probe's table to the end */
+    const size_t split = probe > 0 && probe < n && lim < limit ? probe : n;
+    if (!short_dict_range_w(values, lens, 0, split, width, &t, lim, codes, ents, &k, &last,
+                            &last_code))
+        return false;
+    if (split < n) {
+        lim = limit;
+        if (!short_table_fill(&t, lim, ents, k, width)) return false;
+        if (!short_dict_range_w(values, lens, split, n, width, &t, lim, codes, ents, &k, &last,
+                                &last_code))
+            return false;
     }
     *nents = k;
     return true;
@@ -1403,7 +1685,6 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
             size_t first = (size_t)(sorted[r].p - values) / width;
             rank[codes[first]] = (uint32_t)r;
         }
-        for (size_t i = 0; i < n; i++) codes[i] = rank[codes[i]];
         if ((rc = cbz_buf_put_varint(body, nents)) != CBZ_OK) goto nomem_sorted;
         const text_entry *prev = NULL;
         for (size_t r = 0; r < nents; r++) {
@@ -1422,7 +1703,7 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
         layer_done(st, 6, t0, body->len + n * 4);
         chain_add(st, "dict");
         t0 = now_s();
-        if ((rc = put_packed_u32(body, K, codes, n, planes)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_ranks(body, K, codes, rank, n, nents, planes)) != CBZ_OK) goto nomem;
         layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         *method = M_TEXT_DICT;
@@ -1503,7 +1784,8 @@ static cbz_status decode_text_trim(const cbz_kernel_table *K, const cbz_col_desc
 
 /* Reads a text dictionary body: its *nd_out entries of width bytes
  * (front-coded, padded) into *dict_out and the n codes into *codes_out,
- * every code checked to be < *nd_out.  Both live in decoder scratch slots. */
+ * every code checked to be < *nd_out, and codes_out[n] = 0.  Both live in
+ * decoder scratch slots. */
 static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  cbz_cursor *c, size_t n, const uint8_t **dict_out,
                                  size_t *nd_out, const uint32_t **codes_out, cbz_error *err)
@@ -1515,8 +1797,10 @@ static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *
     CBZ_FAIL_IF(nd == 0 || nd > n || nd > DICT_MAX, err, CBZ_ERR_FORMAT,
                 "column: dictionary of %llu entries for %zu values", (unsigned long long)nd, n);
     uint8_t *dict = dec_scratch_n(DS_DICT, (size_t)nd, width);
-    uint32_t *codes = dec_scratch_n(DS_CODES, n, sizeof *codes);
+    /* codes[n] = 0, a valid code: the mask's merge reads one code past the last */
+    uint32_t *codes = n < SIZE_MAX ? dec_scratch_n(DS_CODES, n + 1, sizeof *codes) : NULL;
     CBZ_FAIL_IF(!dict || !codes, err, CBZ_ERR_NOMEM, "column: no memory for a dictionary");
+    codes[n] = 0;
     size_t prev_len = 0;
     for (size_t k = 0; k < nd; k++) {
         uint64_t pre, suf;
@@ -1547,13 +1831,21 @@ static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *
     return CBZ_OK;
 }
 
+/* to: NULL, or where to put the values instead of values (then *placed). */
 static cbz_status decode_text_dict(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                   cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+                                   cbz_cursor *c, size_t n, uint8_t *values,
+                                   const cbz_col_rows *to, bool *placed, cbz_error *err)
 {
     const uint8_t *dict;
     const uint32_t *codes;
     size_t nd;
     CBZ_TRY(read_text_dict(K, d, c, n, &dict, &nd, &codes, err));
+    if (to) { /* every code is < nd (read_text_dict) */
+        DEC_BY_WIDTH(d->width, ROWS_LOOP(to, n, i, r,
+                                         cbz_copy_exact(r, dict + (size_t)codes[i] * W, W);));
+        *placed = true;
+        return CBZ_OK;
+    }
     CBZ_FAIL_IF(!K->dict_gather_fixed(codes, n, dict, nd, d->width, values), err,
                 CBZ_ERR_FORMAT, "column: a dictionary code is >= %zu entries", nd);
     return CBZ_OK;
@@ -1577,12 +1869,16 @@ static inline bool is_digit_byte(uint8_t b, bool ebcdic)
     return (uint8_t)(b - (ebcdic ? 0xF0 : 0x30)) <= 9; /* one compare, no branch */
 }
 
-/* Decimal digits of x (1 for 0). */
+/* Decimal digits of x (1 for 0; 19 for 10^18 and more), with no loop over
+ * the powers of ten: t = (b * 1233) >> 12 is log10(2^b) rounded down for
+ * the b = bits_of(x) bits, so x has t digits, or t + 1 when it reaches 10^t
+ * (Bit Twiddling Hacks, integer log base 10). */
 static unsigned dec_digits(uint64_t x)
 {
-    unsigned k = 1;
-    while (k < 19 && x >= (uint64_t)pow10_i64[k]) k++;
-    return k;
+    const unsigned b = bits_of(x);
+    if (b >= 64) return 19;
+    const unsigned t = (b * 1233u) >> 12; /* <= 18 */
+    return x ? t + 1 - (x < (uint64_t)pow10_i64[t]) : 1;
 }
 
 static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_desc *d,
@@ -1596,7 +1892,9 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
                                  cbz_error *err);
 static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, uint8_t *values, cbz_error *err);
+                                 size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                 uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                 cbz_error *err);
 
 /* The descriptor of the integers of one marker position. */
 static cbz_col_desc tnum_int_desc(void)
@@ -1626,6 +1924,93 @@ static size_t tnum_count(const uint8_t *v, size_t len, bool ebcdic)
     return k;
 }
 
+/* The digit flags (is_digit_byte) of the 8 bytes held little-endian in x,
+ * as bits 0..7 (bit j: byte j), for all 8 at once.  zone8: the zone byte
+ * (0xF0, 0x30) in every byte; a byte XOR the zone is below 10 exactly when
+ * the byte minus the zone is (both: the zone's 10 digits). */
+static inline uint64_t digit_bits8(uint64_t x, uint64_t zone8)
+{
+    const uint64_t t = x ^ zone8;
+    /* bit 7 of each byte: its low 7 bits are 10 or more (no carry out) */
+    const uint64_t ge10 = (t & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull;
+    const uint64_t dg = ~(t | ge10) & 0x8080808080808080ull; /* bit 7: below 10 */
+    return ((dg >> 7) * 0x0102040810204080ull) >> 56;         /* byte j's to bit j */
+}
+
+/* The digit flags of the first len of the w <= 64 bytes at v (bit j: byte
+ * j), by whole loads that read nothing outside the w bytes (the last word
+ * overlaps the one before it). */
+static inline uint64_t digit_bits(const uint8_t *v, size_t w, size_t len, uint64_t zone8)
+{
+    uint64_t m = 0, x;
+    if (w < 8) {
+        m = digit_bits8(tail_word(v, w, 0), zone8); /* zero bytes are no digits */
+    } else {
+        size_t j = 0;
+        for (; j + 8 <= w; j += 8) {
+            memcpy(&x, v + j, 8);
+            m |= digit_bits8(x, zone8) << j;
+        }
+        if (j < w) {
+            memcpy(&x, v + w - 8, 8);
+            m |= digit_bits8(x, zone8) >> (j + 8 - w) << j;
+        }
+    }
+    return len >= 64 ? m : m & (((uint64_t)1 << len) - 1);
+}
+
+/* The first digit run of the digit flags dm (not 0): where it starts, and
+ * its end (one past its last digit). */
+static inline void digit_run(uint64_t dm, size_t *start, size_t *end)
+{
+    const unsigned s = (unsigned)__builtin_ctzll(dm);
+    const uint64_t rest = ~(dm >> s); /* 0 only for 64 digits from byte 0 */
+    *start = s;
+    *end = s + (rest ? (unsigned)__builtin_ctzll(rest) : 64u);
+}
+
+/* tnum_count from the value's digit flags dm: a run of l digits is cut into
+ * ceil(l / TNUM_MAX_DIGITS) markers. */
+static inline size_t tnum_count_bits(uint64_t dm)
+{
+    size_t k = 0;
+    while (dm) {
+        size_t s, e;
+        digit_run(dm, &s, &e);
+        k += (e - s + TNUM_MAX_DIGITS - 1) / TNUM_MAX_DIGITS;
+        dm = e >= 64 ? 0 : dm & (~(uint64_t)0 << e);
+    }
+    return k;
+}
+
+/* The number of the 8 digit bytes held little-endian in x (byte 0 the most
+ * significant), by pairs, quads and halves: three multiplies, no loop. */
+static inline uint64_t digits8_value(uint64_t x)
+{
+    x &= 0x0F0F0F0F0F0F0F0Full;
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;       /* 2 digits a lane */
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;     /* 4 digits a lane */
+    return (x * 10000 + (x >> 32)) & 0xFFFFFFFFull;        /* all 8 */
+}
+
+/* The number of the l (1..TNUM_MAX_DIGITS) digits at p, as the byte loop
+ * x = 10 x + (digit & 15) makes it: the last 8, the 8 before them, the
+ * rest, each read as 8 bytes with the digits before its part shifted out
+ * as leading zeros.  8 bytes from p must be readable. */
+_Static_assert(TNUM_MAX_DIGITS <= 24, "digits_value reads three words at most");
+static inline uint64_t digits_value(const uint8_t *p, size_t l)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    if (l <= 8) return digits8_value(x << (8 * (8 - l)));
+    uint64_t lo, mid;
+    memcpy(&lo, p + l - 8, 8);
+    if (l <= 16) return digits8_value(x << (8 * (16 - l))) * 100000000u + digits8_value(lo);
+    memcpy(&mid, p + l - 16, 8);
+    return (digits8_value(x << (8 * (24 - l))) * 100000000u + digits8_value(mid)) * 100000000u +
+           digits8_value(lo);
+}
+
 /* Encodes the body of method TEXT_NUM (docs/LAYERS.md) for the n values. */
 static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc *d,
                                   const uint8_t *values, size_t n, bool planes, cbz_buf *body,
@@ -1635,22 +2020,35 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     const bool eb = d->ebcdic != 0;
     const uint8_t pad = eb ? 0x40 : 0x20, zero = eb ? 0xF0 : 0x30;
     cbz_status rc = CBZ_OK;
-    uint8_t *tmpl = xmalloc(n * width);
-    uint32_t *cnt = xmalloc(n * sizeof *cnt);
+    /* 8 bytes of slack: the templates are written by whole words */
+    uint8_t *tmpl = n <= (SIZE_MAX - 8) / width ? scratch(ES_TN_TMPL, n * width + 8) : NULL;
+    uint32_t *cnt = scratch(ES_TN_CNT, n * sizeof *cnt);
     size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
     /* the trimmed lengths, in slot 0 only until the templates are made
      * (encode_text_plain then takes the slot) */
     uint32_t *tlen = scratch(0, n * sizeof *tlen);
     int64_t *ints = NULL;
     uint32_t *nds = NULL;
-    uint8_t *be = NULL;
-    if (!tmpl || !cnt || !m || !off || !tlen) goto nomem;
+    /* the values' big-endian integers per marker position, at the end; till
+     * the templates are made, each value's digit flags (widths <= 64) */
+    uint8_t *be = scratch(ES_TN_BE, n * 8);
+    uint64_t *dbits = (uint64_t *)(void *)be; /* the block's alignment */
+    if (!tmpl || !cnt || !m || !off || !tlen || !be) goto nomem;
+    /* values of at most 64 bytes are scanned by their digit flags, 8 bytes
+     * a step, instead of byte by byte: the same runs */
+    const bool by_bits = width <= 64;
+    const uint64_t zone8 = 0x0101010101010101ull * zero;
     size_t nslots = 0, total = 0;
     memset(m, 0, (width + 1) * sizeof *m);
     K->text_lengths(values, n, width, pad, tlen);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *v = values + i * width;
-        cnt[i] = (uint32_t)tnum_count(v, tlen[i], eb);
+        if (by_bits) {
+            dbits[i] = digit_bits(v, width, tlen[i], zone8);
+            cnt[i] = (uint32_t)tnum_count_bits(dbits[i]);
+        } else {
+            cnt[i] = (uint32_t)tnum_count(v, tlen[i], eb);
+        }
         for (size_t k = 0; k < cnt[i]; k++) m[k]++;
         nslots = cnt[i] > nslots ? cnt[i] : nslots;
         total += cnt[i];
@@ -1659,17 +2057,54 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         off[k] = o;
         o += m[k];
     }
-    ints = xmalloc(total * sizeof *ints);
-    nds = xmalloc(total * sizeof *nds);
-    be = xmalloc(n * 8);
-    if (!ints || !nds || !be) goto nomem;
+    ints = scratch(ES_TN_INTS, total * sizeof *ints);
+    nds = scratch(ES_TN_NDS, total * sizeof *nds);
+    if (!ints || !nds) goto nomem;
     /* templates and the numbers, slot by slot */
     {
         size_t *at = xmalloc((nslots + 1) * sizeof *at);
         if (!at) goto nomem;
         memcpy(at, off, nslots * sizeof *at);
-        memset(tmpl, pad, n * width); /* each template's tail */
-        for (size_t i = 0; i < n; i++) {
+        /* by flags: each template row is written whole, by 8-byte words
+         * (what goes past a piece is written over by the next one, past the
+         * row by the next rows, past the last row into the slack); the
+         * values are read the same way, up to 8 bytes past a row's end:
+         * the rows where that would leave the column (the last one, or the
+         * last few of a narrow column) from a copy with slack */
+        uint8_t last[64 + 8];
+        const uint64_t pad8 = 0x0101010101010101ull * pad;
+        const size_t copied_from =
+            n * width >= width + 8 ? (n * width - width - 8) / width + 1 : 0;
+        for (size_t i = 0; i < n && by_bits; i++) {
+            const uint8_t *v = values + i * width;
+            if (i >= copied_from) {
+                memcpy(last, v, width);
+                memset(last + width, 0, 8);
+                v = last;
+            }
+            uint8_t *t = tmpl + i * width;
+            uint64_t dm = dbits[i];
+            size_t o = 0, k = 0, j = 0;
+            while (dm) {
+                size_t s, e;
+                digit_run(dm, &s, &e);
+                for (size_t q = 0; q < s - j; q += 8) memcpy(t + o + q, v + j + q, 8);
+                o += s - j;
+                for (; s < e; s = j) { /* pieces of at most TNUM_MAX_DIGITS */
+                    j = e - s > TNUM_MAX_DIGITS ? s + TNUM_MAX_DIGITS : e;
+                    ints[at[k]] = (int64_t)digits_value(v + s, j - s);
+                    nds[at[k]++] = (uint32_t)(j - s);
+                    k++;
+                    t[o++] = zero;
+                }
+                dm = e >= 64 ? 0 : dm & (~(uint64_t)0 << e);
+            }
+            /* the rest of the value with its pad, then pad */
+            for (size_t q = 0; q < width - j; q += 8) memcpy(t + o + q, v + j + q, 8);
+            for (size_t q = o + width - j; q < width; q += 8) memcpy(t + q, &pad8, 8);
+        }
+        if (!by_bits) memset(tmpl, pad, n * width); /* each template's tail */
+        for (size_t i = 0; i < n && !by_bits; i++) {
             const uint8_t *v = values + i * width;
             uint8_t *t = tmpl + i * width;
             const size_t len = tlen[i];
@@ -1726,13 +2161,8 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
 out:
-    free(tmpl);
-    free(cnt);
     free(m);
     free(off);
-    free(ints);
-    free(nds);
-    free(be);
     return rc;
 }
 
@@ -2128,7 +2558,7 @@ static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc
         return CBZ_OK;
     }
     case M_TEXT_TRIM: return decode_text_trim(K, d, c, n, values, err);
-    case M_TEXT_DICT: return decode_text_dict(K, d, c, n, values, err);
+    case M_TEXT_DICT: return decode_text_dict(K, d, c, n, values, NULL, NULL, err);
     case M_TEXT_NUM:
         if (allow_num) return decode_text_num(K, d, c, n, values, err);
         break;
@@ -2242,9 +2672,10 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
     if (text == 0) return CBZ_OK;
 
     cbz_status rc = CBZ_OK;
-    uint8_t *work = xmalloc(n * width), *trial = xmalloc(m * width);
-    uint32_t *pos[TREF_MAX] = { xmalloc(n * sizeof(uint32_t)), xmalloc(n * sizeof(uint32_t)) };
-    uint32_t *tpos = xmalloc(m * sizeof *tpos);
+    uint8_t *work = scratch(ES_REF_WORK, n * width), *trial = scratch(ES_REF_TRIAL, m * width);
+    uint32_t *pos[TREF_MAX] = { scratch(ES_REF_POS0, n * sizeof(uint32_t)),
+                                scratch(ES_REF_POS1, n * sizeof(uint32_t)) };
+    uint32_t *tpos = scratch(ES_REF_TPOS, m * sizeof *tpos);
     size_t refs[TREF_MAX], nr = 0;
     bool taken[TREF_CANDIDATES] = { false };
     if (!work || !trial || !pos[0] || !pos[1] || !tpos) {
@@ -2314,11 +2745,6 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
 out:
-    free(work);
-    free(trial);
-    free(pos[0]);
-    free(pos[1]);
-    free(tpos);
     return rc;
 }
 
@@ -2342,7 +2768,8 @@ static inline bool tail_is_pad(const uint8_t *v, size_t w, size_t l, uint8_t pad
 
 static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
                                   cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                  size_t n_peers, uint8_t *values, cbz_error *err)
+                                  size_t n_peers, const cbz_col_rows *peer_at, uint8_t *values,
+                                  cbz_error *err)
 {
     const size_t width = d->width;
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
@@ -2370,7 +2797,10 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
     rc = decode_text_body(K, d, c, n, inner, true, values, err);
     /* put the cut text back, the last reference first */
     for (size_t r = nr; rc == CBZ_OK && r-- > 0;) {
-        const cbz_col_peer *p = &peers[refs[r]];
+        cbz_col_peer pc;
+        CBZ_FAIL_IF(!peer_contig(peers, peer_at, refs[r], DS_GATHER0 + (int)r, &pc), err,
+                    CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
+        const cbz_col_peer *p = &pc;
         const size_t pw = p->desc.width;
         const uint8_t ppad = p->desc.ebcdic ? 0x40 : 0x20;
         for (size_t i = 0; i < n; i++) {
@@ -2547,7 +2977,7 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     /* every value copied, the blank ones overwritten by the next: no branch
      * to mispredict (blank and kept alternate at random); one value of room
      * past the kept ones for the last copy */
-    uint8_t *kept = xmalloc((m + 1) * w);
+    uint8_t *kept = scratch(ES_MASK_KEPT, (m + 1) * w);
     CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
     uint8_t *o = kept;
     for (size_t i = 0; i < n; i++) {
@@ -2557,14 +2987,11 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     cbz_status rc = cbz_buf_put_varint(body, ref);
     size_t inner_at = body->len;
     if (rc == CBZ_OK) rc = cbz_buf_put_u8(body, 0);
-    if (rc != CBZ_OK) {
-        free(kept);
+    if (rc != CBZ_OK)
         return cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu text values", n);
-    }
     chain_add(st, "mask");
     uint8_t inner = M_TEXT_FIXED;
     rc = encode_text(K, d, kept, m, planes, body, &inner, st, err);
-    free(kept);
     if (rc != CBZ_OK) return rc;
     body->data[inner_at] = inner;
     *used = true;
@@ -2647,9 +3074,64 @@ static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8
     return blank;
 }
 
+/* memo: the column is stream n_peers of the chunk being decoded
+ * (cbz_column_decode_rows), whose peers' bytes stay as they are: the blank
+ * flags of the last peer are kept for the next column masked by it (the
+ * fields of an OCCURS entry are masked by the same one). */
+/* blank_flags of the n values of w bytes a placed peer's decode left where
+ * *at says. */
+static size_t blank_flags_at(const cbz_col_rows *at, size_t n, size_t w, uint8_t b,
+                             uint8_t *flag)
+{
+    if (!at->rows && at->stride == w) return blank_flags(at->base, n, w, b, flag);
+    size_t blank = 0;
+    const uint64_t p8 = 0x0101010101010101ull * b;
+    if (w == 1) {
+        ROWS_LOOP(at, n, i, r, blank += flag[i] = r[0] == b;);
+    } else if (w < 8) { /* two overlapping 1..4-byte words, as in blank_flags */
+        const size_t h = w < 4 ? 1 : 4;
+        ROWS_LOOP(at, n, i, r, {
+            uint32_t x = 0, y = 0, p4 = (uint32_t)p8;
+            if (h == 4) {
+                memcpy(&x, r, 4);
+                memcpy(&y, r + w - 4, 4);
+            } else {
+                uint32_t a2 = r[0] | (uint32_t)r[1] << 8, b2 = r[w - 2] | (uint32_t)r[w - 1] << 8;
+                x = a2;
+                y = b2;
+                p4 &= 0xFFFFu;
+            }
+            blank += flag[i] = (x == p4) & (y == p4);
+        });
+    } else if (w <= 16) { /* two overlapping 8-byte words */
+        ROWS_LOOP(at, n, i, r, {
+            uint64_t x, y;
+            memcpy(&x, r, 8);
+            memcpy(&y, r + w - 8, 8);
+            blank += flag[i] = ((x ^ p8) | (y ^ p8)) == 0;
+        });
+    } else { /* 8-byte words, the last one overlapping; no branch a value */
+        ROWS_LOOP(at, n, i, r, {
+            uint64_t x, acc;
+            memcpy(&x, r + w - 8, 8);
+            acc = x ^ p8;
+            for (size_t j = 0; j + 8 < w; j += 8) {
+                memcpy(&x, r + j, 8);
+                acc |= x ^ p8;
+            }
+            blank += flag[i] = acc == 0;
+        });
+    }
+    return blank;
+}
+
+/* peer_at: where the peers' values are (cbz_column_decode_rows); to: NULL,
+ * or where to put the values instead of values (then *placed). */
 static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
                                    cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                   size_t n_peers, uint8_t *values, cbz_error *err)
+                                   size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                   uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                   cbz_error *err)
 {
     uint64_t ref;
     uint8_t inner;
@@ -2666,17 +3148,46 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     CBZ_FAIL_IF(!blank, err, CBZ_ERR_NOMEM, "column: no memory for %zu mask flags", n);
     uint8_t *pad_row = blank + n;
     memset(pad_row, pad, w);
-    const size_t m = n - blank_flags(p->values, n, pw, ppad, blank);
+    thread_scratch *t = chunk_scratch(memo);
+    size_t m;
+    if (t && t->mask_chunk == t->dec_chunk && t->mask_stream == ref && t->mask_flags == blank &&
+        t->mask_values == p->values && t->mask_n == n && t->mask_w == pw) {
+        m = n - t->mask_blank;
+    } else {
+        const size_t nb = peer_at && peer_at[ref].base
+                              ? blank_flags_at(&peer_at[ref], n, pw, ppad, blank)
+                              : blank_flags(p->values, n, pw, ppad, blank);
+        m = n - nb;
+        if (t) {
+            t->mask_chunk = t->dec_chunk;
+            t->mask_stream = (size_t)ref;
+            t->mask_values = p->values;
+            t->mask_flags = blank;
+            t->mask_n = n;
+            t->mask_w = pw;
+            t->mask_blank = nb;
+        }
+    }
     if (inner == M_TEXT_DICT) { /* gathered straight into their rows */
         const uint8_t *dict;
         const uint32_t *codes;
         size_t nd;
         CBZ_TRY(read_text_dict(K, d, c, m, &dict, &nd, &codes, err));
-        DEC_BY_WIDTH(w, for (size_t i = 0, k = 0; i < n; i++) {
-            const uint8_t b = blank[i];
-            const uint8_t *src = b ? pad_row : dict + (size_t)codes[k] * W;
-            k += !b; /* codes[m] is never read: blank rows read no code */
-            cbz_copy_exact(values + i * W, src, W);
+        /* codes[k] is read for blank rows too (codes[m] is a valid code) */
+        size_t k = 0;
+        if (to) {
+            DEC_BY_WIDTH(w, ROWS_LOOP(to, n, i, r, {
+                const size_t b = blank[i];
+                cbz_copy_exact(r, pick_row(b, pad_row, dict + (size_t)codes[k] * W), W);
+                k += 1u - b;
+            }));
+            *placed = true;
+            return CBZ_OK;
+        }
+        DEC_BY_WIDTH(w, for (size_t i = 0; i < n; i++) {
+            const size_t b = blank[i];
+            cbz_copy_exact(values + i * W, pick_row(b, pad_row, dict + (size_t)codes[k] * W), W);
+            k += 1u - b;
         });
         return CBZ_OK;
     }
@@ -2684,11 +3195,22 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
      * rows from the last row back: the k-th moves from row k to a row i >= k,
      * so nothing is overwritten before it has moved */
     CBZ_TRY(decode_text_body(K, d, c, m, inner, true, values, err));
+    if (to) { /* placed: from the front of values to the rows, forward */
+        size_t k = 0;
+        DEC_BY_WIDTH(w, ROWS_LOOP(to, n, i, r, {
+            const size_t b = blank[i];
+            cbz_copy_exact(r, pick_row(b, pad_row, values + k * W), W);
+            k += 1u - b;
+        }));
+        *placed = true;
+        return CBZ_OK;
+    }
     DEC_BY_WIDTH(w, for (size_t i = n, k = m; i-- > 0 && k != i + 1;) {
         /* no branch on the flag: blank rows copy pad_row */
-        k -= !blank[i];
-        const uint8_t *src = blank[i] ? pad_row : values + k * W;
-        cbz_copy_exact(values + i * W, src, W); /* a kept k < i here: apart by >= w */
+        const size_t b = blank[i];
+        k -= 1u - b;
+        /* a kept k < i here: apart by >= w */
+        cbz_copy_exact(values + i * W, pick_row(b, pad_row, values + k * W), W);
     });
     return CBZ_OK;
 }
@@ -2886,34 +3408,42 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
     const size_t w = d->width;
     uint8_t *grp = scratch(SPLIT_SLOT, n * w);
     CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
-    uint8_t *a = grp, *b = grp + major * w;
-    for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
-        if (split_key(p, i) == key) cbz_copy_exact(a + ka++ * w, values + i * w, w);
-        else cbz_copy_exact(b + kb++ * w, values + i * w, w);
+    /* each row to the end of its group, chosen by a mask rather than a
+     * branch (the two kinds of rows come at random) */
+    for (size_t i = 0, at_a = 0, at_b = major * w; i < n; i++) {
+        const size_t in_a = split_key(p, i) == key, mask = (size_t)0 - in_a;
+        cbz_copy_exact(grp + ((at_a & mask) | (at_b & ~mask)), values + i * w, w);
+        at_a += in_a * w;
+        at_b += (1 - in_a) * w;
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
     if (rc == CBZ_OK) chain_add(st, "split");
-    if (rc == CBZ_OK) rc = put_split_group(K, d, a, major, planes, body, st, err);
-    if (rc == CBZ_OK) rc = put_split_group(K, d, b, n - major, planes, body, st, err);
+    if (rc == CBZ_OK) rc = put_split_group(K, d, grp, major, planes, body, st, err);
+    if (rc == CBZ_OK)
+        rc = put_split_group(K, d, grp + major * w, n - major, planes, body, st, err);
     return rc;
 }
 
 /* Encodes the split form into body when a peer qualifies and the form is
  * clearly smaller (by 1/9) than the plain text choices (before the entropy layer, on
  * the first SPLIT_SAMPLE rows of a longer column); *used tells which was
- * written.  Writes the plain choice otherwise, with its method in *method. */
-static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                    size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
-                                    cbz_buf *body, bool *used, uint8_t *method,
-                                    cbz_col_stats *st, cbz_error *err)
+ * written.  Writes the plain choice otherwise, with its method in *method.
+ * differs (not NULL): split_groups_differ is known to hold for these values
+ * with that key (the trial on a column's first rows, which were screened
+ * with it already). */
+static cbz_status encode_text_split_from(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                         const uint8_t *values, size_t n,
+                                         const cbz_col_peer *peers, size_t n_peers,
+                                         cbz_col_chunk_ctx *memo, const uint64_t *differs,
+                                         bool planes, cbz_buf *body, bool *used,
+                                         uint8_t *method, cbz_col_stats *st, cbz_error *err)
 {
     size_t ref, major;
     uint64_t key;
     *used = false;
     if (!choose_split(peers, n_peers, n, memo, &ref, &key, &major) ||
-        !split_groups_differ(d, values, n, &peers[ref], key))
+        (!(differs && *differs == key) && !split_groups_differ(d, values, n, &peers[ref], key)))
         return encode_text(K, d, values, n, planes, body, method, st, err);
     const cbz_col_peer *p = &peers[ref];
     if (n > 2 * SPLIT_SAMPLE) {
@@ -2923,8 +3453,10 @@ static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_des
         uint8_t m_ignored;
         cbz_buf t;
         cbz_buf_init(&t);
-        cbz_status trc = encode_text_split(K, d, values, SPLIT_SAMPLE, &sp, 1, NULL, planes, &t,
-                                           &win, &m_ignored, NULL, err);
+        /* the first SPLIT_SAMPLE rows: what split_groups_differ looked
+         * at above, with this key */
+        cbz_status trc = encode_text_split_from(K, d, values, SPLIT_SAMPLE, &sp, 1, NULL, &key,
+                                                planes, &t, &win, &m_ignored, NULL, err);
         cbz_buf_free(&t);
         if (trc != CBZ_OK) return trc;
         if (!win) return encode_text(K, d, values, n, planes, body, method, st, err);
@@ -2957,6 +3489,17 @@ static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_des
     cbz_buf_free(&sb);
     cbz_buf_free(&pb);
     return rc;
+}
+
+/* encode_text_split_from with nothing known. */
+static cbz_status encode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
+                                    const uint8_t *values, size_t n, const cbz_col_peer *peers,
+                                    size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
+                                    cbz_buf *body, bool *used, uint8_t *method,
+                                    cbz_col_stats *st, cbz_error *err)
+{
+    return encode_text_split_from(K, d, values, n, peers, n_peers, memo, NULL, planes, body, used,
+                                  method, st, err);
 }
 
 /* Reads the header of one group (see put_split_group): its inner method
@@ -3014,9 +3557,15 @@ static size_t split_flags(const cbz_col_peer *p, size_t n, uint64_t key, uint8_t
     return cnt;
 }
 
+/* peer_at, memo: as decode_text_mask (here the key, group sizes and flags of
+ * the last peer are kept: one peer, the record lengths, splits every column
+ * of two kinds of records); to: NULL, or where to put the values instead of
+ * values (then *placed). */
 static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                    size_t n_peers, uint8_t *values, cbz_error *err)
+                                    size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                    uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                    cbz_error *err)
 {
     uint64_t ref;
     CBZ_TRY(get_varint(c, &ref, "split column", err));
@@ -3024,12 +3573,23 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
                 "column: split by column %llu (%zu earlier columns) that does not have %zu "
                 "values of at most %d bytes", (unsigned long long)ref, n_peers, n,
                 SPLIT_PEER_MAX_WIDTH);
-    const cbz_col_peer *p = &peers[ref];
-    uint64_t key;
-    size_t major;
-    CBZ_FAIL_IF(n < 256 || !split_major(p, n, &key, &major) || (n - major) * 64 < n, err,
-                CBZ_ERR_FORMAT, "column: split by column %llu, whose values do not qualify",
-                (unsigned long long)ref);
+    uint8_t *in_a = scratch(DS_SPLIT, n);
+    CBZ_FAIL_IF(!in_a, err, CBZ_ERR_NOMEM, "column: no memory for %zu split flags", n);
+    thread_scratch *t = chunk_scratch(memo);
+    const bool kept = t && t->split_chunk == t->dec_chunk && t->split_stream == ref &&
+                      t->split_flags == in_a && t->split_values == peers[ref].values &&
+                      t->split_n == n;
+    uint64_t key = kept ? t->split_key : 0;
+    size_t major = kept ? t->split_major : 0;
+    cbz_col_peer pc;
+    const cbz_col_peer *p = &pc;
+    if (!kept) {
+        CBZ_FAIL_IF(!peer_contig(peers, peer_at, (size_t)ref, DS_GATHER0, &pc), err,
+                    CBZ_ERR_NOMEM, "column: no memory for %zu split keys", n);
+        CBZ_FAIL_IF(n < 256 || !split_major(p, n, &key, &major) || (n - major) * 64 < n, err,
+                    CBZ_ERR_FORMAT, "column: split by column %llu, whose values do not qualify",
+                    (unsigned long long)ref);
+    }
     const size_t w = d->width;
     uint8_t *b = scratch(SPLIT_SLOT, (n - major) * w);
     CBZ_FAIL_IF(!b, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n - major);
@@ -3039,24 +3599,37 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
     CBZ_TRY(split_group_cursor(c, &inner_b, &gb, "second", err));
     CBZ_TRY(decode_text_body(K, d, &gb, n - major, inner_b, true, b, err));
     CBZ_TRY(split_group_end(&gb, "second", err));
-    uint8_t *in_a = scratch(DS_SPLIT, n);
-    CBZ_FAIL_IF(!in_a, err, CBZ_ERR_NOMEM, "column: no memory for %zu split flags", n);
-    const size_t na = split_flags(p, n, key, in_a);
-    CBZ_FAIL_IF(na != major, err, CBZ_ERR_FORMAT, "column: split groups of %zu and %zu rows",
-                na, major); /* split_major counted the same rows: not reached */
+    if (!kept) {
+        const size_t na = split_flags(p, n, key, in_a);
+        CBZ_FAIL_IF(na != major, err, CBZ_ERR_FORMAT, "column: split groups of %zu and %zu rows",
+                    na, major); /* split_major counted the same rows: not reached */
+        if (t) {
+            t->split_chunk = t->dec_chunk;
+            t->split_stream = (size_t)ref;
+            t->split_flags = in_a;
+            t->split_values = peers[ref].values;
+            t->split_n = n;
+            t->split_key = key;
+            t->split_major = major;
+        }
+    }
+    const cbz_col_rows here = { values, NULL, w };
     if (inner_a == M_TEXT_DICT) { /* group A gathered straight into its rows */
         const uint8_t *dict;
         const uint32_t *codes;
         size_t nd;
         CBZ_TRY(read_text_dict(K, d, &ga, major, &dict, &nd, &codes, err));
         CBZ_TRY(split_group_end(&ga, "first", err));
-        DEC_BY_WIDTH(w, for (size_t i = 0, ka = 0, kb = 0; i < n; i++) {
-            const uint8_t a = in_a[i];
-            const uint8_t *src = a ? dict + (size_t)codes[ka] * W : b + kb * W;
+        const cbz_col_rows *o = to ? to : &here;
+        /* codes[ka] is read for group B rows too (codes[major] is a valid code) */
+        size_t ka = 0, kb = 0;
+        DEC_BY_WIDTH(w, ROWS_LOOP(o, n, i, r, {
+            const size_t a = in_a[i];
+            cbz_copy_exact(r, pick_row(a, dict + (size_t)codes[ka] * W, b + kb * W), W);
             ka += a;
-            kb += !a;
-            cbz_copy_exact(values + i * W, src, W);
-        });
+            kb += 1u - a;
+        }));
+        if (to) *placed = true;
         return CBZ_OK;
     }
     /* group A goes to the front of values, then moves out to its rows from the
@@ -3065,13 +3638,23 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
      * first of group B stay where they are */
     CBZ_TRY(decode_text_body(K, d, &ga, major, inner_a, true, values, err));
     CBZ_TRY(split_group_end(&ga, "first", err));
+    if (to) { /* placed: both groups to the rows, forward */
+        size_t ka = 0, kb = 0;
+        DEC_BY_WIDTH(w, ROWS_LOOP(to, n, i, r, {
+            const size_t a = in_a[i];
+            cbz_copy_exact(r, pick_row(a, values + ka * W, b + kb * W), W);
+            ka += a;
+            kb += 1u - a;
+        }));
+        *placed = true;
+        return CBZ_OK;
+    }
     DEC_BY_WIDTH(w, for (size_t i = n, ka = major, kb = n - major; i-- > 0 && ka != i + 1;) {
         /* no branch on the group: a kept ka < i here, as in decode_text_mask */
-        const uint8_t a = in_a[i];
+        const size_t a = in_a[i];
         ka -= a;
-        kb -= !a;
-        const uint8_t *src = a ? values + ka * W : b + kb * W;
-        cbz_copy_exact(values + i * W, src, W);
+        kb -= 1u - a;
+        cbz_copy_exact(values + i * W, pick_row(a, values + ka * W, b + kb * W), W);
     });
     return CBZ_OK;
 }
@@ -3115,30 +3698,6 @@ static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
     }
 }
 
-/* Sorts keys[0..n) increasingly, moving idx[] along (n <= 65536). */
-static void sort_keys_by_value(uint64_t *keys, uint64_t *idx, size_t n)
-{
-    sort_item *t = xmalloc(2 * n * sizeof *t);
-    if (!t) { /* fall back to an insertion sort: slow but needs no memory */
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && keys[j - 1] > keys[j]; j--) {
-                uint64_t a = keys[j], b = idx[j];
-                keys[j] = keys[j - 1];
-                idx[j] = idx[j - 1];
-                keys[j - 1] = a;
-                idx[j - 1] = b;
-            }
-        return;
-    }
-    for (size_t i = 0; i < n; i++) t[i] = (sort_item){ keys[i], idx[i] };
-    sort_items(t, t + n, n, NULL);
-    for (size_t i = 0; i < n; i++) {
-        keys[i] = t[i].key;
-        idx[i] = t[i].idx;
-    }
-    free(t);
-}
-
 /* Values the byte-plane prices of choose_xform are taken on (512 priced
  * the generated datasets within 0.1% of 1024, at half the cost). */
 #define XFORM_PLANE_SAMPLE 512
@@ -3162,26 +3721,39 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
     int64_t dlo = INT64_MAX, dhi = INT64_MIN, ddlo = INT64_MAX, ddhi = INT64_MIN;
     size_t runs = 0, m = 0;
     for (size_t b = 0; b < nb; b++) {
+        /* the first value, the second (no delta of delta yet), then the
+         * rest with no test per value (lens[b] >= 1) */
         const int64_t *s = v + starts[b];
+        or_none |= zz(s[0]);
+        lo = s[0] < lo ? s[0] : lo;
+        hi = s[0] > hi ? s[0] : hi;
         uint64_t prev = (uint64_t)s[0], prev_d = 0;
         runs++;
-        for (size_t i = 0; i < lens[b]; i++) {
-            uint64_t x = (uint64_t)s[i];
+        if (lens[b] > 1) {
+            const uint64_t x = (uint64_t)s[1];
+            or_none |= zz(s[1]);
+            lo = s[1] < lo ? s[1] : lo;
+            hi = s[1] > hi ? s[1] : hi;
+            const int64_t dlt = (int64_t)(x - prev);
+            dlo = dlt < dlo ? dlt : dlo;
+            dhi = dlt > dhi ? dlt : dhi;
+            runs += x != prev;
+            prev_d = (uint64_t)dlt;
+            prev = x;
+        }
+        for (size_t i = 2; i < lens[b]; i++) {
+            const uint64_t x = (uint64_t)s[i];
             or_none |= zz(s[i]);
             lo = s[i] < lo ? s[i] : lo;
             hi = s[i] > hi ? s[i] : hi;
-            if (i > 0) {
-                int64_t dlt = (int64_t)(x - prev);
-                dlo = dlt < dlo ? dlt : dlo;
-                dhi = dlt > dhi ? dlt : dhi;
-                if (i > 1) {
-                    int64_t dd = (int64_t)((uint64_t)dlt - prev_d);
-                    ddlo = dd < ddlo ? dd : ddlo;
-                    ddhi = dd > ddhi ? dd : ddhi;
-                }
-                runs += x != prev;
-                prev_d = (uint64_t)dlt;
-            }
+            const int64_t dlt = (int64_t)(x - prev);
+            dlo = dlt < dlo ? dlt : dlo;
+            dhi = dlt > dhi ? dlt : dhi;
+            const int64_t dd = (int64_t)((uint64_t)dlt - prev_d);
+            ddlo = dd < ddlo ? dd : ddlo;
+            ddhi = dd > ddhi ? dd : ddhi;
+            runs += x != prev;
+            prev_d = (uint64_t)dlt;
             prev = x;
         }
         m += lens[b];
@@ -3204,28 +3776,30 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
         const size_t m0 = lens[0] < XFORM_PLANE_SAMPLE ? lens[0] : XFORM_PLANE_SAMPLE;
         const uint64_t bases[4] = { 0, (uint64_t)lo, (uint64_t)dlo, (uint64_t)ddlo };
         static const int xfs[4] = { X_NONE, X_FOR, X_DELTA, X_DELTA2 };
+        uint64_t us[XFORM_PLANE_SAMPLE];
         for (int t = 1; t < 4; t++) { /* NONE keeps its range price */
             const int x = xfs[t];
             const double width = cost[x] / (double)n;
             if (width < PLANES_MIN_BITS) continue;
             const unsigned k = ((unsigned)width + 7) / 8 < 8 ? ((unsigned)width + 7) / 8 : 8;
+            /* the transformed values, without the head values of a delta
+             * (its first one or two), then each plane counted */
+            const uint64_t base = bases[t];
+            size_t cnt = 0;
+            if (x == X_FOR) {
+                for (size_t i = 0; i < m0; i++) us[cnt++] = (uint64_t)v[i] - base;
+            } else if (x == X_DELTA) {
+                for (size_t i = 1; i < m0; i++)
+                    us[cnt++] = (uint64_t)v[i] - (uint64_t)v[i - 1] - base;
+            } else {
+                for (size_t i = 2; i < m0; i++)
+                    us[cnt++] =
+                        (uint64_t)v[i] - 2 * (uint64_t)v[i - 1] + (uint64_t)v[i - 2] - base;
+            }
             uint32_t h[8][256]; /* only the k planes priced are counted */
             memset(h, 0, k * sizeof h[0]);
-            uint64_t p1 = 0, p2 = 0;
-            size_t cnt = 0;
-            for (size_t i = 0; i < m0; i++) {
-                const uint64_t xv = (uint64_t)v[i];
-                uint64_t u;
-                if (x == X_NONE) u = zz(v[i]);
-                else if (x == X_FOR) u = xv - bases[t];
-                else if (x == X_DELTA) u = xv - p1 - bases[t];
-                else u = xv - 2 * p1 + p2 - bases[t];
-                p2 = p1;
-                p1 = xv;
-                if ((size_t)x > i && x != X_FOR) continue; /* the head values */
-                for (unsigned j = 0; j < k; j++) h[j][(u >> (8 * j)) & 0xFF]++;
-                cnt++;
-            }
+            for (unsigned j = 0; j < k; j++)
+                for (size_t i = 0; i < cnt; i++) h[j][(us[i] >> (8 * j)) & 0xFF]++;
             double bits = 0;
             for (unsigned j = 0; j < k; j++) bits += hist_bits(h[j], 256, cnt);
             const double est = (double)n * bits / (double)cnt;
@@ -3288,12 +3862,13 @@ static inline uint64_t ref_scaled(int64_t r, unsigned k)
     return (uint64_t)(k ? r / pow10_i64[k] : r);
 }
 
-/* Encoder: the integers v (anything at invalid positions) become residuals
- * against the reference r, in place.  Invalid positions get the residual that
- * costs least and that the decoder reproduces: R_SUB the previous residual,
- * R_DSUB zero (the decoder's running value then moves by the reference). */
-static inline void ref_forward_div(int64_t *v, const int64_t *r, const uint8_t *bad, size_t n,
-                                   unsigned op, int64_t div)
+/* Encoder: the integers x (anything at invalid positions) become residuals
+ * against the reference r, in v (v may be x).  Invalid positions get the
+ * residual that costs least and that the decoder reproduces: R_SUB the
+ * previous residual, R_DSUB zero (the decoder's running value then moves by
+ * the reference). */
+static inline void ref_forward_div(int64_t *v, const int64_t *xs, const int64_t *r,
+                                   const uint8_t *bad, size_t n, unsigned op, int64_t div)
 {
     /* by masks, not branches: valid and invalid values alternate at random
      * in unused OCCURS entries (good: all ones at a valid value) */
@@ -3301,33 +3876,73 @@ static inline void ref_forward_div(int64_t *v, const int64_t *r, const uint8_t *
     if (op == R_EXC) { /* no reference values: R_SUB of zeros */
         for (size_t i = 0; i < n; i++) {
             const uint64_t good = (uint64_t)bad[i] - 1u;
-            last = ((uint64_t)v[i] & good) | (last & ~good);
+            last = ((uint64_t)xs[i] & good) | (last & ~good);
             v[i] = (int64_t)last;
         }
     } else if (op == R_SUB) {
         for (size_t i = 0; i < n; i++) {
             const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
             const uint64_t good = (uint64_t)bad[i] - 1u;
-            last = (((uint64_t)v[i] - ri) & good) | (last & ~good);
+            last = (((uint64_t)xs[i] - ri) & good) | (last & ~good);
             v[i] = (int64_t)last;
         }
     } else {
         for (size_t i = 0; i < n; i++) {
             const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
-            const uint64_t good = (uint64_t)bad[i] - 1u, x = (uint64_t)v[i];
+            const uint64_t good = (uint64_t)bad[i] - 1u, x = (uint64_t)xs[i];
             v[i] = (int64_t)((x - last - ri) & good);
             last = (x & good) | ((last + ri) & ~good);
         }
     }
 }
 
-static void ref_forward(int64_t *v, const int64_t *r, const uint8_t *bad, size_t n, unsigned op,
-                        unsigned k)
+static void ref_forward(int64_t *v, const int64_t *x, const int64_t *r, const uint8_t *bad,
+                        size_t n, unsigned op, unsigned k)
 {
     /* the scales choose_ref tries, by constants: no division instruction */
-    if (k == 0) ref_forward_div(v, r, bad, n, op, 1);
-    else if (k == 2) ref_forward_div(v, r, bad, n, op, 100);
-    else ref_forward_div(v, r, bad, n, op, pow10_i64[k]);
+    if (k == 0) ref_forward_div(v, x, r, bad, n, op, 1);
+    else if (k == 2) ref_forward_div(v, x, r, bad, n, op, 100);
+    else ref_forward_div(v, x, r, bad, n, op, pow10_i64[k]);
+}
+
+/* ref_forward followed by the dense step (the residuals at the valid
+ * positions only, in order), in one pass: the residuals the dense step
+ * drops are never made.  Returns how many are kept. */
+static inline size_t ref_forward_dense_div(int64_t *v, const int64_t *xs, const int64_t *r,
+                                           const uint8_t *bad, size_t n, unsigned op,
+                                           int64_t div)
+{
+    size_t m = 0;
+    if (op == R_EXC) {
+        for (size_t i = 0; i < n; i++) { /* no branch: m <= i */
+            v[m] = xs[i];
+            m += !bad[i];
+        }
+    } else if (op == R_SUB) {
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
+            v[m] = (int64_t)((uint64_t)xs[i] - ri);
+            m += !bad[i];
+        }
+    } else {
+        uint64_t last = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
+            const uint64_t good = (uint64_t)bad[i] - 1u, x = (uint64_t)xs[i];
+            v[m] = (int64_t)(x - last - ri);
+            m += !bad[i];
+            last = (x & good) | ((last + ri) & ~good);
+        }
+    }
+    return m;
+}
+
+static size_t ref_forward_dense(int64_t *v, const int64_t *x, const int64_t *r,
+                                const uint8_t *bad, size_t n, unsigned op, unsigned k)
+{
+    if (k == 0) return ref_forward_dense_div(v, x, r, bad, n, op, 1);
+    if (k == 2) return ref_forward_dense_div(v, x, r, bad, n, op, 100);
+    return ref_forward_dense_div(v, x, r, bad, n, op, pow10_i64[k]);
 }
 
 /* Decoder: residuals back to integers, in place; div is 10^k (1: k = 0). */
@@ -3464,13 +4079,11 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
         const cbz_col_peer *p = &peers[cand[c]];
         const memo_entry *pe = memo_peer(memo, peers, cand[c]);
         const size_t pw = p->desc.width;
+        /* parsed already: the sample's values read where they are */
+        const bool direct = pe && pe->ints;
         size_t m = 0;
-        if (pe && pe->ints) { /* parsed already: the sample's values gathered */
-            for (size_t b = 0; b < nb; b++) {
-                memcpy(r + m, pe->ints + start[b], len[b] * sizeof *r);
-                memcpy(rbad + m, pe->bad + start[b], len[b]);
-                m += len[b];
-            }
+        if (direct) {
+            for (size_t b = 0; b < nb; b++) m += len[b];
         } else if (nb == 1) {
             m = len[0];
             parse_numeric(K, &p->desc, p->values + start[0] * pw, m, r, rform, rbad);
@@ -3482,27 +4095,41 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
             parse_numeric(K, &p->desc, gathered, m, r, rform, rbad);
         }
         /* exceptions: explained by the peer when its invalid ones are ours */
-        bool subset = true;
+        uint8_t stray = 0;
         size_t explained = 0, own = 0;
         uint64_t cs0 = 0, cs2 = 0, cd = 0;
+        bool beaten = false;
         m = 0;
-        for (size_t b = 0; b < nb; b++) {
+        for (size_t b = 0; b < nb && !beaten; b++) {
+            const int64_t *rv = direct ? pe->ints + start[b] : r + m, *xv = v + start[b];
+            const uint8_t *rb = direct ? pe->bad + start[b] : rbad + m, *xb = bad + start[b];
             uint64_t prev = 0;
-            for (size_t i = start[b]; i < start[b] + len[b]; i++, m++) {
-                if (rbad[m] && !bad[i]) subset = false;
-                if (bad[i]) {
+            for (size_t i = 0; i < len[b]; i++) {
+                stray |= rb[i] & (uint8_t)~xb[i];
+                if (xb[i]) {
                     own++;
-                    explained += rbad[m];
-                    prev += (uint64_t)r[m];
+                    explained += rb[i];
+                    prev += (uint64_t)rv[i];
                     continue;
                 }
-                const uint64_t x = (uint64_t)v[i];
-                cs0 += zz_count(x - (uint64_t)r[m]);
-                cs2 += zz_count(x - ref_scaled(r[m], 2));
-                cd += zz_count(x - prev - (uint64_t)r[m]);
+                const uint64_t x = (uint64_t)xv[i];
+                cs0 += zz_count(x - (uint64_t)rv[i]);
+                cs2 += zz_count(x - ref_scaled(rv[i], 2));
+                cd += zz_count(x - prev - (uint64_t)rv[i]);
                 prev = x;
             }
+            m += len[b];
+            /* the sums and the unexplained exceptions only grow: once the
+             * cheapest price this candidate can still reach is no better
+             * than the best one, it cannot be chosen */
+            uint64_t low = cs0 < cs2 ? cs0 : cs2;
+            low = cd < low ? cd : low;
+            const double floor = ((double)low < base_values ? (double)low : base_values) +
+                                 (double)(own - explained) * REF_EXC_BITS;
+            beaten = floor >= best;
         }
+        if (beaten) continue;
+        const bool subset = !stray;
         bool exc = subset && explained > 0;
         double ce = (double)(exc ? own - explained : own) * REF_EXC_BITS;
         if (raw_base && (!exc || (own - explained) * 2 > m)) continue;
@@ -3536,22 +4163,25 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     uint32_t *rl = NULL;
     if (!v || !u || !form || !bad) goto nomem;
 
-    /* L3 validate + L4 decimal (one kernel does both) */
+    /* L3 validate + L4 decimal (one kernel does both), into the memo when
+     * it has room: kept there for the later columns of the chunk that try
+     * this one as their reference (this column is stream n_peers of the
+     * chunk).  x: the integers, read only; the first step that changes
+     * them writes v. */
     double t0 = now_s();
-    size_t nbad = parse_numeric(K, d, values, n, v, form, bad);
-    /* kept for the later columns of the chunk that try this one as their
-     * reference (this column is stream n_peers of the chunk) */
+    const int64_t *x = v;
     memo_entry *self = memo_at(memo, n_peers, d, values, n);
-    if (self && !self->ints) {
-        int64_t *mi = memo_alloc(memo, n * sizeof *mi);
-        uint8_t *mb = mi ? memo_alloc(memo, n) : NULL;
-        if (mb) {
-            memcpy(mi, v, n * sizeof *mi);
-            memcpy(mb, bad, n);
-            self->ints = mi;
-            self->bad = mb;
-            self->nbad = nbad;
-        }
+    int64_t *mi = self && !self->ints ? memo_alloc(memo, n * sizeof *mi) : NULL;
+    uint8_t *mb = mi ? memo_alloc(memo, n) : NULL;
+    if (mb) {
+        x = mi;
+        bad = mb;
+    }
+    size_t nbad = parse_numeric(K, d, values, n, (int64_t *)x, form, bad);
+    if (mb) {
+        self->ints = mi;
+        self->bad = mb;
+        self->nbad = nbad;
     }
     uint8_t anyform = 0;
     {
@@ -3559,7 +4189,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
          * invalid values (bad = 1) masked to 0 */
         const uint8_t cpos = canonical_form(d, 0), cflip = cpos ^ canonical_form(d, -1);
         for (size_t i = 0; i < n; i++) {
-            const uint8_t neg = (uint8_t)((uint64_t)v[i] >> 63);
+            const uint8_t neg = (uint8_t)((uint64_t)x[i] >> 63);
             const uint8_t c = (uint8_t)(cpos ^ (cflip & (uint8_t)-neg));
             form[i] = (uint8_t)((form[i] ^ c) & (uint8_t)(bad[i] - 1u));
             anyform |= form[i];
@@ -3573,8 +4203,9 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
 
     /* cross-column reference (L5), chosen on a sample, checked in full */
     ref_choice ref;
-    bool use_ref = choose_ref(K, d, v, bad, n, nbad * 2 > n, peers, n_peers, memo, &ref);
+    bool use_ref = choose_ref(K, d, x, bad, n, nbad * 2 > n, peers, n_peers, memo, &ref);
     const uint8_t *rbad = NULL;
+    const int64_t *dense_ref = NULL; /* the reference, when the dense step applies it */
     size_t nref_bad = 0;
     if (use_ref) {
         const cbz_col_peer *p = &peers[ref.peer];
@@ -3601,8 +4232,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
             if (stray || nref_bad == 0) ref.exc = false;
         }
         size_t unexplained = ref.exc ? nbad - nref_bad : nbad;
-        if (unexplained * 2 > n) use_ref = false;
-        else ref_forward(v, r, bad, n, ref.op, ref.k);
+        if (unexplained * 2 > n) {
+            use_ref = false;
+        } else if (nbad) {
+            dense_ref = r; /* with the dense step below */
+        } else {
+            ref_forward(v, x, r, bad, n, ref.op, ref.k);
+            x = v;
+        }
         if (st) st->layer_seconds[5] += now_s() - t1;
     }
     if (!use_ref && nbad * 2 > n) { /* mostly not numbers: the raw path does better */
@@ -3627,28 +4264,29 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     if (nbad) {
         flags |= NF_DENSE;
         size_t m = 0;
-        for (size_t i = 0; i < n; i++) { /* no branch: m <= i */
-            v[m] = v[i];
-            m += !bad[i];
+        if (dense_ref) {
+            m = ref_forward_dense(v, x, dense_ref, bad, n, ref.op, ref.k);
+        } else {
+            for (size_t i = 0; i < n; i++) { /* no branch: m <= i */
+                v[m] = x[i];
+                m += !bad[i];
+            }
         }
         n = m;
+        x = v;
     }
 
     /* L5/L6 choice on a sample */
     size_t dict_hint = 0;
-    int xf = n ? choose_xform(v, n, &dict_hint) : X_NONE;
+    int xf = n ? choose_xform(x, n, &dict_hint) : X_NONE;
     int64_t *dkeys = NULL;
     size_t nd = 0;
     if (xf == X_DICT) {
         size_t limit = n / 4 < 16384 ? n / 4 : 16384;
-        dkeys = xmalloc(limit * sizeof *dkeys);
-        rl = xmalloc(n * sizeof *rl);
+        dkeys = scratch(ES_NUM_KEYS, limit * sizeof *dkeys);
+        rl = scratch(ES_NUM_CODES, n * sizeof *rl);
         if (!dkeys || !rl) goto nomem;
-        if (!dict_code_i64(v, n, limit, dkeys, rl, NULL, &nd)) {
-            free(dkeys);
-            dkeys = NULL;
-            xf = X_FOR;
-        }
+        if (!dict_code_i64(x, n, limit, dkeys, rl, NULL, &nd)) xf = X_FOR;
     }
 
     /* header of the numeric body */
@@ -3713,14 +4351,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     int dec = 0; /* decimal planes for the packed block: 1 unsigned, 2 zigzag */
     switch (xf) {
     case X_NONE:
-        K->zigzag_encode(v, n, u);
+        K->zigzag_encode(x, n, u);
         dec = 2;
         break;
     case X_DELTA:
     case X_DELTA2: {
         /* the first 1 (2) values raw, then the differences as a frame */
-        if (xf == X_DELTA) K->delta_encode(v, n, v);
-        else K->delta2_encode(v, n, v);
+        if (xf == X_DELTA) K->delta_encode(x, n, v);
+        else K->delta2_encode(x, n, v);
         size_t head = (size_t)xf < n ? (size_t)xf : n;
         for (size_t k = 0; k < head; k++)
             if ((rc = cbz_buf_put_varint(body, zz(v[k]))) != CBZ_OK) goto nomem;
@@ -3738,12 +4376,12 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     }
     case X_FOR: {
         int64_t lo, hi;
-        K->minmax(v, n, &lo, &hi);
+        K->minmax(x, n, &lo, &hi);
         /* a base with two zero digits keeps the values' decimal digits in
          * place for decimal planes (a wider range by at most 99) */
         const int64_t lo100 = lo - (int64_t)(((lo % 100) + 100) % 100);
         if (lo100 <= lo && (uint64_t)hi - (uint64_t)lo100 >= (uint64_t)hi - (uint64_t)lo) {
-            K->for_encode(v, n, lo100, u);
+            K->for_encode(x, n, lo100, u);
             if (K->max_bits_u64(u, n) >= PLANES_MIN_BITS && dec_planes_win(u, n, false)) {
                 if ((rc = cbz_buf_put_varint(body, zz(lo100))) != CBZ_OK) goto nomem;
                 dec = 1;
@@ -3751,14 +4389,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
             }
         }
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
-        K->for_encode(v, n, lo, u);
+        K->for_encode(x, n, lo, u);
         break;
     }
     case X_RLE: {
-        rv = xmalloc(n * sizeof *rv);
-        rl = xmalloc(n * sizeof *rl);
+        rv = scratch(ES_NUM_KEYS, n * sizeof *rv);
+        rl = scratch(ES_NUM_CODES, n * sizeof *rl);
         if (!rv || !rl) goto nomem;
-        size_t nr = K->rle_encode(v, n, rv, rl);
+        size_t nr = K->rle_encode(x, n, rv, rl);
         int64_t lo, hi;
         K->minmax(rv, nr, &lo, &hi);
         if ((rc = cbz_buf_put_varint(body, nr)) != CBZ_OK) goto nomem;
@@ -3775,48 +4413,29 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         goto out;
     }
     case X_DICT: {
-        /* keys in order-preserving unsigned form, sorted (low 32 bits of
-         * the sort word: the key's first-appearance index; the keys are
-         * distinct, so the high part decides the order) */
-        uint64_t *keys = xmalloc(nd * sizeof *keys);
-        uint64_t *order = xmalloc(nd * sizeof *order);
-        uint32_t *rank = xmalloc(nd * sizeof *rank);
-        if (!keys || !order || !rank) {
-            free(keys);
-            free(order);
-            free(rank);
-            goto nomem_dict;
-        }
-        for (size_t k = 0; k < nd; k++) keys[k] = (uint64_t)dkeys[k] ^ 0x8000000000000000ULL;
-        for (size_t k = 0; k < nd; k++) order[k] = k;
-        sort_keys_by_value(keys, order, nd);
-        for (size_t r = 0; r < nd; r++) rank[order[r]] = (uint32_t)r;
-        for (size_t i = 0; i < n; i++) rl[i] = rank[rl[i]];
-        free(order);
-        free(rank);
-        if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) {
-            free(keys);
-            goto nomem_dict;
-        }
+        /* keys in order-preserving unsigned form, sorted with their
+         * first-appearance index (the keys are distinct: the key decides
+         * the order), then each key's rank in that order; the sort's
+         * second half of room, then the ranks, after the items */
+        sort_item *t = scratch(ES_NUM_SORT, nd * (2 * sizeof *t + sizeof(uint32_t)));
+        if (!t) goto nomem;
+        uint32_t *rank = (uint32_t *)(void *)(t + 2 * nd);
         for (size_t k = 0; k < nd; k++)
-            if ((rc = cbz_buf_put_varint(body, k ? keys[k] - keys[k - 1] - 1 : keys[0])) !=
-                CBZ_OK) {
-                free(keys);
-                goto nomem_dict;
-            }
-        free(keys);
-        free(dkeys);
-        dkeys = NULL;
+            t[k] = (sort_item){ (uint64_t)dkeys[k] ^ 0x8000000000000000ULL, k };
+        sort_items(t, t + nd, nd, NULL);
+        for (size_t r = 0; r < nd; r++) rank[t[r].idx] = (uint32_t)r;
+        if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) goto nomem;
+        for (size_t k = 0; k < nd; k++)
+            if ((rc = cbz_buf_put_varint(body, k ? t[k].key - t[k - 1].key - 1 : t[0].key)) !=
+                CBZ_OK)
+                goto nomem;
         layer_done(st, 6, t0, body->len + n * 4);
         chain_add(st, "dict");
         t0 = now_s();
-        if ((rc = put_packed_u32(body, K, rl, n, planes)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_ranks(body, K, rl, rank, n, nd, planes)) != CBZ_OK) goto nomem;
         layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         goto out;
-    nomem_dict:
-        free(dkeys);
-        goto nomem;
     }
     }
     layer_done(st, 5, t0, n * 8);
@@ -3831,8 +4450,6 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory encoding %zu numeric values", n);
 out:
-    free(rv);
-    free(rl);
     return rc;
 }
 
@@ -3893,32 +4510,212 @@ static bool ref_parse_cached(const cbz_kernel_table *K, const cbz_col_peer *p, s
     return true;
 }
 
+/* ------------------------------------------------------------------ decoder memo */
+
+/* Bounds lo <= v <= hi of the integers that the re-encoding (i64_to_*) of
+ * the column writes as bytes that parse back (parse_numeric) to the same
+ * valid integer, with the canonical form of each value's sign: the digits
+ * that fit, a non-negative value without a sign, what the binary width
+ * holds. */
+static void num_exact_range(const cbz_col_desc *d, int64_t *lo, int64_t *hi)
+{
+    const size_t w = d->width;
+    if (d->kind == CBZ_COL_BINARY) {
+        if (w >= 8) {
+            *lo = INT64_MIN;
+            *hi = INT64_MAX;
+        } else if (d->is_signed) {
+            *hi = (int64_t)((1ull << (8 * w - 1)) - 1);
+            *lo = -*hi - 1;
+        } else {
+            *lo = 0;
+            *hi = (int64_t)((1ull << (8 * w)) - 1);
+        }
+        return;
+    }
+    size_t digits; /* numeric_supported: 1..18 */
+    if (d->kind == CBZ_COL_PACKED)
+        digits = w >= CBZ_K_PACKED_MAX_WIDTH ? CBZ_K_MAX_DIGITS : 2 * w - 1;
+    else
+        digits = w - (d->sign == CBZ_K_SIGN_TRAILING_SEPARATE ||
+                      d->sign == CBZ_K_SIGN_LEADING_SEPARATE);
+    *hi = pow10_i64[digits] - 1;
+    *lo = d->kind == CBZ_COL_ZONED && d->sign == CBZ_K_SIGN_NONE ? 0 : -*hi;
+}
+
+/* True when each value i of the n (width bytes each, at values) with
+ * flag[i] set is invalid by the L3 rules (packed_to_i64, zoned_to_i64), as
+ * the encoder's exceptions are.  Most are told by one byte that no valid
+ * value has there (a digit byte that is not a zone digit, a packed sign
+ * nibble that is not a sign: spaces and low-values fail both); the kernel
+ * decides the others. */
+static bool exc_all_invalid(const cbz_kernel_table *K, const cbz_col_desc *d,
+                            const cbz_col_rows *view, const uint8_t *flag, size_t n)
+{
+    const size_t w = d->width;
+    if (d->kind == CBZ_COL_BINARY) return false; /* every binary value is valid */
+    size_t at = SIZE_MAX; /* the probed byte */
+    const uint8_t zone = d->ebcdic ? 0xF0 : 0x30;
+    if (d->kind == CBZ_COL_PACKED) at = w - 1;
+    else if (d->sign == CBZ_K_SIGN_NONE || d->sign == CBZ_K_SIGN_TRAILING_SEPARATE) at = 0;
+    else if (d->sign == CBZ_K_SIGN_LEADING_SEPARATE) at = w - 1;
+    else if (w >= 2) at = d->sign == CBZ_K_SIGN_TRAILING ? 0 : w - 1; /* not the sign byte */
+    /* the probe first, without a branch a value; the kernel only when some
+     * exception passed it */
+    unsigned maybe = at == SIZE_MAX;
+    if (at != SIZE_MAX && d->kind == CBZ_COL_PACKED) {
+        ROWS_LOOP(view, n, i, r, {
+            const uint8_t b = r[at];
+            maybe |= flag[i] & ((b & 0x0Fu) >= 0x0Au) & ((b >> 4) <= 9);
+        });
+    } else if (at != SIZE_MAX) {
+        ROWS_LOOP(view, n, i, r, {
+            const uint8_t b = r[at];
+            maybe |= flag[i] & ((b & 0xF0u) == zone) & ((b & 0x0Fu) <= 9);
+        });
+    }
+    for (size_t i = 0; i < n && maybe; i++) {
+        if (!flag[i]) continue;
+        int64_t x;
+        uint8_t f, bad;
+        parse_numeric(K, d, row_at(view, i), 1, &x, &f, &bad);
+        if (!bad) return false;
+    }
+    return true;
+}
+
+/* Forgets the previous chunk's memo entries (cbz_column_decode_rows). */
+void cbz_column_decode_chunk_begin(void)
+{
+    thread_scratch *t = scratch_set();
+    if (t) t->dec_chunk++;
+}
+
+/* The memo entry of peers[j] of the chunk being decoded, or NULL.  An
+ * entry's exceptions are checked to be invalid when it is first used (most
+ * streams are never referred to): one that is not is dropped. */
+static dec_memo_entry *memo_find(const cbz_kernel_table *K, thread_scratch *t,
+                                 const cbz_col_peer *peers, const cbz_col_rows *peer_at,
+                                 size_t j)
+{
+    const cbz_col_peer *p = &peers[j];
+    const bool placed = peer_at && peer_at[j].base;
+    const size_t *rows = placed ? peer_at[j].rows : NULL;
+    const size_t stride = placed ? peer_at[j].stride : p->desc.width;
+    for (unsigned e = 0; e < DEC_MEMO; e++) {
+        dec_memo_entry *m = &t->memo[e];
+        if (m->chunk != t->dec_chunk || m->stream != j || m->values != p->values ||
+            m->rows != rows || (!rows && m->stride != stride) || m->n != p->n ||
+            !desc_same(&m->desc, &p->desc))
+            continue;
+        if (!m->exc_checked) {
+            const cbz_col_rows view = { (uint8_t *)m->values, m->rows, m->stride };
+            if (!exc_all_invalid(K, &m->desc, &view, t->p[DS_MEMO_FLAGS + e], m->n)) {
+                m->chunk = 0;
+                return NULL;
+            }
+            m->exc_checked = true;
+        }
+        return m;
+    }
+    return NULL;
+}
+
+/* Brings entry m to MEMO_READY: the integers parse_numeric gives. */
+static void memo_ready(thread_scratch *t, dec_memo_entry *m)
+{
+    const size_t e = (size_t)(m - t->memo), n = m->n;
+    int64_t *v = t->p[DS_MEMO_INTS + e];
+    const uint8_t *x = t->p[DS_MEMO_FLAGS + e];
+    if (m->state == MEMO_DENSE) {
+        /* in place from the last position back: the j-th valid integer moves
+         * to a position i >= j, read before that position is written */
+        for (size_t i = n, j = n - m->nbad; i-- > 0;) {
+            const size_t b = x[i];
+            const int64_t y = v[j - (j > 0)]; /* j = 0: only exceptions are left */
+            v[i] = (int64_t)((uint64_t)y & ((uint64_t)b - 1u)); /* 0 at an exception */
+            j -= 1 - b;
+        }
+    } else if (m->state == MEMO_FULL) {
+        for (size_t i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] & ((uint64_t)x[i] - 1u));
+    }
+    m->state = MEMO_READY;
+}
+
+/* An entry for stream `stream` of this chunk, with its integer and flag
+ * buffers for n values, never `keep` (the reference in use); it becomes
+ * valid (memo_keep) only once the stream is decoded.  NULL: no memory. */
+static dec_memo_entry *memo_claim(thread_scratch *t, size_t stream, size_t n,
+                                  const dec_memo_entry *keep, int64_t **ints, uint8_t **flags)
+{
+    unsigned pick = DEC_MEMO;
+    for (unsigned e = 0; e < DEC_MEMO; e++) {
+        const dec_memo_entry *m = &t->memo[e];
+        if (m == keep) continue;
+        if (m->chunk != t->dec_chunk) { /* free: another chunk's */
+            pick = e;
+            break;
+        }
+        if (pick == DEC_MEMO || m->stream < t->memo[pick].stream) pick = e; /* the oldest */
+    }
+    if (pick == DEC_MEMO) return NULL;
+    dec_memo_entry *m = &t->memo[pick];
+    m->chunk = 0;
+    m->stream = stream;
+    *ints = dec_scratch_n(DS_MEMO_INTS + pick, n, sizeof **ints);
+    *flags = scratch(DS_MEMO_FLAGS + pick, n);
+    return *ints && *flags ? m : NULL;
+}
+
+/* Makes the claimed entry m valid for the values at *at (n of descriptor d). */
+static void memo_keep(thread_scratch *t, dec_memo_entry *m, const cbz_col_desc *d,
+                      const cbz_col_rows *at, size_t n, size_t nbad, uint8_t state)
+{
+    m->values = at->base;
+    m->rows = at->rows;
+    m->stride = at->stride;
+    m->n = n;
+    m->desc = *d;
+    m->nbad = nbad;
+    m->state = state;
+    m->exc_checked = nbad == 0;
+    m->chunk = t->dec_chunk;
+}
+
 /* Decodes a numeric body into values (n * width bytes) or, when ints is not
  * NULL, into the n integers (exceptions from their raw big-endian bytes: the
- * descriptor is then a binary one). */
+ * descriptor is then a binary one).  memo: the column is stream n_peers of
+ * the chunk being decoded (cbz_column_decode_rows): its reference is looked
+ * up in the memo and the column kept there. */
 static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                    size_t n_peers, uint8_t *values, int64_t *ints,
-                                    cbz_error *err);
+                                    size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                    uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                    int64_t *ints, cbz_error *err);
 
+/* peer_at, to, placed: as decode_text_mask. */
 static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, uint8_t *values, cbz_error *err)
+                                 size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                 uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                 cbz_error *err)
 {
-    return decode_numeric_to(K, d, c, n, peers, n_peers, values, NULL, err);
+    return decode_numeric_to(K, d, c, n, peers, n_peers, peer_at, memo, values, to, placed, NULL,
+                             err);
 }
 
 static cbz_status decode_numeric_i64(const cbz_kernel_table *K, const cbz_col_desc *d,
                                      cbz_cursor *c, size_t n, int64_t *ints, cbz_error *err)
 {
     assert(d->kind == CBZ_COL_BINARY);
-    return decode_numeric_to(K, d, c, n, NULL, 0, NULL, ints, err);
+    return decode_numeric_to(K, d, c, n, NULL, 0, NULL, false, NULL, NULL, NULL, ints, err);
 }
 
 static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     cbz_cursor *c, size_t n, const cbz_col_peer *peers,
-                                    size_t n_peers, uint8_t *values, int64_t *ints,
-                                    cbz_error *err)
+                                    size_t n_peers, const cbz_col_rows *peer_at, bool memo,
+                                    uint8_t *values, const cbz_col_rows *to, bool *placed,
+                                    int64_t *ints, cbz_error *err)
 {
     const size_t width = d->width;
     uint8_t xf, flags, mode = 0;
@@ -3950,24 +4747,26 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
                     "column: reference column %llu is not a numeric column of %zu values",
                     (unsigned long long)ref_idx, n);
     }
+    const unsigned op = mode & 0x0Fu;
     cbz_status rc = CBZ_OK;
-    int64_t *v = dec_scratch_n(SS_V0, n, sizeof *v);
-    uint64_t *u = dec_scratch_n(SS_V1, n, sizeof *u);
-    uint8_t *form = scratch(SS_V2, n);
+    thread_scratch *ts = chunk_scratch(memo && !ints);
+    dec_memo_entry *ref_memo = NULL, *self = NULL;
     const int64_t *r = NULL;
     const uint8_t *rbad = NULL;
     size_t nref_bad = 0;
-    size_t *exc = NULL;
-    int64_t *rv = NULL;
-    uint32_t *rl = NULL;
-    uint64_t *keys = NULL;
-    uint64_t nbad = 0;
-    const uint8_t *exc_raw = NULL, *forms = NULL;
-    uint8_t *is_exc = NULL; /* exception flags (in form), when made */
-    const uint8_t *exc_flag = NULL; /* exception flags (is_exc or the reference's) */
-    if (!v || !u || !form) goto nomem;
     if (flags & NF_REF) {
-        if (!ref_parse_cached(K, &peers[ref_idx], n, &r, &rbad, &nref_bad)) goto nomem;
+        ref_memo = ts ? memo_find(K, ts, peers, peer_at, (size_t)ref_idx) : NULL;
+        cbz_col_peer pc;
+        if (ref_memo) {
+            const size_t e = (size_t)(ref_memo - ts->memo);
+            if (op != R_EXC) memo_ready(ts, ref_memo); /* R_EXC reads the flags only */
+            r = ts->p[DS_MEMO_INTS + e];
+            rbad = ts->p[DS_MEMO_FLAGS + e];
+            nref_bad = ref_memo->nbad;
+        } else if (!peer_contig(peers, peer_at, (size_t)ref_idx, DS_GATHER0, &pc) ||
+                   !ref_parse_cached(K, &pc, n, &r, &rbad, &nref_bad)) {
+            goto nomem;
+        }
         if ((flags & NF_EXC_REF) && nref_bad == 0) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT,
                           "column: exceptions by reference, but reference column %llu has "
@@ -3975,6 +4774,24 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             goto out;
         }
     }
+    /* the integers and the exception flags go straight to a memo entry
+     * when there is one */
+    int64_t *v = NULL;
+    uint8_t *xflag = NULL; /* exception flags, when there are exceptions */
+    if (ts) self = memo_claim(ts, n_peers, n, ref_memo, &v, &xflag);
+    if (!self) {
+        v = dec_scratch_n(SS_V0, n, sizeof *v);
+        xflag = scratch(DS_XFLAG, n);
+    }
+    uint64_t *u = dec_scratch_n(SS_V1, n, sizeof *u);
+    uint8_t *form = scratch(SS_V2, n);
+    size_t *exc = NULL;
+    int64_t *rv = NULL;
+    uint32_t *rl = NULL;
+    uint64_t *keys = NULL;
+    uint64_t nbad = 0;
+    const uint8_t *exc_raw = NULL, *forms = NULL;
+    if (!v || !u || !form || !xflag) goto nomem;
 
     if (flags & NF_EXC_REF) {
         /* the reference's invalid positions, plus the listed ones, numbered
@@ -3988,25 +4805,17 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             goto out;
         }
         nbad = nref_bad + nlist;
-        exc = dec_scratch_n(DS_EXC, n, sizeof *exc);
-        if (!exc) goto nomem;
-        /* without a branch a value (valid and invalid alternate at random in
-         * unused OCCURS entries): the positions where the reference is
-         * valid, the listed exceptions flagged among them (form is free
-         * until the sign forms), then the flags to positions.  Without
-         * listed exceptions (the usual case) the flags are the reference's
-         * invalid flags as they are. */
-        exc_flag = rbad;
+        /* the flags: the reference's invalid flags, and (usually none) the
+         * listed exceptions among the positions where it is valid */
+        memcpy(xflag, rbad, n);
         if (nlist > 0) {
             size_t *vpos = dec_scratch_n(DS_VPOS, n, sizeof *vpos);
             if (!vpos) goto nomem;
             size_t nv = 0;
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = 0; i < n; i++) { /* without a branch a value */
                 vpos[nv] = i; /* nv <= i < n */
                 nv += (size_t)(rbad[i] == 0);
             }
-            is_exc = form;
-            memcpy(is_exc, rbad, n);
             /* listed exception k is gap_k valid positions after the previous
              * one; the reference's invalid positions on the way are
              * exceptions too */
@@ -4021,16 +4830,9 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
                     goto out;
                 }
                 ord += (size_t)gap;
-                is_exc[vpos[ord++]] = 1;
+                xflag[vpos[ord++]] = 1;
             }
-            exc_flag = is_exc;
         }
-        size_t nk = 0;
-        for (size_t i = 0; i < n; i++) {
-            exc[nk] = i; /* nk <= i < n */
-            nk += exc_flag[i];
-        }
-        assert(nk == nbad);
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: raw bytes of %llu exceptions truncated",
                           (unsigned long long)nbad);
@@ -4045,6 +4847,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         }
         exc = dec_scratch_n(DS_EXC, (size_t)nbad, sizeof *exc);
         if (!exc) goto nomem;
+        memset(xflag, 0, n);
         size_t next = 0; /* smallest index the next exception may have */
         for (size_t k = 0; k < nbad; k++) {
             uint64_t gap;
@@ -4055,6 +4858,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
                 goto out;
             }
             exc[k] = next + (size_t)gap;
+            xflag[exc[k]] = 1;
             next = exc[k] + 1;
         }
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
@@ -4151,22 +4955,80 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     }
     }
 
+    const uint8_t cpos = canonical_form(d, 0), flip = cpos ^ canonical_form(d, -1);
+    /* kept in the memo only where the re-encoded bytes parse back to these
+     * integers and the exceptions' bytes are invalid (checked when the entry
+     * is first used: memo_find), as in what the encoder writes; a hand-made
+     * body may differ, and its peers are then parsed as they are */
+    int64_t lo = 0, hi = 0;
+    num_exact_range(d, &lo, &hi);
+    /* v is in [lo, hi] when x = v - lo <= span: top bit of x | (span - x)
+     * clear, as span < 2^63 (adds and ors only: the loops vectorize); an
+     * 8-byte binary column holds every integer */
+    const uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    const bool check = span < (1ull << 63);
+    bool exact = self && !forms && (d->kind != CBZ_COL_BINARY || nbad == 0);
+
+    if ((flags & NF_DENSE) && !forms && !ints && !((flags & NF_REF) && op == R_DSUB)) {
+        /* Dense integers without sign forms: the m valid values are
+         * re-encoded back to back, then merged with the exceptions' raw
+         * bytes row by row; the exceptions' integers are never made. */
+        const size_t m = n;
+        if ((flags & NF_REF) && op == R_SUB) {
+            /* the reference at the valid positions (rd[m] is written, never read) */
+            int64_t *rd = dec_scratch_n(DS_RDENSE, n_all + 1, sizeof *rd);
+            if (!rd) goto nomem;
+            for (size_t i = 0, j = 0; i < n_all; i++) {
+                rd[j] = r[i];
+                j += 1u - xflag[i];
+            }
+            ref_inverse(v, rd, m, op, mode >> 4);
+        }
+        for (size_t j = 0; j < m; j++) /* cneg when negative: by the sign bit (vectorizes) */
+            form[j] = cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[j] >> 63));
+        if (exact && check) {
+            uint64_t acc = 0;
+            for (size_t j = 0; j < m; j++) {
+                const uint64_t x = (uint64_t)v[j] - (uint64_t)lo;
+                acc |= x | (span - x);
+            }
+            exact = !(acc >> 63);
+        }
+        uint8_t *fmt = m <= SIZE_MAX / (width + 1) ? scratch(DS_NUM_FMT, m * width + 1) : NULL;
+        if (!fmt) goto nomem;
+        switch (d->kind) {
+        case CBZ_COL_PACKED: K->i64_to_packed(v, form, m, width, fmt); break;
+        case CBZ_COL_ZONED: K->i64_to_zoned(v, form, m, width, d->sign, d->ebcdic, fmt); break;
+        default: K->i64_to_be(v, m, width, fmt); break;
+        }
+        /* row i from the next exception or the next valid value, whichever
+         * it is, with no branch to mispredict (valid values and exceptions
+         * alternate at random in unused OCCURS entries); placed straight in
+         * the records when the engine asks */
+        const uint8_t *xs = exc_raw, *vs = fmt;
+        const cbz_col_rows here = { values, NULL, width };
+        const cbz_col_rows *o = to ? to : &here;
+        DEC_BY_WIDTH(width, ROWS_LOOP(o, n_all, i, r, {
+            const size_t b = xflag[i];
+            cbz_copy_exact(r, pick_row(b, xs, vs), W);
+            xs += b * W;
+            vs += (1u - b) * W;
+        }));
+        if (to) *placed = true;
+        if (exact) memo_keep(ts, self, d, o, n_all, (size_t)nbad, MEMO_DENSE);
+        goto out;
+    }
+
     if (flags & NF_DENSE) {
         /* put back what the encoder's neutralization had at the exceptions:
          * the previous integer, or 0 under R_DSUB */
-        const bool zero = (flags & NF_REF) && (mode & 0x0F) == R_DSUB;
-        if (!exc_flag) { /* flags of the exceptions (form is free until the sign forms) */
-            is_exc = form;
-            memset(is_exc, 0, n_all);
-            for (size_t k = 0; k < nbad; k++) is_exc[exc[k]] = 1;
-            exc_flag = is_exc;
-        }
+        const bool zero = (flags & NF_REF) && op == R_DSUB;
         if (zero) {
             /* in place from the last row back without a branch a value: the
              * j-th integer moves to a row i >= j, so it is read before that
              * row is written; under R_DSUB an exception is 0 */
             for (size_t i = n_all, j = n; i-- > 0;) {
-                const size_t e = exc_flag[i];
+                const size_t e = xflag[i];
                 const int64_t x = v[j - (j > 0)]; /* j = 0: only exceptions are left */
                 v[i] = e ? 0 : x;
                 j -= 1 - e;
@@ -4179,7 +5041,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             u[n] = 0;
             int64_t last = 0;
             for (size_t i = 0, j = 0; i < n_all; i++) {
-                const size_t e = exc_flag[i];
+                const size_t e = xflag[i];
                 const int64_t x = (int64_t)u[j];
                 last = e ? last : x;
                 v[i] = last;
@@ -4188,19 +5050,43 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         }
         n = n_all;
     }
-    if (flags & NF_REF) ref_inverse(v, r, n, mode & 0x0Fu, mode >> 4);
+    if (flags & NF_REF) ref_inverse(v, r, n, op, mode >> 4);
+    if (nbad && !exc) { /* the exceptions' positions, from their flags */
+        exc = dec_scratch_n(DS_EXC, n, sizeof *exc);
+        if (!exc) goto nomem;
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++) {
+            exc[nk] = i; /* nk <= i < n */
+            nk += xflag[i];
+        }
+        assert(nk == nbad);
+    }
     if (ints) {
         memcpy(ints, v, n * sizeof *v);
         for (size_t k = 0; k < nbad; k++)
             K->be_to_i64(exc_raw + k * width, 1, width, d->is_signed, ints + exc[k]);
         goto out;
     }
-    {
-        const uint8_t cpos = canonical_form(d, 0), cneg = canonical_form(d, -1);
-        if (forms)
-            for (size_t i = 0; i < n; i++) form[i] = forms[i] ^ (v[i] < 0 ? cneg : cpos);
-        else
-            for (size_t i = 0; i < n; i++) form[i] = v[i] < 0 ? cneg : cpos;
+    if (forms)
+        for (size_t i = 0; i < n; i++)
+            form[i] = forms[i] ^ cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[i] >> 63));
+    else
+        for (size_t i = 0; i < n; i++)
+            form[i] = cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[i] >> 63));
+    if (exact && check) { /* the exceptions' integers do not count */
+        uint64_t acc = 0;
+        if (nbad) {
+            for (size_t i = 0; i < n; i++) {
+                const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
+                acc |= (x | (span - x)) & ((uint64_t)xflag[i] - 1u);
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
+                acc |= x | (span - x);
+            }
+        }
+        exact = !(acc >> 63);
     }
     switch (d->kind) {
     case CBZ_COL_PACKED: K->i64_to_packed(v, form, n, width, values); break;
@@ -4209,6 +5095,11 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     }
     DEC_BY_WIDTH(width, for (size_t k = 0; k < nbad; k++)
                             cbz_copy_exact(values + exc[k] * W, exc_raw + k * W, W));
+    if (exact) {
+        if (!nbad) memset(xflag, 0, n);
+        const cbz_col_rows here = { values, NULL, width };
+        memo_keep(ts, self, d, &here, n, (size_t)nbad, nbad ? MEMO_FULL : MEMO_READY);
+    }
     goto out;
 nomem:
     rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory decoding %zu numeric values", n);
@@ -4267,8 +5158,11 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
         st->bytes_in = (uint64_t)n * d->width;
     }
     const cbz_kernel_table *K = cbz_kernels();
-    cbz_buf body;
-    cbz_buf_init(&body);
+    /* the thread's body buffer (a local one without memory for it) */
+    thread_scratch *ts = scratch_set();
+    cbz_buf own, *body = ts ? &ts->enc_body : &own;
+    cbz_buf_init(&own);
+    cbz_buf_clear(body);
     uint8_t method = M_RAW;
     cbz_status rc = CBZ_OK;
     /* every body of 64 bytes or more goes to zstd: byte-aligned blocks */
@@ -4277,17 +5171,17 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
         method = M_RAW;
     } else if (d->kind == CBZ_COL_TEXT) {
         bool used = false;
-        rc = encode_text_mask(K, d, values, n, peers, n_peers, memo, planes, &body, &used, st,
+        rc = encode_text_mask(K, d, values, n, peers, n_peers, memo, planes, body, &used, st,
                               err);
         if (rc == CBZ_OK && used) {
             method = M_TEXT_MASK;
         } else if (rc == CBZ_OK) {
-            rc = encode_text_ref(K, d, values, n, peers, n_peers, memo, planes, &body, &used,
+            rc = encode_text_ref(K, d, values, n, peers, n_peers, memo, planes, body, &used,
                                  st, err);
             if (rc == CBZ_OK && used) {
                 method = M_TEXT_REF;
             } else if (rc == CBZ_OK) {
-                rc = encode_text_split(K, d, values, n, peers, n_peers, memo, planes, &body,
+                rc = encode_text_split(K, d, values, n, peers, n_peers, memo, planes, body,
                                        &used, &method, st, err);
                 if (rc == CBZ_OK && used) method = M_TEXT_SPLIT;
             }
@@ -4295,10 +5189,10 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
-        rc = encode_numeric(K, d, values, n, peers, n_peers, memo, planes, &body, &fallback, st,
+        rc = encode_numeric(K, d, values, n, peers, n_peers, memo, planes, body, &fallback, st,
                             err);
         if (rc == CBZ_OK && fallback) {
-            cbz_buf_clear(&body);
+            cbz_buf_clear(body);
             if (st) {
                 uint64_t in = st->bytes_in;
                 memset(st, 0, sizeof *st);
@@ -4306,16 +5200,16 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
                 st->exceptions = n; /* nothing conformed well enough to type */
             }
             method = M_RAW;
-            rc = encode_raw(K, values, n, d->width, &body, st);
+            rc = encode_raw(K, values, n, d->width, body, st);
         }
     } else {
-        rc = encode_raw(K, values, n, d->width, &body, st);
+        rc = encode_raw(K, values, n, d->width, body, st);
     }
     if (rc != CBZ_OK) {
-        cbz_buf_free(&body);
+        cbz_buf_free(&own);
         return rc;
     }
-    if (method == M_RAW && st) st->layer_out[2] = body.len;
+    if (method == M_RAW && st) st->layer_out[2] = body->len;
 
     /* L8 */
     double t0 = now_s();
@@ -4323,19 +5217,19 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
     rc = cbz_buf_put_u8(out, COL_VERSION);
     if (rc == CBZ_OK) rc = cbz_buf_put_u8(out, method);
     if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, n);
-    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, body.len);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, body->len);
     size_t entropy_pos = out->len;
     if (rc == CBZ_OK) rc = cbz_buf_put_u8(out, 0);
     bool packed = false;
-    if (rc == CBZ_OK && body.len >= 64) {
+    if (rc == CBZ_OK && body->len >= 64) {
         size_t before = out->len;
-        rc = cbz_zstd_compress(body.data, body.len, body_level(d, level), out, err);
-        if (rc == CBZ_OK && out->len - before < body.len) packed = true;
+        rc = cbz_zstd_compress(body->data, body->len, body_level(d, level), out, err);
+        if (rc == CBZ_OK && out->len - before < body->len) packed = true;
         else if (rc == CBZ_OK) out->len = before;
     }
-    if (rc == CBZ_OK && !packed) rc = cbz_buf_append(out, body.data, body.len);
+    if (rc == CBZ_OK && !packed) rc = cbz_buf_append(out, body->data, body->len);
     if (rc == CBZ_OK && packed) out->data[entropy_pos] = 1;
-    cbz_buf_free(&body);
+    cbz_buf_free(&own);
     if (rc != CBZ_OK) {
         out->len = start;
         return rc == CBZ_ERR_NOMEM ? cbz_fail(err, rc, "column: no memory for the encoding") : rc;
@@ -4355,9 +5249,12 @@ cbz_status cbz_column_decode(const cbz_col_desc *d, const uint8_t *enc, size_t e
     return cbz_column_decode_peers(d, enc, enc_len, n, NULL, 0, values, err);
 }
 
-cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
-                                   size_t n, const cbz_col_peer *peers, size_t n_peers,
-                                   uint8_t *values, cbz_error *err)
+/* cbz_column_decode_peers; memo: the column is stream n_peers of the chunk
+ * being decoded (cbz_column_decode_rows). */
+static cbz_status decode_column(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                const cbz_col_rows *peer_at, bool memo, uint8_t *values,
+                                const cbz_col_rows *to, bool *placed, cbz_error *err)
 {
     const size_t width = d->width;
     size_t bound;
@@ -4416,23 +5313,56 @@ cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, si
     case M_RAW: rc = decode_raw(K, &b, n, width, values, err); break;
     case M_TEXT_FIXED: {
         const uint8_t *p;
-        if (!cbz_cursor_bytes(&b, n * width, &p))
+        if (!cbz_cursor_bytes(&b, n * width, &p)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: fixed text body too short");
-        else if (n) memcpy(values, p, n * width);
+        } else if (to) {
+            put_rows(to, p, n, width);
+            *placed = true;
+        } else if (n) {
+            memcpy(values, p, n * width);
+        }
         break;
     }
     case M_TEXT_TRIM: rc = decode_text_trim(K, d, &b, n, values, err); break;
-    case M_TEXT_DICT: rc = decode_text_dict(K, d, &b, n, values, err); break;
-    case M_TEXT_REF: rc = decode_text_ref(K, d, &b, n, peers, n_peers, values, err); break;
+    case M_TEXT_DICT: rc = decode_text_dict(K, d, &b, n, values, to, placed, err); break;
+    case M_TEXT_REF:
+        rc = decode_text_ref(K, d, &b, n, peers, n_peers, peer_at, values, err);
+        break;
     case M_TEXT_NUM: rc = decode_text_num(K, d, &b, n, values, err); break;
-    case M_TEXT_MASK: rc = decode_text_mask(K, d, &b, n, peers, n_peers, values, err); break;
-    case M_TEXT_SPLIT: rc = decode_text_split(K, d, &b, n, peers, n_peers, values, err); break;
-    case M_NUMERIC: rc = decode_numeric(K, d, &b, n, peers, n_peers, values, err); break;
+    case M_TEXT_MASK:
+        rc = decode_text_mask(K, d, &b, n, peers, n_peers, peer_at, memo, values, to, placed,
+                              err);
+        break;
+    case M_TEXT_SPLIT:
+        rc = decode_text_split(K, d, &b, n, peers, n_peers, peer_at, memo, values, to, placed,
+                               err);
+        break;
+    case M_NUMERIC:
+        rc = decode_numeric(K, d, &b, n, peers, n_peers, peer_at, memo, values, to, placed, err);
+        break;
     }
     if (rc == CBZ_OK && b.pos != b.len)
         rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: %zu bytes left over after the body",
                       b.len - b.pos);
     return rc;
+}
+
+cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                   size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                   uint8_t *values, cbz_error *err)
+{
+    return decode_column(d, enc, enc_len, n, peers, n_peers, NULL, false, values, NULL, NULL,
+                         err);
+}
+
+cbz_status cbz_column_decode_rows(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                  size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                  const cbz_col_rows *peer_at, uint8_t *values,
+                                  const cbz_col_rows *to, bool *placed, cbz_error *err)
+{
+    *placed = false;
+    return decode_column(d, enc, enc_len, n, peers, n_peers, peer_at, true, values, to, placed,
+                         err);
 }
 
 cbz_col_desc cbz_col_desc_for_field(const cbz_field *f, uint32_t width, bool ebcdic)

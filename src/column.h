@@ -104,6 +104,34 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
 cbz_status cbz_column_decode_peers(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
                                    size_t n, const cbz_col_peer *peers, size_t n_peers,
                                    uint8_t *values, cbz_error *err);
+/* Decoding a chunk's streams in order, as the engine does: stream s with
+ * streams 0..s-1 as its peers, whose bytes must not change until the chunk
+ * is done, after cbz_column_decode_chunk_begin.  cbz_column_decode_rows
+ * decodes as cbz_column_decode_peers, and keeps the integers of the last
+ * numeric streams it restored on this thread, so that a later column of
+ * the chunk that refers to one of them need not parse its bytes again (the
+ * same values result).  It may also write the values straight where *to
+ * says (value i's d->width bytes, and no other byte there) and then set
+ * *placed: the engine puts them in their records this way and need not
+ * move them there after.  Without *placed they are at values, as
+ * cbz_column_decode_peers writes them (values is scratch either way); to
+ * NULL: never placed.  peer_at: where each peer's values are:
+ * peer_at[j].base NULL, at peers[j].values back to back; else where peer
+ * j's decode placed them (peers[j].values is then peer_at[j].base). */
+void cbz_column_decode_chunk_begin(void);
+
+/* Where n values of a column lie: value i at base + rows[i] when rows is
+ * not NULL, else at base + i * stride (the records of a chunk). */
+typedef struct cbz_col_rows {
+    uint8_t *base;
+    const size_t *rows;
+    size_t stride;
+} cbz_col_rows;
+
+cbz_status cbz_column_decode_rows(const cbz_col_desc *d, const uint8_t *enc, size_t enc_len,
+                                  size_t n, const cbz_col_peer *peers, size_t n_peers,
+                                  const cbz_col_rows *peer_at, uint8_t *values,
+                                  const cbz_col_rows *to, bool *placed, cbz_error *err);
 
 /* The descriptor the engine uses for a layout column. */
 cbz_col_desc cbz_col_desc_for_field(const cbz_field *f, uint32_t width, bool ebcdic);

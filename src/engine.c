@@ -17,6 +17,7 @@
  * that is what lets chunks run on any thread in any order.
  */
 #include "engine.h"
+#include "bigbuf.h"
 
 #include <stdio.h>
 
@@ -34,8 +35,7 @@ void cbz_chunk_work_free(cbz_chunk_work *w)
 {
     cbz_buf_free(&w->vals);
     cbz_buf_free(&w->enc);
-    free(w->rec_off);
-    free(w->rec_len);
+    free(w->rec_off); /* rec_len shares its block */
     free(w->words);
     free(w->ptrs);
     memset(w, 0, sizeof *w);
@@ -55,13 +55,20 @@ static cbz_status work_reserve(cbz_chunk_work *w, size_t n_records, size_t n_str
     if (n_records > w->rec_cap) {
         /* every caller writes the slots before it reads them: nothing to
          * copy (realloc copied them), and a quarter more room spares most
-         * of the growth from chunk to chunk of variable-length records */
-        const size_t cap = n_records + n_records / 4;
+         * of the growth from chunk to chunk of variable-length records.
+         * Offsets and lengths share one block; from 256 KiB on it is a
+         * huge-page block (bigbuf.h): here a 4 KiB page costs a 12 us fault
+         * at its first touch, a 2 MiB page about 0.15 ms (VB chunks of 4
+         * MiB: 2 x 0.5 MiB of slots, 3 ms of faults on 4 KiB pages). */
+        size_t cap = n_records + n_records / 4, got = 0;
+        CBZ_FAIL_IF(cap > SIZE_MAX / (2 * sizeof(size_t)), err, CBZ_ERR_NOMEM,
+                    "out of memory (%zu record slots)", n_records);
+        size_t bytes = 2 * cap * sizeof(size_t);
+        if (bytes >= ((size_t)256 << 10) && bytes < CBZ_BIG_HUGE) bytes = CBZ_BIG_HUGE;
         free(w->rec_off);
-        free(w->rec_len);
-        w->rec_off = malloc(cap * sizeof *w->rec_off);
-        w->rec_len = malloc(cap * sizeof *w->rec_len);
-        w->rec_cap = w->rec_off && w->rec_len ? cap : 0;
+        w->rec_off = cbz_big_take(bytes, &got);
+        w->rec_cap = w->rec_off ? got / (2 * sizeof(size_t)) : 0;
+        w->rec_len = w->rec_off ? w->rec_off + w->rec_cap : NULL;
         CBZ_FAIL_IF(!w->rec_cap, err, CBZ_ERR_NOMEM, "out of memory (%zu record slots)",
                     n_records);
     }
@@ -259,6 +266,119 @@ static bool mul_within(uint64_t a, uint64_t b, uint64_t limit, uint64_t *r)
     return *r <= limit;
 }
 
+/* Stream s of a chunk frame, whose encoding is next at cur: decoded into
+ * vals + base[s], or where *to says when its decode can put the values
+ * there (then at[s] = *to); then a peer of the later streams. */
+static cbz_status decode_stream(const cbz_plan *p, cbz_cursor *cur, size_t s,
+                                const uint64_t *count, const uint64_t *base,
+                                const uint64_t *enc_len, uint8_t *vals, cbz_col_peer *peers,
+                                cbz_col_rows *at, const cbz_col_rows *to, cbz_error *err)
+{
+    const cbz_col_desc d = cbz_plan_stream_desc(p, s);
+    peers[s] = (cbz_col_peer){ d, vals + base[s], (size_t)count[s] };
+    at[s] = (cbz_col_rows){ NULL, NULL, 0 };
+    if (!count[s]) return CBZ_OK;
+    const uint8_t *enc;
+    CBZ_FAIL_IF(!cbz_cursor_bytes(cur, (size_t)enc_len[s], &enc), err, CBZ_ERR_FORMAT,
+                "chunk frame truncated in stream %s", cbz_plan_stream_name(p, s));
+    bool placed = false;
+    cbz_status rc = cbz_column_decode_rows(&d, enc, (size_t)enc_len[s], (size_t)count[s], peers, s,
+                                           at, vals + base[s], to, &placed, err);
+    if (rc != CBZ_OK) {
+        if (err) {
+            char why[CBZ_ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", err->msg);
+            cbz_fail(err, rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT, "column %s: %s",
+                     cbz_plan_stream_name(p, s), why);
+        }
+        return rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT;
+    }
+    if (placed) {
+        at[s] = *to;
+        peers[s].values = to->base;
+    }
+    return CBZ_OK;
+}
+
+/* Every stream of a chunk frame (cur at the first encoding): the side
+ * streams, then the records' places (from the lengths, with each record's
+ * header bytes put back in front of it on the way), then the columns.
+ * Records of explicit lengths (VB) take the columns that every record
+ * holds straight from their decode where it can write them there (value i
+ * is record i's): moving them through the records' offsets after costs a
+ * load and a store a value (VB: -12% decode time).  Fixed records are not
+ * worth it: the block transposition (split.c) moves them about as fast as
+ * the decode would place them, and placed values are slower to read for
+ * the columns that refer to them (measured: no gain on the F datasets). */
+static cbz_status decode_streams(const cbz_plan *p, cbz_cursor *cur, const uint64_t *count,
+                                 const uint64_t *base, const uint64_t *enc_len, uint64_t n,
+                                 uint64_t in_len, bool explicit_len, cbz_chunk_work *w,
+                                 uint8_t *out, cbz_col_peer *peers, cbz_col_rows *at,
+                                 cbz_error *err)
+{
+    uint8_t *v = w->vals.data;
+    cbz_column_decode_chunk_begin();
+    for (size_t s = 0; s < CBZ_SIDE_STREAMS; s++)
+        CBZ_TRY(decode_stream(p, cur, s, count, base, enc_len, v, peers, at, NULL, err));
+
+    uint64_t minlen = p->width; /* the shortest record */
+    if (!explicit_len) {
+        /* fixed records of the plan width back to back: no headers */
+        uint64_t end = n * p->width; /* n <= in_len: no overflow */
+        CBZ_FAIL_IF(end > in_len || count[CBZ_S_HEADERS] != 0 || in_len - end != count[CBZ_S_TAIL],
+                    err, CBZ_ERR_FORMAT,
+                    "chunk frame: %llu records of %u bytes, header or tail stream sizes do not "
+                    "add up", (unsigned long long)n, p->width);
+    } else {
+        const uint8_t *lens = v + base[CBZ_S_RECLEN], *gapv = v + base[CBZ_S_GAPLEN];
+        const uint8_t *hdr = v + base[CBZ_S_HEADERS];
+        const uint64_t hdr_len = count[CBZ_S_HEADERS];
+        uint64_t pos = 0, gaps = 0;
+        minlen = UINT64_MAX;
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t len = get_be32(lens + 4 * i), gap = get_be32(gapv + 4 * i);
+            CBZ_FAIL_IF(gap > in_len - pos || len > in_len - pos - gap, err, CBZ_ERR_FORMAT,
+                        "record %zu of the chunk runs past its end", i + 1);
+            CBZ_FAIL_IF(gap > hdr_len - gaps, err, CBZ_ERR_FORMAT,
+                        "chunk frame: header stream too short at record %zu", i + 1);
+            if (gap == 4) {
+                /* an RDW: put back in a copy, then stored once (no call):
+                 * the record's line in out is cold, and reading the header
+                 * back there to undo the XOR waited on memory (6% of a VB
+                 * decode) */
+                uint8_t h[4];
+                memcpy(h, hdr + gaps, 4);
+                cbz_frame_headers_xor(&p->fmt, h, 4, (size_t)len);
+                memcpy(out + pos, h, 4);
+            } else {
+                memcpy(out + pos, hdr + gaps, (size_t)gap);
+                cbz_frame_headers_xor(&p->fmt, out + pos, (size_t)gap, (size_t)len);
+            }
+            gaps += gap;
+            pos += gap;
+            w->rec_off[i] = (size_t)pos;
+            w->rec_len[i] = (size_t)len;
+            minlen = len < minlen ? len : minlen;
+            pos += len;
+        }
+        CBZ_FAIL_IF(gaps != hdr_len || in_len - pos != count[CBZ_S_TAIL], err, CBZ_ERR_FORMAT,
+                    "chunk frame: header or tail stream sizes do not add up");
+    }
+
+    for (size_t c = 0; c < p->n_cols; c++) {
+        const size_t s = CBZ_SIDE_STREAMS + c;
+        const cbz_plan_column *pc = &p->cols[c];
+        /* every record holds the column (else its count is checked, and
+         * refused, by cbz_split_gather) */
+        const bool place = explicit_len && n > 0 && count[s] == n &&
+                           (uint64_t)pc->offset + pc->width <= minlen;
+        const cbz_col_rows to = { out + pc->offset, w->rec_off, 0 };
+        CBZ_TRY(decode_stream(p, cur, s, count, base, enc_len, v, peers, at, place ? &to : NULL,
+                              err));
+    }
+    return CBZ_OK;
+}
+
 cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t frame_len,
                             const cbz_chunk_info *ci, cbz_chunk_work *w, uint8_t *out,
                             cbz_error *err)
@@ -315,71 +435,42 @@ cbz_status cbz_chunk_decode(const cbz_plan *p, const uint8_t *frame, size_t fram
     cbz_buf_clear(&w->vals);
     CBZ_FAIL_IF(cbz_buf_reserve_huge(&w->vals, total ? total : 1) != CBZ_OK, err, CBZ_ERR_NOMEM,
                 "out of memory (%llu bytes of column values)", (unsigned long long)total);
-    uint8_t *v = w->vals.data;
-    /* stream s may refer to streams 0..s-1, restored already (column.h, peers) */
+    /* stream s may refer to streams 0..s-1, restored already (column.h,
+     * peers); at[s]: where stream s's decode put its values when it put
+     * them straight in the records (base NULL: at their place in vals) */
     cbz_col_peer *peers = malloc((ns ? (size_t)ns : 1) * sizeof *peers);
-    CBZ_FAIL_IF(!peers, err, CBZ_ERR_NOMEM, "out of memory (%llu column peers)",
-                (unsigned long long)ns);
-    for (size_t s = 0; s < ns; s++) {
-        peers[s] = (cbz_col_peer){ cbz_plan_stream_desc(p, s), v + base[s], (size_t)count[s] };
-        if (!count[s]) continue;
-        const uint8_t *enc;
-        cbz_col_desc d = cbz_plan_stream_desc(p, s);
-        bool ok = cbz_cursor_bytes(&cur, (size_t)enc_len[s], &enc);
-        if (!ok) free(peers);
-        CBZ_FAIL_IF(!ok, err, CBZ_ERR_FORMAT, "chunk frame truncated in stream %s",
-                    cbz_plan_stream_name(p, s));
-        cbz_status rc = cbz_column_decode_peers(&d, enc, (size_t)enc_len[s], (size_t)count[s],
-                                                peers, s, v + base[s], err);
-        if (rc != CBZ_OK) {
-            free(peers);
-            if (err) {
-                char why[CBZ_ERROR_MSG_MAX];
-                snprintf(why, sizeof why, "%s", err->msg);
-                cbz_fail(err, rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT, "column %s: %s",
-                         cbz_plan_stream_name(p, s), why);
-            }
-            return rc == CBZ_ERR_NOMEM ? rc : CBZ_ERR_FORMAT;
-        }
+    cbz_col_rows *at = malloc((ns ? (size_t)ns : 1) * sizeof *at);
+    cbz_status rc = CBZ_OK;
+    if (!peers || !at)
+        rc = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (%llu column peers)",
+                      (unsigned long long)ns);
+    if (rc == CBZ_OK)
+        rc = decode_streams(p, &cur, count, base, enc_len, n, in_len, explicit_len, w, out, peers,
+                            at, err);
+    if (rc == CBZ_OK) {
+        /* the columns the decoder did not place go to their records now */
+        for (size_t c = 0; c < p->n_cols; c++)
+            w->ptrs[c] = at[CBZ_SIDE_STREAMS + c].base ? NULL
+                                                        : w->vals.data + base[CBZ_SIDE_STREAMS + c];
     }
     free(peers);
-
-    /* Record positions, from the lengths. */
-    uint64_t pos = 0, gaps = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t gap = 0, len = p->width;
-        if (explicit_len) {
-            len = get_be32(v + base[CBZ_S_RECLEN] + 4 * i);
-            gap = get_be32(v + base[CBZ_S_GAPLEN] + 4 * i);
-        }
-        CBZ_FAIL_IF(gap > in_len - pos || len > in_len - pos - gap, err, CBZ_ERR_FORMAT,
-                    "record %zu of the chunk runs past its end", i + 1);
-        pos += gap;
-        gaps += gap;
-        w->rec_off[i] = (size_t)pos;
-        w->rec_len[i] = (size_t)len;
-        pos += len;
-    }
-    uint64_t end = pos;
-    CBZ_FAIL_IF(gaps != count[CBZ_S_HEADERS] || in_len - end != count[CBZ_S_TAIL], err,
-                CBZ_ERR_FORMAT, "chunk frame: header or tail stream sizes do not add up");
-
-    /* Headers back in place, then the records, then the tail. */
-    const uint8_t *hdr = v + base[CBZ_S_HEADERS];
-    uint64_t prev_end = 0;
-    for (size_t i = 0; i < n && gaps; i++) {
-        size_t gap = w->rec_off[i] - (size_t)prev_end;
-        if (gap == 4) memcpy(out + prev_end, hdr, 4);   /* an RDW: no call */
-        else memcpy(out + prev_end, hdr, gap);
-        cbz_frame_headers_xor(&p->fmt, out + prev_end, gap, w->rec_len[i]);
-        hdr += gap;
-        prev_end = w->rec_off[i] + w->rec_len[i];
-    }
-    for (size_t c = 0; c < p->n_cols; c++) w->ptrs[c] = v + base[CBZ_SIDE_STREAMS + c];
-    CBZ_TRY(cbz_split_gather(p, w->rec_off, w->rec_len, (size_t)n, (const uint8_t *const *)w->ptrs,
-                             count + CBZ_SIDE_STREAMS, v + base[CBZ_S_OVERFLOW],
-                             count[CBZ_S_OVERFLOW], out, enc_len /* free again */, err));
+    free(at);
+    if (rc != CBZ_OK) return rc;
+    uint8_t *v = w->vals.data;
+    /* the records end where the tail starts */
+    const uint64_t end = !explicit_len ? n * p->width
+                         : n ? (uint64_t)w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
+    CBZ_TRY(cbz_split_gather(p, explicit_len ? w->rec_off : NULL,
+                             explicit_len ? w->rec_len : NULL, (size_t)n,
+                             (const uint8_t *const *)w->ptrs, count + CBZ_SIDE_STREAMS,
+                             v + base[CBZ_S_OVERFLOW], count[CBZ_S_OVERFLOW], out,
+                             enc_len /* free again */, err));
     memcpy(out + end, v + base[CBZ_S_TAIL], (size_t)count[CBZ_S_TAIL]);
+    if (!explicit_len) /* the records' places, for the caller (engine.h) */
+        for (size_t i = 0; i < n; i++) {
+            w->rec_off[i] = i * p->width;
+            w->rec_len[i] = p->width;
+        }
     return CBZ_OK;
 }
 

@@ -76,8 +76,11 @@ void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_
 void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
                        const size_t *rec_len, size_t n, uint8_t *const *col_vals,
                        uint8_t *overflow, uint64_t *scratch);
-/* The inverse: writes record i at out + rec_off[i].  Checks that the streams
- * hold exactly the values the record lengths call for. */
+/* The inverse: writes record i at out + rec_off[i] (rec_off and rec_len both
+ * NULL: n records of p->width bytes back to back from out).  Checks that the
+ * streams hold exactly the values the record lengths call for.  A NULL
+ * col_vals[c] is a column whose values are in their records already (the
+ * decoder put them there): its bytes are left as they are. */
 cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size_t *rec_len,
                             size_t n, const uint8_t *const *col_vals, const uint64_t *col_counts,
                             const uint8_t *overflow, uint64_t overflow_len, uint8_t *out,
@@ -127,7 +130,7 @@ void cbz_frame_headers_xor(const cbz_record_format *fmt, uint8_t *hdr, size_t ga
 typedef struct cbz_chunk_work {
     cbz_buf vals;                  /* column values, stream after stream */
     cbz_buf enc;                   /* encodings */
-    size_t *rec_off, *rec_len;     /* framed records of the chunk */
+    size_t *rec_off, *rec_len;     /* framed records of the chunk (one block) */
     size_t rec_cap;
     uint64_t *words;               /* per stream: counts, bases, scratch */
     size_t words_cap;

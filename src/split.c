@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "bytecopy.h"
 
+#include <assert.h>
 #include <stdio.h>
 
 static const char *const side_names[CBZ_SIDE_STREAMS] = {
@@ -179,16 +180,29 @@ bool cbz_plan_same(const cbz_plan *a, const cbz_plan *b)
  * ---------------------------------------------------------------------- */
 enum { MOVE_EXACT = 0, MOVE_8 = 1, MOVE_16 = 2, MOVE_32 = 3 };
 
+/* True when no column in place already (col_vals[k] NULL: cbz_split_gather)
+ * lies in the span bytes from column c's offset, which an over-long move of
+ * column c writes. */
+static bool spill_clear(const cbz_plan *p, const uint8_t *const *col_vals, size_t c, size_t span)
+{
+    const size_t end = (size_t)p->cols[c].offset + span;
+    for (size_t k = c + 1; k < p->n_cols && p->cols[k].offset < end; k++)
+        if (!col_vals[k]) return false;
+    return true;
+}
+
 /* One word per column: offset (bits 32..61), width (bits 2..31), move class
- * (bits 0..1).  Returns how many last records must be copied exactly. */
-static size_t moves_plan(const cbz_plan *p, size_t n, uint64_t *moves)
+ * (bits 0..1).  Returns how many last records must be copied exactly.
+ * col_vals: the columns (NULL: in place already, moved neither way). */
+static size_t moves_plan(const cbz_plan *p, size_t n, const uint8_t *const *col_vals,
+                         uint64_t *moves)
 {
     size_t tail = 0;
     for (size_t c = 0; c < p->n_cols; c++) {
         uint64_t o = p->cols[c].offset, w = p->cols[c].width;
         uint64_t mv = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
         unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
-        if (o + mv > p->width) cls = MOVE_EXACT;
+        if (o + mv > p->width || !spill_clear(p, col_vals, c, (size_t)mv)) cls = MOVE_EXACT;
         moves[c] = o << 32 | w << 2 | cls;
         /* values of this column whose move passes the stream's end */
         size_t k = cls == MOVE_EXACT ? 0 : (size_t)((mv - w + w - 1) / w);
@@ -246,12 +260,14 @@ static inline void move_column(uint8_t *col, uint8_t *base, const size_t *rec_of
 }
 
 /* Records to columns (to_col) or back, records [0, n) of the chunk; rec_off
- * NULL: record i at data + i * p->width. */
+ * NULL: record i at data + i * p->width.  A NULL column is left as it is
+ * (back to records: its values are in place already). */
 static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_off, size_t n,
                            uint8_t *const *col_vals, uint64_t *moves, bool to_col)
 {
     size_t stride = p->width;
-    size_t nc = p->n_cols, tail = moves_plan(p, n, moves), bn = block_records(p->width);
+    size_t nc = p->n_cols, bn = block_records(p->width);
+    size_t tail = moves_plan(p, n, (const uint8_t *const *)col_vals, moves);
     for (size_t i0 = 0; i0 < n; i0 += bn) {
         size_t m = n - i0 < bn ? n - i0 : bn;
         /* the records of this block whose moves may all be over-long */
@@ -272,6 +288,7 @@ static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_o
                 for (size_t q = 0; q < next * stride; q += 64) __builtin_prefetch(nx + q, 1, 3);
         }
         for (size_t c = 0; c < nc; c++) {
+            if (!col_vals[c]) continue;
             uint64_t mv = moves[c];
             size_t w = MOVE_WIDTH(mv), off = MOVE_OFF(mv);
             uint8_t *col = col_vals[c] + i0 * w;
@@ -397,6 +414,20 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
                             uint64_t *scratch, cbz_error *err)
 {
     size_t nc = p->n_cols;
+    if (!rec_off) {
+        /* n records of p->width bytes back to back: every column gives n
+         * values and there is no overflow */
+        for (size_t c = 0; c < nc; c++) {
+            CBZ_FAIL_IF(col_counts[c] < n, err, CBZ_ERR_FORMAT,
+                        "column %s has fewer values than records", p->cols[c].name);
+            CBZ_FAIL_IF(col_counts[c] > n, err, CBZ_ERR_FORMAT,
+                        "column %s has more values than records", p->cols[c].name);
+        }
+        CBZ_FAIL_IF(overflow_len != 0, err, CBZ_ERR_FORMAT,
+                    "overflow stream has %llu bytes left over", (unsigned long long)overflow_len);
+        transpose_full(p, out, NULL, n, (uint8_t *const *)col_vals, scratch, false);
+        return CBZ_OK;
+    }
     bool all_full = true;
     /* back to back: record i at i * width (no offsets to load) */
     bool packed = n == 0 || (rec_off[0] == 0 && rec_off[n - 1] == (n - 1) * p->width);
@@ -437,41 +468,85 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
     CBZ_FAIL_IF(ov != overflow_len, err, CBZ_ERR_FORMAT,
                 "overflow stream has %llu bytes left over", (unsigned long long)(overflow_len - ov));
 
-    /* Then the moves, a run of records of one length at a time (variable
-     * records come in runs: a header segment and its details), column
-     * after column as transpose_full does.  An over-long move must stay in
-     * the record (its extra bytes are written again by the later columns
-     * or the overflow bytes, which come after) and must not read past its
-     * stream's end (the last values of a stream are copied exactly). */
+    /* Then the moves, a block of records at a time as transpose_full does
+     * (runs of one length are short in a VB file: a header segment, then a
+     * few details, so one pass per run and column cost more than the moves).
+     * In a block, the columns that every record fills go as in
+     * transpose_full; those that only the longer records reach take their
+     * values from those records, in record order.  An over-long move must
+     * stay in its record (its extra bytes are written again by the later
+     * columns or the overflow bytes, which come after) and must not read
+     * past its stream's end (the last values of a stream are copied
+     * exactly). */
     uint64_t *taken = scratch;
     for (size_t c = 0; c < nc; c++) taken[c] = 0;
     ov = 0;
     fill_memo_init(&memo);
-    for (size_t a = 0; a < n;) {
-        size_t len = rec_len[a], b = a + 1;
-        while (b < n && rec_len[b] == len) b++;
-        size_t m = b - a, k = cols_filled_memo(p, &memo, len);
-        for (size_t c = 0; c < k; c++) {
-            size_t w = p->cols[c].width, off = p->cols[c].offset;
-            size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
-            unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
-            size_t over = (span - w + w - 1) / w;   /* values whose move reads past */
-            if (off + span > len) cls = MOVE_EXACT, over = 0;
-            uint64_t j = taken[c], safe = col_counts[c] > over ? col_counts[c] - over : 0;
-            size_t fast = j >= safe ? 0 : safe - j < m ? (size_t)(safe - j) : m;
-            const uint8_t *col = col_vals[c] + j * w;
-            move_column((uint8_t *)col, out, rec_off + a, 0, fast, off, w, cls, false);
-            move_column((uint8_t *)col + fast * w, out, rec_off + a + fast, 0, m - fast, off, w,
-                        MOVE_EXACT, false);
-            taken[c] = j + m;
+    const size_t bn = block_records(p->width);
+    uint32_t kb[256];          /* columns filled, per record of the block */
+    uint16_t longer[256];      /* the records of the block past the fewest columns */
+    assert(bn <= sizeof kb / sizeof kb[0]); /* block_records: at most 256 */
+    for (size_t i0 = 0; i0 < n; i0 += bn) {
+        const size_t m = n - i0 < bn ? n - i0 : bn;
+        const size_t *boff = rec_off + i0, *blen = rec_len + i0;
+        size_t kmin = nc, kmax = 0, minlen = SIZE_MAX;
+        for (size_t i = 0; i < m; i++) {
+            size_t k = cols_filled_memo(p, &memo, blen[i]);
+            kb[i] = (uint32_t)k;
+            kmin = k < kmin ? k : kmin;
+            kmax = k > kmax ? k : kmax;
+            minlen = blen[i] < minlen ? blen[i] : minlen;
         }
-        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
-        size_t rest = len - held;
-        for (size_t i = a; i < b && rest; i++) {
-            cbz_copy_exact(out + rec_off[i] + held, overflow + ov, rest);
-            ov += rest;
+        size_t nl = 0;
+        for (size_t i = 0; i < m; i++) {
+            longer[nl] = (uint16_t)i;
+            nl += kb[i] > kmin;
         }
-        a = b;
+        for (size_t c = 0; c < kmax; c++) {
+            const size_t w = p->cols[c].width, off = p->cols[c].offset;
+            const size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
+            const size_t over = (span - w + w - 1) / w; /* values whose move reads past */
+            const uint64_t safe = col_counts[c] > over ? col_counts[c] - over : 0;
+            const uint64_t j = taken[c];
+            const uint8_t *col = col_vals[c];
+            if (!col) continue; /* in place already */
+            const bool clear = spill_clear(p, col_vals, c, span);
+            if (c < kmin) {
+                unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
+                if (off + span > minlen || !clear) cls = MOVE_EXACT;
+                size_t fast = j >= safe ? 0 : safe - j < m ? (size_t)(safe - j) : m;
+                move_column((uint8_t *)col + j * w, out, boff, 0, fast, off, w, cls, false);
+                move_column((uint8_t *)col + (j + fast) * w, out, boff + fast, 0, m - fast, off,
+                            w, MOVE_EXACT, false);
+                taken[c] = j + m;
+                continue;
+            }
+            uint64_t t = j;
+            for (size_t q = 0; q < nl; q++) {
+                const size_t i = longer[q];
+                if (kb[i] <= c) continue;
+                uint8_t *r = out + boff[i] + off;
+                const uint8_t *v = col + t * w;
+                if (t < safe && off + span <= blen[i] && clear) {
+                    if (w <= 8) memcpy(r, v, 8);
+                    else if (w <= 16) memcpy(r, v, 16);
+                    else for (size_t b = 0; b < w; b += 32) memcpy(r + b, v + b, 32);
+                } else {
+                    cbz_copy_exact(r, v, w);
+                }
+                t++;
+            }
+            taken[c] = t;
+        }
+        for (size_t i = 0; i < m; i++) {
+            const size_t k = kb[i];
+            const size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+            const size_t rest = blen[i] - held;
+            if (rest) {
+                cbz_copy_exact(out + boff[i] + held, overflow + ov, rest);
+                ov += rest;
+            }
+        }
     }
     return CBZ_OK;
 }

@@ -489,6 +489,56 @@ size_t VX_NAME(cbz_k_text_lengths)(const uint8_t *in, size_t n, size_t width, ui
     if (width >= 1) {
         const vx_t vpad = vx_set1_epi8((char)pad);
         const size_t bytes = n * width;
+        /* values of at most 16 bytes: one or two 8-byte words each, XOR the
+         * pad; the last byte not pad is the highest non-zero byte */
+        const uint64_t p8 = 0x0101010101010101ull * pad;
+        if (width == 1) { /* vectorized by the compiler */
+            for (; i < n; i++) {
+                const uint32_t l = in[i] != pad;
+                len[i] = l;
+                total += l;
+            }
+        } else if (width <= 8) {
+            const uint64_t keep = width == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * width)) - 1;
+            /* the values whose word ends inside the buffer */
+            const size_t safe = bytes >= 8 ? (bytes - 8) / width + 1 : 0;
+            const uint8_t *p = in;
+            for (const size_t end = safe < n ? safe : n; i < end; i++, p += width) {
+                uint64_t x;
+                memcpy(&x, p, 8);
+                const uint64_t y = (x ^ p8) & keep;
+                /* bytes up to the highest non-zero one; y | 1 keeps clz defined */
+                const size_t l = ((size_t)(71 - __builtin_clzll(y | 1)) >> 3) - (y == 0);
+                len[i] = (uint32_t)l;
+                total += l;
+            }
+        } else if (width <= 16) { /* both words inside the value */
+            const uint64_t keep =
+                width == 16 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * (width - 8))) - 1;
+            for (; i < n; i++) {
+                const uint8_t *p = in + i * width;
+                uint64_t x, z;
+                memcpy(&x, p, 8);
+                memcpy(&z, p + width - 8, 8);
+                const uint64_t yz = z ^ p8, y = (x ^ p8) & keep;
+                const size_t l = yz   ? width - 8 + ((size_t)(71 - __builtin_clzll(yz)) >> 3)
+                                 : y ? (size_t)(71 - __builtin_clzll(y)) >> 3
+                                     : 0;
+                len[i] = (uint32_t)l;
+                total += l;
+            }
+        } else if (width <= VB) { /* one vector from the value's start */
+            const unsigned keep = width >= 32 ? ~0u : (1u << width) - 1;
+            const size_t safe = bytes >= VB ? (bytes - VB) / width + 1 : 0;
+            const uint8_t *p = in + i * width;
+            for (const size_t end = safe < n ? safe : n; i < end; i++, p += width) {
+                const unsigned m =
+                    ~(unsigned)vx_movemask_epi8(vx_cmpeq_epi8(vx_loadu(p), vpad)) & keep;
+                const size_t l = (32 - (size_t)__builtin_clz(m | 1)) - (m == 0);
+                len[i] = (uint32_t)l;
+                total += l;
+            }
+        }
         for (; i < n; i++) {
             const uint8_t *p = in + i * width;
             size_t l = width;
