@@ -1,8 +1,8 @@
 /*
  * column_testutil.h — the helpers the column codec tests share
- * (test_column.c, test_column_encode.c, test_column_decode.c): column
- * descriptors, peers, and values written as text or packed decimal, plus the
- * shared random numbers (rng_testutil.h).  Header-only, for tests.
+ * (test_column*.c): column descriptors, peers, values written as text or
+ * packed decimal, hand-made bodies (tbuf), plus the shared random numbers
+ * (rng_testutil.h).  Header-only, for tests.
  */
 #ifndef CBZ_COLUMN_TESTUTIL_H
 #define CBZ_COLUMN_TESTUTIL_H
@@ -10,7 +10,10 @@
 #include "column.h"
 #include "rng_testutil.h"
 
+#include <CUnit/CUnit.h>
+
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A column descriptor of kind/width with sign position, EBCDIC flag and
@@ -58,5 +61,34 @@ static inline void put_packed(uint8_t *v, size_t w, int64_t x)
         m /= 100;
     }
 }
+
+/* Hand-made column bodies (docs/LAYERS.md), for decoder tests that need
+ * bytes no encoder writes: a growing byte buffer, LEB128 varints and the
+ * zigzag map of signed integers. */
+typedef struct tbuf {
+    uint8_t *p;
+    size_t len, cap;
+} tbuf;
+
+static inline void tb_u8(tbuf *b, uint8_t x)
+{
+    if (b->len == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 256;
+        b->p = realloc(b->p, b->cap);
+        CU_ASSERT_FATAL(b->p != NULL);
+    }
+    b->p[b->len++] = x;
+}
+
+static inline void tb_varint(tbuf *b, uint64_t x)
+{
+    while (x >= 0x80) {
+        tb_u8(b, (uint8_t)(x | 0x80));
+        x >>= 7;
+    }
+    tb_u8(b, (uint8_t)x);
+}
+
+static inline uint64_t tzz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
 #endif

@@ -32,31 +32,6 @@ enum { T_M_NUMERIC = 4, T_X_NONE = 0 };
 enum { T_NF_EXCEPTIONS = 2, T_NF_REF = 4, T_NF_EXC_REF = 8, T_NF_DENSE = 16 };
 enum { T_R_SUB = 0, T_R_DSUB = 1, T_R_EXC = 2 };
 
-typedef struct tbuf {
-    uint8_t *p;
-    size_t len, cap;
-} tbuf;
-
-static void tb_u8(tbuf *b, uint8_t x)
-{
-    if (b->len == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 256;
-        b->p = realloc(b->p, b->cap);
-        CU_ASSERT_FATAL(b->p != NULL);
-    }
-    b->p[b->len++] = x;
-}
-
-static void tb_varint(tbuf *b, uint64_t x)
-{
-    while (x >= 0x80) {
-        tb_u8(b, (uint8_t)(x | 0x80));
-        x >>= 7;
-    }
-    tb_u8(b, (uint8_t)x);
-}
-
-static uint64_t tzz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
 /* A packed block of the m integers v as 8 byte planes of their zigzag form. */
 static void tb_planes(tbuf *b, const int64_t *v, size_t m)

@@ -103,31 +103,6 @@ static void make_chunk(void)
 
 /* ------------------------------------------------------------ hand-made bodies */
 
-typedef struct tbuf {
-    uint8_t *p;
-    size_t len, cap;
-} tbuf;
-
-static void tb_u8(tbuf *b, uint8_t x)
-{
-    if (b->len == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 256;
-        b->p = realloc(b->p, b->cap);
-        CU_ASSERT_FATAL(b->p != NULL);
-    }
-    b->p[b->len++] = x;
-}
-
-static void tb_varint(tbuf *b, uint64_t x)
-{
-    while (x >= 0x80) {
-        tb_u8(b, (uint8_t)(x | 0x80));
-        x >>= 7;
-    }
-    tb_u8(b, (uint8_t)x);
-}
-
-static uint64_t tzz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
 /* Decodes the chunk's encodings enc[] stream after stream: way 0 one column
  * at a time, way 1 with the chunk's memo, way 2 placed in records of stride
