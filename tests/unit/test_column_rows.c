@@ -10,9 +10,8 @@
  * offsets) with the placed peers read from there.  Hand-made numeric bodies
  * check that the memo is used only where it gives what parsing the bytes
  * gives (an exception whose bytes are a valid number, an integer the width
- * cannot hold).  Last, cbz_split_gather with some columns in place already
- * leaves their bytes as they are (over-long moves stop short of them).
- * Damaged bodies decoded into records give CBZ_OK or CBZ_ERR_FORMAT and
+ * cannot hold).  (cbz_split_gather with columns in place already is in
+ * test_split.c.)  Damaged bodies decoded into records give CBZ_OK or CBZ_ERR_FORMAT and
  * write nothing outside the values' places (make test-asan runs this too).
  */
 #include "column.h"
@@ -413,90 +412,6 @@ static void test_memo_exactness(void)
     free(raw);
 }
 
-/* ------------------------------------------------------------ gather */
-
-/* Records of random RAW columns, back to back or with gaps and short
- * records: some columns' bytes are in the output already (their col_vals
- * NULL); the gather must give the records exactly, those bytes untouched. */
-static void test_gather_placed(void)
-{
-    for (int trial = 0; trial < 300; trial++) {
-        cbz_plan p;
-        memset(&p, 0, sizeof p);
-        p.mode = CBZ_MODE_RECORDS;
-        const size_t nc = 1 + rnd() % 12;
-        p.cols = calloc(nc, sizeof *p.cols);
-        CU_ASSERT_FATAL(p.cols != NULL);
-        p.n_cols = nc;
-        for (size_t c = 0; c < nc; c++) {
-            const uint32_t w = rnd() % 5 == 0 ? 17 + rnd() % 40 : 1 + rnd() % 12;
-            p.cols[c].offset = p.width;
-            p.cols[c].width = w;
-            p.cols[c].desc.kind = CBZ_COL_RAW;
-            p.cols[c].desc.width = w;
-            p.cols[c].field = -1;
-            snprintf(p.cols[c].name, sizeof p.cols[c].name, "c%zu", c);
-            p.width += w;
-        }
-        const bool fixed = trial % 2 == 0;
-        const size_t n = rnd() % 300;
-        size_t *off = malloc((n ? n : 1) * sizeof *off), *len = malloc((n ? n : 1) * sizeof *len);
-        CU_ASSERT_FATAL(off && len);
-        size_t end = 0;
-        for (size_t i = 0; i < n; i++) {
-            end += fixed ? 0 : rnd() % 3;
-            off[i] = end;
-            len[i] = fixed || rnd() % 4 ? p.width : rnd() % (p.width + 1);
-            end += len[i];
-        }
-        uint8_t *data = malloc(end + 1), *back = malloc(end + 1);
-        uint64_t *counts = calloc(nc, sizeof *counts), *scratch = calloc(nc + 8, sizeof *scratch);
-        uint8_t **cols = calloc(nc, sizeof *cols);
-        CU_ASSERT_FATAL(data && back && counts && scratch && cols);
-        for (size_t i = 0; i < end; i++) data[i] = (uint8_t)rnd();
-        uint64_t ov = 0;
-        cbz_split_count(&p, len, n, counts, &ov);
-        for (size_t c = 0; c < nc; c++) {
-            cols[c] = malloc(counts[c] ? counts[c] * p.cols[c].width : 1);
-            CU_ASSERT_FATAL(cols[c] != NULL);
-        }
-        uint8_t *overflow = malloc(ov ? ov : 1);
-        CU_ASSERT_FATAL(overflow != NULL);
-        cbz_split_scatter(&p, data, fixed ? NULL : off, fixed ? NULL : len, n, cols, overflow,
-                          scratch);
-        /* output: records cleared, gaps kept; columns every record holds are
-         * placed (their bytes put there now) at random */
-        memcpy(back, data, end);
-        for (size_t i = 0; i < n; i++) memset(back + off[i], 0xEE, len[i]);
-        uint8_t **given = calloc(nc, sizeof *given);
-        CU_ASSERT_FATAL(given != NULL);
-        for (size_t c = 0; c < nc; c++) {
-            given[c] = cols[c];
-            if (counts[c] != n || n == 0 || rnd() % 2) continue;
-            for (size_t i = 0; i < n; i++)
-                memcpy(back + off[i] + p.cols[c].offset, data + off[i] + p.cols[c].offset,
-                       p.cols[c].width);
-            given[c] = NULL;
-        }
-        cbz_error err = { 0 };
-        CU_ASSERT_EQUAL(cbz_split_gather(&p, fixed ? NULL : off, fixed ? NULL : len, n,
-                                         (const uint8_t *const *)given, counts, overflow, ov,
-                                         back, scratch, &err),
-                        CBZ_OK);
-        CU_ASSERT(end == 0 || memcmp(back, data, end) == 0);
-        for (size_t c = 0; c < nc; c++) free(cols[c]);
-        free(given);
-        free(cols);
-        free(counts);
-        free(scratch);
-        free(overflow);
-        free(data);
-        free(back);
-        free(off);
-        free(len);
-        cbz_plan_free(&p);
-    }
-}
 
 int main(void)
 {
@@ -505,6 +420,5 @@ int main(void)
     CU_add_test(s, "a chunk decoded one column at a time, with the memo, placed in records",
                 test_chunk_ways);
     CU_add_test(s, "the memo only where it gives what parsing the bytes gives", test_memo_exactness);
-    CU_add_test(s, "gather with columns in place already", test_gather_placed);
     return cbz_cunit_run() ? 1 : 0;
 }

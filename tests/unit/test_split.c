@@ -9,7 +9,9 @@
  * error (make test-asan); gap bytes must survive the way back untouched, and
  * streams with too few or too many values must be refused.
  *
- * Also: the fixed-record stride path (no offsets) against the offsets path,
+ * Also: the gather with some columns in place already (the decoder put
+ * them in their records), the fixed-record stride path (no offsets) against
+ * the offsets path,
  * the per-thread block cache (src/bigbuf.c) under cbz_buf, and the
  * long-lived helper thread (src/parallel.c).
  */
@@ -51,6 +53,45 @@ static void random_plan(cbz_plan *p, size_t nc)
         snprintf(p->cols[c].name, sizeof p->cols[c].name, "c%zu", c);
         p->width += w;
     }
+}
+
+/* The streams of n records (record i at off[i], len[i] bytes; both NULL
+ * given to the split: fixed records back to back) split by plan p, each
+ * stream and the overflow allocated to its exact size, so that a move past
+ * one is an AddressSanitizer error. */
+typedef struct split_streams {
+    uint64_t *counts, *scratch, ov;
+    uint8_t **cols, *overflow;
+    size_t nc;
+} split_streams;
+
+static void streams_split(split_streams *s, const cbz_plan *p, const uint8_t *data,
+                          const size_t *off, const size_t *len, size_t n, bool fixed)
+{
+    size_t nc = s->nc = p->n_cols;
+    s->counts = calloc(nc + 1, sizeof *s->counts);
+    s->scratch = calloc(3 * nc + 8, sizeof *s->scratch);
+    s->cols = calloc(nc + 1, sizeof *s->cols);
+    CU_ASSERT_FATAL(s->counts && s->scratch && s->cols);
+    s->ov = 0;
+    cbz_split_count(p, len, n, s->counts, &s->ov);
+    for (size_t c = 0; c < nc; c++) {
+        s->cols[c] = malloc(s->counts[c] ? s->counts[c] * p->cols[c].width : 1);
+        CU_ASSERT_FATAL(s->cols[c] != NULL);
+    }
+    s->overflow = malloc(s->ov ? s->ov : 1);
+    CU_ASSERT_FATAL(s->overflow != NULL);
+    cbz_split_scatter(p, data, fixed ? NULL : off, fixed ? NULL : len, n, s->cols, s->overflow,
+                      s->scratch);
+}
+
+static void streams_free(split_streams *s)
+{
+    for (size_t c = 0; c < s->nc; c++) free(s->cols[c]);
+    free(s->cols);
+    free(s->counts);
+    free(s->scratch);
+    free(s->overflow);
 }
 
 /* Lengths: a few distinct ones (segments) alternating, or any. */
@@ -301,19 +342,12 @@ static void test_runs(void)
             end += len[i];
         }
         uint8_t *data = malloc(end + 1), *back = malloc(end + 1);
-        uint64_t *counts = calloc(nc, sizeof *counts), *scratch = calloc(3 * nc + 8, sizeof *scratch);
-        uint8_t **cols = calloc(nc, sizeof *cols);
-        CU_ASSERT_FATAL(data && back && counts && scratch && cols);
+        CU_ASSERT_FATAL(data && back);
         for (size_t i = 0; i < end; i++) data[i] = (uint8_t)rnd();
-        uint64_t ov = 0;
-        cbz_split_count(&p, len, n, counts, &ov);
-        for (size_t c = 0; c < nc; c++) {
-            cols[c] = malloc(counts[c] ? counts[c] * p.cols[c].width : 1);
-            CU_ASSERT_FATAL(cols[c] != NULL);
-        }
-        uint8_t *overflow = malloc(ov ? ov : 1);
-        CU_ASSERT_FATAL(overflow != NULL);
-        cbz_split_scatter(&p, data, off, len, n, cols, overflow, scratch);
+        split_streams st;
+        streams_split(&st, &p, data, off, len, n, false);
+        uint64_t *counts = st.counts, *scratch = st.scratch, ov = st.ov;
+        uint8_t **cols = st.cols, *overflow = st.overflow;
         memcpy(back, data, end);
         for (size_t i = 0; i < n; i++) memset(back + off[i], 0x5A, len[i]);
         cbz_error err;
@@ -340,11 +374,64 @@ static void test_runs(void)
                                        overflow, ov - 1, back, scratch, &err) == CBZ_ERR_FORMAT);
             CU_ASSERT(strstr(err.msg, "overflow stream too short") != NULL);
         }
-        for (size_t c = 0; c < nc; c++) free(cols[c]);
-        free(cols);
-        free(counts);
-        free(scratch);
-        free(overflow);
+        streams_free(&st);
+        free(data);
+        free(back);
+        free(off);
+        free(len);
+        cbz_plan_free(&p);
+    }
+}
+
+/* Records of random RAW columns, back to back or with gaps and short
+ * records: some columns' bytes are in the output already (their col_vals
+ * NULL); the gather must give the records exactly, those bytes untouched. */
+static void test_gather_placed(void)
+{
+    for (int trial = 0; trial < 300; trial++) {
+        cbz_plan p;
+        const size_t nc = 1 + rnd() % 12;
+        random_plan(&p, nc);
+        const bool fixed = trial % 2 == 0;
+        const size_t n = rnd() % 300;
+        size_t *off = malloc((n ? n : 1) * sizeof *off), *len = malloc((n ? n : 1) * sizeof *len);
+        CU_ASSERT_FATAL(off && len);
+        size_t end = 0;
+        for (size_t i = 0; i < n; i++) {
+            end += fixed ? 0 : rnd() % 3;
+            off[i] = end;
+            len[i] = fixed || rnd() % 4 ? p.width : rnd() % (p.width + 1);
+            end += len[i];
+        }
+        uint8_t *data = malloc(end + 1), *back = malloc(end + 1);
+        CU_ASSERT_FATAL(data && back);
+        for (size_t i = 0; i < end; i++) data[i] = (uint8_t)rnd();
+        split_streams st;
+        streams_split(&st, &p, data, off, len, n, fixed);
+        uint64_t *counts = st.counts, *scratch = st.scratch, ov = st.ov;
+        uint8_t **cols = st.cols, *overflow = st.overflow;
+        /* output: records cleared, gaps kept; columns every record holds are
+         * placed (their bytes put there now) at random */
+        memcpy(back, data, end);
+        for (size_t i = 0; i < n; i++) memset(back + off[i], 0xEE, len[i]);
+        uint8_t **given = calloc(nc, sizeof *given);
+        CU_ASSERT_FATAL(given != NULL);
+        for (size_t c = 0; c < nc; c++) {
+            given[c] = cols[c];
+            if (counts[c] != n || n == 0 || rnd() % 2) continue;
+            for (size_t i = 0; i < n; i++)
+                memcpy(back + off[i] + p.cols[c].offset, data + off[i] + p.cols[c].offset,
+                       p.cols[c].width);
+            given[c] = NULL;
+        }
+        cbz_error err = { 0 };
+        CU_ASSERT_EQUAL(cbz_split_gather(&p, fixed ? NULL : off, fixed ? NULL : len, n,
+                                         (const uint8_t *const *)given, counts, overflow, ov,
+                                         back, scratch, &err),
+                        CBZ_OK);
+        CU_ASSERT(end == 0 || memcmp(back, data, end) == 0);
+        free(given);
+        streams_free(&st);
         free(data);
         free(back);
         free(off);
@@ -422,6 +509,8 @@ int main(void)
     CU_add_test(s, "helper thread: tasks in order, wait", test_helper);
     CU_add_test(s, "L2 gather of variable records in runs: bytes, gaps, exact streams, refusals",
                 test_runs);
+    CU_add_test(s, "L2 gather with some columns in place already: their bytes untouched",
+                test_gather_placed);
     CU_add_test(s, "block prefault: pages mapped, no byte changed", test_prefault);
     return cbz_cunit_run() ? 1 : 0;
 }
