@@ -284,10 +284,10 @@ static void *scratch(int slot, size_t n)
         /* from the run-long cache: huge pages, no fault per chunk */
         void *p = cbz_big_take(cap, &got);
         if (!p) return NULL;
-        /* a fresh block below the huge-page size would take one fault per
-         * 4 KiB page as the column fills it (12 us each here); mapped in one
-         * call they cost about a tenth of that */
-        if (got < CBZ_BIG_HUGE) cbz_big_prefault(p, got);
+        /* cbz_big_take maps the blocks it makes from CBZ_BIG_MIN up; a
+         * smaller slot would take one fault per 4 KiB page as the column
+         * fills it (12 us each here), mapped in one call a tenth of that */
+        if (got < CBZ_BIG_MIN) cbz_big_prefault(p, got);
         cbz_big_give(t->p[slot], t->cap[slot]);
         cap = got;
         t->p[slot] = p;
@@ -3261,31 +3261,19 @@ static size_t split_count_eq(const cbz_col_peer *p, size_t from, size_t to, uint
 {
     const uint8_t *v = p->values;
     size_t c = 0;
+#define COUNT_EQ_AS(T)                                                                       \
+    for (size_t i = from; i < to; i++) {                                                     \
+        T x;                                                                                 \
+        memcpy(&x, v + sizeof x * i, sizeof x);                                              \
+        c += x == key;                                                                       \
+    }                                                                                        \
+    return c
     switch (p->desc.width) {
-    case 1:
-        for (size_t i = from; i < to; i++) c += v[i] == key;
-        return c;
-    case 2:
-        for (size_t i = from; i < to; i++) {
-            uint16_t x;
-            memcpy(&x, v + 2 * i, 2);
-            c += x == key;
-        }
-        return c;
-    case 4:
-        for (size_t i = from; i < to; i++) {
-            uint32_t x;
-            memcpy(&x, v + 4 * i, 4);
-            c += x == key;
-        }
-        return c;
-    case 8:
-        for (size_t i = from; i < to; i++) {
-            uint64_t x;
-            memcpy(&x, v + 8 * i, 8);
-            c += x == key;
-        }
-        return c;
+    case 1: COUNT_EQ_AS(uint8_t);
+    case 2: COUNT_EQ_AS(uint16_t);
+    case 4: COUNT_EQ_AS(uint32_t);
+    case 8: COUNT_EQ_AS(uint64_t);
+#undef COUNT_EQ_AS
     default:
         for (size_t i = from; i < to; i++) c += split_key(p, i) == key;
         return c;

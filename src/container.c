@@ -378,15 +378,13 @@ fail:
 }
 
 /* Chunk i's frame (at frame: the map, or a copy of its bytes) checked
- * against its XXH64 (unless `checked`: these very bytes, in memory of ours
- * that nothing writes, matched it already) and decoded into out; the
- * decoded bytes are not checked (cbz_member_decode_chunk does that, the
- * restore does it on its writer thread). */
+ * against its XXH64 and decoded into out; the decoded bytes are not checked
+ * (cbz_member_decode_chunk and the restore do that, check_content). */
 static cbz_status decode_frame(const cbz_member *m, uint64_t i, const uint8_t *frame,
-                               bool checked, cbz_chunk_work *w, uint8_t *out, cbz_error *err)
+                               cbz_chunk_work *w, uint8_t *out, cbz_error *err)
 {
     const cbz_index_entry *x = &m->index[i];
-    CBZ_FAIL_IF(!checked && cbz_xxh64(frame, (size_t)x->frame_len, 0) != x->frame_xxh64, err,
+    CBZ_FAIL_IF(cbz_xxh64(frame, (size_t)x->frame_len, 0) != x->frame_xxh64, err,
                 CBZ_ERR_CHECKSUM,
                 "%s: chunk %llu (input bytes %llu..%llu): frame checksum mismatch", m->path,
                 (unsigned long long)i + 1, (unsigned long long)x->in_offset,
@@ -415,7 +413,7 @@ static cbz_status check_content(const cbz_member *m, uint64_t i, const uint8_t *
 cbz_status cbz_member_decode_chunk(const cbz_member *m, uint64_t i, cbz_chunk_work *w,
                                    uint8_t *out, cbz_error *err)
 {
-    CBZ_TRY(decode_frame(m, i, m->map + m->index[i].frame_offset, false, w, out, err));
+    CBZ_TRY(decode_frame(m, i, m->map + m->index[i].frame_offset, w, out, err));
     return check_content(m, i, out, err);
 }
 
@@ -1868,7 +1866,7 @@ static cbz_status restore_decode(restore_run *r, uint64_t k, int thread, cbz_err
                 "out of memory (%llu bytes)", (unsigned long long)x->in_len);
     const uint8_t *frame;
     CBZ_TRY(frame_read(m, k, &r->frames[thread], &frame, err));
-    CBZ_TRY(decode_frame(m, k, frame, false, &r->work[thread], out->data, err));
+    CBZ_TRY(decode_frame(m, k, frame, &r->work[thread], out->data, err));
     if (!r->sink_checks) CBZ_TRY(check_content(m, k, out->data, err));
     return CBZ_OK;
 }
