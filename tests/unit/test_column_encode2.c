@@ -26,15 +26,6 @@
 
 enum { T_COL_VERSION = 1, T_M_TEXT_DICT = 3 };
 
-static uint64_t rs = 0x9E3779B97F4A7C15ULL;
-static uint64_t rnd64(void)
-{
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
-}
-
 /* Encodes with peers, decodes, compares; the encoding stays in out. */
 static bool round_trip(const cbz_col_desc *d, const uint8_t *v, size_t n,
                        const cbz_col_peer *peers, size_t np, cbz_buf *out, cbz_col_stats *st)
@@ -106,12 +97,12 @@ static size_t dict_values(uint8_t vals[][TW], size_t *lens)
     /* random letters with a common 9-byte head, then random short ones */
     for (size_t i = 0; i < 40; i++, k++) {
         memcpy(vals[k], "KLMNOPQRS", 9);
-        lens[k] = 10 + rnd64() % 3;
-        for (size_t j = 9; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd64() % 26);
+        lens[k] = 10 + rnd() % 3;
+        for (size_t j = 9; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd() % 26);
     }
     for (size_t i = 0; i < 40; i++, k++) {
-        lens[k] = 1 + rnd64() % 7;
-        for (size_t j = 0; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd64() % 26);
+        lens[k] = 1 + rnd() % 7;
+        for (size_t j = 0; j < lens[k]; j++) vals[k][j] = (uint8_t)('A' + rnd() % 26);
     }
     return k;
 }
@@ -125,7 +116,7 @@ static void test_text_dict_order(void)
     uint8_t *v = malloc(n * TW);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     for (size_t i = 0; i < n; i++) {
-        size_t k = i < nv ? i : rnd64() % nv; /* every value at least once */
+        size_t k = i < nv ? i : rnd() % nv; /* every value at least once */
         memset(v + i * TW, ' ', TW);
         memcpy(v + i * TW, vals[k], lens[k]);
     }
@@ -204,13 +195,13 @@ static void test_text_mask_copy(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
         CU_ASSERT_PTR_NOT_NULL_FATAL(v);
         for (size_t i = 0; i < n; i++) {
-            const bool blank = rnd64() % 2;
+            const bool blank = rnd() % 2;
             if (blank) {
                 memset(pv + i * 4, ' ', 4);
                 memset(v + i * w, ' ', w);
             } else {
                 memcpy(pv + i * 4, "ABCD", 4);
-                for (uint32_t j = 0; j < w; j++) v[i * w + j] = (uint8_t)('A' + rnd64() % 4);
+                for (uint32_t j = 0; j < w; j++) v[i * w + j] = (uint8_t)('A' + rnd() % 4);
             }
         }
         cbz_col_desc pd = mk(CBZ_COL_TEXT, 4, 0, 0, 0), d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
@@ -240,8 +231,8 @@ static void test_numeric_blanks(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(v);
         int64_t date = 20250101;
         for (size_t i = 0; i < n; i++) {
-            const bool blank = rnd64() % 2;
-            date += (int64_t)(rnd64() % 3);
+            const bool blank = rnd() % 2;
+            date += (int64_t)(rnd() % 3);
             char t[24]; /* the peer: zoned PIC 9(8), ASCII */
             snprintf(t, sizeof t, "%08lld", (long long)date);
             memcpy(full + i * pw, t, pw);
@@ -249,11 +240,11 @@ static void test_numeric_blanks(void)
             if (blank) {
                 memset(v + i * w, ' ', w);
             } else if (kind == CBZ_COL_ZONED) {
-                int64_t x = date * 7 + (int64_t)(rnd64() % 1000);
+                int64_t x = date * 7 + (int64_t)(rnd() % 1000);
                 snprintf(t, sizeof t, "%08lld", (long long)x % 100000000);
                 memcpy(v + i * w, t, w);
             } else {
-                put_packed(v + i * w, w, (int64_t)(rnd64() % 2000000) - 1000000);
+                put_packed(v + i * w, w, (int64_t)(rnd() % 2000000) - 1000000);
             }
         }
         cbz_col_desc pd = mk(CBZ_COL_ZONED, pw, 0, 0, 0);
@@ -282,10 +273,10 @@ static void test_numeric_dict_keys(void)
 {
     const size_t n = 8192, w = 6;
     int64_t keys[700];
-    for (size_t k = 0; k < 700; k++) keys[k] = (int64_t)(rnd64() % 100000000000ULL) - 50000000000LL;
+    for (size_t k = 0; k < 700; k++) keys[k] = (int64_t)(rnd() % 100000000000ULL) - 50000000000LL;
     uint8_t *v = malloc(n * w);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    for (size_t i = 0; i < n; i++) put_packed(v + i * w, w, keys[rnd64() % 700]);
+    for (size_t i = 0; i < n; i++) put_packed(v + i * w, w, keys[rnd() % 700]);
     cbz_col_desc d = mk(CBZ_COL_PACKED, (uint32_t)w, 0, 0, 1);
     cbz_buf out;
     cbz_buf_init(&out);
@@ -309,11 +300,11 @@ static void test_blank_wide(void)
             CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
             CU_ASSERT_PTR_NOT_NULL_FATAL(v);
             for (size_t i = 0; i < n; i++) {
-                const bool blank = rnd64() % 2;
+                const bool blank = rnd() % 2;
                 memset(v + i * w, ' ', w);
                 memcpy(pv + i * 4, blank ? "    " : "ABCD", 4);
                 if (!blank || (strays && i % 40 == 7))
-                    v[i * w + (blank ? 8 + i % (w - 8) : rnd64() % w)] = (uint8_t)('A' + rnd64() % 3);
+                    v[i * w + (blank ? 8 + i % (w - 8) : rnd() % w)] = (uint8_t)('A' + rnd() % 3);
             }
             cbz_col_desc pd = mk(CBZ_COL_TEXT, 4, 0, 0, 0), d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
             cbz_col_peer peer = peer_of(pd, pv, n);
@@ -343,17 +334,17 @@ static void test_short_dict(void)
             CU_ASSERT_PTR_NOT_NULL_FATAL(v);
             for (size_t i = 0; i < n; i++) {
                 uint8_t *q = v + i * w;
-                if (i > 0 && rnd64() % 4 == 0) { /* a run */
+                if (i > 0 && rnd() % 4 == 0) { /* a run */
                     memcpy(q, q - w, w);
                     continue;
                 }
                 memset(q, ' ', w);
-                const unsigned pick = (unsigned)(rnd64() % 40);
+                const unsigned pick = (unsigned)(rnd() % 40);
                 if (pick == 0) continue; /* blank */
                 q[pick % w] = (uint8_t)('A' + pick % 3);
                 q[(pick / 3) % w] = (uint8_t)('a' + pick % 2);
                 if (late_distinct && i >= 2048) /* then (almost) every value new */
-                    for (uint32_t j = 0; j < w; j++) q[j] = (uint8_t)(rnd64() & 0xFF);
+                    for (uint32_t j = 0; j < w; j++) q[j] = (uint8_t)(rnd() & 0xFF);
             }
             cbz_col_desc d = mk(CBZ_COL_TEXT, w, 0, 0, 0);
             cbz_buf out;
@@ -388,24 +379,24 @@ static void memo_chunk(uint8_t *v[MC_STREAMS], cbz_col_desc d[MC_STREAMS], size_
     int64_t date = 20240101 + salt;
     for (size_t i = 0; i < n; i++) {
         char t[64];
-        const bool det = rnd64() % 5 != 0, blank = rnd64() % 3 == 0;
-        date += (int64_t)(rnd64() % 2);
+        const bool det = rnd() % 5 != 0, blank = rnd() % 3 == 0;
+        date += (int64_t)(rnd() % 2);
         v[0][i] = det ? 'D' : 'H';
         snprintf(t, sizeof t, "%08lld", (long long)date);
         memcpy(v[1] + i * 8, blank ? "        " : t, 8);
-        snprintf(t, sizeof t, "R%05u", (unsigned)(rnd64() % 400));
+        snprintf(t, sizeof t, "R%05u", (unsigned)(rnd() % 400));
         put_text(v[2] + i * 10, 10, blank ? "" : t);
         if (blank) memset(v[3] + i * 7, ' ', 7);
-        else put_packed(v[3] + i * 7, 7, date * 3 + (int64_t)(rnd64() % 50) - 25);
-        snprintf(t, sizeof t, "%08lld", (long long)(date % 100000000 + (int64_t)(rnd64() % 7)));
+        else put_packed(v[3] + i * 7, 7, date * 3 + (int64_t)(rnd() % 50) - 25);
+        snprintf(t, sizeof t, "%08lld", (long long)(date % 100000000 + (int64_t)(rnd() % 7)));
         memcpy(v[4] + i * 8, t, 8);
-        if (det) snprintf(t, sizeof t, "PAYMENT %u", (unsigned)(rnd64() % 90));
-        else snprintf(t, sizeof t, "%c%c-%04u-ACCT", 'A' + (int)(rnd64() % 26),
-                      'A' + (int)(rnd64() % 26), (unsigned)(rnd64() % 10000));
+        if (det) snprintf(t, sizeof t, "PAYMENT %u", (unsigned)(rnd() % 90));
+        else snprintf(t, sizeof t, "%c%c-%04u-ACCT", 'A' + (int)(rnd() % 26),
+                      'A' + (int)(rnd() % 26), (unsigned)(rnd() % 10000));
         put_text(v[5] + i * 20, 20, t);
-        const char *city = cities[rnd64() % 5];
+        const char *city = cities[rnd() % 5];
         put_text(v[6] + i * 12, 12, city);
-        snprintf(t, sizeof t, "%u %s %s", (unsigned)(rnd64() % 999), rnd64() % 2 ? "MAIN" : "OAK",
+        snprintf(t, sizeof t, "%u %s %s", (unsigned)(rnd() % 999), rnd() % 2 ? "MAIN" : "OAK",
                  city);
         put_text(v[7] + i * 30, 30, t);
     }

@@ -653,6 +653,20 @@ static void test_available(void)
 
 static void test_canaries(void) { CU_ASSERT_EQUAL(canary_bad, 0); }
 
+/* Half of the n values of w bytes at in, at random, made blank: spaces of
+ * the code page (EBCDIC eb, else ASCII) or, one time in four, low-values;
+ * how many. */
+static size_t blank_at_random(uint8_t *in, size_t n, size_t w, int eb)
+{
+    size_t blanks = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rnd() % 2) {
+            memset(in + i * w, rnd() % 4 ? (eb ? 0x40 : 0x20) : 0x00, w);
+            blanks++;
+        }
+    return blanks;
+}
+
 /* Unused OCCURS entries: blank values (spaces of the code page, or
  * low-values) at random among valid ones, so that nearly every block of 16
  * mixes both: the block kernels' per-value path for such blocks must give
@@ -666,12 +680,7 @@ static void test_blank_mixed(void)
             for (size_t w = 1; w <= CBZ_K_PACKED_MAX_WIDTH; w++) {
                 uint8_t *in = tight(0, n * w);
                 make_packed(in, n, w, 4);
-                size_t blanks = 0;
-                for (size_t i = 0; i < n; i++)
-                    if (rnd() % 2) {
-                        memset(in + i * w, rnd() % 4 ? (eb ? 0x40 : 0x20) : 0x00, w);
-                        blanks++;
-                    }
+                size_t blanks = blank_at_random(in, n, w, eb);
                 int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
                 uint8_t *s1 = tight(3, n), *s2 = tight(4, n), *b1 = tight(5, n), *b2 = tight(6, n);
                 size_t c1 = P->packed_to_i64(in, n, w, o1, s1, b1);
@@ -689,12 +698,7 @@ static void test_blank_mixed(void)
                     if (nd < 1 || nd > CBZ_K_MAX_DIGITS) continue;
                     uint8_t *in = tight(0, n * w);
                     make_zoned(in, n, w, eb, mode, 2);
-                    size_t blanks = 0;
-                    for (size_t i = 0; i < n; i++)
-                        if (rnd() % 2) {
-                            memset(in + i * w, rnd() % 4 ? (eb ? 0x40 : 0x20) : 0x00, w);
-                            blanks++;
-                        }
+                    size_t blanks = blank_at_random(in, n, w, eb);
                     int64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
                     uint8_t *f1 = tight(3, n), *f2 = tight(4, n);
                     uint8_t *b1 = tight(5, n), *b2 = tight(6, n);
