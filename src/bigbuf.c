@@ -18,7 +18,12 @@
 #include <sys/mman.h>
 
 #define HEADER ((size_t)64)
+#define PAGE ((size_t)4096)
 #define HUGE_PAGE ((size_t)2 << 20)
+/* The most bytes past a block's last whole huge page left in small pages:
+ * a huge page costs about as much as a dozen small ones faulted one by one
+ * (one zeroes 2 MiB, 0.13-0.15 ms here; a 4 KiB fault 10-12 us). */
+#define HUGE_REST_MAX ((size_t)64 << 10)
 #define CACHE_SLOTS 8
 #define CACHE_BYTES ((size_t)256 << 20)
 
@@ -81,10 +86,14 @@ void *cbz_big_take(size_t n, size_t *size)
     }
     void *p = NULL;
     if (n >= CBZ_BIG_HUGE) {
-        n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        /* whole huge pages; a short rest after the last one stays in small
+         * pages (a chunk of whole records, 4 MiB and a few bytes, would
+         * fault a third huge page, 2 MiB zeroed for those bytes) */
+        size_t whole = n / HUGE_PAGE * HUGE_PAGE, rest = n - whole;
+        n = rest > HUGE_REST_MAX ? whole + HUGE_PAGE : whole + (rest + PAGE - 1) / PAGE * PAGE;
         if (posix_memalign(&p, HUGE_PAGE, n) != 0) return NULL;
 #ifdef MADV_HUGEPAGE
-        (void)madvise(p, n, MADV_HUGEPAGE);   /* a hint only */
+        (void)madvise(p, n / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);   /* a hint only */
 #endif
     } else if (posix_memalign(&p, HEADER, n) != 0) {
         return NULL;
@@ -138,7 +147,7 @@ void cbz_big_prefault(void *p, size_t n)
 #ifdef MADV_POPULATE_WRITE
     if (!p || n == 0) return;
     /* whole pages: the bytes around the range are left as they are too */
-    const uintptr_t page = 4096;
+    const uintptr_t page = PAGE;
     uintptr_t a = (uintptr_t)p & ~(page - 1);
     uintptr_t e = (uintptr_t)p + n;
     if (e < (uintptr_t)p || e > UINTPTR_MAX - page) return;

@@ -1742,8 +1742,8 @@ done:
  * member's map: on virtual machines that shadow page tables the first touch
  * of a mapped page traps to the hypervisor, a few milliseconds per MiB,
  * where a copy into memory already mapped costs microseconds), decodes it
- * into the chunk's slot of a ring of RESTORE_RING(decoders) output buffers
- * and marks the slot ready.  Nothing waits for a batch: the slowest chunk
+ * into the chunk's slot of a ring of output buffers (restore_ring) and
+ * marks the slot ready.  Nothing waits for a batch: the slowest chunk
  * holds up no other decoder.
  *
  * The serial end (SHA-256 of the whole, the write, progress) takes the ready
@@ -1785,9 +1785,34 @@ done:
  * CBZ_TEST_RESTORE_SINK=helper or =decoders chooses the sink whatever the
  * cores, so that both ways are tested on any machine.
  * ---------------------------------------------------------------------- */
-/* Every decoder's chunk and two more waiting to be written: the serial end
- * is never short of a ready chunk while the decoders are ahead. */
-#define RESTORE_RING(decoders) ((uint64_t)(decoders) + 2)
+/* Output buffers for `decoders` decoders: every decoder's chunk, the one
+ * being written and one more, so that a decoder whose chunk is not next in
+ * order, or that sinks, takes another.  One decoder beside a helper sink
+ * needs no more: it finishes its chunks in order, and the sink (SHA-256,
+ * XXH64, write: 2.6-2.9 ms a 4 MiB chunk here) is no slower than it (VB,
+ * the fastest decode, 2.7-3.0 ms; the others 3.5-5), while each buffer is
+ * 4 MiB of fresh memory, the costliest thing of a restore's start on this
+ * kind of virtual machine. */
+static uint64_t restore_ring(int decoders, bool helper_sinks)
+{
+    return (uint64_t)decoders + (helper_sinks && decoders == 1 ? 1 : 2);
+}
+
+/* b with room for n bytes in a block of about n (cbz_buf_reserve doubles: a
+ * 4 MiB chunk of whole records, a few bytes over 4 MiB, would get an 8 MiB
+ * block and fault a third huge page for those bytes; bigbuf.h).  Its bytes
+ * are not kept. */
+static cbz_status reserve_exact(cbz_buf *b, size_t n)
+{
+    if (b->cap >= n) return CBZ_OK;
+    size_t size;
+    uint8_t *p = cbz_big_take(n, &size);
+    if (!p) return CBZ_ERR_NOMEM;
+    cbz_buf_free(b);
+    b->data = p;
+    b->cap = size;
+    return CBZ_OK;
+}
 
 typedef struct restore_slot {
     cbz_buf out;                   /* the decoded chunk */
@@ -1986,7 +2011,14 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     r.m = m;
     r.fp = fp;
     r.progress = progress;
-    r.n_ring = RESTORE_RING(nd);
+    /* a helper sink only where it has a core of its own (tests: where told) */
+    const char *who = getenv("CBZ_TEST_RESTORE_SINK");
+    bool want_helper = who && strcmp(who, "helper") == 0 ? true
+                     : who && strcmp(who, "decoders") == 0 ? false
+                     : nd < cbz_parallel_threads(0);
+    cbz_helper *hp = m->n_chunks && want_helper ? cbz_helper_new() : NULL;
+    r.helper_sinks = hp != NULL;
+    r.n_ring = restore_ring(nd, r.helper_sinks);
     if (r.n_ring > m->n_chunks) r.n_ring = m->n_chunks ? m->n_chunks : 1;
     r.fail_decode = env_chunk("CBZ_TEST_FAIL_DECODE");
     r.page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -1997,7 +2029,6 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     r.ring = calloc(nr, sizeof *r.ring);
     r.warm_at = calloc(max_warm, sizeof *r.warm_at);
     r.warm_len = calloc(max_warm, sizeof *r.warm_len);
-    cbz_helper *hp = NULL;
     bool sync = false;
     cbz_status s = CBZ_OK;
     if (!r.work || !r.frames || !r.ring || !r.warm_at || !r.warm_len) {
@@ -2011,11 +2042,13 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     for (size_t i = 0; i < nr; i++) cbz_buf_init(&r.ring[i].out);
     if ((s = cbz_sha256_new(&r.sha, err)) != CBZ_OK) goto done;
     if (m->map && m->size) madvise((void *)m->map, m->size, MADV_SEQUENTIAL);
-    /* Every big buffer for the whole run, now, at its largest: the ring's
-     * decoded chunks, each decoder's frame and column values
-     * (cbz_chunk_decode: at most in_len, or in_len + 8 per record with record
-     * lengths), so no chunk meets fresh memory after the first ones.  A
-     * frame buffer is at least a huge block: one fault, not one per 4 KiB. */
+    /* Every big buffer for the whole run, now, at its largest and no larger:
+     * each decoder's frame and column values (cbz_chunk_decode: at most
+     * in_len, or in_len + 8 per record with record lengths) and the ring's
+     * decoded chunks, so no chunk meets fresh memory after the first ones,
+     * listed for the helper sink's prefault in the order the first chunk
+     * needs them.  A frame buffer is at least a huge block: one fault, not
+     * one per 4 KiB. */
     uint64_t max_in = 0, max_vals = 0, max_frame = 0;
     bool fixed_fmt = m->plan.fmt.recfm == CBZ_RECFM_F || m->plan.fmt.recfm == CBZ_RECFM_FB;
     for (uint64_t i = 0; i < m->n_chunks; i++) {
@@ -2029,17 +2062,17 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     /* (a reserve that fails here is retried, and reported, where the
      * buffer is needed) */
     for (size_t t = 0; t < nt && m->n_chunks; t++) {
-        if (max_vals && cbz_buf_reserve_huge(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
-            r.warm_at[r.n_warm] = r.work[t].vals.data;
-            r.warm_len[r.n_warm++] = (size_t)max_vals;
-        }
-        if (m->fd >= 0 && max_frame && cbz_buf_reserve(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
+        if (m->fd >= 0 && max_frame && reserve_exact(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
             r.warm_at[r.n_warm] = r.frames[t].data;
             r.warm_len[r.n_warm++] = (size_t)max_frame;
         }
+        if (max_vals && reserve_exact(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
+            r.warm_at[r.n_warm] = r.work[t].vals.data;
+            r.warm_len[r.n_warm++] = (size_t)max_vals;
+        }
     }
     for (size_t i = 0; i < nr && max_in && m->n_chunks; i++) {
-        if (cbz_buf_reserve_huge(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
+        if (reserve_exact(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
         r.warm_at[r.n_warm] = r.ring[i].out.data;
         r.warm_len[r.n_warm++] = (size_t)max_in;
     }
@@ -2057,13 +2090,6 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
         s = cbz_fail(err, CBZ_ERR_NOMEM, "cannot make the restore's lock");
         goto done;
     }
-    /* a helper sink only where it has a core of its own (tests: where told) */
-    const char *who = getenv("CBZ_TEST_RESTORE_SINK");
-    bool want_helper = who && strcmp(who, "helper") == 0 ? true
-                     : who && strcmp(who, "decoders") == 0 ? false
-                     : nd < cbz_parallel_threads(0);
-    if (m->n_chunks && want_helper) hp = cbz_helper_new();
-    r.helper_sinks = hp != NULL;
     r.sink_checks = r.helper_sinks && nd == 1;
     if (hp) cbz_helper_start(hp, restore_helper_sink, &r);
     cbz_parallel_for(nt, nd, restore_worker, &r);

@@ -210,15 +210,18 @@ static void test_mixed_lengths(void)
 
 /* Fixed records back to back: scatter without offsets (the stride path)
  * makes exactly the columns of the offsets path, and gather (which finds
- * the records back to back) restores every byte. */
+ * the records back to back) restores every byte.  Some plans have hundreds
+ * of columns, records of 3 to 9 KiB: blocks of a few records, put together
+ * in split.c's stage or (wider than it holds) in place. */
 static void test_fixed_stride(void)
 {
-    for (int trial = 0; trial < 40; trial++) {
+    for (int trial = 0; trial < 60; trial++) {
         cbz_plan p;
-        random_plan(&p, 1 + rnd() % 24);
+        const bool wide = trial % 4 == 3;
+        random_plan(&p, wide ? 200 + rnd() % 300 : 1 + rnd() % 24);
         p.fmt.recfm = CBZ_RECFM_FB;
         p.fmt.lrecl = p.width;
-        size_t n = trial % 5 == 0 ? rnd() % 4 : 1 + rnd() % 700, nc = p.n_cols;
+        size_t n = trial % 5 == 0 ? rnd() % 4 : 1 + rnd() % (wide ? 60 : 700), nc = p.n_cols;
         uint8_t *data = malloc(n * p.width + 1), *back = malloc(n * p.width + 1);
         size_t *off = malloc((n + 1) * sizeof *off), *len = malloc((n + 1) * sizeof *len);
         uint8_t **a = calloc(nc, sizeof *a), **b = calloc(nc, sizeof *b);
@@ -284,6 +287,18 @@ static void test_bigbuf(void)
     CU_ASSERT(r != p && sz2 >= ((size_t)8 << 20));
     r[sz2 - 1] = 7;
     free(r);   /* raw blocks are plain malloc memory */
+    /* whole huge pages, and a short rest in small pages: a 4 MiB chunk of
+     * whole records a few bytes over 4 MiB does not take a third huge page */
+    r = cbz_big_take(((size_t)8 << 20) + 300, &sz2);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT((uintptr_t)r % ((size_t)2 << 20) == 0);
+    CU_ASSERT(sz2 == ((size_t)8 << 20) + 4096);
+    memset(r, 3, sz2);
+    free(r);
+    r = cbz_big_take(((size_t)8 << 20) + ((size_t)100 << 10), &sz2);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT(sz2 == ((size_t)10 << 20));
+    free(r);
     /* small blocks are not cached: still valid memory */
     uint8_t *s = cbz_big_take(100, &sz2);
     CU_ASSERT_FATAL(s != NULL);
