@@ -1,9 +1,9 @@
 /*
  * dispatch.c — picks the kernel variant once per process: the best one the
- * CPU supports, or the one CBZ_KERNELS names (portable|sse41|avx2), in the
- * manner of libdeflate's lib/x86/cpu_features.c.  SIMD variants exist only
- * when kernels/x86/kernels_x86.h is present (it declares nothing new: its
- * presence says that kernels/x86/ defines cbz_kernels_fill_sse41/avx2).
+ * CPU supports, or the one CBZ_KERNELS names (portable|sse41|avx2|avx512), in
+ * the manner of libdeflate's lib/x86/cpu_features.c.  SIMD variants exist
+ * only when kernels/x86/kernels_x86.h is present (its presence says that
+ * kernels/x86/ defines cbz_kernels_fill_sse41/avx2/avx512).
  */
 #include "kernels.h"
 
@@ -18,10 +18,10 @@
 #endif
 #endif
 
-static const char *const variant_names[] = { "portable", "sse41", "avx2", NULL };
+static const char *const variant_names[] = { "portable", "sse41", "avx2", "avx512", NULL };
 
-static cbz_kernel_table t_portable, t_sse41, t_avx2;
-static bool have_sse41, have_avx2;
+static cbz_kernel_table t_portable, t_sse41, t_avx2, t_avx512;
+static bool have_sse41, have_avx2, have_avx512;
 static const cbz_kernel_table *current;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -31,6 +31,7 @@ static const cbz_kernel_table *lookup(const char *name)
     if (strcmp(name, "portable") == 0) return &t_portable;
     if (strcmp(name, "sse41") == 0) return have_sse41 ? &t_sse41 : NULL;
     if (strcmp(name, "avx2") == 0) return have_avx2 ? &t_avx2 : NULL;
+    if (strcmp(name, "avx512") == 0) return have_avx512 ? &t_avx512 : NULL;
     return NULL;
 }
 
@@ -70,6 +71,12 @@ static void fill_portable(cbz_kernel_table *t, const char *name)
     t->bitpack_u32 = cbz_k_bitpack_u32_portable;
     t->bitunpack_u32 = cbz_k_bitunpack_u32_portable;
     t->max_bits_u64 = cbz_k_max_bits_u64_portable;
+    t->merge_rows = cbz_k_merge_rows_portable;
+    t->expand_u64 = cbz_k_expand_u64_portable;
+    t->select_u64 = cbz_k_select_u64_portable;
+    t->blank_rows = cbz_k_blank_rows_portable;
+    t->planes_u64 = cbz_k_planes_u64_portable;
+    t->dec_planes_u64 = cbz_k_dec_planes_u64_portable;
 }
 
 static void init_tables(void)
@@ -77,6 +84,7 @@ static void init_tables(void)
     fill_portable(&t_portable, "portable");
     fill_portable(&t_sse41, "sse41");
     fill_portable(&t_avx2, "avx2");
+    fill_portable(&t_avx512, "avx512");
 #ifdef CBZ_HAVE_X86_KERNELS
     __builtin_cpu_init();
     if (__builtin_cpu_supports("sse4.1")) {
@@ -90,8 +98,20 @@ static void init_tables(void)
         cbz_kernels_fill_avx2(&t_avx2);
         have_avx2 = true;
     }
+    if (have_avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512ifma")) {
+        /* avx512 builds on the avx2 table */
+        t_avx512 = t_avx2;
+        t_avx512.name = "avx512";
+        cbz_kernels_fill_avx512(&t_avx512);
+        have_avx512 = true;
+    }
 #endif
-    current = have_avx2 ? &t_avx2 : have_sse41 ? &t_sse41 : &t_portable;
+    current = have_avx512 ? &t_avx512
+              : have_avx2 ? &t_avx2
+              : have_sse41 ? &t_sse41
+                           : &t_portable;
     const char *force = getenv("CBZ_KERNELS");
     if (force && *force) {
         const cbz_kernel_table *t = lookup(force); /* not cbz_kernels_get: we are inside once */

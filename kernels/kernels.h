@@ -8,7 +8,7 @@
  * twin (kernels/cuda/) that must give byte-identical results for every input,
  * including invalid ones.  Callers reach kernels through the dispatch table
  * returned by cbz_kernels(), chosen once per process from the CPU's features;
- * the environment variable CBZ_KERNELS=portable|sse41|avx2 forces a variant
+ * the environment variable CBZ_KERNELS=portable|sse41|avx2|avx512 forces a variant
  * (tests), as libdeflate's lib/x86/cpu_features.c does.
  *
  * Conventions for every kernel below:
@@ -179,6 +179,7 @@ typedef bool (*cbz_k_rle_decode_fn)(const int64_t *vals, const uint32_t *lens, s
  * dict_gather_u64: out[i] = dict[codes[i]]; dict_gather_fixed copies the
  *   width-byte entry codes[i].  Both return false (stopping at the first bad
  *   code, out beyond it unspecified) when a code is >= ndict.
+ *   dict_gather_fixed of width 0 is the check alone (dict and out unused).
  * ---------------------------------------------------------------------- */
 typedef size_t (*cbz_k_dict_lookup_u64_fn)(const uint64_t *keys, size_t nkeys,
                                            const uint64_t *vals, size_t n, uint32_t *codes);
@@ -189,6 +190,47 @@ typedef bool (*cbz_k_dict_gather_u64_fn)(const uint32_t *codes, size_t n, const 
 typedef bool (*cbz_k_dict_gather_fixed_fn)(const uint32_t *codes, size_t n,
                                            const uint8_t *dict, size_t ndict, size_t width,
                                            uint8_t *out);
+
+/* ------------------------------------------------------------------------
+ * Decoder steps.  The merges of a column whose exceptions (flag 1) lie
+ * among its valid values (flag 0); every flag is 0 or 1.
+ *
+ * merge_rows: out row i (width bytes, rows back to back) = the next row of x
+ *   when flag[i] is 1, else the next row of y; x holds one row per 1 flag,
+ *   y one per 0 flag, back to back, and exactly those bytes are read.
+ * expand_u64: out[i] = 0 when flag[i] is 1, else the next value of in; in
+ *   holds m values, m the count of 0 flags (when m is smaller, the first 0
+ *   flags, those the m values do not reach from the end, get 0 too; m <= n).
+ *   in == out is allowed.
+ * select_u64: out[j++] = in[i] for every i whose flag is 0, in order; out
+ *   has room for n values (it may be written up to out[n - 1]); returns j.
+ * blank_rows: flag[i] = 1 when the width bytes (width >= 1) of value i are
+ *   all b, else 0; returns the count of 1 flags.
+ *
+ * Planes of 64-bit values (L7's byte planes and decimal planes), in holding
+ * k planes of n bytes back to back:
+ * planes_u64: plane j is byte j (least significant first) of every value,
+ *   1 <= k <= 8; out[i] = value i + add (mod 2^64).
+ * dec_planes_u64: plane j is base-100 digit j of every value (planes 0..k-2
+ *   must hold 0..99, the last any byte), 1 <= k <= 9, so that no value
+ *   overflows (255 * 100^8 + 100^8 - 1 < 2^63); out[i] = value i, or, with
+ *   signs (bit i of its bytes, least significant first: value i is
+ *   negative), 2 * value i - sign i (the zigzag form); plus add (mod 2^64).
+ *   Returns false, out unspecified, when a byte of planes 0..k-2 is over 99
+ *   or a negative value is 0.
+ * ---------------------------------------------------------------------- */
+typedef void (*cbz_k_merge_rows_fn)(const uint8_t *flag, size_t n, size_t width,
+                                    const uint8_t *x, const uint8_t *y, uint8_t *out);
+typedef void (*cbz_k_expand_u64_fn)(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
+                                    uint64_t *out);
+typedef size_t (*cbz_k_select_u64_fn)(const uint64_t *in, const uint8_t *flag, size_t n,
+                                      uint64_t *out);
+typedef size_t (*cbz_k_blank_rows_fn)(const uint8_t *in, size_t n, size_t width, uint8_t b,
+                                      uint8_t *flag);
+typedef void (*cbz_k_planes_u64_fn)(const uint8_t *in, size_t n, unsigned k, uint64_t add,
+                                    uint64_t *out);
+typedef bool (*cbz_k_dec_planes_u64_fn)(const uint8_t *in, size_t n, unsigned k,
+                                        const uint8_t *signs, uint64_t add, uint64_t *out);
 
 /* ------------------------------------------------------------------------
  * L7 bit-pack.  Value i occupies bits [i*bits, i*bits + bits) of the output,
@@ -210,7 +252,7 @@ typedef unsigned (*cbz_k_max_bits_u64_fn)(const uint64_t *in, size_t n);
  * The dispatch table.  Every entry is always set (portable by default).
  * ---------------------------------------------------------------------- */
 typedef struct cbz_kernel_table {
-    const char *name;                 /* "portable", "sse41", "avx2" */
+    const char *name;                 /* "portable", "sse41", "avx2", "avx512" */
     cbz_k_gather_fn gather;
     cbz_k_scatter_fn scatter;
     cbz_k_planes_fn planes_split;
@@ -244,12 +286,18 @@ typedef struct cbz_kernel_table {
     cbz_k_bitpack_u32_fn bitpack_u32;
     cbz_k_bitunpack_u32_fn bitunpack_u32;
     cbz_k_max_bits_u64_fn max_bits_u64;
+    cbz_k_merge_rows_fn merge_rows;
+    cbz_k_expand_u64_fn expand_u64;
+    cbz_k_select_u64_fn select_u64;
+    cbz_k_blank_rows_fn blank_rows;
+    cbz_k_planes_u64_fn planes_u64;
+    cbz_k_dec_planes_u64_fn dec_planes_u64;
 } cbz_kernel_table;
 
 /* The table in use: chosen once (thread-safe) from CBZ_KERNELS when set and
  * supported, else the best variant the CPU supports. */
 const cbz_kernel_table *cbz_kernels(void);
-/* Name of the variant in use ("portable", "sse41", "avx2"). */
+/* Name of the variant in use ("portable", "sse41", "avx2", "avx512"). */
 const char *cbz_kernels_variant_name(void);
 /* Makes `name` the variant in use.  Returns false (changing nothing) when the
  * name is unknown, the variant is not built in, or the CPU lacks it.  For
@@ -267,6 +315,7 @@ const char *const *cbz_kernels_variant_names(void);
  * CPU check has a say in what instructions the compiler used). */
 void cbz_kernels_fill_sse41(cbz_kernel_table *t);
 void cbz_kernels_fill_avx2(cbz_kernel_table *t);
+void cbz_kernels_fill_avx512(cbz_kernel_table *t);
 
 /* ------------------------------------------------------------------------
  * The portable kernels (also the reference the others are tested against).
@@ -318,6 +367,18 @@ void cbz_k_bitunpack_u64_portable(const uint8_t *in, size_t n, unsigned bits, ui
 void cbz_k_bitpack_u32_portable(const uint32_t *in, size_t n, unsigned bits, uint8_t *out);
 void cbz_k_bitunpack_u32_portable(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
 unsigned cbz_k_max_bits_u64_portable(const uint64_t *in, size_t n);
+void cbz_k_merge_rows_portable(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
+                               const uint8_t *y, uint8_t *out);
+void cbz_k_expand_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
+                               uint64_t *out);
+size_t cbz_k_select_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n,
+                                 uint64_t *out);
+size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t b,
+                                 uint8_t *flag);
+void cbz_k_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, uint64_t add,
+                               uint64_t *out);
+bool cbz_k_dec_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, const uint8_t *signs,
+                                   uint64_t add, uint64_t *out);
 
 #ifdef __cplusplus
 }

@@ -635,3 +635,238 @@ unsigned cbz_k_max_bits_u64_portable(const uint64_t *in, size_t n)
     for (size_t i = 0; i < n; i++) acc |= in[i];
     return acc ? 64u - (unsigned)__builtin_clzll(acc) : 0u;
 }
+
+/* ---------------------------------------------------------------- merges */
+
+/* b ? x : y by a mask, never a branch: exceptions and valid values
+ * alternate at random (unused OCCURS entries), and a mispredicted branch a
+ * row costs more than the row's copy. */
+static inline const uint8_t *pick_row(size_t b, const uint8_t *x, const uint8_t *y)
+{
+    const uintptr_t m = (uintptr_t)0 - (uintptr_t)b;
+    return (const uint8_t *)(((uintptr_t)x & m) | ((uintptr_t)y & ~m));
+}
+
+/* row i from x or y as flag[i] says, with COPY(d, s) copying one row */
+#define MERGE_LOOP(COPY)                                                                      \
+    for (size_t i = 0; i < n; i++) {                                                          \
+        const size_t b = flag[i];                                                             \
+        uint8_t *d = out + i * w;                                                             \
+        const uint8_t *s = pick_row(b, x, y);                                                 \
+        COPY;                                                                                 \
+        x += b * w;                                                                           \
+        y += (1u - b) * w;                                                                    \
+    }
+
+void cbz_k_merge_rows_portable(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
+                               const uint8_t *y, uint8_t *out)
+{
+    const size_t w = width;
+    if (w == 1) {
+        MERGE_LOOP(d[0] = s[0])
+    } else if (w == 2) {
+        MERGE_LOOP(memcpy(d, s, 2))
+    } else if (w == 3) {
+        MERGE_LOOP(memcpy(d, s, 2); memcpy(d + 1, s + 1, 2))
+    } else if (w == 4) {
+        MERGE_LOOP(memcpy(d, s, 4))
+    } else if (w < 8) { /* 5..7 */
+        MERGE_LOOP(memcpy(d, s, 4); memcpy(d + w - 4, s + w - 4, 4))
+    } else if (w == 8) {
+        MERGE_LOOP(memcpy(d, s, 8))
+    } else if (w <= 16) {
+        MERGE_LOOP(memcpy(d, s, 8); memcpy(d + w - 8, s + w - 8, 8))
+    } else if (w <= 32) {
+        MERGE_LOOP(memcpy(d, s, 16); memcpy(d + w - 16, s + w - 16, 16))
+    } else {
+        MERGE_LOOP(memcpy(d, s, w))
+    }
+}
+
+void cbz_k_expand_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
+                               uint64_t *out)
+{
+    if (m == 0) { /* nothing to read */
+        for (size_t i = 0; i < n; i++) out[i] = 0;
+        return;
+    }
+    /* from the last position back: the j-th value moves to a position
+     * i >= j, read before that position is written (in == out); 0 flags
+     * past the m values (m too small) get 0 */
+    for (size_t i = n, j = m; i-- > 0;) {
+        const size_t take = (1u - flag[i]) & (j > 0);
+        const uint64_t y = in[j - (j > 0)];
+        out[i] = y & ((uint64_t)0 - take);
+        j -= take;
+    }
+}
+
+size_t cbz_k_select_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n,
+                                 uint64_t *out)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) { /* written at every i, kept at a 0 flag */
+        out[j] = in[i];
+        j += 1u - flag[i];
+    }
+    return j;
+}
+
+/* Reads only the n * width bytes (overlapping loads for the odd widths),
+ * with no call per value. */
+size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t b,
+                                 uint8_t *flag)
+{
+    const uint8_t *v = in;
+    const size_t w = width;
+    size_t blank = 0;
+    const uint64_t p8 = 0x0101010101010101ull * b;
+    const uint32_t p4 = (uint32_t)p8;
+    const uint16_t p2 = (uint16_t)p8;
+    switch (w) {
+    case 1:
+        for (size_t i = 0; i < n; i++) blank += flag[i] = v[i] == b;
+        return blank;
+    case 2:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t x;
+            memcpy(&x, v + 2 * i, 2);
+            blank += flag[i] = x == p2;
+        }
+        return blank;
+    case 3:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t x, y;
+            memcpy(&x, v + 3 * i, 2);
+            memcpy(&y, v + 3 * i + 1, 2);
+            blank += flag[i] = (x == p2) & (y == p2);
+        }
+        return blank;
+    case 4:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x;
+            memcpy(&x, v + 4 * i, 4);
+            blank += flag[i] = x == p4;
+        }
+        return blank;
+    case 8:
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x;
+            memcpy(&x, v + 8 * i, 8);
+            blank += flag[i] = x == p8;
+        }
+        return blank;
+    default: break;
+    }
+    if (w < 8) { /* 5, 6, 7: two overlapping 4-byte words */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x, y;
+            memcpy(&x, v + w * i, 4);
+            memcpy(&y, v + w * i + w - 4, 4);
+            blank += flag[i] = (x == p4) & (y == p4);
+        }
+        return blank;
+    }
+    if (w <= 16) { /* 9..16: two overlapping 8-byte words, no branch per value */
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x, y;
+            memcpy(&x, v + w * i, 8);
+            memcpy(&y, v + w * i + w - 8, 8);
+            blank += flag[i] = ((x ^ p8) | (y ^ p8)) == 0;
+        }
+        return blank;
+    }
+    for (size_t i = 0; i < n; i++) { /* 8-byte words, the last one overlapping */
+        const uint8_t *q = v + w * i;
+        uint64_t x, acc;
+        memcpy(&x, q + w - 8, 8);
+        acc = x ^ p8;
+        for (size_t j = 0; j + 8 < w && !acc; j += 8) {
+            memcpy(&x, q + j, 8);
+            acc |= x ^ p8;
+        }
+        blank += flag[i] = acc == 0;
+    }
+    return blank;
+}
+
+/* The planes are joined a block of values at a time, so that the block
+ * stays in L1 while every plane is added in; each loop is inlined with a
+ * full block's constant count, so that the compiler vectorizes it (-O2
+ * leaves loops with a remainder scalar). */
+#define PLANES_BLOCK 512
+
+static inline __attribute__((always_inline)) void planes_block(const uint8_t *in, size_t n,
+                                                               unsigned k, size_t b, size_t m,
+                                                               uint64_t add, uint64_t *restrict o)
+{
+    if (k == 1) {
+        for (size_t i = 0; i < m; i++) o[i] = in[b + i] + add;
+        return;
+    }
+    for (size_t i = 0; i < m; i++) o[i] = in[b + i];
+    for (unsigned j = 1; j + 1 < k; j++) {
+        const uint8_t *p = in + (size_t)j * n + b;
+        const unsigned sh = 8 * j;
+        for (size_t i = 0; i < m; i++) o[i] |= (uint64_t)p[i] << sh;
+    }
+    const uint8_t *p = in + (size_t)(k - 1) * n + b; /* the last plane adds add */
+    const unsigned sh = 8 * (k - 1);
+    for (size_t i = 0; i < m; i++) o[i] = (o[i] | (uint64_t)p[i] << sh) + add;
+}
+
+void cbz_k_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, uint64_t add,
+                               uint64_t *out)
+{
+    size_t b = 0;
+    for (; n - b >= PLANES_BLOCK; b += PLANES_BLOCK)
+        planes_block(in, n, k, b, PLANES_BLOCK, add, out + b);
+    if (b < n) planes_block(in, n, k, b, n - b, add, out + b);
+}
+
+static inline __attribute__((always_inline)) void dec_planes_block(const uint8_t *in, size_t n,
+                                                                   unsigned k, size_t b, size_t m,
+                                                                   uint64_t *restrict o)
+{
+    const uint8_t *top = in + (size_t)(k - 1) * n + b;
+    for (size_t i = 0; i < m; i++) o[i] = top[i];
+    for (unsigned j = k - 1; j-- > 0;) {
+        const uint8_t *pl = in + (size_t)j * n + b;
+        for (size_t i = 0; i < m; i++) o[i] = o[i] * 100 + pl[i];
+    }
+}
+
+bool cbz_k_dec_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, const uint8_t *signs,
+                                   uint64_t add, uint64_t *out)
+{
+    /* the digit pairs first, all at once: a byte >= 100 gets its top bit
+     * from adding 28 or has it already, bytes <= 99 do not carry; eight
+     * bytes a step, then the rest */
+    const size_t nq = (size_t)(k - 1) * n;
+    uint64_t hi = 0;
+    size_t q = 0;
+    for (; q + 8 <= nq; q += 8) {
+        uint64_t x;
+        memcpy(&x, in + q, 8);
+        hi |= (x + 0x1C1C1C1C1C1C1C1Cull) | x;
+    }
+    unsigned bad = (hi & 0x8080808080808080ull) != 0;
+    for (; q < nq; q++) bad |= in[q] > 99;
+    if (bad) return false;
+    unsigned zero_neg = 0;
+    for (size_t b = 0; b < n; b += PLANES_BLOCK) {
+        const size_t m = n - b < PLANES_BLOCK ? n - b : PLANES_BLOCK;
+        uint64_t *o = out + b;
+        if (m == PLANES_BLOCK) dec_planes_block(in, n, k, b, PLANES_BLOCK, o);
+        else dec_planes_block(in, n, k, b, m, o);
+        if (signs)
+            for (size_t i = 0; i < m; i++) {
+                const uint64_t neg = (signs[(b + i) >> 3] >> ((b + i) & 7)) & 1;
+                zero_neg |= (unsigned)(neg & (o[i] == 0));
+                o[i] = 2 * o[i] - neg + add;
+            }
+        else if (add)
+            for (size_t i = 0; i < m; i++) o[i] += add;
+    }
+    return !zero_neg;
+}

@@ -123,6 +123,7 @@ static void *xmalloc(size_t n) { return malloc(n ? n : 1); }
  * when the thread ends. */
 #define REF_CACHE 4 /* entries of the reference cache (ref_parse_cached) */
 #define DEC_MEMO 4  /* numeric streams of a chunk the decoder keeps (dec_memo_entry) */
+#define TNUM_SEEN 4 /* answers of text_num_wins kept (tnum_seen) */
 enum scratch_slot {
     SS_V0, SS_V1, SS_V2, SS_V3, /* value arrays of encode_* and decode_numeric */
     SS_BODY,        /* the decompressed body of cbz_column_decode_peers      */
@@ -133,7 +134,7 @@ enum scratch_slot {
     ES_TN_CNT,      /* ... digit runs per value                              */
     ES_TN_INTS,     /* ... the numbers of the runs                           */
     ES_TN_NDS,      /* ... their digit counts                                */
-    ES_TN_BE,       /* ... digit flags, then one position's integers         */
+    ES_TN_BE,       /* ... digit flags                                       */
     ES_REF_WORK,    /* encode_text_ref: the values with references cut out  */
     ES_REF_TRIAL,   /* ... the sample being tried                            */
     ES_REF_POS0,    /* ... where the first reference was cut                 */
@@ -143,15 +144,19 @@ enum scratch_slot {
     ES_NUM_KEYS,    /* encode_numeric: dictionary keys, or run values        */
     ES_NUM_CODES,   /* ... dictionary codes, or run lengths                  */
     ES_NUM_SORT,    /* ... the keys sorted, and their ranks                  */
+    ES_TNUM_SEEN,   /* text_num_wins: the values of its answers kept, per entry */
+    ES_TNUM_SEEN_LAST = ES_TNUM_SEEN + TNUM_SEEN - 1,
+    ES_DICT_DIRECT, /* text_dict_build_direct: its table, kept all empty    */
     DS_MASK,        /* decode_text_mask: blank flags of the peer               */
     DS_REF0,        /* decode_text_ref: offsets of the first reference          */
     DS_REF1,        /* ... and of the second                                    */
-    DS_TN_CNT,      /* decode_text_num: digit runs per value                    */
+    DS_REF_LENS,    /* ... trimmed lengths of the peers and of the values       */
+    DS_TN_CNT,      /* decode_text_num: digit runs per value, or rows of values */
     DS_TN_TLEN,     /* ... template lengths                                     */
     DS_TN_INTS,     /* ... the numbers of the runs                              */
     DS_TN_NDS,      /* ... their digit counts                                   */
     DS_TN_BITS,     /* ... marker positions per value (widths <= 64)            */
-    DS_TN_OUT,      /* ... the values built (widths <= 64)                      */
+    DS_TN_OUT,      /* ... the values built, or the templates' entries          */
     DS_DICT,        /* decode_text_dict: the entries                            */
     DS_CODES,       /* ... the codes                                            */
     DS_LENS,        /* decode_text_trim: the lengths                            */
@@ -160,7 +165,6 @@ enum scratch_slot {
     DS_NUM_RV,      /* decode_numeric: run values                               */
     DS_NUM_RL,      /* ... run lengths, or dictionary codes                     */
     DS_NUM_KEYS,    /* ... dictionary keys                                      */
-    DS_VPOS,        /* ... positions where the reference is valid               */
     DS_XFLAG,       /* ... exception flags (when no memo entry holds them)      */
     DS_RDENSE,      /* ... the reference at the valid positions                 */
     DS_NUM_FMT,     /* ... the valid values written, back to back               */
@@ -179,6 +183,19 @@ enum scratch_slot {
     SCRATCH_SLOTS = DS_RC_FORM + REF_CACHE
 };
 
+/* An answer of text_num_wins (TEXT_NUM's trial) on the first values of a
+ * column that is not its own sample: what it was asked (descriptor, values
+ * screened and tried; entry e's bytes in slot ES_TNUM_SEEN + e), what it
+ * found (its answer and the text_probe fields) and when it was last used. */
+typedef struct tnum_seen {
+    bool valid, win;
+    cbz_col_desc desc;
+    size_t ms, m, bytes;
+    int8_t planes;
+    size_t sample, z_rows, z_planes;
+    uint64_t used;
+} tnum_seen;
+
 /* What one entry of the reference cache holds: the peer it parsed (its
  * bytes are in slot DS_RC_COPY + e), the kernels and the invalid count. */
 typedef struct ref_cache_entry {
@@ -195,8 +212,9 @@ typedef struct ref_cache_entry {
  * (cbz_column_decode_rows): the integers and invalid flags that
  * parse_numeric would give for the stream's restored bytes, made while the
  * stream was decoded, so that a later column referring to it reads them
- * instead of parsing the bytes again.  Its integers are in slot
- * DS_MEMO_INTS + e, its exception flags in DS_MEMO_FLAGS + e. */
+ * instead of parsing the bytes again; kept only when its exceptions are
+ * invalid values (memo_keep).  Its integers are in slot DS_MEMO_INTS + e,
+ * its exception flags in DS_MEMO_FLAGS + e. */
 enum { MEMO_DENSE, MEMO_FULL, MEMO_READY };
 typedef struct dec_memo_entry {
     uint64_t chunk;        /* the chunk (dec_chunk) it belongs to; 0: none */
@@ -212,7 +230,12 @@ typedef struct dec_memo_entry {
      * MEMO_FULL: n integers, anything at the exceptions; MEMO_READY: n
      * integers, 0 at the exceptions (what parse_numeric gives) */
     uint8_t state;
-    bool exc_checked;      /* the exceptions' bytes are known to be invalid */
+    /* a zoned or packed stream whose exceptions are all blank: its blank
+     * flags are its exception flags (peer_blank_flags) */
+    bool exc_blank;
+    /* its integers are known to be in the range whose bytes parse back to
+     * them (memo_in_range) */
+    bool range_checked;
 } dec_memo_entry;
 
 typedef struct thread_scratch {
@@ -237,6 +260,8 @@ typedef struct thread_scratch {
      * never nested): kept at its largest, so that a body neither grows by
      * copies nor comes back as fresh pages for every column */
     cbz_buf enc_body;
+    tnum_seen tnum[TNUM_SEEN];
+    uint64_t tnum_clock;
 } thread_scratch;
 
 /* The buffers hang off a pthread key whose destructor frees them when the
@@ -335,26 +360,8 @@ static void planes_put_u32(const uint32_t *v, size_t n, unsigned k, uint8_t *out
 
 /* One block of m values at b; inlined with m = PLANES_BLOCK for the full
  * blocks, so that the loops have a constant count and the compiler
- * vectorizes them (-O2 leaves loops with a remainder scalar). */
-static inline __attribute__((always_inline)) void planes_block_u64(const uint8_t *in, size_t n,
-                                                                   unsigned k, size_t b, size_t m,
-                                                                   uint64_t *restrict o)
-{
-    for (size_t i = 0; i < m; i++) o[i] = in[b + i];
-    for (unsigned j = 1; j < k; j++) {
-        const uint8_t *p = in + (size_t)j * n + b;
-        const unsigned sh = 8 * j;
-        for (size_t i = 0; i < m; i++) o[i] |= (uint64_t)p[i] << sh;
-    }
-}
-
-static void planes_get_u64(const uint8_t *in, size_t n, unsigned k, uint64_t *v)
-{
-    size_t b = 0;
-    for (; n - b >= PLANES_BLOCK; b += PLANES_BLOCK)
-        planes_block_u64(in, n, k, b, PLANES_BLOCK, v + b);
-    if (b < n) planes_block_u64(in, n, k, b, n - b, v + b);
-}
+ * vectorizes them (-O2 leaves loops with a remainder scalar).  (The 64-bit
+ * values' planes are the planes_u64 kernel's.) */
 
 static inline __attribute__((always_inline)) void planes_block_u32(const uint8_t *in, size_t n,
                                                                    unsigned k, size_t b, size_t m,
@@ -459,7 +466,9 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
         neg += sm && (v[i] & 1);
     }
     const unsigned kb = (bits_of(mxb) + 7) / 8, kd = dec_planes_for(mxd);
-    if (kb == 0) return false;
+    /* unsigned values under 256: the one decimal plane is the one binary
+     * plane, at the same price */
+    if (kb == 0 || (!sm && kd == 1)) return false;
     uint32_t h[(8 + DEC_MAX_PLANES) * 256]; /* kb <= 8, kd <= DEC_MAX_PLANES */
     memset(h, 0, (size_t)(kb + kd) * 256 * sizeof *h);
     /* by a constant 100 a step: no division instruction; in 32 bits when
@@ -530,24 +539,11 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
     return CBZ_OK;
 }
 
-/* Joins decimal planes for the m values at b (digit pairs < 100 checked
- * before); inlined with m = PLANES_BLOCK for the full blocks, so that the
- * loops have a constant count and the compiler vectorizes them. */
-static inline __attribute__((always_inline)) void dec_planes_block(const uint8_t *p, size_t n,
-                                                                   unsigned k, size_t b, size_t m,
-                                                                   uint64_t *restrict o)
-{
-    const uint8_t *top = p + (size_t)(k - 1) * n + b;
-    for (size_t i = 0; i < m; i++) o[i] = top[i];
-    for (unsigned j = k - 1; j-- > 0;) {
-        const uint8_t *pl = p + (size_t)j * n + b;
-        for (size_t i = 0; i < m; i++) o[i] = o[i] * 100 + pl[i];
-    }
-}
-
-/* Reads decimal planes (head byte already read: k planes, sm signed). */
-static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, uint64_t *out,
-                                 const char *what, cbz_error *err)
+/* Reads decimal planes (head byte already read: k planes, sm signed), each
+ * value plus add (mod 2^64) into out. */
+static cbz_status get_dec_planes(cbz_cursor *c, const cbz_kernel_table *K, size_t n, unsigned k,
+                                 bool sm, uint64_t add, uint64_t *out, const char *what,
+                                 cbz_error *err)
 {
     const size_t sbytes = sm ? (n + 7) / 8 : 0;
     const uint8_t *s = NULL, *p;
@@ -558,41 +554,14 @@ static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, u
                     !cbz_cursor_bytes(c, n * k, &p),
                 err, CBZ_ERR_FORMAT, "column: %s: %zu decimal-plane bytes needed at byte %zu",
                 what, sbytes + n * k, c->pos);
-    /* fast path: with at most 9 planes no value can overflow (255 * 100^8 +
-     * (100^8 - 1) < 2^63), so only the digit pairs (< 100) need checking,
-     * all at once; a bad one sends the column through the checks below */
-    if (k <= 9) {
-        /* a byte >= 100 gets its top bit from adding 28 or has it already;
-         * bytes <= 99 do not carry: eight bytes a step, then the rest */
-        const size_t nq = (size_t)(k - 1) * n;
-        uint64_t hi = 0;
-        size_t q = 0;
-        for (; q + 8 <= nq; q += 8) {
-            uint64_t x;
-            memcpy(&x, p + q, 8);
-            hi |= (x + 0x1C1C1C1C1C1C1C1Cull) | x;
-        }
-        unsigned bad = (hi & 0x8080808080808080ull) != 0;
-        for (; q < nq; q++) bad |= p[q] > 99;
-        unsigned zero_neg = 0;
-        for (size_t b = 0; !bad && b < n; b += PLANES_BLOCK) {
-            const size_t m = n - b < PLANES_BLOCK ? n - b : PLANES_BLOCK;
-            uint64_t *o = out + b;
-            if (m == PLANES_BLOCK) dec_planes_block(p, n, k, b, PLANES_BLOCK, o);
-            else dec_planes_block(p, n, k, b, m, o);
-            if (sm)
-                for (size_t i = 0; i < m; i++) {
-                    const uint64_t neg = (s[(b + i) >> 3] >> ((b + i) & 7)) & 1;
-                    zero_neg |= (unsigned)(neg & (o[i] == 0));
-                    o[i] = 2 * o[i] - neg;
-                }
-        }
-        if (!bad && !zero_neg) {
-            if (sm && (n & 7))
-                CBZ_FAIL_IF(s[n >> 3] >> (n & 7), err, CBZ_ERR_FORMAT,
-                            "column: %s: unused sign bits are not zero", what);
-            return CBZ_OK;
-        }
+    /* fast path: with at most 9 planes no value can overflow, so the kernel
+     * checks only the digit pairs (< 100) and the signs; a bad one sends the
+     * column through the checks below, for the error */
+    if (k <= 9 && K->dec_planes_u64(p, n, k, sm ? s : NULL, add, out)) {
+        if (sm && (n & 7))
+            CBZ_FAIL_IF(s[n >> 3] >> (n & 7), err, CBZ_ERR_FORMAT,
+                        "column: %s: unused sign bits are not zero", what);
+        return CBZ_OK;
     }
     for (size_t i = 0; i < n; i++) {
         uint64_t d = p[(size_t)(k - 1) * n + i];
@@ -611,7 +580,7 @@ static cbz_status get_dec_planes(cbz_cursor *c, size_t n, unsigned k, bool sm, u
                         what, i);
             d = neg ? 2 * d - 1 : 2 * d;
         }
-        out[i] = d;
+        out[i] = d + add;
     }
     if (sm && (n & 7))
         CBZ_FAIL_IF(s[n >> 3] >> (n & 7), err, CBZ_ERR_FORMAT,
@@ -731,26 +700,35 @@ static cbz_status get_packed_head(cbz_cursor *c, size_t n, unsigned max_bits, un
     return CBZ_OK;
 }
 
-static cbz_status get_packed_u64(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
-                                 uint64_t *out, const char *what, cbz_error *err)
+/* A packed block of n u64, each plus add (mod 2^64: a frame of reference's
+ * base, or 0), into out: byte and decimal planes add it as they join the
+ * planes; bit-packed values go through u (room for n values, or out
+ * itself), then for_decode. */
+static cbz_status get_packed_u64(cbz_cursor *c, const cbz_kernel_table *K, size_t n, uint64_t add,
+                                 uint64_t *u, uint64_t *out, const char *what, cbz_error *err)
 {
     if (c->pos < c->len && (c->p[c->pos] & 0xF0u) >= PACK_DEC &&
         (c->p[c->pos] & 0xF0u) <= PACK_DEC_SIGNED) {
         const uint8_t h = c->p[c->pos++];
-        return get_dec_planes(c, n, h & 0x0Fu, (h & 0xF0u) == PACK_DEC_SIGNED, out, what, err);
+        return get_dec_planes(c, K, n, h & 0x0Fu, (h & 0xF0u) == PACK_DEC_SIGNED, add, out, what,
+                              err);
     }
-    unsigned bits, k;
+    unsigned bits = 0, k = 0; /* set by get_packed_head on success */
     const uint8_t *p;
     CBZ_TRY(get_packed_head(c, n, 64, &bits, &k, &p, what, err));
-    if (k) planes_get_u64(p, n, k, out);
-    else K->bitunpack_u64(p, n, bits, out);
+    if (k) {
+        K->planes_u64(p, n, k, add, out);
+        return CBZ_OK;
+    }
+    K->bitunpack_u64(p, n, bits, u);
+    if (add || u != out) K->for_decode(u, n, (int64_t)add, (int64_t *)out);
     return CBZ_OK;
 }
 
 static cbz_status get_packed_u32(cbz_cursor *c, const cbz_kernel_table *K, size_t n,
                                  uint32_t *out, const char *what, cbz_error *err)
 {
-    unsigned bits, k;
+    unsigned bits = 0, k = 0; /* set by get_packed_head on success */
     const uint8_t *p;
     CBZ_TRY(get_packed_head(c, n, 32, &bits, &k, &p, what, err));
     if (k) planes_get_u32(p, n, k, out);
@@ -763,6 +741,17 @@ static cbz_status get_varint(cbz_cursor *c, uint64_t *v, const char *what, cbz_e
     CBZ_FAIL_IF(!cbz_cursor_varint(c, v), err, CBZ_ERR_FORMAT,
                 "column: %s: bad or truncated varint at byte %zu", what, c->pos);
     return CBZ_OK;
+}
+
+/* v as cbz_buf_put_varint writes it (LEB128), at o, which has room for 10
+ * bytes; returns how many it took.  For the loops that write a varint per
+ * value: one reserve for all of them instead of a call per value. */
+static inline size_t varint_to(uint8_t *o, uint64_t v)
+{
+    size_t k = 0;
+    for (; v >= 0x80; v >>= 7) o[k++] = (uint8_t)(v | 0x80);
+    o[k++] = (uint8_t)v;
+    return k;
 }
 
 /* ------------------------------------------------------------------ hashing */
@@ -860,6 +849,24 @@ static bool dict_code_i64(const int64_t *v, size_t n, size_t limit, int64_t *key
     }
     *nkeys = k;
     return true;
+}
+
+/* True when the m values surely hold more than limit distinct ones, which
+ * is when dict_code_i64 with that limit fails: their 12-bit hashes do
+ * (equal values, equal hashes).  A column of amounts fails the dictionary
+ * probe so after a few hundred values, without a table of keys.  False
+ * proves nothing. */
+static bool surely_over(const int64_t *v, size_t m, size_t limit)
+{
+    uint64_t seen[64] = { 0 };
+    size_t d = 0;
+    for (size_t i = 0; i < m; i++) {
+        const uint64_t h = ((uint64_t)v[i] * 0x9E3779B97F4A7C15ULL) >> 52, bit = 1ull << (h & 63);
+        d += !(seen[h >> 6] & bit);
+        seen[h >> 6] |= bit;
+        if (d > limit) return true;
+    }
+    return false;
 }
 
 /* Bits that an order-0 entropy coder needs for these counts (their sum m). */
@@ -1061,6 +1068,43 @@ static const uint8_t *memo_blank(cbz_col_chunk_ctx *c, memo_entry *e, size_t m)
     return e->blank;
 }
 
+/* The values i of w bytes (of n at v) whose flag[i] ^ inv is 1, to o back
+ * to back; returns the end.  No branch per value (kept and dropped ones
+ * alternate at random: unused OCCURS entries): every value is copied and o
+ * moves past the kept ones only, by whole 8-byte (w <= 8) or 16-byte
+ * pieces while they stay inside the values (what a piece writes past a
+ * value is written over by the next one kept, or lies past the end).  o
+ * needs room for the kept values and w + 16 bytes more. */
+#define COPY_FLAGGED_ROOM 16
+static uint8_t *copy_flagged(uint8_t *o, const uint8_t *v, size_t n, size_t w,
+                             const uint8_t *flag, uint8_t inv)
+{
+    const size_t unit = w <= 8 ? 8 : 16, pieces = (w + unit - 1) / unit, span = n * w;
+    const size_t whole = span >= pieces * unit ? (span - pieces * unit) / w + 1 : 0;
+    size_t i = 0;
+    if (unit == 8) {
+        for (; i < whole; i++) {
+            memcpy(o, v + i * w, 8);
+            o += (size_t)(flag[i] ^ inv) * w;
+        }
+    } else if (pieces == 1) {
+        for (; i < whole; i++) {
+            memcpy(o, v + i * w, 16);
+            o += (size_t)(flag[i] ^ inv) * w;
+        }
+    } else {
+        for (; i < whole; i++) {
+            for (size_t q = 0; q < pieces; q++) memcpy(o + 16 * q, v + i * w + 16 * q, 16);
+            o += (size_t)(flag[i] ^ inv) * w;
+        }
+    }
+    for (; i < n; i++) {
+        cbz_copy_exact(o, v + i * w, w);
+        o += (size_t)(flag[i] ^ inv) * w;
+    }
+    return o;
+}
+
 /* ------------------------------------------------------------------ RAW */
 
 static cbz_status encode_raw(const cbz_kernel_table *K, const uint8_t *values, size_t n,
@@ -1116,6 +1160,15 @@ static thread_scratch *chunk_scratch(bool memo)
 {
     thread_scratch *t = memo ? scratch_set() : NULL;
     return t && t->dec_chunk ? t : NULL;
+}
+
+/* The 8 blank flags (0 or 1 bytes) from f[0] as one word: 0 when all are
+ * 0, 0x0101010101010101 when all are 1. */
+static inline uint64_t flags8(const uint8_t *f)
+{
+    uint64_t x;
+    memcpy(&x, f, 8);
+    return x;
 }
 
 /* b ? x : y by a mask, never a branch: the decoders' merges pick each row
@@ -1313,6 +1366,21 @@ static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, size_t l)
     return l == 0 || a[0] == b[0];
 }
 
+/* How many of the first m bytes of a and b are equal, 8 at a time (the
+ * lowest differing byte of a little-endian word is the first one). */
+static inline size_t common_prefix(const uint8_t *a, const uint8_t *b, size_t m)
+{
+    size_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return i + (size_t)__builtin_ctzll(x ^ y) / 8;
+    }
+    while (i < m && a[i] == b[i]) i++;
+    return i;
+}
+
 /* The open-addressing table of text_dict_build: cap slots (a power of two)
  * in the per-thread scratch slot 5, all empty. */
 static uint32_t *text_dict_table(size_t limit, size_t *cap)
@@ -1472,6 +1540,52 @@ static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, size
 #undef SHORT_RANGE
 }
 
+/* text_dict_build for values of 1 or 2 bytes: the table is indexed by the
+ * value itself (all 65536 of 2 bytes), so a value is one load, with no hash
+ * and no compare.  The table lives in the thread's slot ES_DICT_DIRECT,
+ * filled with empty slots once when it is made and left so after each use
+ * (the slots of the entries made are emptied again).  The same entries,
+ * codes and answer as text_dict_build_short; false also when there is no
+ * table (no memory). */
+#define DICT_DIRECT_SLOTS 65536
+static bool text_dict_build_direct(const uint8_t *values, const uint32_t *lens, size_t n,
+                                   size_t width, size_t probe, size_t probe_limit, size_t limit,
+                                   uint32_t *codes, text_entry *ents, size_t *nents, bool *done)
+{
+    *done = false;
+    thread_scratch *ts = scratch_set();
+    const size_t bytes = DICT_DIRECT_SLOTS * sizeof(uint32_t);
+    if (!ts) return false;
+    const bool fresh = ts->cap[ES_DICT_DIRECT] < bytes;
+    uint32_t *slot = scratch(ES_DICT_DIRECT, bytes);
+    if (!slot) return false;
+    if (fresh) memset(slot, 0xFF, bytes);
+    *done = true;
+    size_t k = 0, lim = probe_limit;
+    const size_t split = probe > 0 && probe < n && lim < limit ? probe : n;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (i == split) lim = limit;
+        const uint8_t *p = values + i * width;
+        uint32_t s = slot[short_key(p, width)];
+        if (s == UINT32_MAX) {
+            if (k == lim) {
+                ok = false;
+                break;
+            }
+            s = (uint32_t)k;
+            slot[short_key(p, width)] = s;
+            ents[k].p = p;
+            ents[k].len = lens[i];
+            k++;
+        }
+        codes[i] = s;
+    }
+    for (size_t e = 0; e < k; e++) slot[short_key(ents[e].p, width)] = UINT32_MAX;
+    if (ok) *nents = k;
+    return ok;
+}
+
 /* text_dict_build for values of at most 8 bytes: each value is looked up
  * by its integer (short_key), compared with the entries' integers without
  * touching their bytes again, and a value equal to the one before takes its
@@ -1482,6 +1596,12 @@ static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, s
                                   size_t width, size_t probe, size_t probe_limit, size_t limit,
                                   uint32_t *codes, text_entry *ents, size_t *nents)
 {
+    bool done;
+    if (width <= 2) {
+        const bool ok = text_dict_build_direct(values, lens, n, width, probe, probe_limit, limit,
+                                               codes, ents, nents, &done);
+        if (done) return ok;
+    }
     short_table t;
     size_t k = 0, lim = probe_limit;
     uint64_t last = 0;
@@ -1691,12 +1811,15 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
             size_t pre = 0;
             if (prev) {
                 size_t m = prev->len < sorted[r].len ? prev->len : sorted[r].len;
-                while (pre < m && prev->p[pre] == sorted[r].p[pre]) pre++;
+                pre = common_prefix(prev->p, sorted[r].p, m);
             }
-            if ((rc = cbz_buf_put_varint(body, pre)) != CBZ_OK ||
-                (rc = cbz_buf_put_varint(body, sorted[r].len - pre)) != CBZ_OK ||
-                (rc = cbz_buf_append(body, sorted[r].p + pre, sorted[r].len - pre)) != CBZ_OK)
-                goto nomem_sorted;
+            const size_t rest = sorted[r].len - pre;
+            if ((rc = cbz_buf_reserve(body, 20 + rest)) != CBZ_OK) goto nomem_sorted;
+            uint8_t *o = body->data + body->len;
+            o += varint_to(o, pre);
+            o += varint_to(o, rest);
+            memcpy(o, sorted[r].p + pre, rest);
+            body->len = (size_t)(o + rest - body->data);
             prev = &sorted[r];
         }
         free(sorted);
@@ -1783,11 +1906,13 @@ static cbz_status decode_text_trim(const cbz_kernel_table *K, const cbz_col_desc
 }
 
 /* Reads a text dictionary body: its *nd_out entries of width bytes
- * (front-coded, padded) into *dict_out and the n codes into *codes_out,
- * every code checked to be < *nd_out, and codes_out[n] = 0.  Both live in
- * decoder scratch slots. */
+ * (front-coded, padded; TDICT_SLACK pad bytes after the last) into
+ * *dict_out and the n codes into *codes_out, every code checked to be
+ * < *nd_out (unless !check: the caller hands them to a gather kernel, which
+ * checks them), and codes_out[n] = 0.  Both live in decoder scratch slots. */
+#define TDICT_SLACK 32
 static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 cbz_cursor *c, size_t n, const uint8_t **dict_out,
+                                 cbz_cursor *c, size_t n, bool check, const uint8_t **dict_out,
                                  size_t *nd_out, const uint32_t **codes_out, cbz_error *err)
 {
     const size_t width = d->width;
@@ -1796,11 +1921,14 @@ static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *
     CBZ_TRY(get_varint(c, &nd, "dictionary size", err));
     CBZ_FAIL_IF(nd == 0 || nd > n || nd > DICT_MAX, err, CBZ_ERR_FORMAT,
                 "column: dictionary of %llu entries for %zu values", (unsigned long long)nd, n);
-    uint8_t *dict = dec_scratch_n(DS_DICT, (size_t)nd, width);
+    /* then TDICT_SLACK pad bytes: decode_text_num reads entries by whole
+     * words (nd <= DICT_MAX and width < 2^32: no overflow) */
+    uint8_t *dict = scratch(DS_DICT, (size_t)nd * width + TDICT_SLACK);
     /* codes[n] = 0, a valid code: the mask's merge reads one code past the last */
     uint32_t *codes = n < SIZE_MAX ? dec_scratch_n(DS_CODES, n + 1, sizeof *codes) : NULL;
     CBZ_FAIL_IF(!dict || !codes, err, CBZ_ERR_NOMEM, "column: no memory for a dictionary");
     codes[n] = 0;
+    memset(dict + (size_t)nd * width, pad, TDICT_SLACK);
     size_t prev_len = 0;
     for (size_t k = 0; k < nd; k++) {
         uint64_t pre, suf;
@@ -1821,10 +1949,14 @@ static cbz_status read_text_dict(const cbz_kernel_table *K, const cbz_col_desc *
         memset(e + prev_len, pad, width - prev_len);
     }
     CBZ_TRY(get_packed_u32(c, K, n, codes, "dictionary codes", err));
-    uint32_t mx = 0; /* a max has no branch a value */
-    for (size_t i = 0; i < n; i++) mx = codes[i] > mx ? codes[i] : mx;
-    CBZ_FAIL_IF(n > 0 && mx >= nd, err, CBZ_ERR_FORMAT,
-                "column: dictionary code %u is >= %llu entries", mx, (unsigned long long)nd);
+    /* the check of a gather of entries of no bytes (the kernel's, 8 codes
+     * a step in its AVX2 form); the largest code only to say which */
+    if (check && !K->dict_gather_fixed(codes, n, NULL, (size_t)nd, 0, NULL)) {
+        uint32_t mx = 0;
+        for (size_t i = 0; i < n; i++) mx = codes[i] > mx ? codes[i] : mx;
+        return cbz_fail(err, CBZ_ERR_FORMAT, "column: dictionary code %u is >= %llu entries", mx,
+                        (unsigned long long)nd);
+    }
     *dict_out = dict;
     *nd_out = (size_t)nd;
     *codes_out = codes;
@@ -1839,7 +1971,8 @@ static cbz_status decode_text_dict(const cbz_kernel_table *K, const cbz_col_desc
     const uint8_t *dict;
     const uint32_t *codes;
     size_t nd;
-    CBZ_TRY(read_text_dict(K, d, c, n, &dict, &nd, &codes, err));
+    /* checked here only for the copy to *to: the gather kernel checks them */
+    CBZ_TRY(read_text_dict(K, d, c, n, to != NULL, &dict, &nd, &codes, err));
     if (to) { /* every code is < nd (read_text_dict) */
         DEC_BY_WIDTH(d->width, ROWS_LOOP(to, n, i, r,
                                          cbz_copy_exact(r, dict + (size_t)codes[i] * W, W);));
@@ -1886,10 +2019,10 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
                                     uint8_t *method, text_probe *tp, cbz_col_stats *st,
                                     cbz_error *err);
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
-                                 cbz_buf *body, bool *fallback, cbz_col_stats *st,
-                                 cbz_error *err);
+                                 const uint8_t *values, const int64_t *pre, size_t n,
+                                 const cbz_col_peer *peers, size_t n_peers,
+                                 cbz_col_chunk_ctx *memo, bool planes, cbz_buf *body,
+                                 bool *fallback, cbz_col_stats *st, cbz_error *err);
 static cbz_status decode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  cbz_cursor *c, size_t n, const cbz_col_peer *peers,
                                  size_t n_peers, const cbz_col_rows *peer_at, bool memo,
@@ -2029,11 +2162,9 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     uint32_t *tlen = scratch(0, n * sizeof *tlen);
     int64_t *ints = NULL;
     uint32_t *nds = NULL;
-    /* the values' big-endian integers per marker position, at the end; till
-     * the templates are made, each value's digit flags (widths <= 64) */
-    uint8_t *be = scratch(ES_TN_BE, n * 8);
-    uint64_t *dbits = (uint64_t *)(void *)be; /* the block's alignment */
-    if (!tmpl || !cnt || !m || !off || !tlen || !be) goto nomem;
+    /* each value's digit flags (widths <= 64), till the templates are made */
+    uint64_t *dbits = scratch(ES_TN_BE, n * sizeof *dbits);
+    if (!tmpl || !cnt || !m || !off || !tlen || !dbits) goto nomem;
     /* values of at most 64 bytes are scanned by their digit flags, 8 bytes
      * a step, instead of byte by byte: the same runs */
     const bool by_bits = width <= 64;
@@ -2140,9 +2271,23 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         uint32_t *nd = nds + off[k];
         /* digit counts as they are, or as leading zeros: the cheaper */
         uint32_t c_nd[TNUM_MAX_DIGITS + 1] = { 0 }, c_lz[TNUM_MAX_DIGITS + 1] = { 0 };
-        for (size_t j = 0; j < m[k]; j++) {
+        /* odd runs counted apart: most runs add to the same two counts,
+         * and each increment would wait for the one before it */
+        uint32_t c_nd1[TNUM_MAX_DIGITS + 1] = { 0 }, c_lz1[TNUM_MAX_DIGITS + 1] = { 0 };
+        size_t j = 0;
+        for (; j + 2 <= m[k]; j += 2) {
             c_nd[nd[j]]++;
             c_lz[nd[j] - dec_digits((uint64_t)x[j])]++;
+            c_nd1[nd[j + 1]]++;
+            c_lz1[nd[j + 1] - dec_digits((uint64_t)x[j + 1])]++;
+        }
+        if (j < m[k]) {
+            c_nd[nd[j]]++;
+            c_lz[nd[j] - dec_digits((uint64_t)x[j])]++;
+        }
+        for (size_t q = 0; q <= TNUM_MAX_DIGITS; q++) {
+            c_nd[q] += c_nd1[q];
+            c_lz[q] += c_lz1[q];
         }
         const bool lz = entropy_bits(c_lz, TNUM_MAX_DIGITS + 1, m[k]) <
                         entropy_bits(c_nd, TNUM_MAX_DIGITS + 1, m[k]);
@@ -2150,10 +2295,9 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
             for (size_t j = 0; j < m[k]; j++) nd[j] -= dec_digits((uint64_t)x[j]);
         if ((rc = cbz_buf_put_u8(body, lz ? 1 : 0)) != CBZ_OK) goto nomem;
         if ((rc = put_packed_u32(body, K, nd, m[k], planes)) != CBZ_OK) goto nomem;
-        K->i64_to_be(x, m[k], 8, be);
         bool fallback = false;
-        if ((rc = encode_numeric(K, &d8, be, m[k], NULL, 0, NULL, planes, body, &fallback, NULL,
-                                 err)) != CBZ_OK)
+        if ((rc = encode_numeric(K, &d8, NULL, x, m[k], NULL, 0, NULL, planes, body, &fallback,
+                                 NULL, err)) != CBZ_OK)
             goto out;
         assert(!fallback); /* binary values are always valid */
     }
@@ -2183,9 +2327,9 @@ typedef struct text_trial {
  * what the plain choices found out on those values.  When those values are
  * all n and tt is not NULL, tt keeps both encodings (tt->whole; st: the
  * caller's stats, copied into tt's, may be NULL). */
-static bool text_num_wins(const cbz_kernel_table *K, const cbz_col_desc *d,
-                          const uint8_t *values, size_t n, text_probe *tp, text_trial *tt,
-                          const cbz_col_stats *st)
+static bool text_num_trial(const cbz_kernel_table *K, const cbz_col_desc *d,
+                           const uint8_t *values, size_t n, text_probe *tp, text_trial *tt,
+                           const cbz_col_stats *st)
 {
     const size_t width = d->width;
     const bool eb = d->ebcdic != 0;
@@ -2232,7 +2376,11 @@ static bool text_num_wins(const cbz_kernel_table *K, const cbz_col_desc *d,
     if (za) {
         za = za < a.len ? za : a.len;
         z.len = 0;
-        if (cbz_zstd_compress(b.data, b.len, 1, &z, NULL) == CBZ_OK) {
+        /* zb is at most b.len: a TEXT_NUM body that wins before zstd wins
+         * after it, with no need to compress it */
+        if (b.len * 20 < za * 19) {
+            win = true;
+        } else if (cbz_zstd_compress(b.data, b.len, 1, &z, NULL) == CBZ_OK) {
             size_t zb = z.len < b.len ? z.len : b.len;
             win = zb * 20 < za * 19;
         }
@@ -2247,6 +2395,54 @@ static bool text_num_wins(const cbz_kernel_table *K, const cbz_col_desc *d,
     }
     cbz_buf_free(&a);
     cbz_buf_free(&b);
+    return win;
+}
+
+/* text_num_trial, answered again without the work when one of the last
+ * TNUM_SEEN answers of this thread (the least recently used one goes) was
+ * asked of the same first values, compared byte for byte: the split trial
+ * encodes a column's first rows as plain text, and the column is then
+ * encoded as plain text too, or its first group is, which starts with the
+ * same rows; the unused entries of an OCCURS table, or a filler, start the
+ * same way in every chunk.  The answer and what tp gets depend on those
+ * values, the descriptor, and how many are screened and tried only (tp
+ * comes in as TEXT_PROBE_INIT); a column that is its own sample (its
+ * encodings kept in tt) is not remembered. */
+#define TNUM_SEEN_MAX ((size_t)64 << 10) /* bytes compared at most */
+static bool text_num_wins(const cbz_kernel_table *K, const cbz_col_desc *d,
+                          const uint8_t *values, size_t n, text_probe *tp, text_trial *tt,
+                          const cbz_col_stats *st)
+{
+    const size_t width = d->width;
+    if (n < 64 || width < 2) return false;
+    const size_t ms = n < TNUM_SCREEN ? n : TNUM_SCREEN, m = text_sample(n, width);
+    const size_t bytes = (ms > m ? ms : m) * width;
+    thread_scratch *ts = (tt && m == n) || bytes > TNUM_SEEN_MAX ? NULL : scratch_set();
+    if (!ts) return text_num_trial(K, d, values, n, tp, tt, st);
+    size_t old = 0;
+    for (size_t e = 0; e < TNUM_SEEN; e++) {
+        tnum_seen *s = &ts->tnum[e];
+        if (s->valid && s->ms == ms && s->m == m && s->bytes == bytes &&
+            desc_same(&s->desc, d) && memcmp(ts->p[ES_TNUM_SEEN + e], values, bytes) == 0) {
+            s->used = ++ts->tnum_clock;
+            tp->planes = s->planes;
+            tp->sample = s->sample;
+            tp->z_rows = s->z_rows;
+            tp->z_planes = s->z_planes;
+            return s->win;
+        }
+        if (!s->valid || (ts->tnum[old].valid && s->used < ts->tnum[old].used)) old = e;
+    }
+    const bool win = text_num_trial(K, d, values, n, tp, tt, st);
+    tnum_seen *s = &ts->tnum[old];
+    uint8_t *keep = scratch(ES_TNUM_SEEN + (int)old, bytes);
+    if (keep) {
+        memcpy(keep, values, bytes);
+        *s = (tnum_seen){ true, win, *d, ms, m, bytes, tp->planes, tp->sample, tp->z_rows,
+                          tp->z_planes, ++ts->tnum_clock };
+    } else {
+        s->valid = false;
+    }
     return win;
 }
 
@@ -2326,8 +2522,250 @@ static inline void tnum_put_digits(uint8_t *o, uint64_t x, size_t nd, uint8_t zo
     if (q) o[0] = (uint8_t)(zone | (x % 10));
 }
 
+/* The digits (0..9) of x < 10^8 as 8 bytes, the most significant first in
+ * memory: x cut into 4-digit halves, each half into 2-digit quarters and
+ * each quarter into digits, all the lanes of one word at once, by
+ * multiply-shift divisions exact in their ranges (q / 100 = q * 10486 >> 20
+ * for q < 10^4, q / 10 = q * 103 >> 10 for q < 100; checked for every x):
+ * no division and no loop, where tnum_put_digits waits on a chain of
+ * divisions by 100. */
+static inline __attribute__((always_inline)) uint64_t tnum_digits8(uint64_t x)
+{
+    const uint64_t hi = x / 10000, lo = x - hi * 10000;
+    const uint64_t h = hi | lo << 32;
+    const uint64_t h100 = (h * 10486 >> 20) & 0x0000007F0000007Full;
+    const uint64_t q = h100 | (h - h100 * 100) << 16;
+    const uint64_t q10 = (q * 103 >> 10) & 0x000F000F000F000Full;
+    return q10 | (q - q10 * 10) << 8;
+}
+
+/* Decimal digits of y < 2^63 (1 for 0), as dec_digits, with no branch:
+ * y | 1 has as many (every power of ten from 10 up is even). */
+static inline unsigned tnum_digits(uint64_t y)
+{
+    y |= 1;
+    const unsigned t = ((64u - (unsigned)__builtin_clzll(y)) * 1233u) >> 12; /* <= 18 */
+    return t + 1 - (y < (uint64_t)pow10_i64[t]);
+}
+
+/* Writes x (< 10^nd, 1 <= nd <= TNUM_MAX_DIGITS) as nd digits at o, zone
+ * bits `zone`, by whole 8-byte stores: when nd < 8, the 8 - nd bytes after
+ * the digits are overwritten too, for the caller to write over. */
+static inline __attribute__((always_inline)) void tnum_put_digits8(uint8_t *o, uint64_t x,
+                                                                   size_t nd, uint8_t zone)
+{
+    const uint64_t z8 = 0x0101010101010101ull * zone;
+    uint64_t w;
+    if (nd <= 8) {
+        w = tnum_digits8(x) >> (8 * (8 - nd)) | z8;
+        memcpy(o, &w, 8);
+        return;
+    }
+    const uint64_t hi = x / 100000000; /* < 10^(nd - 8) */
+    if (nd <= 16) {
+        w = tnum_digits8(hi) >> (8 * (16 - nd)) | z8;
+        memcpy(o, &w, 8);
+    } else { /* 17 or 18 digits: 1 or 2, then 8 */
+        w = tnum_digits8(hi / 100000000) >> (8 * (24 - nd)) | z8;
+        memcpy(o, &w, 8);
+        w = tnum_digits8(hi % 100000000) | z8;
+        memcpy(o + nd - 16, &w, 8);
+    }
+    w = tnum_digits8(x % 100000000) | z8;
+    memcpy(o + nd - 8, &w, 8);
+}
+
+/* Scans the template of a value (the width bytes at t): *len_out, its
+ * length without the trailing pad, *k_out, its markers, and for rows of
+ * 8..64 bytes (use_bits) their positions as the bits of *bits_out, found
+ * eight bytes a step (the last step overlapping, or within the row when
+ * the template is shorter than 8), so that the expansion needs no search.
+ * True when the template holds a digit other than the marker. */
+static inline bool tnum_scan(const uint8_t *t, size_t width, uint8_t pad, uint8_t zero,
+                             bool use_bits, size_t *len_out, size_t *k_out, uint64_t *bits_out)
+{
+    const size_t len = trimmed_len(t, width, pad);
+    size_t k = 0, j = 0;
+    unsigned other = 0; /* digits other than the marker: no branch a byte */
+    uint64_t mbits = 0;
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, hi = 0x8080808080808080ull;
+    for (; j + 8 <= len; j += 8) { /* eight bytes a step, exactly */
+        uint64_t x;
+        memcpy(&x, t + j, 8);
+        x ^= 0x0101010101010101ull * zero; /* markers 0, other digits 1..9 */
+        const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi; /* 0x80 at the markers */
+        k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+        mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << j; /* j < 64 here */
+        const uint64_t y = x | mk; /* markers now 0x80: only digits stay < 10 */
+        other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi) != 0;
+    }
+    if (j < len && use_bits) {
+        /* the len - j < 8 bytes left, from a word that lies in the row:
+         * the one ending at len (len >= 8) or the row's first (len < 8,
+         * width >= 8); the bytes outside [j, len) are masked off */
+        const size_t at = len >= 8 ? len - 8 : 0;
+        uint64_t x;
+        memcpy(&x, t + at, 8);
+        const unsigned lo = (unsigned)(j - at), hi_b = (unsigned)(len - at); /* bytes kept */
+        const uint64_t keep = (hi_b == 8 ? ~0ull : (1ull << (8 * hi_b)) - 1) &
+                              ~((1ull << (8 * lo)) - 1); /* lo < hi_b <= 8, lo < 8 */
+        x ^= 0x0101010101010101ull * zero;
+        const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi & keep;
+        k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+        mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << at;
+        const uint64_t y = x | mk;
+        other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi & keep) != 0;
+        j = len;
+    }
+    for (; j < len; j++) {
+        const uint8_t dg = (uint8_t)(t[j] - zero);
+        k += dg == 0;
+        other |= (uint8_t)(dg - 1) < 9;
+    }
+    *len_out = len;
+    *k_out = k;
+    *bits_out = mbits;
+    return other != 0;
+}
+
+/* Builds the value of a template of 8..64 bytes (len bytes at src, its
+ * markers at the bits of mb) at ob: the template's bytes between the
+ * markers, for the k-th marker the number ints[at[k]] as nds[at[k]] digits
+ * (at[k] then moves on; at[0] is *a0, a local of the caller: through
+ * memory, each value's first number would wait for the last value's store),
+ * pad to the width.  By whole 8-byte moves: up to 7
+ * bytes past src + len are read and up to 7 past ob + width written (pad
+ * or digits, for the next row to write over), each move starting where the
+ * last one's bytes stop counting.  False when the value does not fit the
+ * width, checked before each move (*a0 and at[] then as before the call).
+ * Always inlined: in a call of its own, *a0 would live in memory. */
+static inline __attribute__((always_inline)) bool tnum_build(uint8_t *ob, const uint8_t *src,
+                                                             size_t len, uint64_t mb,
+                                                             size_t width, const int64_t *ints,
+                                                             const uint32_t *nds, size_t *a0,
+                                                             size_t *at, uint8_t zone,
+                                                             uint64_t pad8)
+{
+    size_t o = 0, j = 0, k = 0;
+    for (; mb; k++) {
+        const size_t e = (size_t)__builtin_ctzll(mb); /* j <= e < len */
+        mb &= mb - 1;
+        const size_t sl = k ? at[k] : *a0, nd = nds[sl];
+        if (o + (e - j) + nd > width) goto unfit;
+        if (k) at[k] = sl + 1;
+        else *a0 = sl + 1;
+        for (size_t q = 0; q < e - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
+        o += e - j;
+        tnum_put_digits8(ob + o, (uint64_t)ints[sl], nd, zone);
+        o += nd;
+        j = e + 1;
+    }
+    if (o + (len - j) > width) goto unfit;
+    for (size_t q = 0; q < len - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
+    o += len - j;
+    for (size_t q = o; q < width; q += 8) memcpy(ob + q, &pad8, 8);
+    return true;
+unfit:
+    while (k-- > 1) at[k]--;
+    if (k == 0) --*a0; /* k was >= 1 */
+    return false;
+}
+
+/* tnum_build for a template of 8..mv bytes (mv = 16 or 32) with mv bytes
+ * readable after it: the template moved by one mv-byte move at the start
+ * and one after each digit run, which puts the rest of the template, its
+ * pad included, after the run (what lands past the width is the next
+ * entry's or the slack's).  No loop on the lengths of the pieces, whose
+ * branches would miss from value to value; up to mv bytes past ob + width
+ * are written. */
+static inline __attribute__((always_inline)) bool tnum_build_wide(uint8_t *ob, const uint8_t *src,
+                                                                  size_t len, uint64_t mb,
+                                                                  size_t width,
+                                                                  const int64_t *ints,
+                                                                  const uint32_t *nds, size_t *a0,
+                                                                  size_t *at, uint8_t zone,
+                                                                  const size_t mv)
+{
+    memcpy(ob, src, mv);
+    size_t sh = 0, k = 0; /* the output is the template moved sh bytes right */
+    for (; mb; k++) {
+        const size_t e = (size_t)__builtin_ctzll(mb); /* e < len */
+        mb &= mb - 1;
+        const size_t sl = k ? at[k] : *a0, nd = nds[sl];
+        if (e + sh + nd > width) goto unfit;
+        if (k) at[k] = sl + 1;
+        else *a0 = sl + 1;
+        tnum_put_digits8(ob + e + sh, (uint64_t)ints[sl], nd, zone);
+        sh += nd - 1;
+        memcpy(ob + e + sh + 1, src + e + 1, mv);
+    }
+    if (len + sh > width) goto unfit;
+    return true;
+unfit:
+    while (k-- > 1) at[k]--;
+    if (k == 0) --*a0; /* k was >= 1 */
+    return false;
+}
+
+/* The bytes of a value with the digit runs of its k markers (at at[]), to
+ * say how far it passes the width. */
+static size_t tnum_out_len(size_t len, size_t k, const uint32_t *nds, const size_t *at)
+{
+    for (size_t q = 0; q < k; q++) len += nds[at[q]] - 1;
+    return len;
+}
+
+/* The template of a value from a dictionary of templates (TEXT_NUM over
+ * DICT, rows of 8..64 bytes): each entry is scanned once, not each value. */
+typedef struct tnum_tmpl {
+    uint64_t bits;     /* marker positions */
+    uint32_t len, cnt; /* trimmed length, markers (TNUM_BAD: a digit other than the marker) */
+} tnum_tmpl;
+#define TNUM_BAD 65u /* > 64 markers */
+
+/* Builds the n values of templates from a dictionary (codes, entries tt)
+ * into their rows of values: value k in row row_of[k] (row_of NULL: row k)
+ * of the `rows`, by tnum_build_wide (mv = 16, 32: width <= mv) or
+ * tnum_build (mv = 8).  A row's spill (up to mv bytes) lands in the rows
+ * after it: written after it, or, with row_of, padded again after it (the
+ * other rows are pad already); the rows whose spill would pass the end of
+ * values are built in tl (width + mv bytes) and copied.  Returns the value
+ * that does not fit the width, or n. */
+static inline __attribute__((always_inline)) size_t
+tnum_dict_rows(uint8_t *values, size_t rows, const size_t *row_of, size_t n, const tnum_tmpl *tt,
+               const uint32_t *codes, const uint8_t *dict, size_t width, const int64_t *ints,
+               const uint32_t *nds, size_t *a0, size_t *at, uint8_t zone, uint64_t pad8,
+               uint8_t *tl, const size_t mv)
+{
+    /* rows i < inplace: (i + 1) * width + mv <= rows * width */
+    const size_t inplace = rows * width >= mv ? (rows * width - mv) / width : 0;
+    for (size_t k = 0; k < n; k++) {
+        const tnum_tmpl *t = &tt[codes[k]];
+        const uint8_t *src = dict + (size_t)codes[k] * width;
+        const size_t i = row_of ? row_of[k] : k;
+        uint8_t *ob = i < inplace ? values + i * width : tl;
+        const bool fit = mv == 8 ? tnum_build(ob, src, t->len, t->bits, width, ints, nds, a0, at,
+                                              zone, pad8)
+                                 : tnum_build_wide(ob, src, t->len, t->bits, width, ints, nds,
+                                                   a0, at, zone, mv);
+        if (!fit) return k;
+        if (ob == tl) {
+            memcpy(values + i * width, tl, width);
+        } else if (row_of) {
+            for (size_t q = 0; q < mv; q += 8) memcpy(ob + width + q, &pad8, 8);
+        }
+    }
+    return n;
+}
+
+/* blank: NULL, or the flags of the rows of a mask (decode_text_mask) whose
+ * n kept values these are: then, where the templates come from a
+ * dictionary, the values are built straight into their rows of values and
+ * the blank rows padded (*spread = true; else they are decoded to the front
+ * of values, as without a mask). */
 static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                  cbz_cursor *c, size_t n, uint8_t *values, cbz_error *err)
+                                  cbz_cursor *c, size_t n, uint8_t *values, const uint8_t *blank,
+                                  size_t rows, bool *spread, cbz_error *err)
 {
     const size_t width = d->width;
     const bool eb = d->ebcdic != 0;
@@ -2338,81 +2776,91 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     CBZ_FAIL_IF(n > SIZE_MAX / 8 || width > SIZE_MAX / 8, err, CBZ_ERR_FORMAT,
                 "column: %zu digit-run values of %zu bytes", n, width);
     cbz_status rc = CBZ_OK;
-    /* the templates are decoded into values itself and expanded in place,
-     * value by value: each one is read into tl[] before its row is written */
+    /* rows of 8..64 bytes: the marker positions of each template as a bit
+     * mask, and each value built by whole-word moves (tnum_build,
+     * tnum_build_wide) */
+    const bool use_bits = width >= 8 && width <= 64;
+    /* templates from a dictionary: scanned per entry and read from there;
+     * else the templates are decoded into values itself and expanded from
+     * there, value by value */
+    const bool from_dict = use_bits && inner == M_TEXT_DICT;
     uint8_t *tmpl = values;
-    uint32_t *cnt = dec_scratch_n(DS_TN_CNT, n, sizeof *cnt);
-    uint32_t *tlen = dec_scratch_n(DS_TN_TLEN, n, sizeof *tlen);
+    uint32_t *cnt = NULL, *tlen = NULL;
+    uint64_t *bits = NULL;
     size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
     size_t *at = xmalloc((width + 1) * sizeof *at);
-    /* tl: the template of a row (8 bytes of slack for the whole-word moves
-     * of the bit-mask path) */
-    uint8_t *tl = xmalloc(width + 8);
+    /* tl: the template or the value of a row (slack for the whole-word
+     * moves of the bit-mask paths) */
+    uint8_t *tl = xmalloc(width + TDICT_SLACK);
     int64_t *ints = NULL;
     uint32_t *nds = NULL;
-    if (!cnt || !tlen || !m || !off || !at || !tl) goto nomem;
-    memset(tl, 0, width + 8);
-    if ((rc = decode_text_body(K, d, c, n, inner, false, tmpl, err)) != CBZ_OK) goto out;
-    size_t nslots_seen = 0, total = 0;
+    const uint8_t *dict = NULL;
+    const uint32_t *codes = NULL;
+    tnum_tmpl *tt = NULL;
+    if (!m || !off || !at || !tl) goto nomem;
+    memset(tl, 0, width + TDICT_SLACK);
     memset(m, 0, (width + 1) * sizeof *m);
-    /* rows of 8..64 bytes: the marker positions of each value as a bit mask,
-     * found eight bytes a step (the last step overlapping, or within the row
-     * when the value is shorter than 8), so that the expansion below needs
-     * no search */
-    const bool use_bits = width >= 8 && width <= 64;
-    uint64_t *bits = use_bits ? dec_scratch_n(DS_TN_BITS, n, sizeof *bits) : NULL;
-    if (use_bits && !bits) goto nomem;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *t = tmpl + i * width;
-        const size_t len = trimmed_len(t, width, pad);
-        size_t k = 0, j = 0;
-        unsigned other = 0; /* digits other than the marker: no branch a byte */
-        uint64_t mbits = 0;
-        const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, hi = 0x8080808080808080ull;
-        for (; j + 8 <= len; j += 8) { /* eight bytes a step, exactly */
-            uint64_t x;
-            memcpy(&x, t + j, 8);
-            x ^= 0x0101010101010101ull * zero; /* markers 0, other digits 1..9 */
-            const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi; /* 0x80 at the markers */
-            k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
-            mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << j; /* j < 64 here */
-            const uint64_t y = x | mk; /* markers now 0x80: only digits stay < 10 */
-            other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi) != 0;
+    size_t nslots_seen = 0, total = 0;
+    if (from_dict) {
+        size_t nd;
+        if ((rc = read_text_dict(K, d, c, n, true, &dict, &nd, &codes, err)) != CBZ_OK) goto out;
+        tt = dec_scratch_n(DS_TN_OUT, nd, sizeof *tt);
+        if (!tt) goto nomem;
+        for (size_t e = 0; e < nd; e++) {
+            size_t len, k;
+            const bool other = tnum_scan(dict + e * width, width, pad, zero, true, &len, &k,
+                                         &tt[e].bits);
+            tt[e].len = (uint32_t)len;
+            tt[e].cnt = other ? TNUM_BAD : (uint32_t)k;
         }
-        if (j < len && use_bits) {
-            /* the len - j < 8 bytes left, from a word that lies in the row:
-             * the one ending at len (len >= 8) or the row's first (len < 8,
-             * width >= 8); the bytes outside [j, len) are masked off */
-            const size_t at = len >= 8 ? len - 8 : 0;
-            uint64_t x;
-            memcpy(&x, t + at, 8);
-            const unsigned lo = (unsigned)(j - at), hi_b = (unsigned)(len - at); /* bytes kept */
-            const uint64_t keep = (hi_b == 8 ? ~0ull : (1ull << (8 * hi_b)) - 1) &
-                                  ~((1ull << (8 * lo)) - 1); /* lo < hi_b <= 8, lo < 8 */
-            x ^= 0x0101010101010101ull * zero;
-            const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi & keep;
-            k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
-            mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << at;
-            const uint64_t y = x | mk;
-            other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi & keep) != 0;
-            j = len;
+        /* the values by their markers (four tallies in turn: a run of one
+         * template would otherwise add to one count, each add waiting on
+         * the last) */
+        size_t byk[4][TNUM_BAD + 1];
+        memset(byk, 0, sizeof byk);
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            byk[0][tt[codes[i]].cnt]++;
+            byk[1][tt[codes[i + 1]].cnt]++;
+            byk[2][tt[codes[i + 2]].cnt]++;
+            byk[3][tt[codes[i + 3]].cnt]++;
         }
-        for (; j < len; j++) {
-            const uint8_t dg = (uint8_t)(t[j] - zero);
-            k += dg == 0;
-            other |= (uint8_t)(dg - 1) < 9;
-        }
-        if (use_bits) bits[i] = mbits;
-        if (other) {
+        for (; i < n; i++) byk[0][tt[codes[i]].cnt]++;
+        if (byk[0][TNUM_BAD] + byk[1][TNUM_BAD] + byk[2][TNUM_BAD] + byk[3][TNUM_BAD]) {
+            i = 0;
+            while (tt[codes[i]].cnt != TNUM_BAD) i++;
             rc = cbz_fail(err, CBZ_ERR_FORMAT,
                           "column: value %zu: template holds a digit other than the marker", i);
             goto out;
         }
-        for (size_t q = 0; q < k; q++) m[q]++; /* k <= len <= width */
-        cnt[i] = (uint32_t)k;
-        tlen[i] = (uint32_t)len;
-        nslots_seen = k > nslots_seen ? k : nslots_seen;
-        total += k;
+        for (size_t k = width; k >= 1; k--) { /* markers <= len <= width <= 64 */
+            const size_t h = byk[0][k] + byk[1][k] + byk[2][k] + byk[3][k];
+            if (h && !nslots_seen) nslots_seen = k;
+            total += h * k;
+            m[k - 1] = m[k] + h; /* the values with more than k - 1 markers; m[width] = 0 */
+        }
+    } else {
+        cnt = dec_scratch_n(DS_TN_CNT, n, sizeof *cnt);
+        tlen = dec_scratch_n(DS_TN_TLEN, n, sizeof *tlen);
+        bits = use_bits ? dec_scratch_n(DS_TN_BITS, n, sizeof *bits) : NULL;
+        if (!cnt || !tlen || (use_bits && !bits)) goto nomem;
+        if ((rc = decode_text_body(K, d, c, n, inner, false, tmpl, err)) != CBZ_OK) goto out;
+        for (size_t i = 0; i < n; i++) {
+            size_t len, k;
+            uint64_t mbits;
+            if (tnum_scan(tmpl + i * width, width, pad, zero, use_bits, &len, &k, &mbits)) {
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: value %zu: template holds a digit other than the marker",
+                              i);
+                goto out;
+            }
+            if (use_bits) bits[i] = mbits;
+            for (size_t q = 0; q < k; q++) m[q]++; /* k <= len <= width */
+            cnt[i] = (uint32_t)k;
+            tlen[i] = (uint32_t)len;
+            nslots_seen = k > nslots_seen ? k : nslots_seen;
+            total += k;
+        }
     }
     uint64_t nslots;
     if ((rc = get_varint(c, &nslots, "digit-run positions", err)) != CBZ_OK) goto out;
@@ -2436,100 +2884,139 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         }
         if ((rc = get_packed_u32(c, K, m[k], nds + o, "digit counts", err)) != CBZ_OK) goto out;
         if ((rc = decode_numeric_i64(K, &d8, c, m[k], ints + o, err)) != CBZ_OK) goto out;
-        for (size_t j = 0; j < m[k]; j++) {
-            const int64_t x = ints[o + j];
-            uint64_t nd = nds[o + j];
-            if (x >= 0 && lz) nd += dec_digits((uint64_t)x);
+        /* the digit counts checked (lz: completed by the digits of the
+         * numbers, which then fit them) with no branch a number; the first
+         * bad one is looked for again only to say which */
+        const int64_t *const xs = ints + o;
+        uint32_t *const ns = nds + o;
+        uint64_t bad = 0;
+        if (lz) {
+            for (size_t j = 0; j < m[k]; j++) {
+                const uint64_t nd = ns[j] + (uint64_t)tnum_digits((uint64_t)xs[j] & INT64_MAX);
+                bad |= (uint64_t)(xs[j] < 0) | (nd > TNUM_MAX_DIGITS);
+                ns[j] = (uint32_t)nd;
+            }
+        } else {
+            for (size_t j = 0; j < m[k]; j++) {
+                const uint64_t nd = ns[j], ok_nd = nd - 1 < TNUM_MAX_DIGITS;
+                bad |= (uint64_t)(xs[j] < 0) | !ok_nd | (xs[j] >= pow10_i64[ok_nd ? nd : 0]);
+            }
+        }
+        for (size_t j = 0; bad && j < m[k]; j++) {
+            const int64_t x = xs[j];
+            const unsigned dd = lz ? tnum_digits((uint64_t)x & INT64_MAX) : 0; /* as added */
+            const uint64_t nd = (uint64_t)(uint32_t)(ns[j] - dd) + (x >= 0 ? dd : 0);
             if (x < 0 || nd < 1 || nd > TNUM_MAX_DIGITS || x >= pow10_i64[nd]) {
                 rc = cbz_fail(err, CBZ_ERR_FORMAT,
                               "column: digit run %zu of position %zu: %lld does not fit %llu "
                               "digits", j, k, (long long)x, (unsigned long long)nd);
                 goto out;
             }
-            nds[o + j] = (uint32_t)nd;
         }
+        assert(!bad); /* a bad count is found above */
         o += m[k];
     }
     memcpy(at, off, nslots * sizeof *at);
     const uint8_t zone = zero & 0xF0u;
-    if (use_bits) {
-        /* every row is built in a copy of the column (8 bytes of slack), by
-         * whole 8-byte moves (what goes past a row lands in the next one,
-         * which is written after it), reading the templates where they are
-         * (reads past a row stay in the column, but for the last row, read
-         * from tl); then the column is copied back at once.  Building in
-         * place would need each template copied first, and reading a row
-         * back right after its pieces were stored stalls the loads. */
+    const uint64_t pad8 = 0x0101010101010101ull * pad;
+    size_t bad = n; /* the value that does not fit, if one does not */
+    size_t a0 = at[0]; /* at[0] while values are built (tnum_build) */
+    if (from_dict) {
+        /* each value built straight into its row, from its entry; with a
+         * mask, every row padded first (one memset is faster than padding
+         * the blank rows alone), the rows of the blank flags' 0s listed with
+         * no branch a row (8 rows a step where all are kept or all blank) */
+        size_t *row_of = NULL;
+        if (blank) {
+            row_of = dec_scratch_n(DS_TN_CNT, n + 1, sizeof *row_of);
+            if (!row_of) goto nomem;
+            size_t i = 0, k = 0;
+            for (; i + 8 <= rows; i += 8) {
+                const uint64_t f = flags8(blank + i);
+                if (f == 0) {
+                    for (size_t q = 0; q < 8; q++) row_of[k + q] = i + q;
+                    k += 8;
+                } else if (f != 0x0101010101010101ull) {
+                    for (size_t q = i; q < i + 8; q++) {
+                        row_of[k] = q;
+                        k += 1u - blank[q];
+                    }
+                }
+            }
+            for (; i < rows; i++) {
+                row_of[k] = i;
+                k += 1u - blank[i];
+            }
+            memset(values, pad, rows * width);
+            *spread = true;
+        } else {
+            rows = n;
+        }
+        if (width <= 16)
+            bad = tnum_dict_rows(values, rows, row_of, n, tt, codes, dict, width, ints, nds, &a0,
+                                 at, zone, pad8, tl, 16);
+        else if (width <= 32)
+            bad = tnum_dict_rows(values, rows, row_of, n, tt, codes, dict, width, ints, nds, &a0,
+                                 at, zone, pad8, tl, 32);
+        else
+            bad = tnum_dict_rows(values, rows, row_of, n, tt, codes, dict, width, ints, nds, &a0,
+                                 at, zone, pad8, tl, 8);
+    } else if (use_bits) {
+        /* every row is built in a copy of the column (8 bytes of slack),
+         * reading the templates where they are (reads past a row stay in
+         * the column, but for the last row, read from tl); then the column
+         * is copied back at once.  Building in place would need each
+         * template copied first, and reading a row back right after its
+         * pieces were stored stalls the loads. */
         uint8_t *outc = n <= (SIZE_MAX - 8) / width ? scratch(DS_TN_OUT, n * width + 8) : NULL;
         if (!outc) goto nomem;
-        const uint64_t pad8 = 0x0101010101010101ull * pad;
         for (size_t i = 0; i < n; i++) {
             const uint8_t *src = values + i * width;
-            uint8_t *ob = outc + i * width;
-            const size_t len = tlen[i];
             if (i + 1 == n) {
                 memcpy(tl, src, width);
                 src = tl;
             }
-            if (cnt[i] == 0) { /* the template is the value, pad included */
-                for (size_t q = 0; q < width; q += 8) memcpy(ob + q, src + q, 8);
-                continue;
+            if (!tnum_build(outc + i * width, src, tlen[i], bits[i], width, ints, nds, &a0, at,
+                            zone, pad8)) {
+                bad = i;
+                break;
             }
-            size_t out_len = len;
-            for (size_t k = 0; k < cnt[i]; k++) out_len += nds[at[k]] - 1;
-            if (out_len > width) {
-                rc = cbz_fail(err, CBZ_ERR_FORMAT,
-                              "column: value %zu: %zu bytes with its digit runs, width %zu", i,
-                              out_len, width);
-                goto out;
+        }
+        if (bad == n) memcpy(values, outc, n * width);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *v = values + i * width;
+            const size_t len = tlen[i];
+            if (cnt[i] == 0) continue; /* the template is the value, pad included */
+            /* the expanded length must fit the width before anything is written */
+            if (tnum_out_len(len, cnt[i], nds, at) > width) {
+                bad = i;
+                break;
             }
-            uint64_t mb = bits[i]; /* cnt[i] bits, all below len */
-            size_t o = 0, j = 0;
-            for (size_t k = 0; mb; k++) {
-                const size_t e = (size_t)__builtin_ctzll(mb); /* j <= e < len */
-                mb &= mb - 1;
-                for (size_t q = 0; q < e - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
+            memcpy(tl, v, len);
+            size_t o = 0, k = 0, j = 0;
+            while (j < len) {
+                const uint8_t *z = memchr(tl + j, zero, len - j);
+                const size_t e = z ? (size_t)(z - tl) : len;
+                memcpy(v + o, tl + j, e - j);
                 o += e - j;
-                const size_t sl = at[k]++;
-                tnum_put_digits(ob + o, (uint64_t)ints[sl], nds[sl], zone);
-                o += nds[sl];
+                if (!z) break;
+                const size_t s = at[k]++;
+                tnum_put_digits(v + o, (uint64_t)ints[s], nds[s], zone);
+                o += nds[s];
+                k++;
                 j = e + 1;
             }
-            for (size_t q = 0; q < len - j; q += 8) memcpy(ob + o + q, src + j + q, 8);
-            o += len - j; /* = out_len <= width */
-            for (size_t q = o; q < width; q += 8) memcpy(ob + q, &pad8, 8);
+            memset(v + o, pad, width - o);
         }
-        memcpy(values, outc, n * width);
-        goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *v = values + i * width;
-        const size_t len = tlen[i];
-        if (cnt[i] == 0) continue; /* the template is the value, pad included */
-        size_t out_len = len;
-        /* the expanded length must fit the width before anything is written */
-        for (size_t k = 0; k < cnt[i]; k++) out_len += nds[at[k]] - 1;
-        if (out_len > width) {
-            rc = cbz_fail(err, CBZ_ERR_FORMAT,
-                          "column: value %zu: %zu bytes with its digit runs, width %zu", i,
-                          out_len, width);
-            goto out;
-        }
-        memcpy(tl, v, len);
-        size_t o = 0, k = 0, j = 0;
-        while (j < len) {
-            const uint8_t *z = memchr(tl + j, zero, len - j);
-            const size_t e = z ? (size_t)(z - tl) : len;
-            memcpy(v + o, tl + j, e - j);
-            o += e - j;
-            if (!z) break;
-            const size_t s = at[k]++;
-            tnum_put_digits(v + o, (uint64_t)ints[s], nds[s], zone);
-            o += nds[s];
-            k++;
-            j = e + 1;
-        }
-        memset(v + o, pad, width - o);
+    if (use_bits) at[0] = a0;
+    if (bad < n) {
+        const size_t len = from_dict ? tt[codes[bad]].len : tlen[bad];
+        const size_t k = from_dict ? tt[codes[bad]].cnt : cnt[bad];
+        rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                      "column: value %zu: %zu bytes with its digit runs, width %zu", bad,
+                      tnum_out_len(len, k, nds, at), width);
     }
     goto out;
 nomem:
@@ -2560,7 +3047,7 @@ static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc
     case M_TEXT_TRIM: return decode_text_trim(K, d, c, n, values, err);
     case M_TEXT_DICT: return decode_text_dict(K, d, c, n, values, NULL, NULL, err);
     case M_TEXT_NUM:
-        if (allow_num) return decode_text_num(K, d, c, n, values, err);
+        if (allow_num) return decode_text_num(K, d, c, n, values, NULL, 0, NULL, err);
         break;
     default: break;
     }
@@ -2748,24 +3235,6 @@ out:
     return rc;
 }
 
-/* Whether the last l (<= w) of the w bytes at v are all pad, 8 bytes a
- * step from the end: what trimmed_len(v, w, pad) <= w - l says, without
- * scanning the pad of a short value. */
-static inline bool tail_is_pad(const uint8_t *v, size_t w, size_t l, uint8_t pad)
-{
-    const uint64_t p8 = 0x0101010101010101ull * pad;
-    const size_t from = w - l;
-    size_t q = w;
-    for (; q - from >= 8; q -= 8) {
-        uint64_t x;
-        memcpy(&x, v + q - 8, 8);
-        if (x != p8) return false;
-    }
-    for (; q > from; q--)
-        if (v[q - 1] != pad) return false;
-    return true;
-}
-
 static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc *d,
                                   cbz_cursor *c, size_t n, const cbz_col_peer *peers,
                                   size_t n_peers, const cbz_col_rows *peer_at, uint8_t *values,
@@ -2785,7 +3254,6 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
                     "a text column of %zu values", (unsigned long long)j, n_peers, n);
         refs[r] = (size_t)j;
     }
-    cbz_status rc = CBZ_OK;
     uint32_t *pos[TREF_MAX] = { dec_scratch_n(DS_REF0, n, sizeof(uint32_t)),
                                 dec_scratch_n(DS_REF1, n, sizeof(uint32_t)) };
     CBZ_FAIL_IF(!pos[0] || !pos[1], err, CBZ_ERR_NOMEM, "column: no memory for %zu text offsets",
@@ -2794,35 +3262,61 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         CBZ_TRY(get_packed_u32(c, K, n, pos[r], "text reference offsets", err));
     CBZ_FAIL_IF(!cbz_cursor_u8(c, &inner), err, CBZ_ERR_FORMAT,
                 "column: text reference body truncated");
-    rc = decode_text_body(K, d, c, n, inner, true, values, err);
-    /* put the cut text back, the last reference first */
-    for (size_t r = nr; rc == CBZ_OK && r-- > 0;) {
+    /* the trimmed lengths of the values (after those of the peers), with
+     * no scan a value: from their entries' (each measured once) when a
+     * dictionary holds them, else by the kernel */
+    uint32_t *lens = dec_scratch_n(DS_REF_LENS, n, (nr + 1u) * sizeof(uint32_t));
+    CBZ_FAIL_IF(!lens, err, CBZ_ERR_NOMEM, "column: no memory for %zu text lengths", n);
+    uint32_t *vlen = lens + nr * n;
+    if (inner == M_TEXT_DICT) {
+        const uint8_t *dict;
+        const uint32_t *codes;
+        size_t nd;
+        CBZ_TRY(read_text_dict(K, d, c, n, false, &dict, &nd, &codes, err)); /* the gather checks */
+        CBZ_FAIL_IF(!K->dict_gather_fixed(codes, n, dict, nd, width, values), err,
+                    CBZ_ERR_FORMAT, "column: a dictionary code is >= %zu entries", nd);
+        uint32_t *elen = lens; /* nd <= n: in the first peer's lengths, made after */
+        for (size_t e = 0; e < nd; e++)
+            elen[e] = (uint32_t)trimmed_len(dict + e * width, width, pad);
+        for (size_t i = 0; i < n; i++) vlen[i] = elen[codes[i]];
+    } else {
+        CBZ_TRY(decode_text_body(K, d, c, n, inner, true, values, err));
+        K->text_lengths(values, n, width, pad, vlen);
+    }
+    /* the peers' trimmed lengths: by the kernel, with no scan (and no
+     * branch on its length) a value */
+    const uint8_t *pvals[TREF_MAX];
+    size_t pws[TREF_MAX];
+    for (size_t r = 0; r < nr; r++) {
         cbz_col_peer pc;
         CBZ_FAIL_IF(!peer_contig(peers, peer_at, refs[r], DS_GATHER0 + (int)r, &pc), err,
                     CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
-        const cbz_col_peer *p = &pc;
-        const size_t pw = p->desc.width;
-        const uint8_t ppad = p->desc.ebcdic ? 0x40 : 0x20;
+        pvals[r] = pc.values;
+        pws[r] = pc.desc.width;
+        K->text_lengths(pc.values, n, pws[r], pc.desc.ebcdic ? 0x40 : 0x20, lens + r * n);
+    }
+    /* put the cut text back, the last reference first, each in a pass of
+     * its own (a value's bytes read right after the last reference's
+     * stores to them would wait on those); vlen kept as text goes in */
+    for (size_t r = nr; r-- > 0;) {
         for (size_t i = 0; i < n; i++) {
             if (pos[r][i] == 0) continue;
-            const uint8_t *pv = p->values + i * pw;
-            const size_t l = trimmed_len(pv, pw, ppad);
-            const size_t o = pos[r][i] - 1;
             uint8_t *v = values + i * width;
-            /* the last l bytes must be pad: room to put the text back */
-            const bool ok = l >= 1 && l <= width && o <= width - l && tail_is_pad(v, width, l, pad);
-            if (!ok) {
-                rc = cbz_fail(err, CBZ_ERR_FORMAT,
-                              "column: text reference %zu of value %zu: %zu bytes at offset %zu "
-                              "do not fit width %zu", r, i, l, o, width);
-                break;
-            }
-            /* v[o, width - l) moves l bytes right, 8-byte words from the end
-             * back (each word is read before a store reaches it; the first
-             * word, read before all, covers the short rest), then the
-             * peer's text goes in at o */
+            const size_t vl = vlen[i]; /* v's length without its pad */
+            const uint8_t *pv = pvals[r] + i * pws[r];
+            const size_t l = lens[r * n + i], o = pos[r][i] - 1;
+            /* the last l bytes must be pad (vl <= width - l): room to put
+             * the text back */
+            if (!(l >= 1 && l <= width && o <= width - l && vl <= width - l))
+                return cbz_fail(err, CBZ_ERR_FORMAT,
+                                "column: text reference %zu of value %zu: %zu bytes at offset "
+                                "%zu do not fit width %zu", r, i, l, o, width);
+            /* v[o, vl) moves l bytes right (what follows is pad, and stays
+             * so), 8-byte words from the end back (each word is read
+             * before a store reaches it; the first word, read before all,
+             * covers the short rest), then the peer's text goes in at o */
             uint8_t *src = v + o;
-            const size_t rest = width - l - o;
+            const size_t rest = vl > o ? vl - o : 0;
             if (rest >= 8) {
                 uint64_t first, x;
                 memcpy(&first, src, 8);
@@ -2835,9 +3329,10 @@ static cbz_status decode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
                 for (size_t q = rest; q-- > 0;) src[l + q] = src[q];
             }
             cbz_copy_exact(v + o, pv, l);
+            vlen[i] = (uint32_t)((o > vl ? o : vl) + l);
         }
     }
-    return rc;
+    return CBZ_OK;
 }
 
 /* ------------------------------------------------------------------ TEXT_MASK */
@@ -2974,16 +3469,10 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
     if (!choose_mask(d, values, n, peers, n_peers, memo, cblank, pblank, &pflags, &ref, &blanks))
         return CBZ_OK;
     const size_t w = d->width, m = n - blanks;
-    /* every value copied, the blank ones overwritten by the next: no branch
-     * to mispredict (blank and kept alternate at random); one value of room
-     * past the kept ones for the last copy */
-    uint8_t *kept = scratch(ES_MASK_KEPT, (m + 1) * w);
+    /* the values not blank in the peer (copy_flagged: room past them) */
+    uint8_t *kept = scratch(ES_MASK_KEPT, (m + 1) * w + COPY_FLAGGED_ROOM);
     CBZ_FAIL_IF(!kept, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", m);
-    uint8_t *o = kept;
-    for (size_t i = 0; i < n; i++) {
-        cbz_copy_exact(o, values + i * w, w);
-        o += (size_t)(1u - pflags[i]) * w;
-    }
+    copy_flagged(kept, values, n, w, pflags, 1);
     cbz_status rc = cbz_buf_put_varint(body, ref);
     size_t inner_at = body->len;
     if (rc == CBZ_OK) rc = cbz_buf_put_u8(body, 0);
@@ -2999,79 +3488,11 @@ static cbz_status encode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
 }
 
 /* flag[i] = 1 when value i of the n values of w bytes at v is all b; returns
- * how many are.  Reads only the n * w bytes (overlapping loads for the odd
- * widths), with no call per value. */
+ * how many are: the portable kernel, for the encoder's choices (the
+ * decoder's masks take the dispatched one: peer_blank_flags). */
 static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8_t *flag)
 {
-    size_t blank = 0;
-    const uint64_t p8 = 0x0101010101010101ull * b;
-    const uint32_t p4 = (uint32_t)p8;
-    const uint16_t p2 = (uint16_t)p8;
-    switch (w) {
-    case 1:
-        for (size_t i = 0; i < n; i++) blank += flag[i] = v[i] == b;
-        return blank;
-    case 2:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t x;
-            memcpy(&x, v + 2 * i, 2);
-            blank += flag[i] = x == p2;
-        }
-        return blank;
-    case 3:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t x, y;
-            memcpy(&x, v + 3 * i, 2);
-            memcpy(&y, v + 3 * i + 1, 2);
-            blank += flag[i] = (x == p2) & (y == p2);
-        }
-        return blank;
-    case 4:
-        for (size_t i = 0; i < n; i++) {
-            uint32_t x;
-            memcpy(&x, v + 4 * i, 4);
-            blank += flag[i] = x == p4;
-        }
-        return blank;
-    case 8:
-        for (size_t i = 0; i < n; i++) {
-            uint64_t x;
-            memcpy(&x, v + 8 * i, 8);
-            blank += flag[i] = x == p8;
-        }
-        return blank;
-    default: break;
-    }
-    if (w < 8) { /* 5, 6, 7: two overlapping 4-byte words */
-        for (size_t i = 0; i < n; i++) {
-            uint32_t x, y;
-            memcpy(&x, v + w * i, 4);
-            memcpy(&y, v + w * i + w - 4, 4);
-            blank += flag[i] = (x == p4) & (y == p4);
-        }
-        return blank;
-    }
-    if (w <= 16) { /* 9..16: two overlapping 8-byte words, no branch per value */
-        for (size_t i = 0; i < n; i++) {
-            uint64_t x, y;
-            memcpy(&x, v + w * i, 8);
-            memcpy(&y, v + w * i + w - 8, 8);
-            blank += flag[i] = ((x ^ p8) | (y ^ p8)) == 0;
-        }
-        return blank;
-    }
-    for (size_t i = 0; i < n; i++) { /* 8-byte words, the last one overlapping */
-        const uint8_t *q = v + w * i;
-        uint64_t x, acc;
-        memcpy(&x, q + w - 8, 8);
-        acc = x ^ p8;
-        for (size_t j = 0; j + 8 < w && !acc; j += 8) {
-            memcpy(&x, q + j, 8);
-            acc |= x ^ p8;
-        }
-        blank += flag[i] = acc == 0;
-    }
-    return blank;
+    return cbz_k_blank_rows_portable(v, n, w, b, flag);
 }
 
 /* memo: the column is stream n_peers of the chunk being decoded
@@ -3125,6 +3546,10 @@ static size_t blank_flags_at(const cbz_col_rows *at, size_t n, size_t w, uint8_t
     return blank;
 }
 
+static size_t peer_blank_flags(const cbz_kernel_table *K, thread_scratch *t,
+                               const cbz_col_peer *peers, const cbz_col_rows *peer_at, size_t j,
+                               size_t n, uint8_t b, uint8_t *flag);
+
 /* peer_at: where the peers' values are (cbz_column_decode_rows); to: NULL,
  * or where to put the values instead of values (then *placed). */
 static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
@@ -3154,9 +3579,7 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
         t->mask_values == p->values && t->mask_n == n && t->mask_w == pw) {
         m = n - t->mask_blank;
     } else {
-        const size_t nb = peer_at && peer_at[ref].base
-                              ? blank_flags_at(&peer_at[ref], n, pw, ppad, blank)
-                              : blank_flags(p->values, n, pw, ppad, blank);
+        const size_t nb = peer_blank_flags(K, t, peers, peer_at, (size_t)ref, n, ppad, blank);
         m = n - nb;
         if (t) {
             t->mask_chunk = t->dec_chunk;
@@ -3172,7 +3595,7 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
         const uint8_t *dict;
         const uint32_t *codes;
         size_t nd;
-        CBZ_TRY(read_text_dict(K, d, c, m, &dict, &nd, &codes, err));
+        CBZ_TRY(read_text_dict(K, d, c, m, true, &dict, &nd, &codes, err));
         /* codes[k] is read for blank rows too (codes[m] is a valid code) */
         size_t k = 0;
         if (to) {
@@ -3184,17 +3607,46 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
             *placed = true;
             return CBZ_OK;
         }
-        DEC_BY_WIDTH(w, for (size_t i = 0; i < n; i++) {
-            const size_t b = blank[i];
-            cbz_copy_exact(values + i * W, pick_row(b, pad_row, dict + (size_t)codes[k] * W), W);
-            k += 1u - b;
+        /* 8 rows a step where all are kept or all blank (the entries of an
+         * OCCURS table come in runs): then no pick a row */
+        DEC_BY_WIDTH(w, {
+            size_t i = 0;
+            for (; i + 8 <= n; i += 8) {
+                const uint64_t f = flags8(blank + i);
+                if (f == 0) {
+                    for (size_t q = 0; q < 8; q++)
+                        cbz_copy_exact(values + (i + q) * W, dict + (size_t)codes[k + q] * W, W);
+                    k += 8;
+                } else if (f == 0x0101010101010101ull) {
+                    for (size_t q = 0; q < 8; q++) cbz_copy_exact(values + (i + q) * W, pad_row, W);
+                } else {
+                    for (size_t q = i; q < i + 8; q++) {
+                        const size_t b = blank[q];
+                        cbz_copy_exact(values + q * W,
+                                       pick_row(b, pad_row, dict + (size_t)codes[k] * W), W);
+                        k += 1u - b;
+                    }
+                }
+            }
+            for (; i < n; i++) {
+                const size_t b = blank[i];
+                cbz_copy_exact(values + i * W, pick_row(b, pad_row, dict + (size_t)codes[k] * W),
+                               W);
+                k += 1u - b;
+            }
         });
         return CBZ_OK;
     }
     /* the m kept values go to the front of values, then move out to their
      * rows from the last row back: the k-th moves from row k to a row i >= k,
-     * so nothing is overwritten before it has moved */
-    CBZ_TRY(decode_text_body(K, d, c, m, inner, true, values, err));
+     * so nothing is overwritten before it has moved; digit-run text over a
+     * dictionary is built in its rows at once (spread) */
+    bool spread = false;
+    if (inner == M_TEXT_NUM && !to)
+        CBZ_TRY(decode_text_num(K, d, c, m, values, blank, n, &spread, err));
+    else
+        CBZ_TRY(decode_text_body(K, d, c, m, inner, true, values, err));
+    if (spread) return CBZ_OK;
     if (to) { /* placed: from the front of values to the rows, forward */
         size_t k = 0;
         DEC_BY_WIDTH(w, ROWS_LOOP(to, n, i, r, {
@@ -3606,7 +4058,7 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
         const uint8_t *dict;
         const uint32_t *codes;
         size_t nd;
-        CBZ_TRY(read_text_dict(K, d, &ga, major, &dict, &nd, &codes, err));
+        CBZ_TRY(read_text_dict(K, d, &ga, major, true, &dict, &nd, &codes, err));
         CBZ_TRY(split_group_end(&ga, "first", err));
         const cbz_col_rows *o = to ? to : &here;
         /* codes[ka] is read for group B rows too (codes[major] is a valid code) */
@@ -3689,6 +4141,27 @@ static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
 /* Values the byte-plane prices of choose_xform are taken on (512 priced
  * the generated datasets within 0.1% of 1024, at half the cost). */
 #define XFORM_PLANE_SAMPLE 512
+
+/* h[j][b]: how many of the cnt values have b as byte j, for the k <= 8 low
+ * bytes.  Pairs of values go to two sets of counts, added up at the end: a
+ * skewed plane (a byte mostly 0) increments one count over and over, and
+ * each increment would wait for the one before it. */
+static void plane_hist(const uint64_t *us, size_t cnt, unsigned k, uint32_t h[][256])
+{
+    uint32_t h2[8][256];
+    memset(h, 0, k * sizeof h[0]);
+    memset(h2, 0, k * sizeof h2[0]);
+    size_t i = 0;
+    for (; i + 2 <= cnt; i += 2)
+        for (unsigned j = 0; j < k; j++) {
+            h[j][(us[i] >> (8 * j)) & 0xFF]++;
+            h2[j][(us[i + 1] >> (8 * j)) & 0xFF]++;
+        }
+    if (i < cnt)
+        for (unsigned j = 0; j < k; j++) h[j][(us[i] >> (8 * j)) & 0xFF]++;
+    for (unsigned j = 0; j < k; j++)
+        for (unsigned b = 0; b < 256; b++) h[j][b] += h2[j][b];
+}
 
 /* Estimates of the packed size of each transform, from blocks of the column. */
 static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
@@ -3785,9 +4258,7 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
                         (uint64_t)v[i] - 2 * (uint64_t)v[i - 1] + (uint64_t)v[i - 2] - base;
             }
             uint32_t h[8][256]; /* only the k planes priced are counted */
-            memset(h, 0, k * sizeof h[0]);
-            for (unsigned j = 0; j < k; j++)
-                for (size_t i = 0; i < cnt; i++) h[j][(us[i] >> (8 * j)) & 0xFF]++;
+            plane_hist(us, cnt, k, h);
             double bits = 0;
             for (unsigned j = 0; j < k; j++) bits += hist_bits(h[j], 256, cnt);
             const double est = (double)n * bits / (double)cnt;
@@ -3805,7 +4276,8 @@ static int choose_xform(const int64_t *v, size_t n, size_t *dict_hint)
         uint32_t codes[1024], counts[1024];
         size_t nk = 0;
         size_t probe = n < 1024 ? n : 1024;
-        if (dict_code_i64(v, probe, probe / 2, keys, codes, counts, &nk)) {
+        if (!surely_over(v, probe, probe / 2) &&
+            dict_code_i64(v, probe, probe / 2, keys, codes, counts, &nk)) {
             double per = entropy_bits(counts, nk, probe) / (double)probe;
             /* unseen values: the rest of the column brings new keys at the
              * rate the probe's second half did */
@@ -4135,12 +4607,16 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
     return best < INFINITY && (raw_base || best < 0.9 * base);
 }
 
+/* pre (not NULL): the integers of values that need no parsing (TEXT_NUM's
+ * numbers: binary, all valid, in their canonical forms); values is then not
+ * read, and there are no peers. */
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
-                                 const uint8_t *values, size_t n, const cbz_col_peer *peers,
-                                 size_t n_peers, cbz_col_chunk_ctx *memo, bool planes,
-                                 cbz_buf *body, bool *fallback, cbz_col_stats *st,
-                                 cbz_error *err)
+                                 const uint8_t *values, const int64_t *pre, size_t n,
+                                 const cbz_col_peer *peers, size_t n_peers,
+                                 cbz_col_chunk_ctx *memo, bool planes, cbz_buf *body,
+                                 bool *fallback, cbz_col_stats *st, cbz_error *err)
 {
+    assert(!pre || n_peers == 0);
     const size_t width = d->width;
     cbz_status rc = CBZ_OK;
     int64_t *v = scratch(0, n * sizeof *v);
@@ -4157,22 +4633,22 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
      * chunk).  x: the integers, read only; the first step that changes
      * them writes v. */
     double t0 = now_s();
-    const int64_t *x = v;
-    memo_entry *self = memo_at(memo, n_peers, d, values, n);
+    const int64_t *x = pre ? pre : v;
+    memo_entry *self = pre ? NULL : memo_at(memo, n_peers, d, values, n);
     int64_t *mi = self && !self->ints ? memo_alloc(memo, n * sizeof *mi) : NULL;
     uint8_t *mb = mi ? memo_alloc(memo, n) : NULL;
     if (mb) {
         x = mi;
         bad = mb;
     }
-    size_t nbad = parse_numeric(K, d, values, n, (int64_t *)x, form, bad);
+    size_t nbad = pre ? 0 : parse_numeric(K, d, values, n, (int64_t *)x, form, bad);
     if (mb) {
         self->ints = mi;
         self->bad = mb;
         self->nbad = nbad;
     }
     uint8_t anyform = 0;
-    {
+    if (!pre) {
         /* no branch per value: the canonical form by a mask of the sign,
          * invalid values (bad = 1) masked to 0 */
         const uint8_t cpos = canonical_form(d, 0), cflip = cpos ^ canonical_form(d, -1);
@@ -4307,19 +4783,15 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
                 nl += bad[i];
             }
         }
+        if ((rc = cbz_buf_reserve(body, nl * 10)) != CBZ_OK) goto nomem;
         for (size_t j = 0; j < nl; j++)
-            if ((rc = cbz_buf_put_varint(body, j ? at[j] - at[j - 1] - 1 : at[0])) != CBZ_OK)
-                goto nomem;
-        /* the exceptions' bytes: where they are many (unused OCCURS entries),
-         * every value is copied and only theirs kept, with no branch to
-         * mispredict; one value of room past them for the last copy */
-        if ((rc = cbz_buf_reserve(body, (nbad + 1) * width)) != CBZ_OK) goto nomem;
+            body->len += varint_to(body->data + body->len, j ? at[j] - at[j - 1] - 1 : at[0]);
+        /* the exceptions' bytes: where they are many (unused OCCURS entries)
+         * by copy_flagged, with its room past them */
+        if ((rc = cbz_buf_reserve(body, (nbad + 1) * width + COPY_FLAGGED_ROOM)) != CBZ_OK)
+            goto nomem;
         if (nbad * 8 > n_all) {
-            uint8_t *o = body->data + body->len;
-            for (size_t i = 0; i < n_all; i++) {
-                cbz_copy_exact(o, values + i * width, width);
-                o += bad[i] * width;
-            }
+            uint8_t *o = copy_flagged(body->data + body->len, values, n_all, width, bad, 0);
             body->len = (size_t)(o - body->data);
         } else {
             for (size_t i = 0; i < n_all; i++) {
@@ -4413,10 +4885,10 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         sort_items(t, t + nd, nd, NULL);
         for (size_t r = 0; r < nd; r++) rank[t[r].idx] = (uint32_t)r;
         if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) goto nomem;
+        if ((rc = cbz_buf_reserve(body, nd * 10)) != CBZ_OK) goto nomem;
         for (size_t k = 0; k < nd; k++)
-            if ((rc = cbz_buf_put_varint(body, k ? t[k].key - t[k - 1].key - 1 : t[0].key)) !=
-                CBZ_OK)
-                goto nomem;
+            body->len +=
+                varint_to(body->data + body->len, k ? t[k].key - t[k - 1].key - 1 : t[0].key);
         layer_done(st, 6, t0, body->len + n * 4);
         chain_add(st, "dict");
         t0 = now_s();
@@ -4531,14 +5003,14 @@ static void num_exact_range(const cbz_col_desc *d, int64_t *lo, int64_t *hi)
     *lo = d->kind == CBZ_COL_ZONED && d->sign == CBZ_K_SIGN_NONE ? 0 : -*hi;
 }
 
-/* True when each value i of the n (width bytes each, at values) with
- * flag[i] set is invalid by the L3 rules (packed_to_i64, zoned_to_i64), as
- * the encoder's exceptions are.  Most are told by one byte that no valid
- * value has there (a digit byte that is not a zone digit, a packed sign
- * nibble that is not a sign: spaces and low-values fail both); the kernel
- * decides the others. */
-static bool exc_all_invalid(const cbz_kernel_table *K, const cbz_col_desc *d,
-                            const cbz_col_rows *view, const uint8_t *flag, size_t n)
+/* True when each of the n values of width bytes back to back at raw (a
+ * column's exceptions) is invalid by the L3 rules (packed_to_i64,
+ * zoned_to_i64), as the encoder's exceptions are.  Most are told by one byte
+ * that no valid value has there (a digit byte that is not a zone digit, a
+ * packed sign nibble that is not a sign: spaces and low-values fail both);
+ * the kernel decides the others. */
+static bool exc_all_invalid(const cbz_kernel_table *K, const cbz_col_desc *d, const uint8_t *raw,
+                            size_t n)
 {
     const size_t w = d->width;
     if (d->kind == CBZ_COL_BINARY) return false; /* every binary value is valid */
@@ -4552,21 +5024,20 @@ static bool exc_all_invalid(const cbz_kernel_table *K, const cbz_col_desc *d,
      * exception passed it */
     unsigned maybe = at == SIZE_MAX;
     if (at != SIZE_MAX && d->kind == CBZ_COL_PACKED) {
-        ROWS_LOOP(view, n, i, r, {
-            const uint8_t b = r[at];
-            maybe |= flag[i] & ((b & 0x0Fu) >= 0x0Au) & ((b >> 4) <= 9);
-        });
+        for (size_t k = 0; k < n; k++) {
+            const uint8_t b = raw[k * w + at];
+            maybe |= ((b & 0x0Fu) >= 0x0Au) & ((b >> 4) <= 9);
+        }
     } else if (at != SIZE_MAX) {
-        ROWS_LOOP(view, n, i, r, {
-            const uint8_t b = r[at];
-            maybe |= flag[i] & ((b & 0xF0u) == zone) & ((b & 0x0Fu) <= 9);
-        });
+        for (size_t k = 0; k < n; k++) {
+            const uint8_t b = raw[k * w + at];
+            maybe |= ((b & 0xF0u) == zone) & ((b & 0x0Fu) <= 9);
+        }
     }
-    for (size_t i = 0; i < n && maybe; i++) {
-        if (!flag[i]) continue;
+    for (size_t k = 0; k < n && maybe; k++) {
         int64_t x;
         uint8_t f, bad;
-        parse_numeric(K, d, row_at(view, i), 1, &x, &f, &bad);
+        parse_numeric(K, d, raw + k * w, 1, &x, &f, &bad);
         if (!bad) return false;
     }
     return true;
@@ -4579,12 +5050,10 @@ void cbz_column_decode_chunk_begin(void)
     if (t) t->dec_chunk++;
 }
 
-/* The memo entry of peers[j] of the chunk being decoded, or NULL.  An
- * entry's exceptions are checked to be invalid when it is first used (most
- * streams are never referred to): one that is not is dropped. */
-static dec_memo_entry *memo_find(const cbz_kernel_table *K, thread_scratch *t,
-                                 const cbz_col_peer *peers, const cbz_col_rows *peer_at,
-                                 size_t j)
+/* The memo entry of peers[j] of the chunk being decoded, its exceptions
+ * not checked, or NULL. */
+static dec_memo_entry *memo_match(thread_scratch *t, const cbz_col_peer *peers,
+                                  const cbz_col_rows *peer_at, size_t j)
 {
     const cbz_col_peer *p = &peers[j];
     const bool placed = peer_at && peer_at[j].base;
@@ -4592,38 +5061,92 @@ static dec_memo_entry *memo_find(const cbz_kernel_table *K, thread_scratch *t,
     const size_t stride = placed ? peer_at[j].stride : p->desc.width;
     for (unsigned e = 0; e < DEC_MEMO; e++) {
         dec_memo_entry *m = &t->memo[e];
-        if (m->chunk != t->dec_chunk || m->stream != j || m->values != p->values ||
-            m->rows != rows || (!rows && m->stride != stride) || m->n != p->n ||
-            !desc_same(&m->desc, &p->desc))
-            continue;
-        if (!m->exc_checked) {
-            const cbz_col_rows view = { (uint8_t *)m->values, m->rows, m->stride };
-            if (!exc_all_invalid(K, &m->desc, &view, t->p[DS_MEMO_FLAGS + e], m->n)) {
-                m->chunk = 0;
-                return NULL;
-            }
-            m->exc_checked = true;
-        }
-        return m;
+        if (m->chunk == t->dec_chunk && m->stream == j && m->values == p->values &&
+            m->rows == rows && (rows || m->stride == stride) && m->n == p->n &&
+            desc_same(&m->desc, &p->desc))
+            return m;
     }
     return NULL;
 }
 
+/* True when the integers of entry m (those of its valid values) are within
+ * num_exact_range of its column: their re-encoded bytes parse back to them.
+ * v is in [lo, hi] when x = v - lo <= span: top bit of x | (span - x)
+ * clear, as span < 2^63 (adds and ors only: the loops vectorize); an 8-byte
+ * binary column holds every integer. */
+static bool memo_in_range(thread_scratch *t, const dec_memo_entry *m)
+{
+    int64_t lo = 0, hi = 0;
+    num_exact_range(&m->desc, &lo, &hi);
+    const uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    if (span >= (1ull << 63)) return true;
+    const size_t e = (size_t)(m - t->memo);
+    const int64_t *v = t->p[DS_MEMO_INTS + e];
+    const uint8_t *xf = t->p[DS_MEMO_FLAGS + e];
+    uint64_t acc = 0;
+    if (m->state == MEMO_FULL) { /* anything at the exceptions: not counted */
+        for (size_t i = 0; i < m->n; i++) {
+            const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
+            acc |= (x | (span - x)) & ((uint64_t)xf[i] - 1u);
+        }
+    } else { /* the valid values only, or 0 (in range) at the exceptions */
+        const size_t cnt = m->state == MEMO_DENSE ? m->n - m->nbad : m->n;
+        for (size_t i = 0; i < cnt; i++) {
+            const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
+            acc |= x | (span - x);
+        }
+    }
+    return !(acc >> 63);
+}
+
+/* The memo entry of peers[j] of the chunk being decoded, or NULL.  An
+ * entry's integers are checked to be in range when it is first used (most
+ * streams are never referred to): one that is not is dropped. */
+static dec_memo_entry *memo_find(thread_scratch *t, const cbz_col_peer *peers,
+                                 const cbz_col_rows *peer_at, size_t j)
+{
+    dec_memo_entry *m = memo_match(t, peers, peer_at, j);
+    if (m && !m->range_checked) {
+        if (!memo_in_range(t, m)) {
+            m->chunk = 0;
+            return NULL;
+        }
+        m->range_checked = true;
+    }
+    return m;
+}
+
+/* blank_flags of peers[j] of the chunk being decoded (t: chunk_scratch),
+ * where its decode left them (peer_at).  A valid value of a zoned or
+ * packed stream kept in the memo is never blank (its digit bytes are zone
+ * digits, its sign nibble a sign: canonical forms), so when its exceptions
+ * are all blank its blank flags are its exception flags, with no pass over
+ * its values (the fields of an unused OCCURS entry mask each other). */
+static size_t peer_blank_flags(const cbz_kernel_table *K, thread_scratch *t,
+                               const cbz_col_peer *peers, const cbz_col_rows *peer_at, size_t j,
+                               size_t n, uint8_t b, uint8_t *flag)
+{
+    const cbz_col_peer *p = &peers[j];
+    const dec_memo_entry *m = t ? memo_match(t, peers, peer_at, j) : NULL;
+    if (m && m->exc_blank && m->n == n && b == (m->desc.ebcdic ? 0x40 : 0x20)) {
+        if (m->nbad) memcpy(flag, t->p[DS_MEMO_FLAGS + (m - t->memo)], n);
+        else memset(flag, 0, n);
+        return m->nbad;
+    }
+    const cbz_col_rows *at = peer_at && peer_at[j].base ? &peer_at[j] : NULL;
+    if (at && (at->rows || at->stride != p->desc.width))
+        return blank_flags_at(at, n, p->desc.width, b, flag);
+    return K->blank_rows(at ? at->base : p->values, n, p->desc.width, b, flag);
+}
+
 /* Brings entry m to MEMO_READY: the integers parse_numeric gives. */
-static void memo_ready(thread_scratch *t, dec_memo_entry *m)
+static void memo_ready(const cbz_kernel_table *K, thread_scratch *t, dec_memo_entry *m)
 {
     const size_t e = (size_t)(m - t->memo), n = m->n;
     int64_t *v = t->p[DS_MEMO_INTS + e];
     const uint8_t *x = t->p[DS_MEMO_FLAGS + e];
-    if (m->state == MEMO_DENSE) {
-        /* in place from the last position back: the j-th valid integer moves
-         * to a position i >= j, read before that position is written */
-        for (size_t i = n, j = n - m->nbad; i-- > 0;) {
-            const size_t b = x[i];
-            const int64_t y = v[j - (j > 0)]; /* j = 0: only exceptions are left */
-            v[i] = (int64_t)((uint64_t)y & ((uint64_t)b - 1u)); /* 0 at an exception */
-            j -= 1 - b;
-        }
+    if (m->state == MEMO_DENSE) { /* in place, 0 at the exceptions */
+        K->expand_u64((const uint64_t *)v, x, n, n - m->nbad, (uint64_t *)v);
     } else if (m->state == MEMO_FULL) {
         for (size_t i = 0; i < n; i++) v[i] = (int64_t)((uint64_t)v[i] & ((uint64_t)x[i] - 1u));
     }
@@ -4655,9 +5178,60 @@ static dec_memo_entry *memo_claim(thread_scratch *t, size_t stream, size_t n,
     return *ints && *flags ? m : NULL;
 }
 
-/* Makes the claimed entry m valid for the values at *at (n of descriptor d). */
-static void memo_keep(thread_scratch *t, dec_memo_entry *m, const cbz_col_desc *d,
-                      const cbz_col_rows *at, size_t n, size_t nbad, uint8_t state)
+/* True when the len bytes at p are all b (a counted loop of words: it
+ * vectorizes). */
+static bool all_bytes(const uint8_t *p, size_t len, uint8_t b)
+{
+    const uint64_t p8 = 0x0101010101010101ull * b;
+    const size_t nw = len / 8;
+    uint64_t acc = 0;
+    for (size_t k = 0; k < nw; k++) {
+        uint64_t x;
+        memcpy(&x, p + 8 * k, 8);
+        acc |= x ^ p8;
+    }
+    for (size_t i = 8 * nw; i < len; i++) acc |= (uint64_t)(p[i] ^ b);
+    return acc == 0;
+}
+
+/* The position of the (k+1)-th zero flag at or after position `from` of the
+ * n flags (each 0 or 1), or n when there are not that many: eight flags a
+ * step, the word holding it found by their count, then the position in the
+ * word with no branch: byte b of z * 0x0101..01 counts the zero flags among
+ * bytes 0..b (at most 8, so no byte carries), and the first byte whose
+ * count passes k (its top bit set by | 0x80 - (k + 1)) is the one. */
+static size_t nth_zero_flag(const uint8_t *flag, size_t n, size_t from, uint64_t k)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    if (from >= n || k >= n - from) return n;
+    for (size_t i = from; n - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, flag + i, 8);
+        const uint64_t z = ~x & ones; /* bit 0 of each byte: a zero flag */
+        const uint64_t counts = z * ones;
+        const size_t zeros = (size_t)(counts >> 56);
+        if (zeros > k) {
+            const uint64_t past = ((counts | 0x8080808080808080ull) - (k + 1) * ones) &
+                                  0x8080808080808080ull;
+            return i + (size_t)__builtin_ctzll(past) / 8;
+        }
+        k -= zeros;
+        from = i + 8;
+    }
+    for (size_t i = from; i < n; i++)
+        if (!flag[i] && k-- == 0) return i;
+    return n;
+}
+
+/* Makes the claimed entry m valid for the values at *at (n of descriptor d,
+ * the raw bytes of its nbad exceptions back to back at exc_raw) when its
+ * exceptions are invalid values, as the encoder's are: checked on their
+ * raw bytes, unless they are all blank (unused OCCURS entries: invalid
+ * zoned or packed values).  Else it stays invalid: the stream is parsed
+ * as it is when referred to. */
+static void memo_keep(const cbz_kernel_table *K, thread_scratch *t, dec_memo_entry *m,
+                      const cbz_col_desc *d, const cbz_col_rows *at, size_t n, size_t nbad,
+                      const uint8_t *exc_raw, uint8_t state)
 {
     m->values = at->base;
     m->rows = at->rows;
@@ -4666,7 +5240,10 @@ static void memo_keep(thread_scratch *t, dec_memo_entry *m, const cbz_col_desc *
     m->desc = *d;
     m->nbad = nbad;
     m->state = state;
-    m->exc_checked = nbad == 0;
+    m->exc_blank = d->kind != CBZ_COL_BINARY &&
+                   (nbad == 0 || all_bytes(exc_raw, nbad * d->width, d->ebcdic ? 0x40 : 0x20));
+    if (nbad && !m->exc_blank && !exc_all_invalid(K, d, exc_raw, nbad)) return;
+    m->range_checked = false;
     m->chunk = t->dec_chunk;
 }
 
@@ -4743,11 +5320,11 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     const uint8_t *rbad = NULL;
     size_t nref_bad = 0;
     if (flags & NF_REF) {
-        ref_memo = ts ? memo_find(K, ts, peers, peer_at, (size_t)ref_idx) : NULL;
+        ref_memo = ts ? memo_find(ts, peers, peer_at, (size_t)ref_idx) : NULL;
         cbz_col_peer pc;
         if (ref_memo) {
             const size_t e = (size_t)(ref_memo - ts->memo);
-            if (op != R_EXC) memo_ready(ts, ref_memo); /* R_EXC reads the flags only */
+            if (op != R_EXC) memo_ready(K, ts, ref_memo); /* R_EXC reads the flags only */
             r = ts->p[DS_MEMO_INTS + e];
             rbad = ts->p[DS_MEMO_FLAGS + e];
             nref_bad = ref_memo->nbad;
@@ -4796,30 +5373,21 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         /* the flags: the reference's invalid flags, and (usually none) the
          * listed exceptions among the positions where it is valid */
         memcpy(xflag, rbad, n);
-        if (nlist > 0) {
-            size_t *vpos = dec_scratch_n(DS_VPOS, n, sizeof *vpos);
-            if (!vpos) goto nomem;
-            size_t nv = 0;
-            for (size_t i = 0; i < n; i++) { /* without a branch a value */
-                vpos[nv] = i; /* nv <= i < n */
-                nv += (size_t)(rbad[i] == 0);
+        /* listed exception k is gap_k valid positions after the previous
+         * one (the reference's invalid positions on the way are exceptions
+         * too): found by a walk over the reference's flags */
+        size_t from = 0;
+        for (size_t listed = 0; listed < nlist; listed++) {
+            uint64_t gap;
+            if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
+            const size_t at = nth_zero_flag(rbad, n, from, gap);
+            if (at == n) { /* not that many valid positions are left */
+                rc = cbz_fail(err, CBZ_ERR_FORMAT,
+                              "column: exception %zu index out of range (%zu values)", listed, n);
+                goto out;
             }
-            /* listed exception k is gap_k valid positions after the previous
-             * one; the reference's invalid positions on the way are
-             * exceptions too */
-            size_t ord = 0;
-            for (size_t listed = 0; listed < nlist; listed++) {
-                uint64_t gap;
-                if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
-                if (gap >= nv - ord) { /* that many valid positions are left */
-                    rc = cbz_fail(err, CBZ_ERR_FORMAT,
-                                  "column: exception %zu index out of range (%zu values)", listed,
-                                  n);
-                    goto out;
-                }
-                ord += (size_t)gap;
-                xflag[vpos[ord++]] = 1;
-            }
+            xflag[at] = 1;
+            from = at + 1;
         }
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: raw bytes of %llu exceptions truncated",
@@ -4865,7 +5433,7 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     if (flags & NF_DENSE) n -= (size_t)nbad;
     switch (xf) {
     case X_NONE:
-        if ((rc = get_packed_u64(c, K, n, u, "values", err)) != CBZ_OK) goto out;
+        if ((rc = get_packed_u64(c, K, n, 0, u, u, "values", err)) != CBZ_OK) goto out;
         K->zigzag_decode(u, n, v);
         break;
     case X_DELTA:
@@ -4877,8 +5445,9 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             v[k] = unzz(h);
         }
         if ((rc = get_varint(c, &base, "delta base", err)) != CBZ_OK) goto out;
-        if ((rc = get_packed_u64(c, K, n - head, u, "deltas", err)) != CBZ_OK) goto out;
-        K->for_decode(u, n - head, unzz(base), v + head);
+        if ((rc = get_packed_u64(c, K, n - head, (uint64_t)unzz(base), u, (uint64_t *)(v + head),
+                                 "deltas", err)) != CBZ_OK)
+            goto out;
         if (xf == X_DELTA) K->delta_decode(v, n, v);
         else K->delta2_decode(v, n, v);
         break;
@@ -4886,8 +5455,9 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     case X_FOR: {
         uint64_t base;
         if ((rc = get_varint(c, &base, "frame base", err)) != CBZ_OK) goto out;
-        if ((rc = get_packed_u64(c, K, n, u, "values", err)) != CBZ_OK) goto out;
-        K->for_decode(u, n, unzz(base), v);
+        if ((rc = get_packed_u64(c, K, n, (uint64_t)unzz(base), u, (uint64_t *)v, "values",
+                                 err)) != CBZ_OK)
+            goto out;
         break;
     }
     case X_RLE: {
@@ -4902,9 +5472,10 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         rv = dec_scratch_n(DS_NUM_RV, (size_t)nr, sizeof *rv);
         rl = dec_scratch_n(DS_NUM_RL, (size_t)nr, sizeof *rl);
         if (!rv || !rl) goto nomem;
-        if ((rc = get_packed_u64(c, K, (size_t)nr, u, "run values", err)) != CBZ_OK) goto out;
+        if ((rc = get_packed_u64(c, K, (size_t)nr, (uint64_t)unzz(base), u, (uint64_t *)rv,
+                                 "run values", err)) != CBZ_OK)
+            goto out;
         if ((rc = get_packed_u32(c, K, (size_t)nr, rl, "run lengths", err)) != CBZ_OK) goto out;
-        K->for_decode(u, (size_t)nr, unzz(base), rv);
         for (size_t k = 0; k < nr; k++) rl[k] += 1; /* UINT32_MAX wraps to 0: refused below */
         if (!K->rle_decode(rv, rl, (size_t)nr, v, n)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: run lengths do not add up to %zu", n);
@@ -4933,29 +5504,28 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             keys[k] = k ? keys[k - 1] + 1 + gap : gap;
         }
         if ((rc = get_packed_u32(c, K, n, rl, "dictionary codes", err)) != CBZ_OK) goto out;
-        if (!K->dict_gather_u64(rl, n, keys, (size_t)nd, u)) {
+        /* the integers are the keys with the sign bit flipped: flipped in
+         * the nd keys, then gathered straight into v */
+        for (size_t k = 0; k < nd; k++) keys[k] ^= 0x8000000000000000ULL;
+        if (!K->dict_gather_u64(rl, n, keys, (size_t)nd, (uint64_t *)v)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: a dictionary code is >= %llu entries",
                           (unsigned long long)nd);
             goto out;
         }
-        for (size_t i = 0; i < n; i++) v[i] = (int64_t)(u[i] ^ 0x8000000000000000ULL);
         break;
     }
     }
 
     const uint8_t cpos = canonical_form(d, 0), flip = cpos ^ canonical_form(d, -1);
+    /* the kernels read the sign forms of packed and signed zoned values only */
+    const bool signs = d->kind == CBZ_COL_PACKED ||
+                       (d->kind == CBZ_COL_ZONED && d->sign != CBZ_K_SIGN_NONE);
     /* kept in the memo only where the re-encoded bytes parse back to these
-     * integers and the exceptions' bytes are invalid (checked when the entry
-     * is first used: memo_find), as in what the encoder writes; a hand-made
-     * body may differ, and its peers are then parsed as they are */
-    int64_t lo = 0, hi = 0;
-    num_exact_range(d, &lo, &hi);
-    /* v is in [lo, hi] when x = v - lo <= span: top bit of x | (span - x)
-     * clear, as span < 2^63 (adds and ors only: the loops vectorize); an
-     * 8-byte binary column holds every integer */
-    const uint64_t span = (uint64_t)hi - (uint64_t)lo;
-    const bool check = span < (1ull << 63);
-    bool exact = self && !forms && (d->kind != CBZ_COL_BINARY || nbad == 0);
+     * integers (checked when the entry is first used: memo_find) and the
+     * exceptions' bytes are invalid (memo_keep), as in what the encoder
+     * writes; a hand-made body may differ, and its peers are then parsed as
+     * they are */
+    const bool exact = self && !forms && (d->kind != CBZ_COL_BINARY || nbad == 0);
 
     if ((flags & NF_DENSE) && !forms && !ints && !((flags & NF_REF) && op == R_DSUB)) {
         /* Dense integers without sign forms: the m valid values are
@@ -4963,25 +5533,15 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
          * bytes row by row; the exceptions' integers are never made. */
         const size_t m = n;
         if ((flags & NF_REF) && op == R_SUB) {
-            /* the reference at the valid positions (rd[m] is written, never read) */
-            int64_t *rd = dec_scratch_n(DS_RDENSE, n_all + 1, sizeof *rd);
+            /* the reference at the valid positions */
+            int64_t *rd = dec_scratch_n(DS_RDENSE, n_all, sizeof *rd);
             if (!rd) goto nomem;
-            for (size_t i = 0, j = 0; i < n_all; i++) {
-                rd[j] = r[i];
-                j += 1u - xflag[i];
-            }
+            K->select_u64((const uint64_t *)r, xflag, n_all, (uint64_t *)rd);
             ref_inverse(v, rd, m, op, mode >> 4);
         }
-        for (size_t j = 0; j < m; j++) /* cneg when negative: by the sign bit (vectorizes) */
-            form[j] = cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[j] >> 63));
-        if (exact && check) {
-            uint64_t acc = 0;
-            for (size_t j = 0; j < m; j++) {
-                const uint64_t x = (uint64_t)v[j] - (uint64_t)lo;
-                acc |= x | (span - x);
-            }
-            exact = !(acc >> 63);
-        }
+        if (signs)
+            for (size_t j = 0; j < m; j++) /* cneg when negative: by the sign bit (vectorizes) */
+                form[j] = cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[j] >> 63));
         uint8_t *fmt = m <= SIZE_MAX / (width + 1) ? scratch(DS_NUM_FMT, m * width + 1) : NULL;
         if (!fmt) goto nomem;
         switch (d->kind) {
@@ -4991,19 +5551,24 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         }
         /* row i from the next exception or the next valid value, whichever
          * it is, with no branch to mispredict (valid values and exceptions
-         * alternate at random in unused OCCURS entries); placed straight in
-         * the records when the engine asks */
-        const uint8_t *xs = exc_raw, *vs = fmt;
+         * alternate at random in unused OCCURS entries): by the kernel
+         * where the rows are back to back, else placed straight in the
+         * records when the engine asks */
         const cbz_col_rows here = { values, NULL, width };
         const cbz_col_rows *o = to ? to : &here;
-        DEC_BY_WIDTH(width, ROWS_LOOP(o, n_all, i, r, {
-            const size_t b = xflag[i];
-            cbz_copy_exact(r, pick_row(b, xs, vs), W);
-            xs += b * W;
-            vs += (1u - b) * W;
-        }));
+        if (!o->rows && o->stride == width) {
+            K->merge_rows(xflag, n_all, width, exc_raw, fmt, o->base);
+        } else {
+            const uint8_t *xs = exc_raw, *vs = fmt;
+            DEC_BY_WIDTH(width, ROWS_LOOP(o, n_all, i, r, {
+                const size_t b = xflag[i];
+                cbz_copy_exact(r, pick_row(b, xs, vs), W);
+                xs += b * W;
+                vs += (1u - b) * W;
+            }));
+        }
         if (to) *placed = true;
-        if (exact) memo_keep(ts, self, d, o, n_all, (size_t)nbad, MEMO_DENSE);
+        if (exact) memo_keep(K, ts, self, d, o, n_all, (size_t)nbad, exc_raw, MEMO_DENSE);
         goto out;
     }
 
@@ -5055,27 +5620,12 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
             K->be_to_i64(exc_raw + k * width, 1, width, d->is_signed, ints + exc[k]);
         goto out;
     }
-    if (forms)
+    if (signs && forms)
         for (size_t i = 0; i < n; i++)
             form[i] = forms[i] ^ cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[i] >> 63));
-    else
+    else if (signs)
         for (size_t i = 0; i < n; i++)
             form[i] = cpos ^ (uint8_t)(flip & -(uint8_t)((uint64_t)v[i] >> 63));
-    if (exact && check) { /* the exceptions' integers do not count */
-        uint64_t acc = 0;
-        if (nbad) {
-            for (size_t i = 0; i < n; i++) {
-                const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
-                acc |= (x | (span - x)) & ((uint64_t)xflag[i] - 1u);
-            }
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                const uint64_t x = (uint64_t)v[i] - (uint64_t)lo;
-                acc |= x | (span - x);
-            }
-        }
-        exact = !(acc >> 63);
-    }
     switch (d->kind) {
     case CBZ_COL_PACKED: K->i64_to_packed(v, form, n, width, values); break;
     case CBZ_COL_ZONED: K->i64_to_zoned(v, form, n, width, d->sign, d->ebcdic, values); break;
@@ -5086,7 +5636,8 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
     if (exact) {
         if (!nbad) memset(xflag, 0, n);
         const cbz_col_rows here = { values, NULL, width };
-        memo_keep(ts, self, d, &here, n, (size_t)nbad, nbad ? MEMO_FULL : MEMO_READY);
+        memo_keep(K, ts, self, d, &here, n, (size_t)nbad, exc_raw,
+                  nbad ? MEMO_FULL : MEMO_READY);
     }
     goto out;
 nomem:
@@ -5177,8 +5728,8 @@ cbz_status cbz_column_encode_ctx(cbz_col_chunk_ctx *memo, const cbz_col_desc *d,
     } else if (numeric_supported(d)) {
         bool fallback = false;
         method = M_NUMERIC;
-        rc = encode_numeric(K, d, values, n, peers, n_peers, memo, planes, body, &fallback, st,
-                            err);
+        rc = encode_numeric(K, d, values, NULL, n, peers, n_peers, memo, planes, body, &fallback,
+                            st, err);
         if (rc == CBZ_OK && fallback) {
             cbz_buf_clear(body);
             if (st) {
@@ -5316,7 +5867,7 @@ static cbz_status decode_column(const cbz_col_desc *d, const uint8_t *enc, size_
     case M_TEXT_REF:
         rc = decode_text_ref(K, d, &b, n, peers, n_peers, peer_at, values, err);
         break;
-    case M_TEXT_NUM: rc = decode_text_num(K, d, &b, n, values, err); break;
+    case M_TEXT_NUM: rc = decode_text_num(K, d, &b, n, values, NULL, 0, NULL, err); break;
     case M_TEXT_MASK:
         rc = decode_text_mask(K, d, &b, n, peers, n_peers, peer_at, memo, values, to, placed,
                               err);

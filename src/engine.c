@@ -28,13 +28,11 @@ void cbz_chunk_work_init(cbz_chunk_work *w)
 {
     memset(w, 0, sizeof *w);
     cbz_buf_init(&w->vals);
-    cbz_buf_init(&w->enc);
 }
 
 void cbz_chunk_work_free(cbz_chunk_work *w)
 {
     cbz_buf_free(&w->vals);
-    cbz_buf_free(&w->enc);
     free(w->rec_off); /* rec_len shares its block */
     free(w->words);
     free(w->ptrs);
@@ -189,8 +187,14 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
         cbz_split_scatter(p, data, fixed ? NULL : w->rec_off, fixed ? NULL : w->rec_len, n,
                           w->ptrs + CBZ_SIDE_STREAMS, v + base[CBZ_S_OVERFLOW], scratch);
 
-    /* L3..L8 per stream. */
-    cbz_buf_clear(&w->enc);
+    /* L3..L8 per stream, straight into out after room for the frame's
+     * header, whose size is known only at the end (the varints of the
+     * encoded lengths): the room is what the last chunk's header took, and
+     * the encodings move only when this one's differs. */
+    const size_t start = out->len, room = w->head_room;
+    CBZ_FAIL_IF(cbz_buf_reserve(out, room) != CBZ_OK, err, CBZ_ERR_NOMEM,
+                "out of memory (chunk frame)");
+    out->len = start + room;
     uint64_t *enc_len = scratch; /* scratch is free again */
     /* stream s may be predicted from streams 0..s-1 (column.h, peers) */
     cbz_col_peer *peers = malloc((ns ? ns : 1) * sizeof *peers);
@@ -202,13 +206,14 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
     for (size_t s = 0; s < ns; s++) {
         cbz_col_stats st;
         memset(&st, 0, sizeof st);
-        size_t before = w->enc.len;
+        size_t before = out->len;
         if (count[s]) {
             cbz_col_desc d = cbz_plan_stream_desc(p, s);
             cbz_status rc = cbz_column_encode_ctx(memo, &d, w->ptrs[s], (size_t)count[s], peers,
-                                                  s, level, &w->enc, &st, err);
+                                                  s, level, out, &st, err);
             if (rc != CBZ_OK) {
                 free(peers);
+                out->len = start;
                 if (err) {
                     char why[CBZ_ERROR_MSG_MAX];
                     snprintf(why, sizeof why, "%s", err->msg);
@@ -219,24 +224,37 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
             }
         }
         peers[s] = (cbz_col_peer){ cbz_plan_stream_desc(p, s), w->ptrs[s], (size_t)count[s] };
-        enc_len[s] = w->enc.len - before;
+        enc_len[s] = out->len - before;
         st.bytes_in = count[s] * cbz_plan_stream_desc(p, s).width;
         st.bytes_out = enc_len[s];
         if (stats) stats[s] = st;
     }
     free(peers);
 
+    /* the header, then in its place in front of the encodings */
+    cbz_buf head;
+    cbz_buf_init(&head);
     uint8_t flags = (uint8_t)((ci->raw ? FLAG_RAW : 0) | (explicit_len ? FLAG_EXPLICIT : 0));
-    cbz_status rc = cbz_buf_put_u8(out, flags);
-    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, n);
-    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, ci->in_len);
-    if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, ns);
+    cbz_status rc = cbz_buf_put_u8(&head, flags);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(&head, n);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(&head, ci->in_len);
+    if (rc == CBZ_OK) rc = cbz_buf_put_varint(&head, ns);
     for (size_t s = 0; s < ns && rc == CBZ_OK; s++) {
-        rc = cbz_buf_put_varint(out, count[s]);
-        if (rc == CBZ_OK) rc = cbz_buf_put_varint(out, enc_len[s]);
+        rc = cbz_buf_put_varint(&head, count[s]);
+        if (rc == CBZ_OK) rc = cbz_buf_put_varint(&head, enc_len[s]);
     }
-    if (rc == CBZ_OK) rc = cbz_buf_append(out, w->enc.data, w->enc.len);
-    CBZ_FAIL_IF(rc != CBZ_OK, err, CBZ_ERR_NOMEM, "out of memory (chunk frame)");
+    const size_t body = out->len - start - room;
+    if (rc == CBZ_OK && head.len > room) rc = cbz_buf_reserve(out, head.len - room);
+    if (rc != CBZ_OK) {
+        cbz_buf_free(&head);
+        out->len = start;
+        return cbz_fail(err, CBZ_ERR_NOMEM, "out of memory (chunk frame)");
+    }
+    if (head.len != room) memmove(out->data + start + head.len, out->data + start + room, body);
+    memcpy(out->data + start, head.data, head.len);
+    out->len = start + head.len + body;
+    w->head_room = head.len;
+    cbz_buf_free(&head);
     return CBZ_OK;
 }
 

@@ -129,7 +129,7 @@ void cbz_frame_headers_xor(const cbz_record_format *fmt, uint8_t *hdr, size_t ga
 /* Reusable per-thread buffers. */
 typedef struct cbz_chunk_work {
     cbz_buf vals;                  /* column values, stream after stream */
-    cbz_buf enc;                   /* encodings */
+    size_t head_room;              /* the last frame header's size (encode_chunk) */
     size_t *rec_off, *rec_len;     /* framed records of the chunk (one block) */
     size_t rec_cap;
     uint64_t *words;               /* per stream: counts, bases, scratch */

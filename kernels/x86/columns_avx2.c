@@ -1,10 +1,11 @@
 /*
  * columns_avx2.c — AVX2-only kernels of the column pipeline: L2 gather and
- * byte planes (transposition), L5 delta/FOR/zigzag/minmax, max_bits and the
- * u32 bit-unpack.  Compiled with -mavx2 -mbmi2 -mpopcnt and reached only
- * through the dispatch table after the CPU check (fill_x86.c).  Each kernel
- * hands what its vector loop does not cover (tails, widths without a vector
- * path) to the portable kernel, so results are byte-identical.
+ * byte planes (transposition), L5 delta/FOR/zigzag/minmax, max_bits, the
+ * u32 bit-unpack and the L6 dictionary gathers.  Compiled with -mavx2 -mbmi2
+ * -mpopcnt and reached only through the dispatch table after the CPU check
+ * (fill_x86.c).  Each kernel hands what its vector loop does not cover
+ * (tails, widths without a vector path) to the portable kernel, or (the
+ * gathers) copies it the same way, so results are byte-identical.
  */
 #include "x86/kernels_x86.h"
 
@@ -318,4 +319,120 @@ void cbz_k_bitunpack_u32_avx2(const uint8_t *in, size_t n, unsigned bits, uint32
         }
     }
     cbz_k_bitunpack_u32_portable(in + i / 8 * bits, n - i, bits, out + i);
+}
+
+/* ---------------------------------------------------------------- L6 */
+
+/* The largest of the n codes (0 when n = 0), 8 lanes a step: the check
+ * that every code is < ndict, without the portable kernel's chain of
+ * compares. */
+static uint32_t max_u32(const uint32_t *c, size_t n)
+{
+    __m256i m0 = _mm256_setzero_si256(), m1 = m0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        m0 = _mm256_max_epu32(m0, _mm256_loadu_si256((const __m256i *)(c + i)));
+        m1 = _mm256_max_epu32(m1, _mm256_loadu_si256((const __m256i *)(c + i + 8)));
+    }
+    for (; i + 8 <= n; i += 8)
+        m0 = _mm256_max_epu32(m0, _mm256_loadu_si256((const __m256i *)(c + i)));
+    m0 = _mm256_max_epu32(m0, m1);
+    __m128i h = _mm_max_epu32(_mm256_castsi256_si128(m0), _mm256_extracti128_si256(m0, 1));
+    h = _mm_max_epu32(h, _mm_shuffle_epi32(h, 0x4E));
+    h = _mm_max_epu32(h, _mm_shuffle_epi32(h, 0xB1));
+    uint32_t mx = (uint32_t)_mm_cvtsi128_si32(h);
+    for (; i < n; i++) mx = c[i] > mx ? c[i] : mx;
+    return mx;
+}
+
+bool cbz_k_dict_gather_u64_avx2(const uint32_t *codes, size_t n, const uint64_t *dict,
+                                size_t ndict, uint64_t *out)
+{
+    if (n > 0 && max_u32(codes, n) >= ndict) return false; /* out untouched */
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) { /* no test a value: the codes are checked */
+        const uint64_t a = dict[codes[i]], b = dict[codes[i + 1]];
+        const uint64_t c = dict[codes[i + 2]], d = dict[codes[i + 3]];
+        out[i] = a;
+        out[i + 1] = b;
+        out[i + 2] = c;
+        out[i + 3] = d;
+    }
+    for (; i < n; i++) out[i] = dict[codes[i]];
+    return true;
+}
+
+/* Values of w bytes, mv / 2 < w < mv (mv = 4, 8, 16 or 32, a constant
+ * where inlined), gathered by one mv-byte move each where the portable
+ * kernel makes two: the spill past a value lands in the next one, written
+ * after it; the last values, whose move would pass the end of out, take
+ * two exact mv / 2-byte moves.  The dictionary's last entries, whose move
+ * would read past its end, are read from a copy with room after it. */
+static inline __attribute__((always_inline)) void gather_over(const uint32_t *codes, size_t n,
+                                                              const uint8_t *dict, size_t nd,
+                                                              size_t w, uint8_t *out,
+                                                              const size_t mv)
+{
+    const size_t bytes = nd * w;
+    /* entries [0, safe) lie mv bytes or more before the end; the others,
+     * fewer than mv bytes, go to tail */
+    const size_t safe = bytes >= mv ? (bytes - mv) / w + 1 : 0;
+    uint8_t tail[64];
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, dict + safe * w, bytes - safe * w);
+    /* rows [0, rows) end mv bytes or more before the end of out */
+    const size_t rows = n * w >= mv ? (n * w - mv) / w + 1 : 0;
+    size_t i = 0;
+    for (; i < rows; i++) {
+        const size_t e = codes[i];
+        const uint8_t *s = e < safe ? dict + e * w : tail + (e - safe) * w;
+        memcpy(out + i * w, s, mv);
+    }
+    for (; i < n; i++) {
+        const size_t e = codes[i];
+        const uint8_t *s = e < safe ? dict + e * w : tail + (e - safe) * w;
+        memcpy(out + i * w, s, mv / 2);
+        memcpy(out + i * w + w - mv / 2, s + w - mv / 2, mv / 2);
+    }
+}
+
+bool cbz_k_dict_gather_fixed_avx2(const uint32_t *codes, size_t n, const uint8_t *dict,
+                                  size_t ndict, size_t width, uint8_t *out)
+{
+    if (n > 0 && max_u32(codes, n) >= ndict) return false; /* out untouched */
+    const size_t w = width;
+#define EXACT(W)                                                                              \
+    for (size_t i = 0; i < n; i++) memcpy(out + i * (W), dict + (size_t)codes[i] * (W), (W))
+    if (w == 0 || n == 0) {
+    } else if (w == 1) {
+        EXACT(1);
+    } else if (w == 2) {
+        EXACT(2);
+    } else if (w == 3) {
+        gather_over(codes, n, dict, ndict, w, out, 4);
+    } else if (w == 4) {
+        EXACT(4);
+    } else if (w < 8) {
+        gather_over(codes, n, dict, ndict, w, out, 8);
+    } else if (w == 8) {
+        EXACT(8);
+    } else if (w < 16) {
+        gather_over(codes, n, dict, ndict, w, out, 16);
+    } else if (w == 16) {
+        EXACT(16);
+    } else if (w < 32) {
+        gather_over(codes, n, dict, ndict, w, out, 32);
+    } else if (w == 32) {
+        EXACT(32);
+    } else { /* 32-byte moves, the last one ending at the value's end */
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *d = out + i * w;
+            const uint8_t *s = dict + (size_t)codes[i] * w;
+            size_t j = 0;
+            for (; j + 32 < w; j += 32) memcpy(d + j, s + j, 32);
+            memcpy(d + w - 32, s + w - 32, 32);
+        }
+    }
+#undef EXACT
+    return true;
 }

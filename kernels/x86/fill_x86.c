@@ -3,8 +3,9 @@
  * with the plain flags (no -mavx2/-msse4.1): dispatch.c calls these after
  * its CPU check, and nothing here may execute an instruction the CPU lacks.
  * Entries not named here keep what the table had (portable, or for avx2 the
- * sse41 entries dispatch.c copied in first).  The avx2 table takes
- * vx_avx2.c's block-wise decimal kernels, zoned_to_i64 included.
+ * sse41 entries dispatch.c copied in first, for avx512 the avx2 ones).
+ * The avx2 table takes vx_avx2.c's block-wise decimal kernels, zoned_to_i64
+ * included; the avx512 table vx_avx512.c's kernels.
  */
 #include "x86/kernels_x86.h"
 
@@ -42,4 +43,18 @@ void cbz_kernels_fill_avx2(cbz_kernel_table *t)
     t->minmax = cbz_k_minmax_avx2;
     t->max_bits_u64 = cbz_k_max_bits_u64_avx2;
     t->bitunpack_u32 = cbz_k_bitunpack_u32_avx2;
+    t->dict_gather_u64 = cbz_k_dict_gather_u64_avx2;
+    t->dict_gather_fixed = cbz_k_dict_gather_fixed_avx2;
+}
+
+void cbz_kernels_fill_avx512(cbz_kernel_table *t)
+{
+    t->i64_to_packed = cbz_k_i64_to_packed_avx512;
+    t->i64_to_zoned = cbz_k_i64_to_zoned_avx512;
+    t->merge_rows = cbz_k_merge_rows_avx512;
+    t->expand_u64 = cbz_k_expand_u64_avx512;
+    t->select_u64 = cbz_k_select_u64_avx512;
+    t->blank_rows = cbz_k_blank_rows_avx512;
+    t->planes_u64 = cbz_k_planes_u64_avx512;
+    t->dec_planes_u64 = cbz_k_dec_planes_u64_avx512;
 }

@@ -6,7 +6,8 @@
  * cbz_kernels_fill_avx2 (declared in kernels.h, defined in fill_x86.c, a file
  * compiled without -mavx2/-msse4.1) after checking the CPU.  The functions
  * below are the SIMD versions: vx_sse41.c (-msse4.1), vx_avx2.c and
- * columns_avx2.c (-mavx2 -mbmi2 -mpopcnt).  Each one has exactly the contract
+ * columns_avx2.c (-mavx2 -mbmi2 -mpopcnt), vx_avx512.c (cbz_kernels_fill_avx512,
+ * AVX-512 F/BW/VL/DQ/VBMI/IFMA).  Each one has exactly the contract
  * of the kernels.h typedef it implements and gives byte-identical results to
  * the portable kernel for every input, invalid ones included (tails and the
  * cases a SIMD path does not cover are handed to the portable kernel).
@@ -58,6 +59,28 @@ void cbz_k_zigzag_decode_avx2(const uint64_t *in, size_t n, int64_t *out);
 void cbz_k_minmax_avx2(const int64_t *in, size_t n, int64_t *min, int64_t *max);
 unsigned cbz_k_max_bits_u64_avx2(const uint64_t *in, size_t n);
 void cbz_k_bitunpack_u32_avx2(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
+
+/* AVX-512 (vx_avx512.c: F, BW, VL, DQ, VBMI, IFMA), with the avx2 entries
+ * for the rest. */
+void cbz_k_i64_to_packed_avx512(const int64_t *in, const uint8_t *sign, size_t n, size_t width,
+                                uint8_t *out);
+void cbz_k_i64_to_zoned_avx512(const int64_t *in, const uint8_t *form, size_t n, size_t width,
+                               int sign_mode, int ebcdic, uint8_t *out);
+void cbz_k_merge_rows_avx512(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
+                             const uint8_t *y, uint8_t *out);
+void cbz_k_expand_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
+                             uint64_t *out);
+size_t cbz_k_select_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, uint64_t *out);
+size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t b,
+                               uint8_t *flag);
+void cbz_k_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, uint64_t add,
+                             uint64_t *out);
+bool cbz_k_dec_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, const uint8_t *signs,
+                                 uint64_t add, uint64_t *out);
+bool cbz_k_dict_gather_u64_avx2(const uint32_t *codes, size_t n, const uint64_t *dict,
+                                size_t ndict, uint64_t *out);
+bool cbz_k_dict_gather_fixed_avx2(const uint32_t *codes, size_t n, const uint8_t *dict,
+                                  size_t ndict, size_t width, uint8_t *out);
 
 #ifdef __cplusplus
 }

@@ -677,6 +677,60 @@ static void test_mask_kept_flags(void)
     free(out);
 }
 
+/* TEXT_NUM under a mask, its templates from a dictionary: the decoder
+ * builds each kept value straight into its row, its spill into the next
+ * rows padded again; at widths on both sides of its 16- and 32-byte moves,
+ * blank rows alone, in runs and at the end, and runs that fill the row. */
+static void test_text_num_masked(void)
+{
+    static const size_t widths[] = { 8, 10, 15, 16, 17, 30, 32, 33, 64 };
+    static const char *const pre[] = { "INV", "PAY", "REF-", "#" };
+    const size_t n = 1200, pw = 2;
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        const size_t w = widths[k];
+        uint8_t *pv = malloc(n * pw), *v = malloc(n * w), *out = malloc(n * w);
+        CU_ASSERT_FATAL(pv && v && out);
+        uint64_t s = 77 + w;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            /* blank: at random in the first third, in runs of 64 after, and
+             * the last rows */
+            const bool blank = i < n / 3 ? (s >> 33) % 3 == 0 : (i / 64) % 2 == 1 || i + 5 > n;
+            memset(pv + i * pw, ' ', pw);
+            if (!blank) pv[i * pw] = 'E';
+            char t[128];
+            const unsigned long long num = (s >> 20) % 10000000ull;
+            if ((s >> 12) % 5 == 0) /* digits to the end of the row */
+                snprintf(t, sizeof t, "%s%0*llu", pre[(s >> 8) % 4],
+                         (int)(w - strlen(pre[(s >> 8) % 4])), num);
+            else
+                snprintf(t, sizeof t, "%s%llu %llu", pre[(s >> 8) % 4], num, num % 97);
+            put_text(v + i * w, w, blank ? "" : t);
+        }
+        cbz_col_desc dp = mk(CBZ_COL_TEXT, (uint32_t)pw, 0, 0, 0);
+        cbz_col_desc d = mk(CBZ_COL_TEXT, (uint32_t)w, 0, 0, 0);
+        cbz_col_peer p = peer_of(dp, pv, n);
+        cbz_buf enc;
+        cbz_buf_init(&enc);
+        cbz_error err = { 0 };
+        cbz_col_stats st;
+        CU_ASSERT_EQUAL_FATAL(cbz_column_encode_peers(&d, v, n, &p, 1, 3, &enc, &st, &err), CBZ_OK);
+        const bool chain = strncmp(st.chain, "mask>textnum>validate>dict", 26) == 0;
+        CU_ASSERT(chain);
+        memset(out, 0xAA, n * w);
+        CU_ASSERT_EQUAL(cbz_column_decode_peers(&d, enc.data, enc.len, n, &p, 1, out, &err),
+                        CBZ_OK);
+        CU_ASSERT(memcmp(out, v, n * w) == 0);
+        CU_ASSERT(corrupt_tries(&d, n, &p, 1, &enc, 60, w));
+        if (memcmp(out, v, n * w) != 0 || !chain)
+            fprintf(stderr, "masked text num width %zu: %s\n", w, st.chain);
+        cbz_buf_free(&enc);
+        free(pv);
+        free(v);
+        free(out);
+    }
+}
+
 /* TEXT_REF bodies written here: the peer's text (10 bytes, ALEXANDRIN)
  * goes back at offset 0 of a 20-byte value only if the value's last 10
  * bytes are pad; a byte that is not pad anywhere in them (the last word or
@@ -733,6 +787,7 @@ int main(void)
     CU_add_test(s, "residuals against a reference at every scale", test_ref_scales);
     CU_add_test(s, "exceptions by reference, dense or not", test_exc_ref_paths);
     CU_add_test(s, "digit runs at widths around the bit-mask path", test_text_num_widths);
+    CU_add_test(s, "digit runs under a mask, built into their rows", test_text_num_masked);
     CU_add_test(s, "a reference decoded before, at two addresses", test_ref_fill);
     CU_add_test(s, "trimmed text at widths around the word path", test_text_trim_widths);
     CU_add_test(s, "decimal planes: digit pairs checked", test_dec_planes_pairs);

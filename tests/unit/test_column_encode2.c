@@ -11,8 +11,10 @@
  * 9..16 (two overlapping words); text dictionaries of 1..8-byte values
  * looked up by integer keys; the per-chunk memo (cbz_col_chunk_ctx), whose
  * encodings must equal those made without it, after a reset and with peers
- * it does not describe.  Every encoding is decoded and compared byte for
- * byte.
+ * it does not describe; the answers of the TEXT_NUM trial and the table of
+ * 1- and 2-byte dictionaries that a thread keeps from column to column,
+ * which must give the bytes a fresh thread gives.  Every encoding is
+ * decoded and compared byte for byte.
  */
 #include "column.h"
 #include "column_testutil.h"
@@ -20,6 +22,7 @@
 
 #include <CUnit/Basic.h>
 #include "cunit_run.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +488,78 @@ static void test_chunk_memo(void)
     }
 }
 
+/* ---- what a thread keeps from column to column ---- */
+
+typedef struct fresh_job {
+    const cbz_col_desc *d;
+    const uint8_t *v;
+    size_t n;
+    cbz_buf *out;
+    cbz_status rc;
+} fresh_job;
+
+static void *fresh_encode(void *arg)
+{
+    fresh_job *j = arg;
+    cbz_error err = { 0 };
+    j->out->len = 0;
+    j->rc = cbz_column_encode(j->d, j->v, j->n, 3, j->out, NULL, &err);
+    return NULL;
+}
+
+/* v encoded on this thread, after whatever it encoded before, must be what
+ * a new thread (nothing kept) makes of it, and decode back. */
+static void same_as_fresh(const cbz_col_desc *d, const uint8_t *v, size_t n)
+{
+    cbz_buf here, fresh;
+    cbz_buf_init(&here);
+    cbz_buf_init(&fresh);
+    cbz_col_stats st;
+    round_trip(d, v, n, NULL, 0, &here, &st);
+    fresh_job j = { d, v, n, &fresh, CBZ_ERR_IO };
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, fresh_encode, &j), 0);
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(j.rc, CBZ_OK);
+    CU_ASSERT(here.len == fresh.len && memcmp(here.data, fresh.data, here.len) == 0);
+    cbz_buf_free(&here);
+    cbz_buf_free(&fresh);
+}
+
+/* Text with digits (the TEXT_NUM trial runs) whose first values another
+ * column starts with too, at another address and at the same address after
+ * a change; 1- and 2-byte dictionaries after one that overflowed its
+ * limit (its entries must not stay in the thread's table). */
+static void test_thread_kept(void)
+{
+    const size_t n = 6000, w = 12;
+    uint8_t *x = malloc(n * w), *y = malloc(n * w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    for (size_t i = 0; i < n; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "INV%07u", (unsigned)(rnd() % 5000000));
+        put_text(x + i * w, w, t);
+    }
+    memcpy(y, x, n * w);
+    for (size_t i = 2048; i < n; i++) put_text(y + i * w, w, "CASH");
+    const cbz_col_desc d = mk(CBZ_COL_TEXT, (uint32_t)w, 0, 0, 0);
+    same_as_fresh(&d, y, n);
+    same_as_fresh(&d, x, n); /* the same first values as y */
+    same_as_fresh(&d, x, n); /* and as itself */
+    put_text(x + 5 * w, w, "CHANGED 12");
+    same_as_fresh(&d, x, n); /* same address, other first values */
+    for (uint32_t cw = 1; cw <= 2; cw++) {
+        const cbz_col_desc dc = mk(CBZ_COL_TEXT, cw, 0, 0, 0);
+        for (size_t i = 0; i < n * cw; i++) x[i] = (uint8_t)(i < 1024 * cw ? 'A' + rnd() % 3 : rnd());
+        same_as_fresh(&dc, x, n); /* the probe passes, the column overflows (2 bytes) */
+        for (size_t i = 0; i < n * cw; i++) x[i] = (uint8_t)('A' + rnd() % 5);
+        same_as_fresh(&dc, x, n);
+    }
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -496,6 +571,8 @@ int main(void)
     CU_add_test(s, "per-chunk memo: same bytes, reset, other peers", test_chunk_memo);
     CU_add_test(s, "blank flags of widths 9..16, one letter anywhere", test_blank_wide);
     CU_add_test(s, "text dictionaries of 1..8-byte values (integer keys)", test_short_dict);
+    CU_add_test(s, "what a thread keeps between columns: the bytes of a fresh thread",
+                test_thread_kept);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }

@@ -413,6 +413,77 @@ static void test_memo_exactness(void)
 }
 
 
+/* A text column masked by a zoned column (dates, blank in unused entries):
+ * the decoder takes the blank flags from the zoned column's exceptions
+ * when the memo keeps it and they are all blank, else from its bytes.  The
+ * zoned column's exceptions are spaces, or spaces and low-values (not
+ * blank: the mask must not take them), or none; each way of decoding
+ * (alone, with the memo, placed) must give the text back. */
+static void test_mask_by_numeric(void)
+{
+    const size_t n = 3001, wz = 8, wt = 6;
+    cbz_col_desc dz = mk(CBZ_COL_ZONED, (uint32_t)wz, 0, 1, 0);
+    const cbz_col_desc dt = mk(CBZ_COL_TEXT, (uint32_t)wt, 0, 1, 0);
+    dz.digits = 8;
+    uint8_t *z = malloc(n * wz), *t = malloc(n * wt), *oz = malloc(n * wz), *ot = malloc(n * wt);
+    uint8_t *rec = malloc(n * (wz + wt));
+    CU_ASSERT_FATAL(z && t && oz && ot && rec);
+    for (int kind = 0; kind < 3; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            const unsigned r = (unsigned)(rnd() % 8);
+            const bool blank = kind < 2 && r < 3, low = kind == 1 && r == 3;
+            if (blank) memset(z + i * wz, 0x40, wz);
+            else if (low) memset(z + i * wz, 0x00, wz);
+            else put_zoned(z + i * wz, wz, 20240000 + rnd() % 1000);
+            if (blank) memset(t + i * wt, 0x40, wt);
+            else for (size_t j = 0; j < wt; j++) t[i * wt + j] = (uint8_t)(0xC1 + rnd() % 4);
+        }
+        cbz_buf ez, et;
+        cbz_buf_init(&ez);
+        cbz_buf_init(&et);
+        cbz_error err = { 0 };
+        cbz_col_stats st;
+        cbz_col_peer pz = peer_of(dz, z, n);
+        CU_ASSERT_EQUAL_FATAL(cbz_column_encode(&dz, z, n, 3, &ez, NULL, &err), CBZ_OK);
+        CU_ASSERT_EQUAL_FATAL(cbz_column_encode_peers(&dt, t, n, &pz, 1, 3, &et, &st, &err),
+                              CBZ_OK);
+        CU_ASSERT(kind == 2 || strncmp(st.chain, "mask>", 5) == 0);
+        for (int way = 0; way < 3; way++) {
+            cbz_col_peer peers[1];
+            cbz_col_rows at[1] = { { NULL, NULL, 0 } };
+            bool placed = false;
+            const cbz_col_rows to = { rec, NULL, wz + wt };
+            memset(ot, 0xAA, n * wt);
+            if (way == 0) {
+                CU_ASSERT_EQUAL(cbz_column_decode(&dz, ez.data, ez.len, n, oz, &err), CBZ_OK);
+                peers[0] = peer_of(dz, oz, n);
+                CU_ASSERT_EQUAL(
+                    cbz_column_decode_peers(&dt, et.data, et.len, n, peers, 1, ot, &err), CBZ_OK);
+            } else {
+                cbz_column_decode_chunk_begin();
+                CU_ASSERT_EQUAL(cbz_column_decode_rows(&dz, ez.data, ez.len, n, NULL, 0, at, oz,
+                                                       way == 2 ? &to : NULL, &placed, &err),
+                                CBZ_OK);
+                peers[0] = peer_of(dz, placed ? rec : oz, n);
+                if (placed) at[0] = to;
+                CU_ASSERT_EQUAL(cbz_column_decode_rows(&dt, et.data, et.len, n, peers, 1, at, ot,
+                                                       NULL, &placed, &err),
+                                CBZ_OK);
+            }
+            CU_ASSERT(memcmp(ot, t, n * wt) == 0);
+            if (memcmp(ot, t, n * wt) != 0)
+                fprintf(stderr, "mask kind %d way %d: wrong bytes\n", kind, way);
+        }
+        cbz_buf_free(&ez);
+        cbz_buf_free(&et);
+    }
+    free(z);
+    free(t);
+    free(oz);
+    free(ot);
+    free(rec);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -420,5 +491,7 @@ int main(void)
     CU_add_test(s, "a chunk decoded one column at a time, with the memo, placed in records",
                 test_chunk_ways);
     CU_add_test(s, "the memo only where it gives what parsing the bytes gives", test_memo_exactness);
+    CU_add_test(s, "text masked by a zoned column, its exceptions blank or not",
+                test_mask_by_numeric);
     return cbz_cunit_run() ? 1 : 0;
 }

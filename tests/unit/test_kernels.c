@@ -446,6 +446,95 @@ static void test_dict(void)
     CU_ASSERT(wok);
 }
 
+/* The decoder merges against their definitions: rows from x at the 1
+ * flags and from y at the 0 flags, every width 1..40; values expanded with
+ * 0 at the 1 flags (m short: the first 0 flags get 0 too), in place as
+ * well; values selected at the 0 flags; rows all blank at the 1 flags. */
+static void test_merges(void)
+{
+    enum { N = 300 };
+    static uint8_t f[N], x[N * 40], y[N * 40], out[N * 40], want[N * 40];
+    static uint64_t in[N], e[N], ew[N];
+    for (unsigned pct = 0; pct <= 100; pct += 25) {
+        size_t ones = 0;
+        for (size_t i = 0; i < N; i++) ones += f[i] = rnd() % 100 < pct;
+        const size_t zeros = N - ones;
+        int ok = 1;
+        for (size_t w = 1; w <= 40; w++) {
+            fill_random(x, sizeof x);
+            fill_random(y, sizeof y);
+            for (size_t i = 0, a = 0, b = 0; i < N; i++)
+                memcpy(want + i * w, f[i] ? x + w * a++ : y + w * b++, w);
+            cbz_k_merge_rows_portable(f, N, w, x, y, out);
+            ok &= memcmp(out, want, N * w) == 0;
+        }
+        CU_ASSERT(ok);
+        for (size_t short_by = 0; short_by <= 2; short_by++) {
+            const size_t m = zeros >= short_by ? zeros - short_by : 0;
+            for (size_t i = 0; i < N; i++) in[i] = rnd() | 1; /* never 0 */
+            for (size_t i = N, j = m; i-- > 0;) ew[i] = f[i] || !j ? 0 : in[--j];
+            cbz_k_expand_u64_portable(in, f, N, m, e);
+            CU_ASSERT(memcmp(e, ew, sizeof e) == 0);
+            memcpy(e, in, sizeof e);
+            cbz_k_expand_u64_portable(e, f, N, m, e);
+            CU_ASSERT(memcmp(e, ew, sizeof e) == 0);
+        }
+        size_t j = 0;
+        for (size_t i = 0; i < N; i++)
+            if (!f[i]) ew[j++] = in[i];
+        CU_ASSERT_EQUAL(cbz_k_select_u64_portable(in, f, N, e), zeros);
+        CU_ASSERT(memcmp(e, ew, zeros * 8) == 0);
+        /* blank rows: all b at the 1 flags, one other byte at the 0 flags */
+        int bok = 1;
+        for (size_t w = 1; w <= 40; w++) {
+            memset(x, ' ', N * w);
+            for (size_t i = 0; i < N; i++)
+                if (!f[i]) x[i * w + rnd() % w] = (uint8_t)('A' + rnd() % 26);
+            bok &= cbz_k_blank_rows_portable(x, N, w, ' ', out) == ones && !memcmp(out, f, N);
+        }
+        CU_ASSERT(bok);
+    }
+}
+
+/* Planes of 64-bit values against their definitions: byte planes plus an
+ * add, decimal planes (base 100) with and without signs (and an add). */
+static void test_planes_u64(void)
+{
+    enum { N = 301 };
+    static uint8_t in[9 * N], s[(N + 7) / 8];
+    static uint64_t out[N];
+    int ok = 1;
+    for (unsigned k = 1; k <= 8; k++) {
+        fill_random(in, k * N);
+        const uint64_t add = rnd();
+        cbz_k_planes_u64_portable(in, N, k, add, out);
+        for (size_t i = 0; i < N; i++) {
+            uint64_t x = 0;
+            for (unsigned j = 0; j < k; j++) x |= (uint64_t)in[j * N + i] << (8 * j);
+            ok &= out[i] == x + add;
+        }
+    }
+    CU_ASSERT(ok);
+    ok = 1;
+    for (unsigned k = 1; k <= 9; k++)
+        for (int sg = 0; sg <= 1; sg++) {
+            for (size_t q = 0; q < k * N; q++)
+                in[q] = (uint8_t)(q < (k - 1) * N ? rnd() % 100 : 1 + rnd() % 255);
+            fill_random(s, sizeof s);
+            const uint64_t add = sg ? rnd() : 0;
+            ok &= cbz_k_dec_planes_u64_portable(in, N, k, sg ? s : NULL, add, out);
+            for (size_t i = 0; i < N; i++) {
+                uint64_t d = 0;
+                for (unsigned j = k; j-- > 0;) d = d * 100 + in[j * N + i];
+                if (sg) d = 2 * d - ((s[i >> 3] >> (i & 7)) & 1);
+                ok &= out[i] == d + add;
+            }
+        }
+    CU_ASSERT(ok);
+    in[5] = 100; /* a digit pair over 99 */
+    CU_ASSERT_FALSE(cbz_k_dec_planes_u64_portable(in, N, 9, NULL, 0, out));
+}
+
 /* ------------------------------------------------------------ variants */
 
 static void compare_variant(const cbz_kernel_table *P, const cbz_kernel_table *V)
@@ -572,6 +661,8 @@ int main(void)
     CU_add_test(s, "bit-pack widths 0..64", test_bitpack);
     CU_add_test(s, "gather/scatter, planes, text lengths, transcode", test_split_planes_text);
     CU_add_test(s, "dictionary lookup and gather", test_dict);
+    CU_add_test(s, "decoder merges: rows, expand, select, blank rows", test_merges);
+    CU_add_test(s, "byte and decimal planes of 64-bit values", test_planes_u64);
     CU_add_test(s, "every variant equals portable", test_variants);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;

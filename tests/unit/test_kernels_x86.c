@@ -1,6 +1,6 @@
 /*
  * test_kernels_x86.c — every kernel of the dispatch table under every variant
- * this CPU offers (cbz_kernels_get: sse41, avx2) against the portable one,
+ * this CPU offers (cbz_kernels_get: sse41, avx2, avx512) against the portable one,
  * byte for byte: random and edge-case inputs (invalid nibbles and zones, all
  * sign bytes, every width, n = 0..67 for the vector tails, unaligned
  * pointers; runs of valid decimals, with and without a rare bad value, for
@@ -624,7 +624,54 @@ static void test_dict(void)
                            V->dict_gather_u64(c1, n, keys, 64, g2) &&
                        !memcmp(g1, g2, n * 8),
                    "%s dict_gather_u64 n=%zu", V->name, n);
+            if (n > 0) { /* a bad code anywhere: both refuse */
+                c1[rnd() % n] = 64 + (uint32_t)(rnd() % 2) * 0x7FFFFFFFu;
+                EXPECT(!P->dict_gather_u64(c1, n, keys, 64, g1) &&
+                           !V->dict_gather_u64(c1, n, keys, 64, g2),
+                       "%s dict_gather_u64 bad code n=%zu", V->name, n);
+            }
         }
+    }
+}
+
+/* dict_gather_fixed at every width 0..70 and dictionary sizes whose last
+ * entries lie less than a vector from the end (the AVX2 kernel reads those
+ * from a copy): the dictionary and out end at guard pages, so a read or
+ * write past either faults. */
+static void test_dict_fixed(void)
+{
+    static const size_t nds[] = { 1, 2, 3, 5, 17, 300 };
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (size_t w = 0; w <= 70; w++)
+            for (size_t k = 0; k < sizeof nds / sizeof nds[0]; k++) {
+                const size_t nd = nds[k];
+                uint8_t *dict = tight(0, nd * w);
+                fill_random(dict, nd * w);
+                FOR_EACH_N(n) {
+                    if (n * w > SLOT_BYTES - CANARY || n * 4 > SLOT_BYTES - CANARY) continue;
+                    uint32_t *c = tight(1, n * 4);
+                    for (size_t i = 0; i < n; i++)
+                        c[i] = (uint32_t)(i % 3 ? rnd() % nd : nd - 1 - i % nd);
+                    uint8_t *o1 = tight(2, n * w), *o2 = tight(3, n * w);
+                    bool r1 = P->dict_gather_fixed(c, n, dict, nd, w, o1);
+                    bool r2 = V->dict_gather_fixed(c, n, dict, nd, w, o2);
+                    EXPECT(r1 && r2 && !memcmp(o1, o2, n * w),
+                           "%s dict_gather_fixed w=%zu nd=%zu n=%zu", V->name, w, nd, n);
+                    check_canary(o2);
+                    EXPECT(P->dict_gather_fixed(c, n, NULL, nd, 0, NULL) &&
+                               V->dict_gather_fixed(c, n, NULL, nd, 0, NULL),
+                           "%s dict_gather_fixed check alone nd=%zu n=%zu", V->name, nd, n);
+                    if (n > 0) {
+                        c[rnd() % n] = (uint32_t)nd + (uint32_t)(rnd() % 2) * 0x80000000u;
+                        EXPECT(!P->dict_gather_fixed(c, n, dict, nd, w, o1) &&
+                                   !V->dict_gather_fixed(c, n, dict, nd, w, o2) &&
+                                   !V->dict_gather_fixed(c, n, NULL, nd, 0, NULL),
+                               "%s dict_gather_fixed bad code w=%zu nd=%zu n=%zu", V->name, w,
+                               nd, n);
+                    }
+                }
+            }
     }
 }
 
@@ -648,6 +695,16 @@ static void test_available(void)
         CU_ASSERT(a->bitunpack_u32 != P->bitunpack_u32);
         CU_ASSERT(a->transcode != P->transcode);
         CU_ASSERT(a->planes_split != P->planes_split);
+    }
+    if (a && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512ifma"))
+        CU_ASSERT_PTR_NOT_NULL(cbz_kernels_get("avx512"));
+    const cbz_kernel_table *x = cbz_kernels_get("avx512");
+    if (x && a) { /* its own decimal encoders, the avx2 table's other entries */
+        CU_ASSERT(x->i64_to_packed != a->i64_to_packed);
+        CU_ASSERT(x->i64_to_zoned != a->i64_to_zoned);
+        CU_ASSERT(x->zoned_to_i64 == a->zoned_to_i64);
     }
 }
 
@@ -713,6 +770,135 @@ static void test_blank_mixed(void)
     }
 }
 
+/* n flags, each 1 with probability pct/100; their count of 1s. */
+static size_t random_flags(uint8_t *f, size_t n, unsigned pct)
+{
+    size_t ones = 0;
+    for (size_t i = 0; i < n; i++) ones += f[i] = rnd() % 100 < pct;
+    return ones;
+}
+
+/* The decoder merges (exceptions among valid values): rows of every width
+ * 1..40 from two sources holding exactly the rows they give (so a read
+ * past either faults), values expanded (in place too, and with m short)
+ * and selected, and blank rows found, widths 1..70, at flag densities from
+ * none to all. */
+static void test_merges(void)
+{
+    static const unsigned pcts[] = { 0, 13, 50, 87, 100 };
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        for (size_t k = 0; k < sizeof pcts / sizeof pcts[0]; k++) FOR_EACH_N(n) {
+            uint8_t *f = tight(0, n);
+            const size_t ones = random_flags(f, n, pcts[k]), zeros = n - ones;
+            for (size_t w = 1; w <= 40; w++) {
+                uint8_t *x = tight(1, ones * w), *y = tight(2, zeros * w);
+                fill_random(x, ones * w);
+                fill_random(y, zeros * w);
+                uint8_t *o1 = tight(3, n * w), *o2 = tight(4, n * w);
+                P->merge_rows(f, n, w, x, y, o1);
+                V->merge_rows(f, n, w, x, y, o2);
+                EXPECT(!memcmp(o1, o2, n * w), "%s merge_rows w=%zu n=%zu pct=%u", V->name, w, n,
+                       pcts[k]);
+                check_canary(o2);
+            }
+            for (size_t short_by = 0; short_by <= (zeros ? 3u : 0u); short_by++) {
+                const size_t m = zeros - (short_by < zeros ? short_by : zeros);
+                uint64_t *in = tight(1, m * 8), *e1 = tight(3, n * 8), *e2 = tight(4, n * 8);
+                fill_random(in, m * 8);
+                P->expand_u64(in, f, n, m, e1);
+                V->expand_u64(in, f, n, m, e2);
+                EXPECT(!memcmp(e1, e2, n * 8), "%s expand_u64 n=%zu m=%zu pct=%u", V->name, n, m,
+                       pcts[k]);
+                check_canary(e2);
+                memcpy(e2, in, m * 8); /* in place */
+                V->expand_u64(e2, f, n, m, e2);
+                EXPECT(!memcmp(e1, e2, n * 8), "%s expand_u64 in place n=%zu m=%zu", V->name, n, m);
+            }
+            uint64_t *in = tight(1, n * 8), *s1 = tight(3, n * 8), *s2 = tight(4, n * 8);
+            fill_random(in, n * 8);
+            const size_t c1 = P->select_u64(in, f, n, s1), c2 = V->select_u64(in, f, n, s2);
+            EXPECT(c1 == zeros && c2 == zeros && !memcmp(s1, s2, zeros * 8),
+                   "%s select_u64 n=%zu pct=%u: %zu, %zu of %zu", V->name, n, pcts[k], c1, c2,
+                   zeros);
+            check_canary(s2);
+            memcpy(s2, in, n * 8); /* in place */
+            EXPECT(V->select_u64(s2, f, n, s2) == zeros && !memcmp(s1, s2, zeros * 8),
+                   "%s select_u64 in place n=%zu", V->name, n);
+            /* blank rows: rows of b at the 1 flags, a row with one byte
+             * that is not b (anywhere) at the 0 flags */
+            for (size_t w = 1; w <= 70; w++) {
+                if (n * w > SLOT_BYTES - CANARY) continue;
+                uint8_t *r = tight(1, n * w), *g1 = tight(3, n), *g2 = tight(4, n);
+                const uint8_t b = w % 2 ? 0x40 : 0x20;
+                memset(r, b, n * w);
+                for (size_t i = 0; i < n; i++)
+                    if (!f[i]) r[i * w + rnd() % w] = (uint8_t)(b ^ (1u << (rnd() % 8)));
+                const size_t c1 = P->blank_rows(r, n, w, b, g1), c2 = V->blank_rows(r, n, w, b, g2);
+                EXPECT(c1 == ones && c2 == ones && !memcmp(g1, g2, n) && !memcmp(g1, f, n),
+                       "%s blank_rows w=%zu n=%zu: %zu, %zu of %zu", V->name, w, n, c1, c2, ones);
+                check_canary(g2);
+            }
+        }
+    }
+}
+
+/* Planes of 64-bit values: byte planes (k 1..8) and decimal planes (k 1..9,
+ * digit pairs 0..99, the top plane any byte, with and without signs), with
+ * any add, at every n; a digit pair over 99 or a negative zero anywhere:
+ * both refuse. */
+static void test_planes_u64(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        FOR_EACH_N(n) {
+            uint64_t *o1 = tight(1, n * 8), *o2 = tight(2, n * 8);
+            for (unsigned k = 1; k <= 8; k++) {
+                uint8_t *in = tight(0, n * k);
+                fill_random(in, n * k);
+                const uint64_t add = rnd() % 2 ? rnd() : 0;
+                P->planes_u64(in, n, k, add, o1);
+                V->planes_u64(in, n, k, add, o2);
+                EXPECT(!memcmp(o1, o2, n * 8), "%s planes_u64 k=%u n=%zu", V->name, k, n);
+                check_canary(o2);
+            }
+            for (unsigned k = 1; k <= 9; k++)
+                for (int sg = 0; sg <= 1; sg++) {
+                    uint8_t *in = tight(0, n * k), *s = tight(3, (n + 7) / 8);
+                    for (size_t q = 0; q < n * k; q++)
+                        in[q] = (uint8_t)(q < (k - 1) * n ? rnd() % 100 : rnd());
+                    fill_random(s, (n + 7) / 8);
+                    for (size_t i = 0; i < n; i++) /* no negative zero */
+                        if (in[(k - 1) * n + i] == 0) in[(k - 1) * n + i] = 1;
+                    const uint8_t *signs = sg ? s : NULL;
+                    const uint64_t add = rnd() % 2 ? rnd() : 0;
+                    bool r1 = P->dec_planes_u64(in, n, k, signs, add, o1);
+                    bool r2 = V->dec_planes_u64(in, n, k, signs, add, o2);
+                    EXPECT(r1 && r2 && !memcmp(o1, o2, n * 8), "%s dec_planes_u64 k=%u n=%zu s=%d",
+                           V->name, k, n, sg);
+                    check_canary(o2);
+                    if (n == 0) continue;
+                    const size_t i = rnd() % n;
+                    if (k > 1) { /* a digit pair over 99 */
+                        const size_t q = rnd() % ((k - 1) * n), was = in[q];
+                        in[q] = (uint8_t)(100 + rnd() % 156);
+                        EXPECT(!P->dec_planes_u64(in, n, k, signs, add, o1) &&
+                                   !V->dec_planes_u64(in, n, k, signs, add, o2),
+                               "%s dec_planes_u64 bad pair k=%u n=%zu", V->name, k, n);
+                        in[q] = (uint8_t)was;
+                    }
+                    if (sg) { /* a negative zero */
+                        for (unsigned j = 0; j < k; j++) in[j * n + i] = 0;
+                        s[i >> 3] |= (uint8_t)(1u << (i & 7));
+                        EXPECT(!P->dec_planes_u64(in, n, k, signs, add, o1) &&
+                                   !V->dec_planes_u64(in, n, k, signs, add, o2),
+                               "%s dec_planes_u64 negative zero k=%u n=%zu", V->name, k, n);
+                    }
+                }
+        }
+    }
+}
+
 int main(void)
 {
     if (slots_init() != 0) {
@@ -731,7 +917,10 @@ int main(void)
     CU_add_test(s, "delta, FOR, zigzag, minmax, runs", test_ints);
     CU_add_test(s, "bit-pack and unpack, bits 0..64", test_bitpack);
     CU_add_test(s, "dictionary", test_dict);
+    CU_add_test(s, "dictionary gather of fixed widths", test_dict_fixed);
     CU_add_test(s, "decimals mixed with blank values, per-value block path", test_blank_mixed);
+    CU_add_test(s, "decoder merges: rows, expand, select, blank rows", test_merges);
+    CU_add_test(s, "byte and decimal planes of 64-bit values", test_planes_u64);
     CU_add_test(s, "no write before any output buffer", test_canaries);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
