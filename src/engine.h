@@ -123,8 +123,21 @@ cbz_status cbz_frame_records(const cbz_plan *p, const uint8_t *data, size_t avai
                              const cbz_chunk_info *ci, size_t *rec_off, size_t *rec_len,
                              cbz_error *err);
 /* XORs the header bytes in front of a record (gap bytes, payload length len)
- * with their predicted value; its own inverse. */
-void cbz_frame_headers_xor(const cbz_record_format *fmt, uint8_t *hdr, size_t gap, size_t len);
+ * with their predicted value, the RDW such a record would have (bytes 2 and
+ * 3 predicted 0: unchanged); its own inverse.  Inline: called per record,
+ * the call and its byte stores read back as a word cost 11% of a VB
+ * decode. */
+static inline void cbz_frame_headers_xor(const cbz_record_format *fmt, uint8_t *hdr, size_t gap,
+                                         size_t len)
+{
+    if (gap != 4 && gap != 8) return;
+    size_t v = len + (fmt->rdw_payload_only ? 0 : 4);
+    if (v > 0xffff) v = 0;
+    const uint8_t hi = (uint8_t)(v >> 8), lo = (uint8_t)v;
+    uint8_t *rdw = hdr + gap - 4;
+    rdw[0] ^= fmt->rdw_little_endian ? lo : hi;
+    rdw[1] ^= fmt->rdw_little_endian ? hi : lo;
+}
 
 /* Reusable per-thread buffers. */
 typedef struct cbz_chunk_work {

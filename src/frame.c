@@ -79,30 +79,6 @@ bool cbz_framer_next(cbz_framer *f, const uint8_t *data, size_t avail, bool at_e
     return true;
 }
 
-/* The RDW a record of payload length len would have. */
-static void predict_rdw(const cbz_record_format *fmt, size_t len, uint8_t rdw[4])
-{
-    size_t v = len + (fmt->rdw_payload_only ? 0 : 4);
-    if (v > 0xffff) v = 0;
-    if (fmt->rdw_little_endian) {
-        rdw[0] = (uint8_t)v;
-        rdw[1] = (uint8_t)(v >> 8);
-    } else {
-        rdw[0] = (uint8_t)(v >> 8);
-        rdw[1] = (uint8_t)v;
-    }
-    rdw[2] = rdw[3] = 0;
-}
-
-void cbz_frame_headers_xor(const cbz_record_format *fmt, uint8_t *hdr, size_t gap, size_t len)
-{
-    if (gap != 4 && gap != 8) return;
-    uint8_t rdw[4];
-    predict_rdw(fmt, len, rdw);
-    uint8_t *p = hdr + gap - 4;
-    for (int i = 0; i < 4; i++) p[i] ^= rdw[i];
-}
-
 cbz_status cbz_frame_records(const cbz_plan *p, const uint8_t *data, size_t avail,
                              const cbz_chunk_info *ci, size_t *rec_off, size_t *rec_len,
                              cbz_error *err)
