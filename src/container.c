@@ -1798,22 +1798,6 @@ static uint64_t restore_ring(int decoders, bool helper_sinks)
     return (uint64_t)decoders + (helper_sinks && decoders == 1 ? 1 : 2);
 }
 
-/* b with room for n bytes in a block of about n (cbz_buf_reserve doubles: a
- * 4 MiB chunk of whole records, a few bytes over 4 MiB, would get an 8 MiB
- * block and fault a third huge page for those bytes; bigbuf.h).  Its bytes
- * are not kept. */
-static cbz_status reserve_exact(cbz_buf *b, size_t n)
-{
-    if (b->cap >= n) return CBZ_OK;
-    size_t size;
-    uint8_t *p = cbz_big_take(n, &size);
-    if (!p) return CBZ_ERR_NOMEM;
-    cbz_buf_free(b);
-    b->data = p;
-    b->cap = size;
-    return CBZ_OK;
-}
-
 typedef struct restore_slot {
     cbz_buf out;                   /* the decoded chunk */
     bool ready;                    /* decoded (or failed: status) */
@@ -2075,17 +2059,17 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     /* (a reserve that fails here is retried, and reported, where the
      * buffer is needed) */
     for (size_t t = 0; t < nt && m->n_chunks; t++) {
-        if (m->fd >= 0 && max_frame && reserve_exact(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
+        if (m->fd >= 0 && max_frame && cbz_buf_reserve_huge(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
             r.warm_at[r.n_warm] = r.frames[t].data;
             r.warm_len[r.n_warm++] = (size_t)max_frame;
         }
-        if (max_vals && reserve_exact(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
+        if (max_vals && cbz_buf_reserve_huge(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
             r.warm_at[r.n_warm] = r.work[t].vals.data;
             r.warm_len[r.n_warm++] = (size_t)max_vals;
         }
     }
     for (size_t i = 0; i < nr && max_in && m->n_chunks; i++) {
-        if (reserve_exact(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
+        if (cbz_buf_reserve_huge(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
         r.warm_at[r.n_warm] = r.ring[i].out.data;
         r.warm_len[r.n_warm++] = (size_t)max_in;
     }
