@@ -18,6 +18,9 @@
 
 #include "kernels.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,6 +84,30 @@ bool cbz_k_dict_gather_u64_avx2(const uint32_t *codes, size_t n, const uint64_t 
                                 size_t ndict, uint64_t *out);
 bool cbz_k_dict_gather_fixed_avx2(const uint32_t *codes, size_t n, const uint8_t *dict,
                                   size_t ndict, size_t width, uint8_t *out);
+
+/* Where a zoned value's digits and sign sit, for the vector paths of every
+ * x86 set (vx_body.h, vx_avx2.c, vx_avx512.c); false when the vector path
+ * does not apply (more than 16 bytes, an unknown sign mode, no digit). */
+static inline bool cbz_x86_zoned_layout(size_t width, int sign_mode, size_t *first, size_t *ndig,
+                                        size_t *sign_pos, int *overpunch, int *separate)
+{
+    *first = 0;
+    *ndig = width;
+    *sign_pos = SIZE_MAX;
+    *overpunch = sign_mode == CBZ_K_SIGN_TRAILING || sign_mode == CBZ_K_SIGN_LEADING;
+    *separate = sign_mode == CBZ_K_SIGN_TRAILING_SEPARATE ||
+                sign_mode == CBZ_K_SIGN_LEADING_SEPARATE;
+    if (width < 1 || width > 16) return false;
+    switch (sign_mode) {
+    case CBZ_K_SIGN_NONE: break;
+    case CBZ_K_SIGN_TRAILING: *sign_pos = width - 1; break;
+    case CBZ_K_SIGN_LEADING: *sign_pos = 0; break;
+    case CBZ_K_SIGN_TRAILING_SEPARATE: *ndig = width - 1; *sign_pos = width - 1; break;
+    case CBZ_K_SIGN_LEADING_SEPARATE: *ndig = width - 1; *first = 1; *sign_pos = 0; break;
+    default: return false;
+    }
+    return *ndig >= 1;
+}
 
 #ifdef __cplusplus
 }

@@ -603,7 +603,7 @@ void cbz_k_i64_to_packed_avx2(const int64_t *in, const uint8_t *sign, size_t n, 
 
 /* ------------------------------------------------------------ zoned */
 
-/* Masks of one zoned layout (vx_zoned_layout), one value per 128-bit lane. */
+/* Masks of one zoned layout (cbz_x86_zoned_layout), one value per 128-bit lane. */
 struct d_zoned {
     size_t first, ndig, sign_pos;
     int overpunch, separate;
@@ -615,8 +615,8 @@ D_INLINE bool d_zoned_init(struct d_zoned *z, size_t width, int sign_mode, int e
     z->zone = ebcdic ? 0xF0 : 0x30;
     z->plus = ebcdic ? 0x4E : 0x2B;
     z->minus = ebcdic ? 0x60 : 0x2D;
-    return vx_zoned_layout(width, sign_mode, &z->first, &z->ndig, &z->sign_pos, &z->overpunch,
-                           &z->separate);
+    return cbz_x86_zoned_layout(width, sign_mode, &z->first, &z->ndig, &z->sign_pos,
+                                &z->overpunch, &z->separate);
 }
 
 size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int sign_mode,

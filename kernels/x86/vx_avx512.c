@@ -78,29 +78,6 @@ E_INLINE bool e_abs16(const int64_t *in, v8 *a)
 
 /* ------------------------------------------------------------ zoned */
 
-/* Where digits and sign sit (as the portable kernel's zoned_layout); false
- * when the layout is not one of the fast path's: widths 1..16, a known sign
- * mode, at least one digit. */
-static bool e_zoned_layout(size_t width, int sign_mode, size_t *first, size_t *ndig,
-                           size_t *sign_pos, int *overpunch, int *separate)
-{
-    *first = 0;
-    *ndig = width;
-    *sign_pos = SIZE_MAX;
-    *overpunch = sign_mode == CBZ_K_SIGN_TRAILING || sign_mode == CBZ_K_SIGN_LEADING;
-    *separate = sign_mode == CBZ_K_SIGN_TRAILING_SEPARATE ||
-                sign_mode == CBZ_K_SIGN_LEADING_SEPARATE;
-    if (width < 1 || width > 16) return false;
-    switch (sign_mode) {
-    case CBZ_K_SIGN_NONE: break;
-    case CBZ_K_SIGN_TRAILING: *sign_pos = width - 1; break;
-    case CBZ_K_SIGN_LEADING: *sign_pos = 0; break;
-    case CBZ_K_SIGN_TRAILING_SEPARATE: *ndig = width - 1; *sign_pos = width - 1; break;
-    case CBZ_K_SIGN_LEADING_SEPARATE: *ndig = width - 1; *first = 1; *sign_pos = 0; break;
-    default: return false;
-    }
-    return *ndig >= 1;
-}
 
 /* One zoned layout of width <= 16 (ndig <= 16) for eight values, 8 * width
  * bytes in one or two 64-byte chunks: per chunk, the digit each byte takes
@@ -152,7 +129,7 @@ void cbz_k_i64_to_zoned_avx512(const int64_t *in, const uint8_t *form, size_t n,
 {
     size_t first, ndig, sign_pos;
     int overpunch, separate;
-    if (!e_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate)) {
+    if (!cbz_x86_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate)) {
         cbz_k_i64_to_zoned_avx2(in, form, n, width, sign_mode, ebcdic, out);
         return;
     }

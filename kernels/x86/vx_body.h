@@ -272,28 +272,6 @@ void VX_NAME(cbz_k_i64_to_packed)(const int64_t *in, const uint8_t *sign, size_t
 
 /* ---------------------------------------------------------------- zoned */
 
-/* Where digits and sign sit; false when the vector path does not apply
- * (more than 16 digits or bytes, or a width the mode does not allow). */
-static inline bool vx_zoned_layout(size_t width, int sign_mode, size_t *first, size_t *ndig,
-                                   size_t *sign_pos, int *overpunch, int *separate)
-{
-    *first = 0;
-    *ndig = width;
-    *sign_pos = SIZE_MAX;
-    *overpunch = sign_mode == CBZ_K_SIGN_TRAILING || sign_mode == CBZ_K_SIGN_LEADING;
-    *separate = sign_mode == CBZ_K_SIGN_TRAILING_SEPARATE ||
-                sign_mode == CBZ_K_SIGN_LEADING_SEPARATE;
-    if (width < 1 || width > 16) return false;
-    switch (sign_mode) {
-    case CBZ_K_SIGN_NONE: break;
-    case CBZ_K_SIGN_TRAILING: *sign_pos = width - 1; break;
-    case CBZ_K_SIGN_LEADING: *sign_pos = 0; break;
-    case CBZ_K_SIGN_TRAILING_SEPARATE: *ndig = width - 1; *sign_pos = width - 1; break;
-    case CBZ_K_SIGN_LEADING_SEPARATE: *ndig = width - 1; *first = 1; *sign_pos = 0; break;
-    default: return false;
-    }
-    return *ndig >= 1;
-}
 
 #ifndef VX_OWN_DECIMAL
 size_t VX_NAME(cbz_k_zoned_to_i64)(const uint8_t *in, size_t n, size_t width, int sign_mode,
@@ -301,7 +279,7 @@ size_t VX_NAME(cbz_k_zoned_to_i64)(const uint8_t *in, size_t n, size_t width, in
 {
     size_t first, ndig, sign_pos, i = 0, bad = 0;
     int overpunch, separate;
-    if (vx_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate)) {
+    if (cbz_x86_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate)) {
         const uint8_t zone = ebcdic ? 0xF0 : 0x30;
         const uint8_t plus = ebcdic ? 0x4E : 0x2B, minus = ebcdic ? 0x60 : 0x2D;
         /* digit k of the value to lane byte 16 - ndig + k; the lane's leading
@@ -373,7 +351,7 @@ void VX_NAME(cbz_k_i64_to_zoned)(const int64_t *in, const uint8_t *form, size_t 
 {
     size_t first, ndig, sign_pos, i = 0;
     int overpunch, separate;
-    if (vx_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate) &&
+    if (cbz_x86_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate) &&
         n >= VX_N64) {
         const uint8_t zone = ebcdic ? 0xF0 : 0x30;
         /* lane byte k = decimal digit k of the value, units first; value byte
