@@ -297,6 +297,10 @@ static bool mul_within(uint64_t a, uint64_t b, uint64_t limit, uint64_t *r)
     return *r <= limit;
 }
 
+/* bytes of a VB chunk's output zeroed at a time ahead of its headers
+ * (decode_streams): well inside the L2 (measured: 16 KiB to 1 MiB alike) */
+#define CLAIM_BLOCK ((uint64_t)64 << 10)
+
 /* Stream s of a chunk frame, whose encoding is next at cur: decoded into
  * vals + base[s], or where *to says when its decode can put the values
  * there (then at[s] = *to); then a peer of the later streams. */
@@ -366,12 +370,30 @@ static cbz_status decode_streams(const cbz_plan *p, cbz_cursor *cur, const uint6
         const uint64_t hdr_len = count[CBZ_S_HEADERS];
         uint64_t pos = 0, gaps = 0;
         minlen = UINT64_MAX;
+        /* out is claimed (zeroed) in blocks just ahead of the headers'
+         * stores.  Its lines are cold (a ring slot the sink read last), and
+         * taken one sparse store at a time (a header every ~80 bytes, then
+         * each placed column's values) each cost a slow miss, in this loop
+         * or, for a line holding no header, in the column decode.  A dense
+         * memset owns them far cheaper (measured, VB restore at 1 thread:
+         * wall -10%, this loop 6 -> 3.5 ms with the memset, decode_numeric_to
+         * -45%).  Every byte is written again (headers, columns, overflow,
+         * tail); only bytes not yet written are zeroed (pos + gap <= claimed
+         * after the block, and pos only grows). */
+        uint64_t claimed = 0;
         for (size_t i = 0; i < n; i++) {
             const uint64_t len = get_be32(lens + 4 * i), gap = get_be32(gapv + 4 * i);
             CBZ_FAIL_IF(gap > in_len - pos || len > in_len - pos - gap, err, CBZ_ERR_FORMAT,
                         "record %zu of the chunk runs past its end", i + 1);
             CBZ_FAIL_IF(gap > hdr_len - gaps, err, CBZ_ERR_FORMAT,
                         "chunk frame: header stream too short at record %zu", i + 1);
+            if (pos + gap > claimed) {
+                uint64_t e = claimed + CLAIM_BLOCK;
+                e = e < pos + gap ? pos + gap : e;
+                e = e > in_len ? in_len : e;
+                memset(out + claimed, 0, (size_t)(e - claimed));
+                claimed = e;
+            }
             if (gap == 4) {
                 /* an RDW: put back in a copy, then stored once (no call):
                  * the record's line in out is cold, and reading the header
