@@ -43,12 +43,14 @@ cbz_status cbz_buf_reserve_huge(cbz_buf *b, size_t extra)
 {
     /* cbz_buf_reserve takes blocks of CBZ_BIG_HUGE bytes or more 2 MiB
      * aligned and advised to huge pages (bigbuf.h); below that ordinary
-     * growth is as good.  An empty buffer's first big block is about the
-     * size asked, not the next power of two: a 4 MiB chunk with a few bytes
-     * of look-ahead would get 8 MiB and its first touch zero a third huge
-     * page for those bytes (fresh memory is a restore's or a compress's
-     * costliest start-up item on this kind of virtual machine). */
-    if (b->len == 0 && extra > b->cap && extra >= CBZ_BIG_MIN) {
+     * growth is as good.  A new buffer's first big block is the size
+     * asked, not the next power of two: a 4 MiB chunk with a few bytes of
+     * look-ahead would get 8 MiB and its first touch zero a third huge page
+     * for those bytes (fresh memory is a restore's or a compress's costliest
+     * start-up item on this kind of virtual machine).  Growth after that
+     * doubles as ever, so that chunks of varying size (VB) do not take a
+     * fresh block each time one is a little longer than all before it. */
+    if (b->cap == 0 && extra >= CBZ_BIG_MIN) {
         size_t size;
         uint8_t *p = cbz_big_take(extra, &size);
         if (!p) return CBZ_ERR_NOMEM;
