@@ -1752,10 +1752,12 @@ done:
  * the ring plus each decoder's frame and column values, whatever the member
  * size.  Who sinks depends on the cores left over:
  *  - fewer decoders than cores: the run's helper thread (cbz_helper_*), and
- *    only it.  Its first task maps the pages of every big buffer
- *    (cbz_big_prefault: safe beside the decoders filling them) while the
- *    first chunks decode; on this kind of virtual machine fresh memory costs
- *    a fault per page (a huge page: zeroing 2 MiB), not paid on a decoder.
+ *    only it.  (It used to map the pages of every big buffer first, beside
+ *    the first chunk's decode: on this virtual machine the two contended
+ *    (huge-page zeroing and compaction against the decoder's own faults and
+ *    maps), the prefault took 1 to 22 ms and chunk 0's decode 5 to 26; with
+ *    each page faulted where it is first used, chunk 0 takes 4.6-5.3 ms and
+ *    a 50 MiB restore is 0-2 ms faster by the minimum, more by the median.)
  *  - as many decoders as cores, or more (or no helper thread): no thread is
  *    added to compete for the cores.  Whichever decoder finds the sink free
  *    and the next chunk in order ready sinks it and every ready chunk after
@@ -1819,8 +1821,6 @@ typedef struct restore_run {
     bool sink_checks;              /* the sink checks content XXH64s, not the decoders */
     long fail_decode;              /* CBZ_TEST_FAIL_DECODE, -1: none */
     uint64_t page, released;       /* the map's bytes given back so far (the sink's) */
-    uint8_t **warm_at;             /* the helper sink's first job: these buffers' pages */
-    size_t *warm_len, n_warm;
     pthread_mutex_t mu;            /* guards everything below and the slots' ready */
     pthread_cond_t ready_cv;       /* the next chunk in order is ready (the helper sink waits) */
     pthread_cond_t room_cv;        /* the sink moved on or stopped (decoders wait for a slot) */
@@ -1977,12 +1977,11 @@ static void restore_worker(void *arg, size_t item, int thread)
     pthread_mutex_unlock(&r->mu);
 }
 
-/* The helper sink (a cbz_helper task): first the page faults of the big
- * buffers, then every chunk in order up to the limit, or an error. */
+/* The helper sink (a cbz_helper task): every chunk in order up to the
+ * limit, or an error. */
 static void restore_helper_sink(void *arg)
 {
     restore_run *r = arg;
-    for (size_t i = 0; i < r->n_warm; i++) cbz_big_prefault(r->warm_at[i], r->warm_len[i]);
     pthread_mutex_lock(&r->mu);
     while (!r->stop && r->sunk < r->limit) {
         if (r->sunk < r->taken && r->ring[r->sunk % r->n_ring].ready) restore_sink_ready(r);
@@ -2020,15 +2019,13 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     r.fail_decode = env_chunk("CBZ_TEST_FAIL_DECODE");
     r.page = (uint64_t)sysconf(_SC_PAGESIZE);
     r.limit = m->n_chunks;
-    size_t nr = (size_t)r.n_ring, max_warm = 2 * nt + nr;
+    size_t nr = (size_t)r.n_ring;
     r.work = calloc(nt, sizeof *r.work);
     r.frames = calloc(nt, sizeof *r.frames);
     r.ring = calloc(nr, sizeof *r.ring);
-    r.warm_at = calloc(max_warm, sizeof *r.warm_at);
-    r.warm_len = calloc(max_warm, sizeof *r.warm_len);
     bool sync = false;
     cbz_status s = CBZ_OK;
-    if (!r.work || !r.frames || !r.ring || !r.warm_at || !r.warm_len) {
+    if (!r.work || !r.frames || !r.ring) {
         s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -2042,10 +2039,9 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     /* Every big buffer for the whole run, now, at its largest and no larger:
      * each decoder's frame and column values (cbz_chunk_decode: at most
      * in_len, or in_len + 8 per record with record lengths) and the ring's
-     * decoded chunks, so no chunk meets fresh memory after the first ones,
-     * listed for the helper sink's prefault in the order the first chunk
-     * needs them.  A frame buffer is at least a huge block: one fault, not
-     * one per 4 KiB. */
+     * decoded chunks, so no chunk meets fresh memory after the first ones.
+     * A frame buffer is at least a huge block: one fault, not one per 4
+     * KiB. */
     uint64_t max_in = 0, max_vals = 0, max_frame = 0;
     bool fixed_fmt = m->plan.fmt.recfm == CBZ_RECFM_F || m->plan.fmt.recfm == CBZ_RECFM_FB;
     for (uint64_t i = 0; i < m->n_chunks; i++) {
@@ -2059,20 +2055,11 @@ cbz_status cbz_member_restore_progress(const cbz_member *m, FILE *fp, int thread
     /* (a reserve that fails here is retried, and reported, where the
      * buffer is needed) */
     for (size_t t = 0; t < nt && m->n_chunks; t++) {
-        if (m->fd >= 0 && max_frame && cbz_buf_reserve_huge(&r.frames[t], (size_t)max_frame) == CBZ_OK) {
-            r.warm_at[r.n_warm] = r.frames[t].data;
-            r.warm_len[r.n_warm++] = (size_t)max_frame;
-        }
-        if (max_vals && cbz_buf_reserve_huge(&r.work[t].vals, (size_t)max_vals) == CBZ_OK) {
-            r.warm_at[r.n_warm] = r.work[t].vals.data;
-            r.warm_len[r.n_warm++] = (size_t)max_vals;
-        }
+        if (m->fd >= 0 && max_frame) (void)cbz_buf_reserve_huge(&r.frames[t], (size_t)max_frame);
+        if (max_vals) (void)cbz_buf_reserve_huge(&r.work[t].vals, (size_t)max_vals);
     }
-    for (size_t i = 0; i < nr && max_in && m->n_chunks; i++) {
+    for (size_t i = 0; i < nr && max_in && m->n_chunks; i++)
         if (cbz_buf_reserve_huge(&r.ring[i].out, (size_t)max_in) != CBZ_OK) break;
-        r.warm_at[r.n_warm] = r.ring[i].out.data;
-        r.warm_len[r.n_warm++] = (size_t)max_in;
-    }
     sync = pthread_mutex_init(&r.mu, NULL) == 0;
     if (sync && pthread_cond_init(&r.ready_cv, NULL) != 0) {
         pthread_mutex_destroy(&r.mu);
@@ -2118,7 +2105,5 @@ done:
     free(r.work);
     free(r.frames);
     free(r.ring);
-    free(r.warm_at);
-    free(r.warm_len);
     return s;
 }
