@@ -2498,37 +2498,13 @@ static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc
 static cbz_status decode_numeric_i64(const cbz_kernel_table *K, const cbz_col_desc *d,
                                      cbz_cursor *c, size_t n, int64_t *ints, cbz_error *err);
 
-/* "00" .. "99": two digits of a number at a time. */
-static const char tnum_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-/* Writes x (< 10^nd) as nd digits at o, zone bits `zone` (0x30 or 0xF0). */
-static inline void tnum_put_digits(uint8_t *o, uint64_t x, size_t nd, uint8_t zone)
-{
-    /* the ASCII pair with its zones set: 0x3d | 0xF0 = 0xFd for EBCDIC */
-    const uint16_t zone2 = (uint16_t)(zone * 0x0101u);
-    size_t q = nd;
-    while (q >= 2) {
-        const uint64_t r = x % 100;
-        x /= 100;
-        q -= 2;
-        uint16_t pr;
-        memcpy(&pr, tnum_pairs + 2 * r, 2);
-        pr |= zone2;
-        memcpy(o + q, &pr, 2);
-    }
-    if (q) o[0] = (uint8_t)(zone | (x % 10));
-}
-
 /* The digits (0..9) of x < 10^8 as 8 bytes, the most significant first in
  * memory: x cut into 4-digit halves, each half into 2-digit quarters and
  * each quarter into digits, all the lanes of one word at once, by
  * multiply-shift divisions exact in their ranges (q / 100 = q * 10486 >> 20
  * for q < 10^4, q / 10 = q * 103 >> 10 for q < 100; checked for every x):
- * no division and no loop, where tnum_put_digits waits on a chain of
- * divisions by 100. */
+ * no division and no loop, where a division by 100 per pair of digits
+ * waits on the one before. */
 static inline __attribute__((always_inline)) uint64_t tnum_digits8(uint64_t x)
 {
     const uint64_t hi = x / 10000, lo = x - hi * 10000;
@@ -2573,6 +2549,15 @@ static inline __attribute__((always_inline)) void tnum_put_digits8(uint8_t *o, u
     }
     w = tnum_digits8(x % 100000000) | z8;
     memcpy(o + nd - 8, &w, 8);
+}
+
+/* tnum_put_digits8 writing the nd bytes of the digits and nothing past
+ * them (the rows built in place, whose next template must stay). */
+static inline void tnum_put_digits(uint8_t *o, uint64_t x, size_t nd, uint8_t zone)
+{
+    uint8_t w[TNUM_MAX_DIGITS + 8];
+    tnum_put_digits8(w, x, nd, zone);
+    memcpy(o, w, nd);
 }
 
 /* Scans the template of a value (the width bytes at t): *len_out, its
@@ -3350,10 +3335,6 @@ static bool mask_peer_usable(const cbz_col_peer *p, size_t n)
     return p->n == n && p->values != NULL && p->desc.width >= 1;
 }
 
-/* blank_flags (below, shared with the decoder): the blank flags of a run of
- * values, with no call per value. */
-static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8_t *flag);
-
 /* Counts the peer's blank values among the first m, or returns SIZE_MAX when
  * one of them is not blank in the column.  cblank: the column's blank flags
  * (at least m); pblank receives the peer's. */
@@ -3495,10 +3476,6 @@ static size_t blank_flags(const uint8_t *v, size_t n, size_t w, uint8_t b, uint8
     return cbz_k_blank_rows_portable(v, n, w, b, flag);
 }
 
-/* memo: the column is stream n_peers of the chunk being decoded
- * (cbz_column_decode_rows), whose peers' bytes stay as they are: the blank
- * flags of the last peer are kept for the next column masked by it (the
- * fields of an OCCURS entry are masked by the same one). */
 /* blank_flags of the n values of w bytes a placed peer's decode left where
  * *at says. */
 static size_t blank_flags_at(const cbz_col_rows *at, size_t n, size_t w, uint8_t b,
@@ -3551,7 +3528,11 @@ static size_t peer_blank_flags(const cbz_kernel_table *K, thread_scratch *t,
                                size_t n, uint8_t b, uint8_t *flag);
 
 /* peer_at: where the peers' values are (cbz_column_decode_rows); to: NULL,
- * or where to put the values instead of values (then *placed). */
+ * or where to put the values instead of values (then *placed).  memo: the
+ * column is stream n_peers of the chunk being decoded, whose peers' bytes
+ * stay as they are: the blank flags of the last peer are kept for the next
+ * column masked by it (the fields of an OCCURS entry are masked by the same
+ * one). */
 static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc *d,
                                    cbz_cursor *c, size_t n, const cbz_col_peer *peers,
                                    size_t n_peers, const cbz_col_rows *peer_at, bool memo,
