@@ -59,6 +59,7 @@ static void fill_portable(cbz_kernel_table *t, const char *name)
     t->zigzag_encode = cbz_k_zigzag_encode_portable;
     t->zigzag_decode = cbz_k_zigzag_decode_portable;
     t->minmax = cbz_k_minmax_portable;
+    t->seq_stats = cbz_k_seq_stats_portable;
     t->run_count = cbz_k_run_count_portable;
     t->rle_encode = cbz_k_rle_encode_portable;
     t->rle_decode = cbz_k_rle_decode_portable;

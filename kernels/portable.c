@@ -371,6 +371,46 @@ void cbz_k_minmax_portable(const int64_t *in, size_t n, int64_t *min, int64_t *m
     *max = hi;
 }
 
+/* The second value apart (it has a difference but no second one), then
+ * the rest with no test per value. */
+void cbz_k_seq_stats_portable(const int64_t *in, size_t n, cbz_k_seq_stats *s)
+{
+    uint64_t or_zz = s->or_zz, prev = (uint64_t)in[0], prev_d = 0;
+    int64_t lo = s->lo, hi = s->hi, dlo = s->dlo, dhi = s->dhi, ddlo = s->ddlo, ddhi = s->ddhi;
+    size_t runs = s->runs + 1;
+    or_zz |= (prev << 1) ^ (uint64_t)(in[0] >> 63);
+    lo = in[0] < lo ? in[0] : lo;
+    hi = in[0] > hi ? in[0] : hi;
+    if (n > 1) {
+        const uint64_t x = (uint64_t)in[1];
+        or_zz |= (x << 1) ^ (uint64_t)(in[1] >> 63);
+        lo = in[1] < lo ? in[1] : lo;
+        hi = in[1] > hi ? in[1] : hi;
+        const int64_t dlt = (int64_t)(x - prev);
+        dlo = dlt < dlo ? dlt : dlo;
+        dhi = dlt > dhi ? dlt : dhi;
+        runs += x != prev;
+        prev_d = (uint64_t)dlt;
+        prev = x;
+    }
+    for (size_t i = 2; i < n; i++) {
+        const uint64_t x = (uint64_t)in[i];
+        or_zz |= (x << 1) ^ (uint64_t)(in[i] >> 63);
+        lo = in[i] < lo ? in[i] : lo;
+        hi = in[i] > hi ? in[i] : hi;
+        const int64_t dlt = (int64_t)(x - prev);
+        dlo = dlt < dlo ? dlt : dlo;
+        dhi = dlt > dhi ? dlt : dhi;
+        const int64_t dd = (int64_t)((uint64_t)dlt - prev_d);
+        ddlo = dd < ddlo ? dd : ddlo;
+        ddhi = dd > ddhi ? dd : ddhi;
+        runs += x != prev;
+        prev_d = (uint64_t)dlt;
+        prev = x;
+    }
+    *s = (cbz_k_seq_stats){ lo, hi, dlo, dhi, ddlo, ddhi, or_zz, runs };
+}
+
 size_t cbz_k_run_count_portable(const int64_t *in, size_t n)
 {
     if (n == 0) return 0;

@@ -1,11 +1,12 @@
 /*
  * columns_avx2.c — AVX2-only kernels of the column pipeline: L2 gather and
  * byte planes (transposition), L5 delta/FOR/zigzag/minmax, max_bits, the
- * u32 bit-unpack and the L6 dictionary gathers.  Compiled with -mavx2 -mbmi2
- * -mpopcnt and reached only through the dispatch table after the CPU check
- * (fill_x86.c).  Each kernel hands what its vector loop does not cover
- * (tails, widths without a vector path) to the portable kernel, or (the
- * gathers) copies it the same way, so results are byte-identical.
+ * u32 bit-unpack, the L6 dictionary gathers and the blank rows of the text
+ * masks.  Compiled with -mavx2 -mbmi2 -mpopcnt and reached only through the
+ * dispatch table after the CPU check (fill_x86.c).  Each kernel hands what
+ * its vector loop does not cover (tails, widths without a vector path) to
+ * the portable kernel, or (the gathers) copies it the same way, so results
+ * are byte-identical.
  */
 #include "x86/kernels_x86.h"
 
@@ -277,6 +278,70 @@ void cbz_k_minmax_avx2(const int64_t *in, size_t n, int64_t *min, int64_t *max)
     *max = b;
 }
 
+/* Four values a step from the third one on (each step reads the two
+ * before it for the differences); the first two, the lanes' folding and
+ * the tail by the portable kernel's steps, which are the same sums: a
+ * least, greatest, OR and count do not depend on the order. */
+void cbz_k_seq_stats_avx2(const int64_t *in, size_t n, cbz_k_seq_stats *s)
+{
+    if (n < 2 + 8) {
+        cbz_k_seq_stats_portable(in, n, s);
+        return;
+    }
+    cbz_k_seq_stats_portable(in, 2, s); /* the first value, then the first difference */
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i lo = LD4(in + 2), hi = lo, dlo = _mm256_sub_epi64(lo, LD4(in + 1)), dhi = dlo;
+    __m256i ddlo = _mm256_sub_epi64(dlo, _mm256_sub_epi64(LD4(in + 1), LD4(in))), ddhi = ddlo;
+    __m256i or_zz = zero, eq = zero;
+    size_t i = 2;
+    for (; i + 4 <= n; i += 4) {
+        const __m256i x = LD4(in + i), p = LD4(in + i - 1), q = LD4(in + i - 2);
+        const __m256i d = _mm256_sub_epi64(x, p), dd = _mm256_sub_epi64(d, _mm256_sub_epi64(p, q));
+        or_zz = _mm256_or_si256(or_zz, _mm256_xor_si256(_mm256_slli_epi64(x, 1),
+                                                        _mm256_cmpgt_epi64(zero, x)));
+        lo = _mm256_blendv_epi8(lo, x, _mm256_cmpgt_epi64(lo, x));
+        hi = _mm256_blendv_epi8(hi, x, _mm256_cmpgt_epi64(x, hi));
+        dlo = _mm256_blendv_epi8(dlo, d, _mm256_cmpgt_epi64(dlo, d));
+        dhi = _mm256_blendv_epi8(dhi, d, _mm256_cmpgt_epi64(d, dhi));
+        ddlo = _mm256_blendv_epi8(ddlo, dd, _mm256_cmpgt_epi64(ddlo, dd));
+        ddhi = _mm256_blendv_epi8(ddhi, dd, _mm256_cmpgt_epi64(dd, ddhi));
+        eq = _mm256_sub_epi64(eq, _mm256_cmpeq_epi64(x, p)); /* + 1 per equal pair */
+    }
+    int64_t l[4], h[4], dl[4], dh[4], ddl[4], ddh[4], e[4];
+    uint64_t o[4];
+    ST4(l, lo);
+    ST4(h, hi);
+    ST4(dl, dlo);
+    ST4(dh, dhi);
+    ST4(ddl, ddlo);
+    ST4(ddh, ddhi);
+    ST4(o, or_zz);
+    ST4(e, eq);
+    for (int k = 0; k < 4; k++) {
+        s->lo = l[k] < s->lo ? l[k] : s->lo;
+        s->hi = h[k] > s->hi ? h[k] : s->hi;
+        s->dlo = dl[k] < s->dlo ? dl[k] : s->dlo;
+        s->dhi = dh[k] > s->dhi ? dh[k] : s->dhi;
+        s->ddlo = ddl[k] < s->ddlo ? ddl[k] : s->ddlo;
+        s->ddhi = ddh[k] > s->ddhi ? ddh[k] : s->ddhi;
+        s->or_zz |= o[k];
+        s->runs += (i - 2) / 4 - (size_t)e[k]; /* the unequal pairs of lane k */
+    }
+    /* the tail: value i with its two differences */
+    for (; i < n; i++) {
+        const uint64_t x = (uint64_t)in[i], p = (uint64_t)in[i - 1], q = (uint64_t)in[i - 2];
+        const int64_t d = (int64_t)(x - p), dd = (int64_t)((x - p) - (p - q));
+        s->or_zz |= (x << 1) ^ (uint64_t)(in[i] >> 63);
+        s->lo = in[i] < s->lo ? in[i] : s->lo;
+        s->hi = in[i] > s->hi ? in[i] : s->hi;
+        s->dlo = d < s->dlo ? d : s->dlo;
+        s->dhi = d > s->dhi ? d : s->dhi;
+        s->ddlo = dd < s->ddlo ? dd : s->ddlo;
+        s->ddhi = dd > s->ddhi ? dd : s->ddhi;
+        s->runs += x != p;
+    }
+}
+
 unsigned cbz_k_max_bits_u64_avx2(const uint64_t *in, size_t n)
 {
     __m256i acc = _mm256_setzero_si256();
@@ -435,4 +500,59 @@ bool cbz_k_dict_gather_fixed_avx2(const uint32_t *codes, size_t n, const uint8_t
     }
 #undef EXACT
     return true;
+}
+
+/* -------------------------------------------------------------- masks */
+
+/* Widths 1, 2, 4, 8: one compare of 32 bytes, a row per element, the rows'
+ * bits (pext) spread to flag bytes (pdep); 9..32: a row per compare of 16
+ * or 32 bytes, the bits past the row masked off; 3, 5..7, wider rows and
+ * the tails: the portable kernel. */
+size_t cbz_k_blank_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t b,
+                             uint8_t *flag)
+{
+    const size_t w = width;
+    size_t i = 0, blank = 0;
+    if (w == 1 || w == 2 || w == 4 || w == 8) {
+        const __m256i vb = _mm256_set1_epi8((char)b);
+        const size_t rows = 32 / w;
+        /* the lowest bit of each row's w bytes in movemask's 32 bits */
+        const uint32_t first = w == 1   ? 0xFFFFFFFFu
+                               : w == 2 ? 0x55555555u
+                               : w == 4 ? 0x11111111u
+                                        : 0x01010101u;
+        for (; i + rows <= n; i += rows) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(in + i * w));
+            const __m256i e = w == 1   ? _mm256_cmpeq_epi8(v, vb)
+                              : w == 2 ? _mm256_cmpeq_epi16(v, vb)
+                              : w == 4 ? _mm256_cmpeq_epi32(v, vb)
+                                       : _mm256_cmpeq_epi64(v, vb);
+            const uint32_t k = (uint32_t)_pext_u32((uint32_t)_mm256_movemask_epi8(e), first);
+            for (size_t q = 0; q < rows; q += 8) {
+                const uint64_t f = _pdep_u64(k >> q, 0x0101010101010101ull);
+                memcpy(flag + i + q, &f, rows - q < 8 ? rows - q : 8);
+            }
+            blank += (size_t)__builtin_popcount(k);
+        }
+    } else if (w >= 9 && w <= 32) {
+        const size_t span = w <= 16 ? 16 : 32, total = n * w;
+        const uint32_t full = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+        if (span == 16) {
+            const __m128i vb = _mm_set1_epi8((char)b);
+            for (; i < n && i * w + 16 <= total; i++) {
+                const __m128i v = _mm_loadu_si128((const __m128i *)(in + i * w));
+                const uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) & full;
+                blank += flag[i] = m == full;
+            }
+        } else {
+            const __m256i vb = _mm256_set1_epi8((char)b);
+            for (; i < n && i * w + 32 <= total; i++) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(in + i * w));
+                const uint32_t m =
+                    (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, vb)) & full;
+                blank += flag[i] = m == full;
+            }
+        }
+    }
+    return blank + cbz_k_blank_rows_portable(in + i * w, n - i, w, b, flag + i);
 }

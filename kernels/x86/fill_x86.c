@@ -41,7 +41,9 @@ void cbz_kernels_fill_avx2(cbz_kernel_table *t)
     t->zigzag_encode = cbz_k_zigzag_encode_avx2;
     t->zigzag_decode = cbz_k_zigzag_decode_avx2;
     t->minmax = cbz_k_minmax_avx2;
+    t->seq_stats = cbz_k_seq_stats_avx2;
     t->max_bits_u64 = cbz_k_max_bits_u64_avx2;
+    t->blank_rows = cbz_k_blank_rows_avx2;
     t->bitunpack_u32 = cbz_k_bitunpack_u32_avx2;
     t->dict_gather_u64 = cbz_k_dict_gather_u64_avx2;
     t->dict_gather_fixed = cbz_k_dict_gather_fixed_avx2;

@@ -298,8 +298,10 @@ D_INLINE bool d_abs8_to_bcd(const int64_t *in, v4 *b0, v4 *b1)
 /* ------------------------------------------------------------ packed */
 
 /* 16 values of width 1..8 at p: values to v[], sign nibbles (byte 0) to
- * s[]; false when some value of the block is invalid. */
-D_INLINE bool d_unpack_block8(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s)
+ * s[], and per group of four the tests' bits, nonzero in the elements of
+ * invalid values, to bad[] (read by d_bad_values only when the block has
+ * one: no second pass over the bytes); false when some value is invalid. */
+D_INLINE bool d_unpack_block8(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s, v4 *bad)
 {
     /* One addition checks every nibble: 6 added to each digit nibble carries
      * into the next nibble exactly when the digit is > 9; the sign nibble
@@ -310,77 +312,62 @@ D_INLINE bool d_unpack_block8(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s)
      * carry out of nibble 15 is lost: for width 8 that nibble (digit 14)
      * gets its own test, (x >> 60) + 6 reaching bit 4. */
     const v4 k65 = d_set64(0x6666666666666656), six = d_set64(6), c0f = d_set64(15);
+    const v4 tests = d_set64(0x1111111111111110);
     v4 acc = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++, p += 4 * w) {
         v4 x = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask); /* little-endian values */
-        acc = _mm256_or_si256(acc, _mm256_xor_si256(_mm256_add_epi64(x, k65), x));
-        if (w == 8) acc = _mm256_or_si256(acc, _mm256_add_epi64(_mm256_srli_epi64(x, 60), six));
+        v4 t = _mm256_xor_si256(_mm256_add_epi64(x, k65), x);
+        if (w == 8) t = _mm256_or_si256(t, _mm256_add_epi64(_mm256_srli_epi64(x, 60), six));
+        bad[k] = _mm256_and_si256(t, tests);
+        acc = _mm256_or_si256(acc, bad[k]);
         s[k] = _mm256_and_si256(x, c0f);
         v4 d = _mm256_srli_epi64(x, 4); /* the digits, units lowest */
         v4 bin = d_bcd16_to_bin(d);
         v[k] = d_apply_neg(bin, d_neg_of_nibble(s[k]));
     }
-    return _mm256_testz_si256(acc, d_set64(0x1111111111111110));
+    return _mm256_testz_si256(acc, acc);
 }
 
 /* The same for width 9 or 10: per value, element x = its last 8 bytes and
  * element y = the bytes before them (digits 15..18), little-endian. */
-D_INLINE bool d_unpack_block10(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s)
+D_INLINE bool d_unpack_block10(const uint8_t *p, size_t w, v4 mask, v4 *v, v4 *s, v4 *bad)
 {
     const v4 k6 = d_set64(0x6666666666666666), six = d_set64(6), c0f = d_set64(15);
-    v4 accd = _mm256_setzero_si256(), acct = _mm256_setzero_si256();
-    v4 accs = d_set64(~(uint64_t)0);
+    v4 acc = _mm256_setzero_si256();
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++, p += 4 * w) {
         v4 a1 = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask);     /* x0 y0 | x2 y2 */
         v4 a2 = _mm256_shuffle_epi8(d_load2(p + w, p + 3 * w), mask); /* x1 y1 | x3 y3 */
         v4 x = _mm256_unpacklo_epi64(a1, a2), y = _mm256_unpackhi_epi64(a1, a2);
         v4 d = _mm256_or_si256(_mm256_srli_epi64(x, 4), _mm256_slli_epi64(y, 60));
-        accd = _mm256_or_si256(accd, _mm256_xor_si256(_mm256_add_epi64(d, k6), d));
-        accd = _mm256_or_si256(accd, _mm256_xor_si256(_mm256_add_epi64(y, k6), y));
-        acct = _mm256_or_si256(acct, y);
-        accs = _mm256_and_si256(accs, _mm256_xor_si256(_mm256_add_epi64(x, six), x));
+        v4 td = _mm256_or_si256(_mm256_xor_si256(_mm256_add_epi64(d, k6), d),
+                                _mm256_xor_si256(_mm256_add_epi64(y, k6), y));
+        v4 ts = _mm256_xor_si256(_mm256_add_epi64(x, six), x);
+        /* digits and sign; width 10: the leading nibble (digit 18, y's
+         * nibble 3) must be 0 */
+        v4 b = _mm256_or_si256(_mm256_and_si256(td, d_set64(0x1111111111111110)),
+                               _mm256_andnot_si256(ts, d_set64(0x10)));
+        bad[k] = _mm256_or_si256(b, _mm256_and_si256(y, d_set64(0xF000)));
+        acc = _mm256_or_si256(acc, bad[k]);
         s[k] = _mm256_and_si256(x, c0f);
         /* digits 16 and 17 (digit 18 is 0 in a valid value): 0..99 */
         v4 c = d_bcd_bytes(_mm256_srli_epi64(y, 4));
         v4 top = _mm256_mul_epu32(_mm256_mul_epu32(c, d_set64(10000000)), d_set64(1000000000));
         v[k] = d_apply_neg(_mm256_add_epi64(d_bcd16_to_bin(d), top), d_neg_of_nibble(s[k]));
     }
-    /* width 10: the leading nibble (digit 18, y's nibble 3) must be 0 */
-    v4 bad = _mm256_or_si256(_mm256_and_si256(accd, d_set64(0x1111111111111110)),
-                             _mm256_andnot_si256(accs, d_set64(0x10)));
-    bad = _mm256_or_si256(bad, _mm256_and_si256(acct, d_set64(0xF000)));
-    return _mm256_testz_si256(bad, bad);
+    return _mm256_testz_si256(acc, acc);
 }
 
-/* The values of a block that d_unpack_block8/10 rejected: bit j set when
- * value j is invalid, by the same tests taken per value. */
-static unsigned d_bad_values(const uint8_t *p, size_t w, v4 mask)
+/* The invalid values of a block that d_unpack_block8/10 rejected, from
+ * its bad[]: bit j set when value j is. */
+D_INLINE unsigned d_bad_values(const v4 *bad)
 {
-    const v4 zero = _mm256_setzero_si256(), six = d_set64(6);
+    const v4 zero = _mm256_setzero_si256();
     unsigned m = 0;
-    for (int k = 0; k < 4; k++, p += 4 * w) {
-        v4 bad;
-        if (w <= 8) {
-            v4 x = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask);
-            v4 acc = _mm256_xor_si256(_mm256_add_epi64(x, d_set64(0x6666666666666656)), x);
-            if (w == 8) acc = _mm256_or_si256(acc, _mm256_add_epi64(_mm256_srli_epi64(x, 60), six));
-            bad = _mm256_and_si256(acc, d_set64(0x1111111111111110));
-        } else {
-            const v4 k6 = d_set64(0x6666666666666666);
-            v4 a1 = _mm256_shuffle_epi8(d_load2(p, p + 2 * w), mask);
-            v4 a2 = _mm256_shuffle_epi8(d_load2(p + w, p + 3 * w), mask);
-            v4 x = _mm256_unpacklo_epi64(a1, a2), y = _mm256_unpackhi_epi64(a1, a2);
-            v4 d = _mm256_or_si256(_mm256_srli_epi64(x, 4), _mm256_slli_epi64(y, 60));
-            v4 accd = _mm256_or_si256(_mm256_xor_si256(_mm256_add_epi64(d, k6), d),
-                                      _mm256_xor_si256(_mm256_add_epi64(y, k6), y));
-            v4 accs = _mm256_xor_si256(_mm256_add_epi64(x, six), x);
-            bad = _mm256_or_si256(_mm256_and_si256(accd, d_set64(0x1111111111111110)),
-                                  _mm256_andnot_si256(accs, d_set64(0x10)));
-            bad = _mm256_or_si256(bad, _mm256_and_si256(y, d_set64(0xF000)));
-        }
-        unsigned ok = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(bad, zero)));
+    for (int k = 0; k < 4; k++) {
+        unsigned ok =
+            (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(bad[k], zero)));
         m |= (~ok & 15u) << (4 * k);
     }
     return m;
@@ -406,13 +393,14 @@ size_t cbz_k_packed_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int64
             mask = vx_bcast128(m);
         }
         for (; i + D_BLOCK <= n && i * w + reach <= total; i += D_BLOCK) {
-            v4 v[4], s[4];
+            v4 v[4], s[4], bv[4];
             const uint8_t *p = in + i * w;
-            bool ok = w <= 8 ? d_unpack_block8(p, w, mask, v, s) : d_unpack_block10(p, w, mask, v, s);
+            bool ok = w <= 8 ? d_unpack_block8(p, w, mask, v, s, bv)
+                             : d_unpack_block10(p, w, mask, v, s, bv);
             /* some value invalid (unused OCCURS entries: spaces next to
              * numbers): the invalid ones' outputs as the portable kernel
              * gives them, the others as computed */
-            unsigned badm = ok ? 0 : d_bad_values(p, w, mask);
+            unsigned badm = ok ? 0 : d_bad_values(bv);
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)(out + i + 4 * k), v[k]);
             d_store_bytes16(sign + i, s[0], s[1], s[2], s[3]);
@@ -663,7 +651,10 @@ size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int si
         const size_t w = width, total = n * w, reach = 15 * w + 16;
         for (; i + D_BLOCK <= n && i * w + reach <= total; i += D_BLOCK) {
             const uint8_t *p = in + i * w;
-            v4 v[4], f[4], accd = zero, accs = zero;
+            /* the tests' bits, nonzero in the bytes of invalid values: per
+             * digit byte (dx) and per sign (sx), kept for the rare block that
+             * has one instead of a second pass over its bytes */
+            v4 v[4], f[4], dx[4][2], sx[4], accd = zero, accs = zero;
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++, p += 4 * w) {
                 v4 r2[2], sb2[2];
@@ -672,7 +663,8 @@ size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int si
                     v4 raw = d_load2(p + h * w, p + (2 + h) * w);
                     v4 x = _mm256_and_si256(_mm256_shuffle_epi8(raw, smask), kmask);
                     x = _mm256_xor_si256(_mm256_or_si256(x, fmask), vzone);
-                    accd = _mm256_or_si256(accd, _mm256_subs_epu8(x, c9));
+                    dx[k][h] = _mm256_subs_epu8(x, c9);
+                    accd = _mm256_or_si256(accd, dx[k][h]);
                     v4 q = _mm256_madd_epi16(_mm256_maddubs_epi16(x, w10), w100);
                     q = _mm256_madd_epi16(_mm256_packus_epi32(q, q), w10000);
                     /* element 0 of each lane: digits 0..7 * 10^8 + digits 8..15 */
@@ -683,16 +675,18 @@ size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int si
                 v4 sb = _mm256_unpacklo_epi64(sb2[0], sb2[1]); /* their sign bytes in byte 0 */
                 v4 negm = zero;
                 f[k] = zero;
+                sx[k] = zero;
                 if (z.overpunch) {
                     v4 key = _mm256_and_si256(_mm256_srli_epi16(sb, 4), c0f);
-                    accs = _mm256_or_si256(accs,
-                                           _mm256_shuffle_epi8(badtbl, _mm256_or_si256(key, hi80)));
+                    sx[k] = _mm256_shuffle_epi8(badtbl, _mm256_or_si256(key, hi80));
+                    accs = _mm256_or_si256(accs, sx[k]);
                     negm = _mm256_sub_epi64(zero, _mm256_shuffle_epi8(negtbl, key));
                     f[k] = key;
                 } else if (z.separate) {
                     v4 isminus = _mm256_cmpeq_epi8(sb, vminus);
                     v4 ok = _mm256_or_si256(_mm256_cmpeq_epi8(sb, vplus), isminus);
-                    accs = _mm256_or_si256(accs, _mm256_andnot_si256(ok, cff));
+                    sx[k] = _mm256_andnot_si256(ok, cff);
+                    accs = _mm256_or_si256(accs, sx[k]);
                     negm = _mm256_sub_epi64(zero, _mm256_and_si256(isminus, d_set64(1)));
                     f[k] = sb;
                 }
@@ -702,32 +696,17 @@ size_t cbz_k_zoned_to_i64_avx2(const uint8_t *in, size_t n, size_t width, int si
             unsigned badm = 0; /* bit j: value i + j is invalid */
             if (!_mm256_testz_si256(badv, badv)) {
                 /* some value is invalid (unused OCCURS entries: spaces next
-                 * to numbers): the block's tests again, per value, and the
-                 * invalid ones' outputs as the portable kernel gives them */
-                p = in + i * w;
-                for (int k = 0; k < 4; k++, p += 4 * w) {
-                    v4 sb2[2];
+                 * to numbers): which ones, from the kept tests, and their
+                 * outputs as the portable kernel gives them */
+                for (int k = 0; k < 4; k++) {
                     for (int h = 0; h < 2; h++) {
-                        v4 raw = d_load2(p + h * w, p + (2 + h) * w);
-                        v4 x = _mm256_and_si256(_mm256_shuffle_epi8(raw, smask), kmask);
-                        x = _mm256_xor_si256(_mm256_or_si256(x, fmask), vzone);
                         unsigned ok = (unsigned)_mm256_movemask_epi8(
-                            _mm256_cmpeq_epi8(_mm256_subs_epu8(x, c9), zero));
+                            _mm256_cmpeq_epi8(dx[k][h], zero));
                         badm |= (unsigned)((ok & 0xFFFFu) != 0xFFFFu) << (4 * k + h);
                         badm |= (unsigned)((ok >> 16) != 0xFFFFu) << (4 * k + 2 + h);
-                        sb2[h] = _mm256_shuffle_epi8(raw, sidx);
-                    }
-                    v4 sb = _mm256_unpacklo_epi64(sb2[0], sb2[1]), sbad = zero;
-                    if (z.overpunch) {
-                        v4 key = _mm256_and_si256(_mm256_srli_epi16(sb, 4), c0f);
-                        sbad = _mm256_shuffle_epi8(badtbl, _mm256_or_si256(key, hi80));
-                    } else if (z.separate) {
-                        v4 ok = _mm256_or_si256(_mm256_cmpeq_epi8(sb, vplus),
-                                                _mm256_cmpeq_epi8(sb, vminus));
-                        sbad = _mm256_andnot_si256(ok, cff);
                     }
                     unsigned sok = (unsigned)_mm256_movemask_pd(
-                        _mm256_castsi256_pd(_mm256_cmpeq_epi64(sbad, zero)));
+                        _mm256_castsi256_pd(_mm256_cmpeq_epi64(sx[k], zero)));
                     badm |= (~sok & 15u) << (4 * k);
                 }
             }

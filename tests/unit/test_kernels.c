@@ -261,6 +261,16 @@ static void test_delta_family(void)
     int64_t lo, hi;
     cbz_k_minmax_portable(in, N, &lo, &hi);
     CU_ASSERT(lo == INT64_MIN && hi == INT64_MAX);
+    /* seq_stats of a few values, by hand: 5 -3 -3 4 (differences -8 0 7,
+     * second differences 8 7, zigzag forms 10 5 5 8), folded into a start
+     * that one of them beats on each side */
+    const int64_t q[4] = { 5, -3, -3, 4 };
+    cbz_k_seq_stats s = { -1, 4, -2, 6, 9, 7, 0x10, 2 };
+    cbz_k_seq_stats_portable(q, 4, &s);
+    CU_ASSERT(s.lo == -3 && s.hi == 5 && s.dlo == -8 && s.dhi == 7 && s.ddlo == 7 && s.ddhi == 8);
+    CU_ASSERT(s.or_zz == (0x10 | 10 | 5 | 8) && s.runs == 2 + 3);
+    cbz_k_seq_stats_portable(q, 1, &s); /* one value: no difference */
+    CU_ASSERT(s.dlo == -8 && s.dhi == 7 && s.runs == 2 + 3 + 1);
 }
 
 static void test_runs(void)

@@ -551,6 +551,18 @@ static void test_ints(void)
                 P->minmax(in, n, &a1, &b1);
                 V->minmax(in, n, &a2, &b2);
                 EXPECT(a1 == a2 && b1 == b2, "%s minmax n=%zu", V->name, n);
+                /* seq_stats folds into what it is given: from a start
+                 * that the values do not reach, and from one they do */
+                for (int st = 0; st < 2; st++) {
+                    cbz_k_seq_stats s1 = { INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN,
+                                           INT64_MAX, INT64_MIN, 0, 0 };
+                    if (st) s1 = (cbz_k_seq_stats){ in[n / 2], in[n / 2], 0, 0, 0, 0, 4, 3 };
+                    cbz_k_seq_stats s2 = s1;
+                    P->seq_stats(in, n, &s1);
+                    V->seq_stats(in, n, &s2);
+                    EXPECT(!memcmp(&s1, &s2, sizeof s1), "%s seq_stats n=%zu kind=%d start=%d",
+                           V->name, n, kind, st);
+                }
             }
             EXPECT(P->max_bits_u64((const uint64_t *)in, n) ==
                        V->max_bits_u64((const uint64_t *)in, n),
