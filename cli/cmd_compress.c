@@ -199,6 +199,7 @@ int cmd_compress(int argc, char **argv)
     p.meta.chunk_size = chunk;
     p.meta.level = (int)level;
     p.meta.float_format = (uint8_t)ro.float_format;
+    p.staged = true; /* into the dataset's temporary directory: cbz_dataset_commit fsyncs it */
     snprintf(p.meta.codepage, sizeof p.meta.codepage, "%s", cp->name);
     if (layout) {
         p.meta.mode = CBZ_MODE_RECORDS;

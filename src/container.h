@@ -75,6 +75,9 @@ typedef struct cbz_compress_params {
     int threads;                   /* >= 1 */
     const char *device;            /* "auto", "cpu" or "gpu"; NULL means "auto" */
     cbz_progress *progress;        /* input bytes done are reported here; NULL: none */
+    bool staged;                   /* member_path is in a directory not yet published (a
+                                      dataset's temporary one), whose publisher fsyncs the
+                                      member: cbz_outfile_commit_staged */
 } cbz_compress_params;
 
 typedef struct cbz_compress_result {

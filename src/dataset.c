@@ -6,8 +6,8 @@
  *
  * A dataset is built in ".NAME.tmp.PID" beside its target, every file fsync'd,
  * then renamed into place, so a killed run leaves no partial dataset.  An
- * existing target is refused unless forced; when forced it is moved aside and
- * removed only after the new one is in place.
+ * existing target is refused unless forced; when forced it is exchanged with
+ * the new one in one rename and removed after.
  */
 #include "container.h"
 #include "hash.h"
@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -40,6 +41,7 @@ struct cbz_dataset_writer {
     size_t members_json_len;
     FILE *json_fp;
     size_t n_members;
+    char **members;      /* n_members paths inside tmp, fsync'd by the commit */
 };
 
 bool cbz_is_directory(const char *path)
@@ -90,6 +92,8 @@ void cbz_dataset_abort(cbz_dataset_writer *d)
     free(d->path);
     free(d->tmp);
     free(d->member_path);
+    for (size_t i = 0; i < d->n_members; i++) free(d->members[i]);
+    free(d->members);
     free(d);
 }
 
@@ -189,27 +193,97 @@ cbz_status cbz_dataset_add(cbz_dataset_writer *d, const char *member_name,
                 (unsigned long long)st->exceptions);
     }
     fprintf(j, "]}");
+    char **grown = realloc(d->members, (d->n_members + 1) * sizeof *grown);
+    CBZ_FAIL_IF(!grown, err, CBZ_ERR_NOMEM, "out of memory");
+    d->members = grown;
+    CBZ_FAIL_IF(!(d->members[d->n_members] = path_join(d->tmp, member_name)), err, CBZ_ERR_NOMEM,
+                "out of memory");
     d->n_members++;
     CBZ_FAIL_IF(ferror(j) || ferror(d->manifest_fp), err, CBZ_ERR_NOMEM, "out of memory (manifest)");
     return CBZ_OK;
 }
 
-static cbz_status write_text(const char *dir, const char *name, const char *text, size_t len,
-                             char hex[65], cbz_error *err)
+/* A manifest, written under its final name straight into the temporary
+ * directory (nobody reads that directory until it is published, so it needs
+ * no temporary name of its own); *fd stays open for the commit's fsync, and
+ * the write-back starts now, so that its blocks are allocated in the journal
+ * transaction that the commit's first fsync forces. */
+static cbz_status put_text(const char *dir, const char *name, const char *text, size_t len,
+                           char hex[65], int *fd, cbz_error *err)
 {
     char *p = path_join(dir, name);
     CBZ_FAIL_IF(!p, err, CBZ_ERR_NOMEM, "out of memory");
-    cbz_outfile *of;
-    cbz_status s = cbz_outfile_open(p, true, &of, err);
-    if (s == CBZ_OK) {
-        fwrite(text, 1, len, cbz_outfile_stream(of));
-        s = cbz_outfile_commit(of, err);
+    cbz_status s = CBZ_OK;
+    *fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (*fd < 0) s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
+    for (size_t at = 0; s == CBZ_OK && at < len;) {
+        ssize_t n = write(*fd, text + at, len - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", p, strerror(errno));
+        else at += (size_t)n;
     }
+    if (s == CBZ_OK) (void)sync_file_range(*fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     free(p);
     if (hex) cbz_sha256_hex(text, len, hex);
     return s;
 }
 
+/* The old dataset, once the new one is in place: removed beside the fsync
+ * that makes the swap durable, and complete before the commit returns. */
+static void *remove_run(void *path)
+{
+    remove_tree(path);
+    return NULL;
+}
+
+/* Puts tmp at path: an existing path (force) is exchanged with it in one
+ * rename, so that path never stops naming a whole dataset, and is then at
+ * tmp (*old_at_tmp).  Where the file system cannot exchange (EINVAL), the old
+ * way: move the old aside to *aside, then rename. */
+static cbz_status swap_in(cbz_dataset_writer *d, bool *old_at_tmp, char **aside, cbz_error *err)
+{
+    struct stat st;
+    bool exists = lstat(d->path, &st) == 0;
+    CBZ_FAIL_IF(exists && !d->force, err, CBZ_ERR_EXISTS, "%s: output appeared while compressing",
+                d->path);
+    if (exists && renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_EXCHANGE) == 0) {
+        *old_at_tmp = true;
+        return CBZ_OK;
+    }
+    if (!exists && renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_NOREPLACE) == 0)
+        return CBZ_OK;
+    CBZ_FAIL_IF(errno == EEXIST, err, CBZ_ERR_EXISTS, "%s: output appeared while compressing",
+                d->path);
+    CBZ_FAIL_IF(errno != EINVAL && errno != ENOSYS, err, CBZ_ERR_IO, "%s: rename failed: %s",
+                d->path, strerror(errno));
+    if (exists) {
+        CBZ_FAIL_IF(!(*aside = sibling(d->path, "old")), err, CBZ_ERR_NOMEM, "out of memory");
+        CBZ_FAIL_IF(rename(d->path, *aside) != 0, err, CBZ_ERR_IO,
+                    "%s: cannot move the old output aside: %s", d->path, strerror(errno));
+    }
+    if (rename(d->tmp, d->path) != 0) {
+        cbz_status s = cbz_fail(err, CBZ_ERR_IO, "%s: rename failed: %s", d->path, strerror(errno));
+        if (*aside) rename(*aside, d->path);
+        return s;
+    }
+    return CBZ_OK;
+}
+
+/* The order keeps every promise with two journal commits where one per file
+ * and directory used to be spent:
+ *  - nothing half-written is visible at DATASET: members and manifests are
+ *    written into the temporary directory, which is published whole;
+ *  - every file's data is on disk before that publishing rename: each member
+ *    (renamed into the directory without fsync, cbz_outfile_commit_staged) and
+ *    each manifest is fsync'd, then the directory itself, which makes their
+ *    names durable.  All of them wrote back and allocated before the first
+ *    fsync, whose journal commit therefore covers them all: the other fsyncs
+ *    only wait for it;
+ *  - a crash at any moment leaves the old dataset or the new complete one at
+ *    DATASET: the swap is one rename (RENAME_EXCHANGE when DATASET exists), and
+ *    the old dataset is only removed from under the temporary name after it;
+ *  - the swap is durable at return: the parent directory is fsync'd, while
+ *    the old dataset goes on another thread; both are done before return. */
 cbz_status cbz_dataset_commit(cbz_dataset_writer *d, cbz_error *err)
 {
     cbz_status s = CBZ_OK;
@@ -232,44 +306,40 @@ cbz_status cbz_dataset_commit(cbz_dataset_writer *d, cbz_error *err)
     fclose(j);
 
     char h1[65], h2[65];
-    s = write_text(d->tmp, MANIFEST, d->manifest, d->manifest_len, h1, err);
-    if (s == CBZ_OK) s = write_text(d->tmp, MANIFEST_JSON, json, json_len, h2, err);
+    int fds[3] = { -1, -1, -1 };
+    s = put_text(d->tmp, MANIFEST, d->manifest, d->manifest_len, h1, &fds[0], err);
+    if (s == CBZ_OK) s = put_text(d->tmp, MANIFEST_JSON, json, json_len, h2, &fds[1], err);
     free(json);
     if (s == CBZ_OK) {
         char tag[256];
         int n = snprintf(tag, sizeof tag, "%s  %s\n%s  %s\n", h1, MANIFEST, h2, MANIFEST_JSON);
-        s = write_text(d->tmp, TAGMANIFEST, tag, (size_t)n, NULL, err);
+        s = put_text(d->tmp, TAGMANIFEST, tag, (size_t)n, NULL, &fds[2], err);
     }
+    for (size_t i = 0; i < d->n_members && s == CBZ_OK; i++) s = cbz_fsync_path(d->members[i], err);
+    static const char *const manifests[3] = { MANIFEST, MANIFEST_JSON, TAGMANIFEST };
+    for (int i = 0; i < 3; i++) {
+        if (fds[i] < 0) continue;
+        if (s == CBZ_OK && fsync(fds[i]) != 0)
+            s = cbz_fail(err, CBZ_ERR_IO, "%s/%s: write failed: %s", d->tmp, manifests[i], strerror(errno));
+        close(fds[i]);
+    }
+    if (s == CBZ_OK) s = cbz_fsync_path(d->tmp, err);
+
+    bool old_at_tmp = false;
+    char *aside = NULL;
+    if (s == CBZ_OK) s = swap_in(d, &old_at_tmp, &aside, err);
     if (s == CBZ_OK) {
-        char *probe = path_join(d->tmp, MANIFEST);
-        if (!probe) s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
-        else s = cbz_fsync_parent_dir(probe, err); /* the temporary directory itself */
-        free(probe);
-    }
-    char *old = NULL;
-    struct stat st;
-    if (s == CBZ_OK && lstat(d->path, &st) == 0) {
-        if (!d->force) {
-            s = cbz_fail(err, CBZ_ERR_EXISTS, "%s: output appeared while compressing", d->path);
-        } else {
-            old = sibling(d->path, "old");
-            if (!old) s = cbz_fail(err, CBZ_ERR_NOMEM, "out of memory");
-            else if (rename(d->path, old) != 0)
-                s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot move the old output aside: %s", d->path,
-                             strerror(errno));
-        }
-    }
-    if (s == CBZ_OK && rename(d->tmp, d->path) != 0) {
-        s = cbz_fail(err, CBZ_ERR_IO, "%s: rename failed: %s", d->path, strerror(errno));
-        if (old) rename(old, d->path);
-    }
-    if (s == CBZ_OK) {
+        char *old = old_at_tmp ? d->tmp : aside;
+        pthread_t remover;
+        bool threaded = old && pthread_create(&remover, NULL, remove_run, old) == 0;
+        s = cbz_fsync_parent_dir(d->path, err);
+        if (threaded) pthread_join(remover, NULL);
+        else if (old) remove_tree(old);
+        /* gone (or all but gone: a leftover is only ever under a temporary name) */
         free(d->tmp);
         d->tmp = NULL;
-        s = cbz_fsync_parent_dir(d->path, err);
-        if (old) remove_tree(old);
     }
-    free(old);
+    free(aside);
     cbz_dataset_abort(d);
     return s;
 }

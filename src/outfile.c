@@ -19,7 +19,37 @@ struct cbz_outfile {
     bool direct;         /* a character device or FIFO: written in place */
     char *path;
     char *tmp_path;
+    int fd;              /* of tmp_path, written through fp's cookie */
+    off_t written;       /* bytes handed to write(2) */
+    off_t kicked;        /* the write-back of [0, kicked) has been started */
 };
+
+/* Write-behind: each WRITE_BEHIND bytes written start their write-back at
+ * once, so that the fsync at commit finds most of a big file (a restore, a
+ * member) on the disk already instead of waiting for all of it then. */
+#define WRITE_BEHIND ((off_t)4 << 20)
+
+/* The stream's cookie functions (fopencookie): a short count tells stdio of
+ * an error, errno says which. */
+static ssize_t behind_write(void *cookie, const char *buf, size_t n)
+{
+    cbz_outfile *of = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(of->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    of->written += (off_t)done;
+    if (of->written - of->kicked >= WRITE_BEHIND) {
+        (void)sync_file_range(of->fd, of->kicked, of->written - of->kicked, SYNC_FILE_RANGE_WRITE);
+        of->kicked = of->written;
+    }
+    return (ssize_t)done;
+}
+
+static int behind_close(void *cookie) { return close(((cbz_outfile *)cookie)->fd); }
 
 static char *dir_of(const char *path)
 {
@@ -97,10 +127,11 @@ cbz_status cbz_outfile_open(const char *path, bool force, cbz_outfile **out, cbz
     snprintf(of->tmp_path, cap, "%s/.%s.tmp.%ld", dir, basename(copy), (long)getpid());
     free(dir);
     free(copy);
-    int fd = open(of->tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || !(of->fp = fdopen(fd, "wb"))) {
+    of->fd = open(of->tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    cookie_io_functions_t io = { .write = behind_write, .close = behind_close };
+    if (of->fd < 0 || !(of->fp = fopencookie(of, "wb", io))) {
         cbz_status s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0) { close(fd); unlink(of->tmp_path); }
+        if (of->fd >= 0) { close(of->fd); unlink(of->tmp_path); }
         free(of->tmp_path); free(of->path); free(of);
         return s;
     }
@@ -113,7 +144,7 @@ FILE *cbz_outfile_stream(cbz_outfile *of) { return of->fp; }
 void cbz_outfile_writeback(cbz_outfile *of)
 {
     if (of->is_stdout || of->direct || fflush(of->fp) != 0) return;
-    (void)sync_file_range(fileno(of->fp), 0, 0, SYNC_FILE_RANGE_WRITE);
+    (void)sync_file_range(of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 static void outfile_free(cbz_outfile *of)
@@ -123,32 +154,60 @@ static void outfile_free(cbz_outfile *of)
     free(of);
 }
 
-cbz_status cbz_outfile_commit(cbz_outfile *of, cbz_error *err)
+/* stdout, a device or a FIFO: flushed and closed, nothing to rename. */
+static cbz_status commit_in_place(cbz_outfile *of, cbz_error *err)
 {
-    if (of->is_stdout) {
-        int bad = fflush(stdout) != 0 || ferror(stdout);
-        outfile_free(of);
-        return bad ? cbz_fail(err, CBZ_ERR_IO, "stdout: write failed: %s", strerror(errno)) : CBZ_OK;
-    }
     cbz_status s = CBZ_OK;
-    if (of->direct) {
+    if (of->is_stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            s = cbz_fail(err, CBZ_ERR_IO, "stdout: write failed: %s", strerror(errno));
+    } else {
         if (fflush(of->fp) != 0 || ferror(of->fp))
             s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
         if (fclose(of->fp) != 0 && s == CBZ_OK)
             s = cbz_fail(err, CBZ_ERR_IO, "%s: close failed: %s", of->path, strerror(errno));
-        outfile_free(of);
-        return s;
     }
-    if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0)
+    outfile_free(of);
+    return s;
+}
+
+/* Flush, fsync when durable, close, rename over the final name, fsync the
+ * directory when durable. */
+static cbz_status commit_file(cbz_outfile *of, bool durable, cbz_error *err)
+{
+    if (of->is_stdout || of->direct) return commit_in_place(of, err);
+    cbz_status s = CBZ_OK;
+    if (fflush(of->fp) != 0 || ferror(of->fp) || (durable && fsync(of->fd) != 0))
         s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
+    /* staged: the publisher's fsync then finds the last bytes on their way */
+    if (s == CBZ_OK && !durable) (void)sync_file_range(of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (fclose(of->fp) != 0 && s == CBZ_OK)
         s = cbz_fail(err, CBZ_ERR_IO, "%s: close failed: %s", of->path, strerror(errno));
     if (s == CBZ_OK && rename(of->tmp_path, of->path) != 0)
         s = cbz_fail(err, CBZ_ERR_IO, "%s: rename failed: %s", of->path, strerror(errno));
     if (s != CBZ_OK) unlink(of->tmp_path);
-    else s = cbz_fsync_parent_dir(of->path, err);
+    else if (durable) s = cbz_fsync_parent_dir(of->path, err);
     outfile_free(of);
     return s;
+}
+
+cbz_status cbz_outfile_commit(cbz_outfile *of, cbz_error *err) { return commit_file(of, true, err); }
+
+cbz_status cbz_outfile_commit_staged(cbz_outfile *of, cbz_error *err)
+{
+    return commit_file(of, false, err);
+}
+
+cbz_status cbz_fsync_path(const char *path, cbz_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return cbz_fail(err, CBZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* EINVAL: a file system that cannot sync this kind of file (some refuse
+     * directories); there is nothing more to do for it. */
+    int bad = fsync(fd) != 0 && errno != EINVAL;
+    int e = errno;
+    close(fd);
+    return bad ? cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", path, strerror(e)) : CBZ_OK;
 }
 
 void cbz_outfile_abort(cbz_outfile *of)
