@@ -216,12 +216,8 @@ static cbz_status put_text(const char *dir, const char *name, const char *text, 
     cbz_status s = CBZ_OK;
     *fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (*fd < 0) s = cbz_fail(err, CBZ_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
-    for (size_t at = 0; s == CBZ_OK && at < len;) {
-        ssize_t n = write(*fd, text + at, len - at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", p, strerror(errno));
-        else at += (size_t)n;
-    }
+    if (s == CBZ_OK && cbz_write_fd(*fd, text, len) != len)
+        s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", p, strerror(errno));
     if (s == CBZ_OK) (void)sync_file_range(*fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     free(p);
     if (hex) cbz_sha256_hex(text, len, hex);

@@ -29,23 +29,35 @@ struct cbz_outfile {
  * member) on the disk already instead of waiting for all of it then. */
 #define WRITE_BEHIND ((off_t)4 << 20)
 
+size_t cbz_write_fd(int fd, const void *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, (const char *)p + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w == 0) errno = EIO; /* no progress and no reason: give one */
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    return done;
+}
+
+/* Starts the write-back of what was written since the last start. */
+static void kick(cbz_outfile *of)
+{
+    if (of->written == of->kicked) return;
+    (void)sync_file_range(of->fd, of->kicked, of->written - of->kicked, SYNC_FILE_RANGE_WRITE);
+    of->kicked = of->written;
+}
+
 /* The stream's cookie functions (fopencookie): a short count tells stdio of
  * an error, errno says which. */
 static ssize_t behind_write(void *cookie, const char *buf, size_t n)
 {
     cbz_outfile *of = cookie;
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(of->fd, buf + done, n - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += (size_t)w;
-    }
+    size_t done = cbz_write_fd(of->fd, buf, n);
     of->written += (off_t)done;
-    if (of->written - of->kicked >= WRITE_BEHIND) {
-        (void)sync_file_range(of->fd, of->kicked, of->written - of->kicked, SYNC_FILE_RANGE_WRITE);
-        of->kicked = of->written;
-    }
+    if (of->written - of->kicked >= WRITE_BEHIND) kick(of);
     return (ssize_t)done;
 }
 
@@ -144,7 +156,7 @@ FILE *cbz_outfile_stream(cbz_outfile *of) { return of->fp; }
 void cbz_outfile_writeback(cbz_outfile *of)
 {
     if (of->is_stdout || of->direct || fflush(of->fp) != 0) return;
-    (void)sync_file_range(of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    kick(of);
 }
 
 static void outfile_free(cbz_outfile *of)
@@ -180,7 +192,7 @@ static cbz_status commit_file(cbz_outfile *of, bool durable, cbz_error *err)
     if (fflush(of->fp) != 0 || ferror(of->fp) || (durable && fsync(of->fd) != 0))
         s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
     /* staged: the publisher's fsync then finds the last bytes on their way */
-    if (s == CBZ_OK && !durable) (void)sync_file_range(of->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    if (s == CBZ_OK && !durable) kick(of);
     if (fclose(of->fp) != 0 && s == CBZ_OK)
         s = cbz_fail(err, CBZ_ERR_IO, "%s: close failed: %s", of->path, strerror(errno));
     if (s == CBZ_OK && rename(of->tmp_path, of->path) != 0)

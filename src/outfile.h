@@ -34,6 +34,9 @@ cbz_status cbz_outfile_commit(cbz_outfile *of, cbz_error *err);
  * journal commit for all of them instead of two per file.  stdout, devices
  * and FIFOs commit as with cbz_outfile_commit.  Frees of. */
 cbz_status cbz_outfile_commit_staged(cbz_outfile *of, cbz_error *err);
+/* Writes the n bytes at p to fd, again after a short write or EINTR; returns
+ * how many were written: n, or fewer on an error (errno says which). */
+size_t cbz_write_fd(int fd, const void *p, size_t n);
 /* Close and remove the temporary file; frees of.  NULL is a no-op. */
 void cbz_outfile_abort(cbz_outfile *of);
 /* fsync the directory that holds path (after a rename into it). */
