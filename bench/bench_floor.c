@@ -1,0 +1,87 @@
+/*
+ * bench_floor.c — the SHA-256 floor of `make bench`: how long one stream of
+ * SHA-256 takes over a file's bytes already in memory, through the same
+ * OpenSSL-backed src/sha256.c that compress (the original's SHA-256 in the
+ * manifest) and decompress (the restored bytes checked against it) use.
+ *
+ * Why it is a floor: every compress and every restore hashes every byte of
+ * the original once, in order, and SHA-256 cannot be split across threads (a
+ * block's input is the previous block's output).  However fast the rest of a
+ * run is, it cannot take less than starting the process plus this.
+ * bench.sh adds the start-up (the wall time of `cobzip --version`) and
+ * prints the sum as the `sha256-floor` row.
+ *
+ * Usage: bench_floor FILE [ROUNDS]: reads FILE into memory, hashes it ROUNDS
+ * times (default 5) in 4 MiB updates (the engine's chunk size), and prints
+ * the best time in seconds and the digest.
+ */
+#include "hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: bench_floor FILE [ROUNDS]\n");
+        return 2;
+    }
+    int rounds = argc == 3 ? atoi(argv[2]) : 5;
+    if (rounds < 1) rounds = 1;
+    int fd = open(argv[1], O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "bench_floor: %s: %s\n", argv[1], strerror(errno));
+        return 1;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fprintf(stderr, "bench_floor: %s: out of memory for %zu bytes\n", argv[1], n);
+        return 1;
+    }
+    for (size_t got = 0; got < n;) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            fprintf(stderr, "bench_floor: %s: read failed at byte %zu: %s\n", argv[1], got,
+                    r < 0 ? strerror(errno) : "unexpected end of file");
+            return 1;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+
+    const size_t step = (size_t)4 << 20;
+    double best = -1;
+    char hex[65] = "";
+    for (int i = 0; i < rounds; i++) {
+        cbz_sha256_ctx *c;
+        cbz_error err;
+        if (cbz_sha256_new(&c, &err) != CBZ_OK) {
+            fprintf(stderr, "bench_floor: %s\n", err.msg);
+            return 1;
+        }
+        double t0 = now();
+        for (size_t at = 0; at < n; at += step) cbz_sha256_update(c, buf + at, n - at < step ? n - at : step);
+        cbz_sha256_final_hex(c, hex);
+        double t = now() - t0;
+        if (best < 0 || t < best) best = t;
+    }
+    printf("%.6f %s\n", best, hex);
+    free(buf);
+    return 0;
+}
