@@ -1,12 +1,13 @@
 /*
  * bench_kernels.c — `make bench-kernels`: GB/s of each hot kernel under each
- * variant this CPU offers (portable, sse41, avx2), next to memcpy measured in
+ * variant this CPU offers (portable, sse41, avx2, avx512), next to memcpy measured in
  * the same run, as two tables; then the issue-4 target "COMP-3 pack and
  * unpack >= 50% of single-core memcpy bandwidth" against both baselines.
  *
  * GB/s counts the bytes of the record side of a kernel (the packed, zoned,
- * big-endian or text bytes; the records for gather; the int64 input for the
- * L5 kernels), 10^9 bytes per second.
+ * big-endian or text bytes; the records for gather and select_rows; the
+ * int64 input for the L5 kernels), 10^9 bytes per second.  The decoder rows
+ * "N% spaces" hold blank values among valid ones, as unused OCCURS entries.
  *
  * Table 1 (in cache): every kernel on a record side of BUF bytes (default
  * 4 MiB, the engine's chunk size; CBZ_BENCH_KB changes it), memcpy copying
@@ -56,7 +57,8 @@ static uint8_t table[256];
 enum kid {
     K_MEMCPY, K_PACKED_TO_I64, K_I64_TO_PACKED, K_ZONED_TO_I64, K_I64_TO_ZONED, K_BE_TO_I64,
     K_I64_TO_BE, K_TRANSCODE, K_TEXT_LENGTHS, K_GATHER, K_PLANES_SPLIT, K_PLANES_JOIN,
-    K_DELTA_ENC, K_DELTA_DEC, K_ZIGZAG_ENC, K_FOR_ENC, K_MINMAX, K_BITUNPACK32, K_BITPACK64
+    K_DELTA_ENC, K_DELTA_DEC, K_ZIGZAG_ENC, K_FOR_ENC, K_MINMAX, K_BITUNPACK32, K_BITPACK64,
+    K_SELECT_ROWS, K_BLANK_ROWS
 };
 
 struct row {
@@ -66,31 +68,44 @@ struct row {
     size_t width; /* record-side bytes per value */
     int comp3;    /* counts for the issue target */
     int decimal;  /* measured on the large (DRAM) buffer too */
+    int mode;     /* zoned: the sign mode (0: CBZ_K_SIGN_TRAILING) */
+    int blanks;   /* decoders: percent of values made spaces (unused OCCURS entries) */
 };
 
 static const struct row rows[] = {
-    { K_PACKED_TO_I64, "packed_to_i64", "w=5  S9(9) COMP-3", 5, 1, 1 },
-    { K_PACKED_TO_I64, "packed_to_i64", "w=8  S9(15)", 8, 1, 1 },
-    { K_PACKED_TO_I64, "packed_to_i64", "w=10 S9(18)", 10, 1, 1 },
-    { K_I64_TO_PACKED, "i64_to_packed", "w=5", 5, 1, 1 },
-    { K_I64_TO_PACKED, "i64_to_packed", "w=8", 8, 1, 1 },
-    { K_I64_TO_PACKED, "i64_to_packed", "w=10", 10, 1, 1 },
-    { K_ZONED_TO_I64, "zoned_to_i64", "w=9 EBCDIC trailing", 9, 0, 1 },
-    { K_I64_TO_ZONED, "i64_to_zoned", "w=9 EBCDIC trailing", 9, 0, 1 },
-    { K_BE_TO_I64, "be_to_i64", "w=4 signed", 4, 0, 0 },
-    { K_I64_TO_BE, "i64_to_be", "w=4", 4, 0, 0 },
-    { K_TRANSCODE, "transcode", "cp037 -> latin1", 1, 0, 0 },
-    { K_TEXT_LENGTHS, "text_lengths", "w=30", 30, 0, 0 },
-    { K_GATHER, "gather", "w=12 of 40-byte records", 40, 0, 0 },
-    { K_PLANES_SPLIT, "planes_split", "w=8", 8, 0, 0 },
-    { K_PLANES_JOIN, "planes_join", "w=8", 8, 0, 0 },
-    { K_DELTA_ENC, "delta_encode", "int64", 8, 0, 0 },
-    { K_DELTA_DEC, "delta_decode", "int64", 8, 0, 0 },
-    { K_ZIGZAG_ENC, "zigzag_encode", "int64", 8, 0, 0 },
-    { K_FOR_ENC, "for_encode", "int64", 8, 0, 0 },
-    { K_MINMAX, "minmax", "int64", 8, 0, 0 },
-    { K_BITUNPACK32, "bitunpack_u32", "13 bits", 4, 0, 0 },
-    { K_BITPACK64, "bitpack_u64", "13 bits", 8, 0, 0 },
+    { K_PACKED_TO_I64, "packed_to_i64", "w=5  S9(9) COMP-3", 5, 1, 1, 0, 0 },
+    { K_PACKED_TO_I64, "packed_to_i64", "w=8  S9(15)", 8, 1, 1, 0, 0 },
+    { K_PACKED_TO_I64, "packed_to_i64", "w=10 S9(18)", 10, 1, 1, 0, 0 },
+    { K_I64_TO_PACKED, "i64_to_packed", "w=5", 5, 1, 1, 0, 0 },
+    { K_I64_TO_PACKED, "i64_to_packed", "w=8", 8, 1, 1, 0, 0 },
+    { K_I64_TO_PACKED, "i64_to_packed", "w=10", 10, 1, 1, 0, 0 },
+    { K_PACKED_TO_I64, "packed_to_i64", "w=7, 40% spaces", 7, 0, 0, 0, 40 },
+    { K_ZONED_TO_I64, "zoned_to_i64", "w=9 EBCDIC trailing", 9, 0, 1, 0, 0 },
+    { K_ZONED_TO_I64, "zoned_to_i64", "w=4 unsigned", 4, 0, 0, CBZ_K_SIGN_NONE + 1, 0 },
+    { K_ZONED_TO_I64, "zoned_to_i64", "w=8 unsigned, 40% spaces", 8, 0, 0, CBZ_K_SIGN_NONE + 1,
+      40 },
+    { K_I64_TO_ZONED, "i64_to_zoned", "w=9 EBCDIC trailing", 9, 0, 1, 0, 0 },
+    { K_BE_TO_I64, "be_to_i64", "w=4 signed", 4, 0, 0, 0, 0 },
+    { K_I64_TO_BE, "i64_to_be", "w=4", 4, 0, 0, 0, 0 },
+    { K_TRANSCODE, "transcode", "cp037 -> latin1", 1, 0, 0, 0, 0 },
+    { K_TEXT_LENGTHS, "text_lengths", "w=30", 30, 0, 0, 0, 0 },
+    { K_GATHER, "gather", "w=12 of 40-byte records", 40, 0, 0, 0, 0 },
+    { K_PLANES_SPLIT, "planes_split", "w=8", 8, 0, 0, 0, 0 },
+    { K_PLANES_JOIN, "planes_join", "w=8", 8, 0, 0, 0, 0 },
+    { K_DELTA_ENC, "delta_encode", "int64", 8, 0, 0, 0, 0 },
+    { K_DELTA_DEC, "delta_decode", "int64", 8, 0, 0, 0, 0 },
+    { K_ZIGZAG_ENC, "zigzag_encode", "int64", 8, 0, 0, 0, 0 },
+    { K_FOR_ENC, "for_encode", "int64", 8, 0, 0, 0, 0 },
+    { K_MINMAX, "minmax", "int64", 8, 0, 0, 0, 0 },
+    { K_BITUNPACK32, "bitunpack_u32", "13 bits", 4, 0, 0, 0, 0 },
+    { K_BITPACK64, "bitpack_u64", "13 bits", 8, 0, 0, 0, 0 },
+    { K_SELECT_ROWS, "select_rows", "w=1, half kept", 1, 0, 0, 0, 0 },
+    { K_SELECT_ROWS, "select_rows", "w=7, half kept", 7, 0, 0, 0, 0 },
+    { K_SELECT_ROWS, "select_rows", "w=10, half kept", 10, 0, 0, 0, 0 },
+    { K_SELECT_ROWS, "select_rows", "w=30, half kept", 30, 0, 0, 0, 0 },
+    { K_BLANK_ROWS, "blank_rows", "w=7, half blank", 7, 0, 0, 0, 0 },
+    { K_BLANK_ROWS, "blank_rows", "w=10, half blank", 10, 0, 0, 0, 0 },
+    { K_BLANK_ROWS, "blank_rows", "w=26, half blank", 26, 0, 0, 0, 0 },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -108,6 +123,15 @@ static void tile_decimal(size_t n, size_t width, size_t period)
     }
 }
 
+static int zoned_mode(const struct row *r) { return r->mode ? r->mode - 1 : CBZ_K_SIGN_TRAILING; }
+
+/* r->blanks percent of the n values, at random, made EBCDIC spaces */
+static void make_blanks(const struct row *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rnd() % 100 < (uint64_t)r->blanks) memset(rec + i * r->width, 0x40, r->width);
+}
+
 static void prepare(const struct row *r, size_t n)
 {
     const size_t full = n;
@@ -123,6 +147,7 @@ static void prepare(const struct row *r, size_t n)
             if (r->width == 10) p[0] &= 0x0F;
             p[r->width - 1] = (uint8_t)((p[r->width - 1] & 0xF0) | (rnd() % 2 ? 0xC : 0xD));
         }
+        make_blanks(r, n);
         cbz_k_packed_to_i64_portable(rec, n, r->width, i64a, u8a, u8b);
         tile_decimal(full, r->width, n);
         break;
@@ -131,10 +156,16 @@ static void prepare(const struct row *r, size_t n)
         for (size_t i = 0; i < n; i++) {
             uint8_t *p = rec + i * r->width;
             for (size_t j = 0; j < r->width; j++) p[j] = (uint8_t)(0xF0 | rnd() % 10);
-            p[r->width - 1] = (uint8_t)((rnd() % 2 ? 0xC0 : 0xD0) | rnd() % 10);
+            if (!r->mode) p[r->width - 1] = (uint8_t)((rnd() % 2 ? 0xC0 : 0xD0) | rnd() % 10);
         }
-        cbz_k_zoned_to_i64_portable(rec, n, r->width, CBZ_K_SIGN_TRAILING, 1, i64a, u8a, u8b);
+        make_blanks(r, n);
+        cbz_k_zoned_to_i64_portable(rec, n, r->width, zoned_mode(r), 1, i64a, u8a, u8b);
         tile_decimal(full, r->width, n);
+        break;
+    case K_BLANK_ROWS: /* half the rows spaces, the others spaces but one byte */
+        memset(rec, 0x40, n * r->width);
+        for (size_t i = 0; i < n; i++)
+            if (rnd() % 2) rec[i * r->width + rnd() % r->width] = 0xC1;
         break;
     case K_TEXT_LENGTHS:
         for (size_t i = 0; i < n; i++) {
@@ -144,6 +175,7 @@ static void prepare(const struct row *r, size_t n)
         }
         break;
     default:
+        for (size_t i = 0; i < BUF; i++) bytes1[i] = (uint8_t)(rnd() & 1); /* select_rows' flags */
         for (size_t i = 0; i < BUF; i++) rec[i] = (uint8_t)rnd();
         for (size_t i = 0; i < BUF / 4; i++) i64a[i] = (int64_t)(rnd() >> 20);
         for (size_t i = 0; i < BUF / 4; i++) u32a[i] = (uint32_t)rnd();
@@ -158,10 +190,10 @@ static void run_once(const cbz_kernel_table *t, const struct row *r, size_t n)
     case K_PACKED_TO_I64: t->packed_to_i64(rec, n, r->width, i64b, u8a, u8b); break;
     case K_I64_TO_PACKED: t->i64_to_packed(i64a, u8a, n, r->width, rec2); break;
     case K_ZONED_TO_I64:
-        t->zoned_to_i64(rec, n, r->width, CBZ_K_SIGN_TRAILING, 1, i64b, u8a, u8b);
+        t->zoned_to_i64(rec, n, r->width, zoned_mode(r), 1, i64b, u8a, u8b);
         break;
     case K_I64_TO_ZONED:
-        t->i64_to_zoned(i64a, u8a, n, r->width, CBZ_K_SIGN_TRAILING, 1, rec2);
+        t->i64_to_zoned(i64a, u8a, n, r->width, zoned_mode(r), 1, rec2);
         break;
     case K_BE_TO_I64: t->be_to_i64(rec, n, r->width, 1, i64b); break;
     case K_I64_TO_BE: t->i64_to_be(i64a, n, r->width, rec2); break;
@@ -181,6 +213,9 @@ static void run_once(const cbz_kernel_table *t, const struct row *r, size_t n)
     }
     case K_BITUNPACK32: t->bitunpack_u32(rec, n, 13, u32a); break;
     case K_BITPACK64: t->bitpack_u64((const uint64_t *)i64a, n, 13, rec2); break;
+    /* the room past the kept rows: rec2 has 64 bytes past BUF */
+    case K_SELECT_ROWS: t->select_rows(rec, bytes1, n, r->width, 0, rec2); break;
+    case K_BLANK_ROWS: t->blank_rows(rec, n, r->width, 0x40, bytes2); break;
     }
 }
 
@@ -198,7 +233,7 @@ static double burst(const cbz_kernel_table *t, const struct row *r)
     return (double)(n * r->width) * reps / (t1 - t0) / 1e9;
 }
 
-static const struct row mrow = { K_MEMCPY, "memcpy", "", 1, 0, 0 };
+static const struct row mrow = { K_MEMCPY, "memcpy", "", 1, 0, 0, 0, 0 };
 
 /* best of ROUNDS rounds for memcpy and every variant, the rounds interleaved
  * so that a burst of load on the shared machine hits all of them alike;

@@ -204,7 +204,8 @@ typedef bool (*cbz_k_dict_gather_fixed_fn)(const uint32_t *codes, size_t n,
 
 /* ------------------------------------------------------------------------
  * Decoder steps.  The merges of a column whose exceptions (flag 1) lie
- * among its valid values (flag 0); every flag is 0 or 1.
+ * among its valid values (flag 0), and the encoder's split of such a column
+ * (select_rows); every flag is 0 or 1.
  *
  * merge_rows: out row i (width bytes, rows back to back) = the next row of x
  *   when flag[i] is 1, else the next row of y; x holds one row per 1 flag,
@@ -215,6 +216,12 @@ typedef bool (*cbz_k_dict_gather_fixed_fn)(const uint32_t *codes, size_t n,
  *   in == out is allowed.
  * select_u64: out[j++] = in[i] for every i whose flag is 0, in order; out
  *   has room for n values (it may be written up to out[n - 1]); returns j.
+ * select_rows: the rows i (width >= 1 bytes each, n back to back at in)
+ *   whose flag[i] equals keep (0 or 1), to out back to back, in order;
+ *   returns their count.  out needs room for them and for width +
+ *   CBZ_K_SELECT_ROWS_ROOM bytes more, whose contents are then unspecified
+ *   (a kernel may copy whole 8- or 16-byte pieces of every row, kept or
+ *   not, where the next kept row or the room takes what lies past it).
  * blank_rows: flag[i] = 1 when the width bytes (width >= 1) of value i are
  *   all b, else 0; returns the count of 1 flags.
  *
@@ -236,6 +243,9 @@ typedef void (*cbz_k_expand_u64_fn)(const uint64_t *in, const uint8_t *flag, siz
                                     uint64_t *out);
 typedef size_t (*cbz_k_select_u64_fn)(const uint64_t *in, const uint8_t *flag, size_t n,
                                       uint64_t *out);
+#define CBZ_K_SELECT_ROWS_ROOM 16
+typedef size_t (*cbz_k_select_rows_fn)(const uint8_t *in, const uint8_t *flag, size_t n,
+                                       size_t width, uint8_t keep, uint8_t *out);
 typedef size_t (*cbz_k_blank_rows_fn)(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                       uint8_t *flag);
 typedef void (*cbz_k_planes_u64_fn)(const uint8_t *in, size_t n, unsigned k, uint64_t add,
@@ -301,6 +311,7 @@ typedef struct cbz_kernel_table {
     cbz_k_merge_rows_fn merge_rows;
     cbz_k_expand_u64_fn expand_u64;
     cbz_k_select_u64_fn select_u64;
+    cbz_k_select_rows_fn select_rows;
     cbz_k_blank_rows_fn blank_rows;
     cbz_k_planes_u64_fn planes_u64;
     cbz_k_dec_planes_u64_fn dec_planes_u64;
@@ -386,6 +397,8 @@ void cbz_k_expand_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n
                                uint64_t *out);
 size_t cbz_k_select_u64_portable(const uint64_t *in, const uint8_t *flag, size_t n,
                                  uint64_t *out);
+size_t cbz_k_select_rows_portable(const uint8_t *in, const uint8_t *flag, size_t n,
+                                  size_t width, uint8_t keep, uint8_t *out);
 size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                  uint8_t *flag);
 void cbz_k_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, uint64_t add,

@@ -752,6 +752,42 @@ size_t cbz_k_select_u64_portable(const uint64_t *in, const uint8_t *flag, size_t
     return j;
 }
 
+/* No branch per row (kept and dropped rows alternate at random: unused
+ * OCCURS entries): every row is copied and out moves past the kept ones
+ * only, by whole 8-byte (width <= 8) or 16-byte pieces while they stay
+ * inside the input (what a piece writes past a row is written over by the
+ * next row kept, or lies in the room past the end); the last rows exactly. */
+size_t cbz_k_select_rows_portable(const uint8_t *in, const uint8_t *flag, size_t n,
+                                  size_t width, uint8_t keep, uint8_t *out)
+{
+    const size_t w = width, unit = w <= 8 ? 8 : 16, pieces = (w + unit - 1) / unit;
+    const size_t span = n * w, drop = keep ^ 1u;
+    const size_t whole = span >= pieces * unit ? (span - pieces * unit) / w + 1 : 0;
+    uint8_t *o = out;
+    size_t i = 0;
+    if (unit == 8) {
+        for (; i < whole; i++) {
+            memcpy(o, in + i * w, 8);
+            o += (size_t)(flag[i] ^ drop) * w;
+        }
+    } else if (pieces == 1) {
+        for (; i < whole; i++) {
+            memcpy(o, in + i * w, 16);
+            o += (size_t)(flag[i] ^ drop) * w;
+        }
+    } else {
+        for (; i < whole; i++) {
+            for (size_t q = 0; q < pieces; q++) memcpy(o + 16 * q, in + i * w + 16 * q, 16);
+            o += (size_t)(flag[i] ^ drop) * w;
+        }
+    }
+    for (; i < n; i++) {
+        memcpy(o, in + i * w, w);
+        o += (size_t)(flag[i] ^ drop) * w;
+    }
+    return (size_t)(o - out) / w;
+}
+
 /* Reads only the n * width bytes (overlapping loads for the odd widths),
  * with no call per value. */
 size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t b,

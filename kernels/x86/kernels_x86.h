@@ -7,7 +7,7 @@
  * compiled without -mavx2/-msse4.1) after checking the CPU.  The functions
  * below are the SIMD versions: vx_sse41.c (-msse4.1), vx_avx2.c and
  * columns_avx2.c (-mavx2 -mbmi2 -mpopcnt), vx_avx512.c (cbz_kernels_fill_avx512,
- * AVX-512 F/BW/VL/DQ/VBMI/IFMA).  Each one has exactly the contract
+ * AVX-512 F/BW/VL/DQ/VBMI/IFMA; select_rows VBMI2 too).  Each one has exactly the contract
  * of the kernels.h typedef it implements and gives byte-identical results to
  * the portable kernel for every input, invalid ones included (tails and the
  * cases a SIMD path does not cover are handed to the portable kernel).
@@ -72,11 +72,18 @@ void cbz_k_i64_to_packed_avx512(const int64_t *in, const uint8_t *sign, size_t n
                                 uint8_t *out);
 void cbz_k_i64_to_zoned_avx512(const int64_t *in, const uint8_t *form, size_t n, size_t width,
                                int sign_mode, int ebcdic, uint8_t *out);
+size_t cbz_k_packed_to_i64_avx512(const uint8_t *in, size_t n, size_t width, int64_t *out,
+                                  uint8_t *sign, uint8_t *invalid);
+size_t cbz_k_zoned_to_i64_avx512(const uint8_t *in, size_t n, size_t width, int sign_mode,
+                                 int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid);
 void cbz_k_merge_rows_avx512(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
                              const uint8_t *y, uint8_t *out);
 void cbz_k_expand_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
                              uint64_t *out);
 size_t cbz_k_select_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, uint64_t *out);
+/* needs VBMI2 too (fill_x86.c checks it) */
+size_t cbz_k_select_rows_avx512(const uint8_t *in, const uint8_t *flag, size_t n, size_t width,
+                                uint8_t keep, uint8_t *out);
 size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                uint8_t *flag);
 void cbz_k_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, uint64_t add,

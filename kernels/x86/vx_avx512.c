@@ -1,9 +1,10 @@
 /*
  * vx_avx512.c — the AVX-512 kernels (F, BW, VL, DQ, VBMI, IFMA), over the
- * avx2 table: the decimal encoders (i64_to_zoned, i64_to_packed), the
- * decoder's merges of exceptions and valid values (merge_rows, expand_u64,
- * select_u64), blank_rows, and the byte and decimal planes of 64-bit
- * values (planes_u64, dec_planes_u64).
+ * avx2 table: the decimal encoders (i64_to_zoned, i64_to_packed) and
+ * decoders (zoned_to_i64, packed_to_i64), the decoder's merges of
+ * exceptions and valid values (merge_rows, expand_u64, select_u64), the
+ * encoder's select_rows (VBMI2 too), blank_rows, and the byte and decimal
+ * planes of 64-bit values (planes_u64, dec_planes_u64).
  *
  * The encoders take eight int64 per vector: |v| < 10^16 is cut into
  * base-10^8 parts (one IFMA multiply-high, corrected by one), each part
@@ -296,10 +297,62 @@ size_t cbz_k_select_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n
     return j + cbz_k_select_u64_portable(in + i, flag + i, n - i, out + j);
 }
 
+/* VBMI2 (fill_x86.c checks it, the target attribute lets this file use
+ * it): 64 / width rows a step (width <= 64), their bytes read with a byte
+ * mask; their flags spread to those bytes by one byte permutation, and the
+ * kept rows' bytes compressed to the front (vpcompressb into a register:
+ * the memory form is slow on AMD) and stored with a byte mask of exactly
+ * them.  Wider rows to the portable kernel. */
+__attribute__((target("avx512vbmi2"))) size_t
+cbz_k_select_rows_avx512(const uint8_t *in, const uint8_t *flag, size_t n, size_t width,
+                         uint8_t keep, uint8_t *out)
+{
+    const size_t w = width, g = w >= 1 && w <= 64 ? 64 / w : 0; /* rows a step */
+    uint8_t *o = out;
+    size_t i = 0;
+    if (g) {
+        uint8_t ix[64];
+        for (size_t b = 0; b < 64; b++) ix[b] = (uint8_t)(b < g * w ? b / w : 0);
+        const v8 spread = _mm512_loadu_si512(ix), vkeep = _mm512_set1_epi8((char)keep);
+        const __mmask64 kin = _bzhi_u64(~0ull, (unsigned)(g * w));
+        const __mmask64 kf = _bzhi_u64(~0ull, (unsigned)g);
+        for (; i + g <= n; i += g) {
+            const v8 f = _mm512_permutexvar_epi8(spread, _mm512_maskz_loadu_epi8(kf, flag + i));
+            const __mmask64 k = _mm512_mask_cmpeq_epi8_mask(kin, f, vkeep);
+            const v8 c = _mm512_maskz_compress_epi8(k, _mm512_maskz_loadu_epi8(kin, in + i * w));
+            const unsigned nb = (unsigned)_mm_popcnt_u64(k);
+            _mm512_mask_storeu_epi8(o, _bzhi_u64(~0ull, nb), c);
+            o += nb;
+        }
+    }
+    return (size_t)(o - out) / w +
+           cbz_k_select_rows_portable(in + i * w, flag + i, n - i, w, keep, o);
+}
+
+/* blank_rows of widths 17..64, `rows` (64 / w, a constant) a load: the
+ * bytes not b as a mask, each row's bits of it tested; returns the rows
+ * done. */
+E_INLINE size_t e_blank_wide(const uint8_t *in, size_t n, size_t w, size_t rows, v8 vb,
+                             uint8_t *flag, size_t *blank)
+{
+    const __mmask64 kin = _bzhi_u64(~0ull, (unsigned)(rows * w));
+    const uint64_t full = _bzhi_u64(~0ull, (unsigned)w);
+    size_t i = 0, c = 0;
+    for (; i + rows <= n; i += rows) {
+        const v8 v = (n - i) * w >= 64 ? _mm512_loadu_si512(in + i * w)
+                                        : _mm512_maskz_loadu_epi8(kin, in + i * w);
+        const uint64_t other = _mm512_mask_cmpneq_epi8_mask(kin, v, vb);
+        for (size_t j = 0; j < rows; j++) c += flag[i + j] = !((other >> (j * w)) & full);
+    }
+    *blank += c;
+    return i;
+}
+
 /* Widths 1, 2, 4, 8: one compare of 64 bytes, a row per element; 3, 5..7
  * and 9..16: the rows spread to 64-bit (or 128-bit) lanes whose bytes past
- * the width are b (VBMI), then compared a lane at a time; 17..64: a row
- * per masked load and compare. */
+ * the width are b (VBMI), then compared a lane at a time; 17..64: the
+ * 64 / width rows of a load compared at once, each row's bits of the mask
+ * tested. */
 size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                uint8_t *flag)
 {
@@ -330,7 +383,10 @@ size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_
         const __mmask64 kin = _bzhi_u64(~0ull, (unsigned)(rows * w));
         const __mmask64 kf = _bzhi_u64(~0ull, (unsigned)rows);
         for (; i + rows <= n; i += rows) {
-            v8 v = _mm512_maskz_loadu_epi8(kin, in + i * w);
+            /* whole loads while inside the input (the bytes past the rows
+             * are not spread), masked ones for the last rows */
+            v8 v = (n - i) * w >= 64 ? _mm512_loadu_si512(in + i * w)
+                                      : _mm512_maskz_loadu_epi8(kin, in + i * w);
             v = _mm512_mask_permutexvar_epi8(vb, real, spread, v);
             const unsigned e = _mm512_cmpeq_epi64_mask(v, vb);
             const unsigned k = lane == 8 ? e : _pext_u32(e & (e >> 1), 0x55);
@@ -338,11 +394,10 @@ size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_
             blank += (size_t)__builtin_popcount(k);
         }
     } else if (w <= 64) {
-        const __mmask64 full = _bzhi_u64(~0ull, (unsigned)w);
-        for (; i < n; i++) {
-            const __mmask64 k =
-                _mm512_mask_cmpeq_epi8_mask(full, _mm512_maskz_loadu_epi8(full, in + i * w), vb);
-            blank += flag[i] = k == full;
+        switch (64 / w) {
+        case 1: i = e_blank_wide(in, n, w, 1, vb, flag, &blank); break;
+        case 2: i = e_blank_wide(in, n, w, 2, vb, flag, &blank); break;
+        default: i = e_blank_wide(in, n, w, 3, vb, flag, &blank); break;
         }
     }
     return blank + cbz_k_blank_rows_portable(in + i * w, n - i, w, b, flag + i);
@@ -422,4 +477,244 @@ bool cbz_k_dec_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, const 
         out[i] = d + add;
     }
     return !zero_neg;
+}
+
+/* ------------------------------------------------------------ decoders
+ *
+ * Eight values a step, each in a 64-bit element: the step's 8 * width bytes
+ * are read whole, or with byte masks near the input's end (nothing past it,
+ * so no tail but the last n % 8 values), and placed by one two-source byte
+ * permutation (VBMI); the tests of the AVX2 kernels give one bit per value
+ * (a mask), and the invalid values' outputs are zeroed under it: no block
+ * goes back to the portable kernel for holding an invalid value (unused
+ * OCCURS entries: spaces among numbers). */
+
+/* The 8 * w bytes of a step (w <= 16) as two vectors, bytes 0..63 and
+ * 64..: whole loads while they stay inside the input (the bytes past the
+ * step are not used), byte-masked ones for the last steps; no second load
+ * for w <= 8. */
+struct e_src {
+    const uint8_t *end; /* the input's end */
+    size_t w;
+    __mmask64 k0, k1;
+};
+
+E_INLINE struct e_src e_src_init(const uint8_t *in, size_t n, size_t w)
+{
+    const size_t b = 8 * w;
+    struct e_src s = { in + n * w, w, _bzhi_u64(~0ull, (unsigned)(b < 64 ? b : 64)),
+                       _bzhi_u64(~0ull, (unsigned)(b > 64 ? b - 64 : 0)) };
+    return s;
+}
+
+E_INLINE void e_load(const uint8_t *p, struct e_src s, v8 *a, v8 *b)
+{
+    const int whole = s.end - p >= (s.w > 8 ? 128 : 64);
+    *a = whole ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(s.k0, p);
+    *b = _mm512_setzero_si512();
+    if (s.w > 8) *b = whole ? _mm512_loadu_si512(p + 64) : _mm512_maskz_loadu_epi8(s.k1, p + 64);
+}
+
+/* 16 BCD digits per element (nibble 0 = units), all 0..9, to binary, as
+ * d_bcd16_to_bin of vx_avx2.c. */
+E_INLINE v8 e_bcd16_to_bin(v8 d)
+{
+    v8 t = _mm512_and_si512(d, _mm512_set1_epi8((char)0xF0));
+    v8 b = _mm512_sub_epi8(_mm512_sub_epi8(d, _mm512_srli_epi16(t, 2)), _mm512_srli_epi16(t, 3));
+    v8 w16 = _mm512_maddubs_epi16(b, _mm512_set1_epi16(100 << 8 | 1));
+    v8 w32 = _mm512_madd_epi16(w16, _mm512_set1_epi32(10000 << 16 | 1));
+    return _mm512_add_epi64(_mm512_and_si512(w32, _mm512_set1_epi64(0xFFFFFFFF)),
+                            _mm512_mul_epu32(_mm512_srli_epi64(w32, 32),
+                                             _mm512_set1_epi64(100000000)));
+}
+
+/* One step's outputs: the values (negated under neg), the sign or form
+ * bytes (byte 0 of each element) and the invalid flags, zeros for the
+ * values under bad; returns the count of those. */
+E_INLINE size_t e_put8(v8 v, __mmask8 neg, v8 f, __mmask8 bad, int64_t *out, uint8_t *form,
+                       uint8_t *invalid)
+{
+    v = _mm512_mask_sub_epi64(v, neg, _mm512_setzero_si512(), v);
+    _mm512_storeu_si512(out, _mm512_maskz_mov_epi64((__mmask8)~bad, v));
+    _mm_storel_epi64((__m128i *)form,
+                     _mm512_cvtepi64_epi8(_mm512_maskz_mov_epi64((__mmask8)~bad, f)));
+    _mm_storel_epi64((__m128i *)invalid, _mm_maskz_mov_epi8(bad, _mm_set1_epi8(1)));
+    return (size_t)__builtin_popcount(bad);
+}
+
+/* Widths 1..8: value j's bytes reversed into element j (little-endian,
+ * bytes past the width 0); widths 9 and 10: element x = its last 8 bytes,
+ * element y = the bytes before them, as the AVX2 kernel's d_unpack_block8
+ * and d_unpack_block10 (whose comments say why the tests hold). */
+size_t cbz_k_packed_to_i64_avx512(const uint8_t *in, size_t n, size_t width, int64_t *out,
+                                  uint8_t *sign, uint8_t *invalid)
+{
+    const size_t w = width;
+    if (w < 1 || w > CBZ_K_PACKED_MAX_WIDTH)
+        return cbz_k_packed_to_i64_portable(in, n, width, out, sign, invalid);
+    uint8_t ix[64], iy[64];
+    uint64_t kx = 0, ky = 0;
+    for (size_t b = 0; b < 64; b++) {
+        const size_t j = b / 8, k = b % 8; /* element j, byte k (k = 0 lowest) */
+        const size_t lo = w < 8 ? w : 8;   /* bytes in x */
+        ix[b] = iy[b] = 0;
+        if (k < lo) {
+            ix[b] = (uint8_t)(j * w + w - 1 - k);
+            kx |= 1ull << b;
+        }
+        if (w > 8 && k < w - 8) {
+            iy[b] = (uint8_t)(j * w + w - 9 - k);
+            ky |= 1ull << b;
+        }
+    }
+    const v8 idx = _mm512_loadu_si512(ix), idy = _mm512_loadu_si512(iy);
+    const struct e_src src = e_src_init(in, n, w);
+    const v8 c0f = _mm512_set1_epi64(15), cb = _mm512_set1_epi64(0xB);
+    const v8 cd = _mm512_set1_epi64(0xD);
+    size_t i = 0, bad = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8 a, b;
+        e_load(in + i * w, src, &a, &b);
+        const v8 x = _mm512_maskz_permutex2var_epi8(kx, a, idx, b);
+        const v8 s = _mm512_and_si512(x, c0f);
+        v8 val;
+        __mmask8 badm;
+        if (w <= 8) {
+            const v8 k65 = _mm512_set1_epi64(0x6666666666666656);
+            v8 t = _mm512_xor_si512(_mm512_add_epi64(x, k65), x);
+            if (w == 8)
+                t = _mm512_or_si512(t, _mm512_add_epi64(_mm512_srli_epi64(x, 60),
+                                                        _mm512_set1_epi64(6)));
+            badm = _mm512_test_epi64_mask(t, _mm512_set1_epi64(0x1111111111111110));
+            val = e_bcd16_to_bin(_mm512_srli_epi64(x, 4));
+        } else {
+            const v8 k6 = _mm512_set1_epi64(0x6666666666666666);
+            const v8 y = _mm512_maskz_permutex2var_epi8(ky, a, idy, b);
+            const v8 d = _mm512_or_si512(_mm512_srli_epi64(x, 4), _mm512_slli_epi64(y, 60));
+            const v8 td = _mm512_or_si512(_mm512_xor_si512(_mm512_add_epi64(d, k6), d),
+                                          _mm512_xor_si512(_mm512_add_epi64(y, k6), y));
+            const v8 ts = _mm512_xor_si512(_mm512_add_epi64(x, _mm512_set1_epi64(6)), x);
+            /* digits and sign; width 10: the leading nibble must be 0 */
+            badm = _mm512_test_epi64_mask(td, _mm512_set1_epi64(0x1111111111111110)) |
+                   _mm512_testn_epi64_mask(ts, _mm512_set1_epi64(0x10)) |
+                   _mm512_test_epi64_mask(y, _mm512_set1_epi64(0xF000));
+            /* digits 16 and 17 (digit 18 is 0 in a valid value): 0..99 */
+            const v8 yt = _mm512_srli_epi64(y, 4);
+            const v8 top = _mm512_add_epi64(
+                _mm512_mullo_epi64(_mm512_and_si512(_mm512_srli_epi64(yt, 4), c0f),
+                                   _mm512_set1_epi64(100000000000000000LL)),
+                _mm512_mullo_epi64(_mm512_and_si512(yt, c0f),
+                                   _mm512_set1_epi64(10000000000000000LL)));
+            val = _mm512_add_epi64(e_bcd16_to_bin(d), top);
+        }
+        const __mmask8 neg = _mm512_cmpeq_epi64_mask(s, cb) | _mm512_cmpeq_epi64_mask(s, cd);
+        bad += e_put8(val, neg, s, badm, out + i, sign + i, invalid + i);
+    }
+    return bad + cbz_k_packed_to_i64_portable(in + i * w, n - i, w, out + i, sign + i,
+                                              invalid + i);
+}
+
+/* Digits 1..8 right-aligned in a 64-bit element (a step: one vector),
+ * 9..16 in a 128-bit lane (two vectors of four values), each digit byte
+ * made 0..9 when valid as in the AVX2 kernel: (x & km | fm) ^ zone, the
+ * leading bytes becoming digit 0; the sign byte of value j gathered to
+ * element j's byte 0. */
+size_t cbz_k_zoned_to_i64_avx512(const uint8_t *in, size_t n, size_t width, int sign_mode,
+                                 int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid)
+{
+    size_t first, ndig, sign_pos;
+    int overpunch, separate;
+    if (!cbz_x86_zoned_layout(width, sign_mode, &first, &ndig, &sign_pos, &overpunch, &separate))
+        return cbz_k_zoned_to_i64_avx2(in, n, width, sign_mode, ebcdic, out, form, invalid);
+    const size_t w = width, lane = ndig <= 8 ? 8 : 16, nvec = lane / 8;
+    const uint8_t zone = ebcdic ? 0xF0 : 0x30;
+    uint8_t ix[2][64], km[64], fm[64], si[64];
+    uint64_t kd[2] = { 0, 0 };
+    for (size_t c = 0; c < nvec; c++)
+        for (size_t b = 0; b < 64; b++) {
+            const size_t j = (64 * c + b) / lane, pos = b % lane; /* value j, lane byte pos */
+            ix[c][b] = 0;
+            if (c == 0) {
+                km[b] = 0xFF;
+                fm[b] = zone;
+            }
+            if (pos + ndig < lane) continue; /* a leading byte: digit 0 */
+            const size_t src = first + pos + ndig - lane;
+            ix[c][b] = (uint8_t)(j * w + src);
+            kd[c] |= 1ull << b;
+            if (c == 0) {
+                fm[b] = 0;
+                if (overpunch && src == sign_pos) {
+                    km[b] = 0x0F;
+                    fm[b] = zone;
+                }
+            }
+        }
+    for (size_t b = 0; b < 64; b++)
+        si[b] = b % 8 == 0 && sign_pos < 16 ? (uint8_t)(b / 8 * w + sign_pos) : 0;
+    const v8 idx0 = _mm512_loadu_si512(ix[0]), idx1 = _mm512_loadu_si512(ix[1]);
+    const v8 kmask = _mm512_loadu_si512(km), fmask = _mm512_loadu_si512(fm);
+    const v8 sidx = _mm512_loadu_si512(si), vzone = _mm512_set1_epi8((char)zone);
+    const v8 c9 = _mm512_set1_epi8(9), w10 = _mm512_set1_epi16(1 << 8 | 10);
+    const v8 w100 = _mm512_set1_epi32(1 << 16 | 100);
+    const v8 w10000 = _mm512_set1_epi32(1 << 16 | 10000);
+    const v8 c1e8 = _mm512_set1_epi64(100000000), c1e4 = _mm512_set1_epi64(10000);
+    const v8 c0f = _mm512_set1_epi64(15), odd = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const v8 plus = _mm512_set1_epi64(ebcdic ? 0x4E : 0x2B);
+    const v8 minus = _mm512_set1_epi64(ebcdic ? 0x60 : 0x2D);
+    const struct e_src src = e_src_init(in, n, w);
+    size_t i = 0, bad = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8 a, b, val;
+        e_load(in + i * w, src, &a, &b);
+        __mmask8 badm;
+        if (lane == 8) {
+            v8 x = _mm512_maskz_permutex2var_epi8(kd[0], a, idx0, b);
+            x = _mm512_xor_si512(_mm512_or_si512(_mm512_and_si512(x, kmask), fmask), vzone);
+            const v8 dx = _mm512_subs_epu8(x, c9);
+            badm = _mm512_test_epi64_mask(dx, dx);
+            const v8 q = _mm512_madd_epi16(_mm512_maddubs_epi16(x, w10), w100);
+            val = _mm512_add_epi64(_mm512_mul_epu32(q, c1e4), _mm512_srli_epi64(q, 32));
+        } else {
+            v8 r[2];
+            unsigned bm = 0;
+            for (int c = 0; c < 2; c++) {
+                v8 x = _mm512_maskz_permutex2var_epi8(kd[c], a, c ? idx1 : idx0, b);
+                x = _mm512_xor_si512(_mm512_or_si512(_mm512_and_si512(x, kmask), fmask), vzone);
+                const v8 dx = _mm512_subs_epu8(x, c9);
+                const unsigned t = _mm512_test_epi64_mask(dx, dx);
+                bm |= _pext_u32(t | t >> 1, 0x55) << (4 * c);
+                v8 q = _mm512_madd_epi16(_mm512_maddubs_epi16(x, w10), w100);
+                q = _mm512_madd_epi16(_mm512_packus_epi32(q, q), w10000);
+                /* element 0 of each lane: digits 0..7 * 10^8 + digits 8..15 */
+                r[c] = _mm512_add_epi64(_mm512_mul_epu32(q, c1e8), _mm512_srli_epi64(q, 32));
+            }
+            val = _mm512_permutex2var_epi64(r[0], odd, r[1]);
+            badm = (__mmask8)bm;
+        }
+        v8 f = _mm512_setzero_si512();
+        __mmask8 neg = 0;
+        if (overpunch || separate) {
+            const v8 sb = _mm512_maskz_permutex2var_epi8(0x0101010101010101ull, a, sidx, b);
+            if (overpunch) {
+                f = _mm512_and_si512(_mm512_srli_epi64(sb, 4), c0f); /* the zone nibble */
+                if (ebcdic) {
+                    badm |= _mm512_cmplt_epu64_mask(f, _mm512_set1_epi64(0xA));
+                    neg = _mm512_cmpeq_epi64_mask(f, _mm512_set1_epi64(0xB)) |
+                          _mm512_cmpeq_epi64_mask(f, _mm512_set1_epi64(0xD));
+                } else {
+                    neg = _mm512_cmpeq_epi64_mask(f, _mm512_set1_epi64(0x7));
+                    const __mmask8 pos = _mm512_cmpeq_epi64_mask(f, _mm512_set1_epi64(0x3));
+                    badm |= (__mmask8)~(neg | pos);
+                }
+            } else {
+                f = sb;
+                neg = _mm512_cmpeq_epi64_mask(sb, minus);
+                badm |= (__mmask8)~(neg | _mm512_cmpeq_epi64_mask(sb, plus));
+            }
+        }
+        bad += e_put8(val, neg, f, badm, out + i, form + i, invalid + i);
+    }
+    return bad + cbz_k_zoned_to_i64_portable(in + i * w, n - i, w, sign_mode, ebcdic, out + i,
+                                             form + i, invalid + i);
 }

@@ -463,7 +463,7 @@ static void test_dict(void)
 static void test_merges(void)
 {
     enum { N = 300 };
-    static uint8_t f[N], x[N * 40], y[N * 40], out[N * 40], want[N * 40];
+    static uint8_t f[N], x[N * 40], y[N * 40], out[N * 40 + 64], want[N * 40];
     static uint64_t in[N], e[N], ew[N];
     for (unsigned pct = 0; pct <= 100; pct += 25) {
         size_t ones = 0;
@@ -494,6 +494,21 @@ static void test_merges(void)
             if (!f[i]) ew[j++] = in[i];
         CU_ASSERT_EQUAL(cbz_k_select_u64_portable(in, f, N, e), zeros);
         CU_ASSERT(memcmp(e, ew, zeros * 8) == 0);
+        /* select_rows: the rows of either flag, within their room */
+        int rok = 1;
+        for (size_t w = 1; w <= 40; w++)
+            for (uint8_t keep = 0; keep <= 1; keep++) {
+                const size_t kept = keep ? ones : zeros;
+                fill_random(x, N * w);
+                memset(out, 0xA5, sizeof out);
+                for (size_t i = 0, a = 0; i < N; i++)
+                    if (f[i] == keep) memcpy(want + w * a++, x + i * w, w);
+                rok &= cbz_k_select_rows_portable(x, f, N, w, keep, out) == kept &&
+                       !memcmp(out, want, kept * w);
+                for (size_t b = (kept + 1) * w + CBZ_K_SELECT_ROWS_ROOM; b < sizeof out; b++)
+                    rok &= out[b] == 0xA5;
+            }
+        CU_ASSERT(rok);
         /* blank rows: all b at the 1 flags, one other byte at the 0 flags */
         int bok = 1;
         for (size_t w = 1; w <= 40; w++) {
@@ -596,6 +611,13 @@ static void compare_variant(const cbz_kernel_table *P, const cbz_kernel_table *V
                 V->i64_to_zoned(v1, f1, N, w, mode, eb, o2);
                 CU_ASSERT(memcmp(o1, o2, N * w) == 0);
             }
+    /* select_rows: the packed half above (invalid flags b1) as the flags */
+    for (size_t w = 1; w <= 18; w++)
+        for (uint8_t keep = 0; keep <= 1; keep++) {
+            size_t c1 = P->select_rows(in, b1, N, w, keep, o1);
+            size_t c2 = V->select_rows(in, b1, N, w, keep, o2);
+            CU_ASSERT(c1 == c2 && !memcmp(o1, o2, c1 * w));
+        }
     for (size_t w = 1; w <= 8; w++)
         for (int sg = 0; sg <= 1; sg++) {
             P->be_to_i64(in, N, w, sg, v1);

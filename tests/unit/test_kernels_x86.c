@@ -716,7 +716,10 @@ static void test_available(void)
     if (x && a) { /* its own decimal encoders, the avx2 table's other entries */
         CU_ASSERT(x->i64_to_packed != a->i64_to_packed);
         CU_ASSERT(x->i64_to_zoned != a->i64_to_zoned);
-        CU_ASSERT(x->zoned_to_i64 == a->zoned_to_i64);
+        CU_ASSERT(x->packed_to_i64 != a->packed_to_i64);
+        CU_ASSERT(x->zoned_to_i64 != a->zoned_to_i64);
+        if (__builtin_cpu_supports("avx512vbmi2")) CU_ASSERT(x->select_rows != a->select_rows);
+        CU_ASSERT(x->be_to_i64 == a->be_to_i64);
     }
 }
 
@@ -793,8 +796,8 @@ static size_t random_flags(uint8_t *f, size_t n, unsigned pct)
 /* The decoder merges (exceptions among valid values): rows of every width
  * 1..40 from two sources holding exactly the rows they give (so a read
  * past either faults), values expanded (in place too, and with m short)
- * and selected, and blank rows found, widths 1..70, at flag densities from
- * none to all. */
+ * and selected, rows selected and blank rows found, widths 1..70, at flag
+ * densities from none to all. */
 static void test_merges(void)
 {
     static const unsigned pcts[] = { 0, 13, 50, 87, 100 };
@@ -837,6 +840,23 @@ static void test_merges(void)
             memcpy(s2, in, n * 8); /* in place */
             EXPECT(V->select_u64(s2, f, n, s2) == zeros && !memcmp(s1, s2, zeros * 8),
                    "%s select_u64 in place n=%zu", V->name, n);
+            /* select_rows, each flag kept in turn, widths 1..70: the kept
+             * rows agree, and the output ends right past its room (the
+             * guard page) */
+            for (size_t w = 1; w <= 70; w++)
+                for (uint8_t keep = 0; keep <= 1; keep++) {
+                    if (n * w > SLOT_BYTES - CANARY) continue;
+                    const size_t kept = keep ? ones : zeros;
+                    const size_t room = (kept + 1) * w + CBZ_K_SELECT_ROWS_ROOM;
+                    uint8_t *r = tight(1, n * w), *r1 = tight(3, room), *r2 = tight(4, room);
+                    fill_random(r, n * w);
+                    const size_t c1 = P->select_rows(r, f, n, w, keep, r1);
+                    const size_t c2 = V->select_rows(r, f, n, w, keep, r2);
+                    EXPECT(c1 == kept && c2 == kept && !memcmp(r1, r2, kept * w),
+                           "%s select_rows w=%zu n=%zu pct=%u keep=%u: %zu, %zu of %zu",
+                           V->name, w, n, pcts[k], keep, c1, c2, kept);
+                    check_canary(r2);
+                }
             /* blank rows: rows of b at the 1 flags, a row with one byte
              * that is not b (anywhere) at the 0 flags */
             for (size_t w = 1; w <= 70; w++) {
