@@ -136,10 +136,8 @@ enum scratch_slot {
     ES_TN_NDS,      /* ... their digit counts                                */
     ES_TN_BE,       /* ... digit flags                                       */
     ES_REF_WORK,    /* encode_text_ref: the values with references cut out  */
-    ES_REF_TRIAL,   /* ... the sample being tried                            */
     ES_REF_POS0,    /* ... where the first reference was cut                 */
     ES_REF_POS1,    /* ... and the second                                    */
-    ES_REF_TPOS,    /* ... the same for the sample                           */
     ES_MASK_KEPT,   /* encode_text_mask: the values kept                     */
     ES_NUM_KEYS,    /* encode_numeric: dictionary keys, or run values        */
     ES_NUM_CODES,   /* ... dictionary codes, or run lengths                  */
@@ -461,6 +459,22 @@ static inline __attribute__((always_inline)) void dec_count32(uint32_t *h, uint6
     h[(kb + kd - 1) * 256 + d]++;
 }
 
+/* dec_count32 of the m samples s, the even ones into h, the odd ones into
+ * h2 (to be added up): a skewed plane increments one count over and over,
+ * and each increment would wait for the one before it (as in plane_hist). */
+static inline __attribute__((always_inline)) void dec_count_sample32(uint32_t *h, uint32_t *h2,
+                                                                     const uint64_t *s, size_t m,
+                                                                     unsigned kb, unsigned kd,
+                                                                     bool sm)
+{
+    size_t c = 0;
+    for (; c + 2 <= m; c += 2) {
+        dec_count32(h, s[c], kb, kd, sm);
+        dec_count32(h2, s[c + 1], kb, kd, sm);
+    }
+    if (c < m) dec_count32(h, s[c], kb, kd, sm);
+}
+
 static inline __attribute__((always_inline)) void dec_count64(uint32_t *h, uint64_t x,
                                                               unsigned kb, unsigned kd, bool sm)
 {
@@ -477,13 +491,18 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
 {
     if (n < 64) return false;
     const size_t step = n > DEC_SAMPLE ? n / DEC_SAMPLE : 1;
+    /* the sample, gathered once (its values lie a cache line or more
+     * apart): the counts below read it in order */
+    const size_t m = n < DEC_SAMPLE ? n : DEC_SAMPLE; /* m * step <= n */
+    uint64_t s[DEC_SAMPLE];
     uint64_t mxb = 0, mxd = 0;
-    size_t m = 0, neg = 0;
-    for (size_t i = 0; i < n && m < DEC_SAMPLE; i += step, m++) {
-        mxb |= v[i];
-        uint64_t d = dec_mag(v[i], sm);
+    size_t neg = 0;
+    for (size_t c = 0, i = 0; c < m; c++, i += step) {
+        const uint64_t x = v[i], d = dec_mag(x, sm);
+        s[c] = x;
+        mxb |= x;
         mxd = d > mxd ? d : mxd;
-        neg += sm && (v[i] & 1);
+        neg += sm && (x & 1);
     }
     const unsigned kb = (bits_of(mxb) + 7) / 8, kd = dec_planes_for(mxd);
     /* unsigned values under 256: the one decimal plane is the one binary
@@ -498,12 +517,23 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
     memset(h2, 0, nh * sizeof *h2);
     /* by a constant 100 a step: no division instruction; in 32 bits when
      * the magnitudes fit (a shorter multiply) */
+    size_t c = 0;
     if (mxd <= UINT32_MAX) {
-        for (size_t i = 0, c = 0; c < m; i += step, c++)
-            dec_count32(c & 1 ? h2 : h, v[i], kb, kd, sm);
+        /* the count of decimal planes (1..5 for 32 bits) as a constant:
+         * each one's chain of divisions unrolled */
+        switch (kd) {
+        case 1: dec_count_sample32(h, h2, s, m, kb, 1, sm); break;
+        case 2: dec_count_sample32(h, h2, s, m, kb, 2, sm); break;
+        case 3: dec_count_sample32(h, h2, s, m, kb, 3, sm); break;
+        case 4: dec_count_sample32(h, h2, s, m, kb, 4, sm); break;
+        default: dec_count_sample32(h, h2, s, m, kb, kd, sm); break;
+        }
     } else {
-        for (size_t i = 0, c = 0; c < m; i += step, c++)
-            dec_count64(c & 1 ? h2 : h, v[i], kb, kd, sm);
+        for (; c + 2 <= m; c += 2) {
+            dec_count64(h, s[c], kb, kd, sm);
+            dec_count64(h2, s[c + 1], kb, kd, sm);
+        }
+        if (c < m) dec_count64(h, s[c], kb, kd, sm);
     }
     for (size_t q = 0; q < nh; q++) h[q] += h2[q];
     double cb = 0, cd = 0;
@@ -528,19 +558,33 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
     CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)((sm ? PACK_DEC_SIGNED : PACK_DEC) | k)));
     CBZ_TRY(cbz_buf_reserve(b, sbytes + n * k));
     uint8_t *o = b->data + b->len;
-    if (sm) {
-        memset(o, 0, sbytes);
-        for (size_t i = 0; i < n; i++) o[i >> 3] |= (uint8_t)((v[i] & 1) << (i & 7));
+    if (sm) { /* the sign bits, a byte of eight values at a time */
+        for (size_t i = 0; i < n; i += 8) {
+            const size_t e = n - i < 8 ? n - i : 8;
+            uint8_t byte = 0;
+            for (size_t q = 0; q < e; q++) byte |= (uint8_t)((v[i + q] & 1) << q);
+            o[i >> 3] = byte;
+        }
         o += sbytes;
     }
-    if (mx <= UINT32_MAX) { /* 32-bit divisions by 100: a shorter multiply */
-        for (size_t i = 0; i < n; i++) {
-            uint32_t d = (uint32_t)dec_mag(v[i], sm);
+    if (mx <= UINT32_MAX) {
+        /* a block of values at a time, a plane at a time: a plane's
+         * divisions by the constant 100 are then one vectorized loop (in
+         * 32 bits: the magnitudes fit) */
+        uint32_t d[PLANES_BLOCK];
+        for (size_t b0 = 0; b0 < n; b0 += PLANES_BLOCK) {
+            const size_t m = n - b0 < PLANES_BLOCK ? n - b0 : PLANES_BLOCK;
+            for (size_t i = 0; i < m; i++) d[i] = (uint32_t)dec_mag(v[b0 + i], sm);
             for (unsigned j = 0; j + 1 < k; j++) {
-                o[(size_t)j * n + i] = (uint8_t)(d % 100);
-                d /= 100;
+                uint8_t *oj = o + (size_t)j * n + b0;
+                for (size_t i = 0; i < m; i++) {
+                    const uint32_t q = d[i] / 100;
+                    oj[i] = (uint8_t)(d[i] - q * 100);
+                    d[i] = q;
+                }
             }
-            o[(size_t)(k - 1) * n + i] = (uint8_t)d;
+            uint8_t *ol = o + (size_t)(k - 1) * n + b0; /* the last plane: <= 255 */
+            for (size_t i = 0; i < m; i++) ol[i] = (uint8_t)d[i];
         }
     } else {
         for (size_t i = 0; i < n; i++) {
@@ -605,22 +649,13 @@ static cbz_status get_dec_planes(cbz_cursor *c, const cbz_kernel_table *K, size_
     return CBZ_OK;
 }
 
-/* A packed block of u64 values in decimal planes (dec: 1 unsigned, 2 signed
- * zigzag form) when that wins on a sample, else as put_packed_u64. */
-static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
-                                 size_t n, bool planes);
-static cbz_status put_packed_u64_dec(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
-                                     size_t n, bool planes, int dec)
+/* A packed block of u64 values whose width bits = bits_of(their OR) is
+ * known (bits_of(hi - lo) for a frame of reference of values in lo..hi,
+ * without a pass over them): bit-packed, or byte planes from
+ * PLANES_MIN_BITS bits on when planes is set. */
+static cbz_status put_packed_u64_bits(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
+                                      size_t n, bool planes, unsigned bits)
 {
-    if (planes && dec && K->max_bits_u64(v, n) >= PLANES_MIN_BITS && dec_planes_win(v, n, dec == 2))
-        return put_dec_planes(b, v, n, dec == 2);
-    return put_packed_u64(b, K, v, n, planes);
-}
-
-static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
-                                 size_t n, bool planes)
-{
-    unsigned bits = K->max_bits_u64(v, n);
     if (planes && bits >= PLANES_MIN_BITS) {
         unsigned k = (bits + 7) / 8;
         CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)(PACK_PLANES | k)));
@@ -635,6 +670,17 @@ static cbz_status put_packed_u64(cbz_buf *b, const cbz_kernel_table *K, const ui
     K->bitpack_u64(v, n, bits, b->data + b->len);
     b->len += sz;
     return CBZ_OK;
+}
+
+/* A packed block of u64 values in decimal planes (dec: 1 unsigned, 2 signed
+ * zigzag form) when that wins on a sample, else as put_packed_u64_bits. */
+static cbz_status put_packed_u64_dec(cbz_buf *b, const cbz_kernel_table *K, const uint64_t *v,
+                                     size_t n, bool planes, int dec)
+{
+    const unsigned bits = K->max_bits_u64(v, n);
+    if (planes && dec && bits >= PLANES_MIN_BITS && dec_planes_win(v, n, dec == 2))
+        return put_dec_planes(b, v, n, dec == 2);
+    return put_packed_u64_bits(b, K, v, n, planes, bits);
 }
 
 static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const uint32_t *v,
@@ -667,7 +713,7 @@ static cbz_status put_packed_u32(cbz_buf *b, const cbz_kernel_table *K, const ui
 static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32_t *codes,
                                    const uint32_t *rank, size_t n, size_t nk, bool planes)
 {
-    const unsigned bits = bits_of(nk - 1);
+    const unsigned bits = nk ? bits_of(nk - 1) : 0;
     if (planes && bits >= PLANES_MIN_BITS) {
         const unsigned k = (bits + 7) / 8;
         CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)(PACK_PLANES | k)));
@@ -675,6 +721,13 @@ static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32
         uint8_t *o = b->data + b->len;
         if (k == 1) {
             for (size_t i = 0; i < n; i++) o[i] = (uint8_t)rank[codes[i]];
+        } else if (k == 2) { /* the most a numeric dictionary has (DICT_MAX) */
+            uint8_t *o1 = o + n;
+            for (size_t i = 0; i < n; i++) {
+                const uint32_t r = rank[codes[i]];
+                o[i] = (uint8_t)r;
+                o1[i] = (uint8_t)(r >> 8);
+            }
         } else {
             for (size_t i = 0; i < n; i++) {
                 const uint32_t r = rank[codes[i]];
@@ -684,8 +737,14 @@ static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32
         b->len += n * k;
         return CBZ_OK;
     }
+    /* put_packed_u32's bit-packed form, without its pass for the width */
     for (size_t i = 0; i < n; i++) codes[i] = rank[codes[i]];
-    return put_packed_u32(b, K, codes, n, planes);
+    CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
+    const size_t sz = cbz_k_bitpack_size(n, bits);
+    CBZ_TRY(cbz_buf_reserve(b, sz));
+    K->bitpack_u32(codes, n, bits, b->data + b->len);
+    b->len += sz;
+    return CBZ_OK;
 }
 
 /* Reads the `bits` byte of a packed block and its data; max_bits is 64 or 32. */
@@ -1086,40 +1145,15 @@ static const uint8_t *memo_blank(cbz_col_chunk_ctx *c, memo_entry *e, size_t m)
 }
 
 /* The values i of w bytes (of n at v) whose flag[i] ^ inv is 1, to o back
- * to back; returns the end.  No branch per value (kept and dropped ones
- * alternate at random: unused OCCURS entries): every value is copied and o
- * moves past the kept ones only, by whole 8-byte (w <= 8) or 16-byte
- * pieces while they stay inside the values (what a piece writes past a
- * value is written over by the next one kept, or lies past the end).  o
- * needs room for the kept values and w + 16 bytes more. */
-#define COPY_FLAGGED_ROOM 16
+ * to back; returns the end.  The select_rows kernel (no branch per value:
+ * kept and dropped ones alternate at random, unused OCCURS entries), which
+ * may write past the kept values: o needs room for them and w +
+ * COPY_FLAGGED_ROOM bytes more. */
+#define COPY_FLAGGED_ROOM CBZ_K_SELECT_ROWS_ROOM
 static uint8_t *copy_flagged(uint8_t *o, const uint8_t *v, size_t n, size_t w,
                              const uint8_t *flag, uint8_t inv)
 {
-    const size_t unit = w <= 8 ? 8 : 16, pieces = (w + unit - 1) / unit, span = n * w;
-    const size_t whole = span >= pieces * unit ? (span - pieces * unit) / w + 1 : 0;
-    size_t i = 0;
-    if (unit == 8) {
-        for (; i < whole; i++) {
-            memcpy(o, v + i * w, 8);
-            o += (size_t)(flag[i] ^ inv) * w;
-        }
-    } else if (pieces == 1) {
-        for (; i < whole; i++) {
-            memcpy(o, v + i * w, 16);
-            o += (size_t)(flag[i] ^ inv) * w;
-        }
-    } else {
-        for (; i < whole; i++) {
-            for (size_t q = 0; q < pieces; q++) memcpy(o + 16 * q, v + i * w + 16 * q, 16);
-            o += (size_t)(flag[i] ^ inv) * w;
-        }
-    }
-    for (; i < n; i++) {
-        cbz_copy_exact(o, v + i * w, w);
-        o += (size_t)(flag[i] ^ inv) * w;
-    }
-    return o;
+    return o + cbz_kernels()->select_rows(v, flag, n, w, inv ^ 1u, o) * w;
 }
 
 /* ------------------------------------------------------------------ RAW */
@@ -1283,12 +1317,17 @@ typedef struct text_entry {
     uint32_t len;
 } text_entry;
 
+static inline size_t common_prefix(const uint8_t *a, const uint8_t *b, size_t m);
+
+/* memcmp's order of the bytes, then the shorter first: by common_prefix
+ * (the sort's ties share their first 8 bytes, and a library call per
+ * compare cost more than it). */
 static int cmp_text(const void *a, const void *b)
 {
     const text_entry *x = a, *y = b;
     size_t m = x->len < y->len ? x->len : y->len;
-    int r = memcmp(x->p, y->p, m);
-    if (r) return r;
+    const size_t pre = common_prefix(x->p, y->p, m);
+    if (pre < m) return (int)x->p[pre] - (int)y->p[pre];
     return (x->len > y->len) - (x->len < y->len);
 }
 
@@ -1303,13 +1342,6 @@ typedef struct sort_item {
     uint64_t key;
     uint64_t idx;
 } sort_item;
-
-static inline uint64_t text_sort_key(const uint8_t *p, size_t len)
-{
-    uint64_t k = 0;
-    for (size_t j = 0; j < 8; j++) k = k << 8 | (j < len ? p[j] : 0u);
-    return k;
-}
 
 static inline bool item_less(const sort_item *a, const sort_item *b, const text_entry *te)
 {
@@ -1410,21 +1442,40 @@ static uint32_t *text_dict_table(size_t limit, size_t *cap)
     return slot;
 }
 
-/* The hash of text_dict_build for the n bytes at p (its high bits pick the
- * slot).  Only where an entry is looked for depends on it (codes are
- * insertion indices, and equal values are told by their bytes), so it need
- * not be hash_bytes: one multiply per 8 bytes instead of two. */
-static inline uint64_t dict_hash(const uint8_t *p, size_t n)
+/* The hash of text_dict_build for the whole row of w > 8 bytes at p (its
+ * high bits pick the slot): rows of one width are equal exactly when their
+ * trimmed values are (the rest is pad), and a row is the same number of
+ * words every time, where the trimmed length would branch differently from
+ * one value to the next.  Only where an entry is looked for depends on it
+ * (codes are insertion indices, and equal values are told by their bytes),
+ * so it need not be hash_bytes: one multiply per 8 bytes (each step a
+ * bijection of the state: rows differing in one word never get the same
+ * 64 bits). */
+static inline uint64_t dict_hash(const uint8_t *p, size_t w)
 {
-    uint64_t h = ((uint64_t)n + 1) * 0x9E3779B97F4A7C15ULL;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
+    uint64_t h = 0x9E3779B97F4A7C15ULL, x;
+    for (size_t i = 0; i + 8 < w; i += 8) {
+        memcpy(&x, p + i, 8);
+        h = (h ^ x) * 0xbf58476d1ce4e5b9ULL;
     }
-    return (h ^ tail_word(p, n, i)) * 0x94d049bb133111ebULL;
+    memcpy(&x, p + w - 8, 8); /* the last word, overlapping the one before */
+    h = (h ^ x) * 0xbf58476d1ce4e5b9ULL;
+    return (h ^ h >> 31) * 0x94d049bb133111ebULL;
+}
+
+/* Whether the rows of w > 8 bytes at a and b are equal, by whole words, the
+ * last one overlapping. */
+static inline bool rows_equal(const uint8_t *a, const uint8_t *b, size_t w)
+{
+    uint64_t x, y, diff = 0;
+    for (size_t i = 0; i + 8 < w; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    memcpy(&x, a + w - 8, 8);
+    memcpy(&y, b + w - 8, 8);
+    return (diff | (x ^ y)) == 0;
 }
 
 /* The top k bits of h, for a table of cap = 2^k slots (16 <= cap). */
@@ -1452,6 +1503,18 @@ static inline uint64_t short_key(const uint8_t *p, size_t w)
         memcpy(&b, p + w - 4, 4);
         return a | (uint64_t)b << (8 * (w - 4));
     }
+}
+
+/* The sort key of a dictionary entry (sort_item) whose value of len bytes
+ * starts a row of w bytes: the row's first (up to) 8 bytes by whole loads,
+ * byte-swapped (big-endian), the bytes past len cleared (zero-padded). */
+static inline uint64_t text_sort_key(const uint8_t *p, size_t len, size_t w)
+{
+    uint64_t x;
+    if (w >= 8) memcpy(&x, p, 8);
+    else x = short_key(p, w); /* the w bytes, zero above */
+    x = __builtin_bswap64(x);
+    return len >= 8 ? x : len == 0 ? 0 : x & ~(~0ull >> (8 * len));
 }
 
 /* The table of text_dict_build_short: slots, then the entries' integers. */
@@ -1666,14 +1729,14 @@ static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t 
             lim = limit;
             if (!(slot = text_dict_table(limit, &cap))) return false;
             for (size_t e = 0; e < k; e++) {
-                size_t h = dict_slot_of(dict_hash(ents[e].p, ents[e].len), cap);
+                size_t h = dict_slot_of(dict_hash(ents[e].p, width), cap);
                 while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
                 slot[h] = (uint32_t)e;
             }
         }
         const uint8_t *p = values + i * width;
         uint32_t l = lens[i];
-        size_t h = dict_slot_of(dict_hash(p, l), cap);
+        size_t h = dict_slot_of(dict_hash(p, width), cap);
         for (;;) {
             uint32_t s = slot[h];
             if (s == UINT32_MAX) {
@@ -1684,7 +1747,7 @@ static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t 
                 codes[i] = (uint32_t)k++;
                 break;
             }
-            if (ents[s].len == l && bytes_equal(ents[s].p, p, l)) {
+            if (rows_equal(ents[s].p, p, width)) {
                 codes[i] = s;
                 break;
             }
@@ -1756,11 +1819,12 @@ static bool planes_win_on_sample(const cbz_kernel_table *K, const uint8_t *value
 
 /* The plain text choices (FIXED, TRIM, DICT, or byte planes as RAW).  tp:
  * what an earlier call on the same first values found out (NULL: nothing),
- * updated with what this one finds. */
+ * updated with what this one finds.  known: the values' trimmed lengths
+ * when the caller has them (text_lengths' answer; NULL: found here). */
 static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     const uint8_t *values, size_t n, bool planes, cbz_buf *body,
-                                    uint8_t *method, text_probe *tp, cbz_col_stats *st,
-                                    cbz_error *err)
+                                    uint8_t *method, text_probe *tp, uint32_t *known,
+                                    cbz_col_stats *st, cbz_error *err)
 {
     text_probe own = TEXT_PROBE_INIT;
     if (!tp) tp = &own;
@@ -1768,7 +1832,7 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
     const uint8_t pad = d->ebcdic ? 0x40 : 0x20;
     cbz_status rc = CBZ_OK;
     double t0 = now_s();
-    uint32_t *lens = scratch(0, n * sizeof *lens);
+    uint32_t *lens = known ? known : scratch(0, n * sizeof *lens);
     uint32_t *codes = scratch(1, n * sizeof *codes);
     size_t limit = n / 4 < DICT_MAX ? n / 4 : DICT_MAX;
     text_entry *ents = xmalloc((limit + 1) * sizeof *ents);
@@ -1777,7 +1841,12 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
         rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
         goto out;
     }
-    size_t sumlen = K->text_lengths(values, n, width, pad, lens);
+    size_t sumlen = 0;
+    if (known) {
+        for (size_t i = 0; i < n; i++) sumlen += known[i];
+    } else {
+        sumlen = K->text_lengths(values, n, width, pad, lens);
+    }
     layer_done(st, 3, t0, n * (uint64_t)width);
     chain_add(st, "validate");
 
@@ -1811,7 +1880,7 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
             goto out;
         }
         for (size_t k = 0; k < nents; k++)
-            items[k] = (sort_item){ text_sort_key(ents[k].p, ents[k].len), k };
+            items[k] = (sort_item){ text_sort_key(ents[k].p, ents[k].len, width), k };
         sort_items(items, items + nents, nents, ents);
         for (size_t r = 0; r < nents; r++) sorted[r] = ents[items[r].idx];
         free(items);
@@ -2033,8 +2102,8 @@ static unsigned dec_digits(uint64_t x)
 
 static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_desc *d,
                                     const uint8_t *values, size_t n, bool planes, cbz_buf *body,
-                                    uint8_t *method, text_probe *tp, cbz_col_stats *st,
-                                    cbz_error *err);
+                                    uint8_t *method, text_probe *tp, uint32_t *known,
+                                    cbz_col_stats *st, cbz_error *err);
 static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *d,
                                  const uint8_t *values, const int64_t *pre, size_t n,
                                  const cbz_col_peer *peers, size_t n_peers,
@@ -2109,6 +2178,16 @@ static inline uint64_t digit_bits(const uint8_t *v, size_t w, size_t len, uint64
     return len >= 64 ? m : m & (((uint64_t)1 << len) - 1);
 }
 
+/* The set bits of x, by halves of the word (column.c is built for any
+ * x86-64, where __builtin_popcountll is a library call). */
+static inline size_t bit_count(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* The first digit run of the digit flags dm (not 0): where it starts, and
  * its end (one past its last digit). */
 static inline void digit_run(uint64_t dm, size_t *start, size_t *end)
@@ -2174,8 +2253,9 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     uint8_t *tmpl = n <= (SIZE_MAX - 8) / width ? scratch(ES_TN_TMPL, n * width + 8) : NULL;
     uint32_t *cnt = scratch(ES_TN_CNT, n * sizeof *cnt);
     size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
-    /* the trimmed lengths, in slot 0 only until the templates are made
-     * (encode_text_plain then takes the slot) */
+    /* the values' trimmed lengths, then (each as its template is made)
+     * the templates', which encode_text_plain takes: a template trims where
+     * its value does, with each digit piece one marker byte */
     uint32_t *tlen = scratch(0, n * sizeof *tlen);
     int64_t *ints = NULL;
     uint32_t *nds = NULL;
@@ -2197,10 +2277,18 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         } else {
             cnt[i] = (uint32_t)tnum_count(v, tlen[i], eb);
         }
-        for (size_t k = 0; k < cnt[i]; k++) m[k]++;
+        m[cnt[i]]++; /* for now how many values have cnt[i] markers */
         nslots = cnt[i] > nslots ? cnt[i] : nslots;
         total += cnt[i];
     }
+    /* m[k]: the values with more than k markers (the counts summed from
+     * the top; a value holds at most width markers) */
+    for (size_t c = width, run = 0, h = m[width]; c > 0; c--) {
+        run += h;
+        h = m[c - 1];
+        m[c - 1] = run;
+    }
+    m[width] = 0;
     for (size_t k = 0, o = 0; k < nslots; k++) {
         off[k] = o;
         o += m[k];
@@ -2250,6 +2338,7 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
             /* the rest of the value with its pad, then pad */
             for (size_t q = 0; q < width - j; q += 8) memcpy(t + o + q, v + j + q, 8);
             for (size_t q = o + width - j; q < width; q += 8) memcpy(t + q, &pad8, 8);
+            tlen[i] = (uint32_t)(o + tlen[i] - j); /* the runs end inside the value */
         }
         if (!by_bits) memset(tmpl, pad, n * width); /* each template's tail */
         for (size_t i = 0; i < n && !by_bits; i++) {
@@ -2271,6 +2360,7 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
                 k++;
                 t[o++] = zero;
             }
+            tlen[i] = (uint32_t)o;
         }
         free(at);
     }
@@ -2278,7 +2368,8 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     size_t inner_at = body->len;
     uint8_t inner = M_TEXT_FIXED;
     if ((rc = cbz_buf_put_u8(body, 0)) != CBZ_OK) goto nomem;
-    if ((rc = encode_text_plain(K, d, tmpl, n, planes, body, &inner, NULL, st, err)) != CBZ_OK)
+    if ((rc = encode_text_plain(K, d, tmpl, n, planes, body, &inner, NULL, tlen, st, err)) !=
+        CBZ_OK)
         goto out;
     body->data[inner_at] = inner;
     if ((rc = cbz_buf_put_varint(body, nslots)) != CBZ_OK) goto nomem;
@@ -2291,16 +2382,21 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         /* odd runs counted apart: most runs add to the same two counts,
          * and each increment would wait for the one before it */
         uint32_t c_nd1[TNUM_MAX_DIGITS + 1] = { 0 }, c_lz1[TNUM_MAX_DIGITS + 1] = { 0 };
+        /* the leading zeros, kept (cnt is free now) for the body if they win */
+        uint32_t *lzs = cnt;
         size_t j = 0;
         for (; j + 2 <= m[k]; j += 2) {
+            lzs[j] = nd[j] - dec_digits((uint64_t)x[j]);
+            lzs[j + 1] = nd[j + 1] - dec_digits((uint64_t)x[j + 1]);
             c_nd[nd[j]]++;
-            c_lz[nd[j] - dec_digits((uint64_t)x[j])]++;
+            c_lz[lzs[j]]++;
             c_nd1[nd[j + 1]]++;
-            c_lz1[nd[j + 1] - dec_digits((uint64_t)x[j + 1])]++;
+            c_lz1[lzs[j + 1]]++;
         }
         if (j < m[k]) {
+            lzs[j] = nd[j] - dec_digits((uint64_t)x[j]);
             c_nd[nd[j]]++;
-            c_lz[nd[j] - dec_digits((uint64_t)x[j])]++;
+            c_lz[lzs[j]]++;
         }
         for (size_t q = 0; q <= TNUM_MAX_DIGITS; q++) {
             c_nd[q] += c_nd1[q];
@@ -2308,10 +2404,8 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         }
         const bool lz = entropy_bits(c_lz, TNUM_MAX_DIGITS + 1, m[k]) <
                         entropy_bits(c_nd, TNUM_MAX_DIGITS + 1, m[k]);
-        if (lz)
-            for (size_t j = 0; j < m[k]; j++) nd[j] -= dec_digits((uint64_t)x[j]);
         if ((rc = cbz_buf_put_u8(body, lz ? 1 : 0)) != CBZ_OK) goto nomem;
-        if ((rc = put_packed_u32(body, K, nd, m[k], planes)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u32(body, K, lz ? lzs : nd, m[k], planes)) != CBZ_OK) goto nomem;
         bool fallback = false;
         if ((rc = encode_numeric(K, &d8, NULL, x, m[k], NULL, 0, NULL, planes, body, &fallback,
                                  NULL, err)) != CBZ_OK)
@@ -2353,12 +2447,21 @@ static bool text_num_trial(const cbz_kernel_table *K, const cbz_col_desc *d,
     const uint8_t pad = eb ? 0x40 : 0x20;
     if (n < 64 || width < 2) return false;
     size_t ms = n < TNUM_SCREEN ? n : TNUM_SCREEN, text = 0, digits = 0;
+    /* by 8-byte words: the digit flags (as encode_text_num takes them) of
+     * the trimmed bytes, counted */
+    const uint64_t zone8 = 0x0101010101010101ull * (eb ? 0xF0 : 0x30);
     for (size_t i = 0; i < ms; i++) {
+        /* passed already when the rest, all text and no digit, could not
+         * bring the digits under 20% */
+        if (i % 64 == 0 && digits * 5 >= text + (ms - i) * width) break;
         const uint8_t *v = values + i * width;
-        size_t len = width;
-        while (len > 0 && v[len - 1] == pad) len--;
+        const size_t len = trimmed_len(v, width, pad);
         text += len;
-        for (size_t j = 0; j < len; j++) digits += is_digit_byte(v[j], eb);
+        if (width <= 64) {
+            digits += bit_count(digit_bits(v, width, len, zone8));
+        } else {
+            for (size_t j = 0; j < len; j++) digits += is_digit_byte(v[j], eb);
+        }
     }
     if (digits * 5 < text) return false; /* under 20% digits */
     const size_t m = text_sample(n, width);
@@ -2380,7 +2483,7 @@ static bool text_num_trial(const cbz_kernel_table *K, const cbz_col_desc *d,
         sa = &tt->s_plain;
         sb = &tt->s_num;
     }
-    if (encode_text_plain(K, d, values, m, true, &a, &meth, tp, sa, &e) == CBZ_OK &&
+    if (encode_text_plain(K, d, values, m, true, &a, &meth, tp, NULL, sa, &e) == CBZ_OK &&
         encode_text_num(K, d, values, m, true, &b, sb, &e) == CBZ_OK) {
         encoded = true;
         /* rows or planes of all m values: the probe compressed exactly that */
@@ -2502,7 +2605,7 @@ static cbz_status encode_text(const cbz_kernel_table *K, const cbz_col_desc *d,
         *method = M_TEXT_NUM;
         return encode_text_num(K, d, values, n, planes, body, st, err);
     }
-    return encode_text_plain(K, d, values, n, planes, body, method, &tp, st, err);
+    return encode_text_plain(K, d, values, n, planes, body, method, &tp, NULL, st, err);
 }
 
 static cbz_status decode_text_body(const cbz_kernel_table *K, const cbz_col_desc *d,
@@ -3079,10 +3182,8 @@ static size_t peer_text_len(const cbz_col_peer *p, size_t i, const uint8_t **at)
     const size_t pw = p->desc.width;
     const uint8_t ppad = p->desc.ebcdic ? 0x40 : 0x20;
     const uint8_t *pv = p->values + i * pw;
-    size_t l = pw;
-    while (l > 0 && pv[l - 1] == ppad) l--;
     *at = pv;
-    return l;
+    return trimmed_len(pv, pw, ppad);
 }
 
 /* The first occurrence of the l bytes at nd in the hl bytes at h (as memmem;
@@ -3101,6 +3202,57 @@ static inline const uint8_t *find_short(const uint8_t *h, size_t hl, const uint8
     return NULL;
 }
 
+/* Removes the l >= 4 bytes at offset o of the w bytes at v: what follows
+ * moves left, pad fills the end.  By 8-byte words inside the w bytes (no
+ * library call a value: most values hold a cut): forward, each word read
+ * before the stores reach it, and the last one (overlapping) read first. */
+static inline void cut_out(uint8_t *v, size_t w, size_t o, size_t l, uint8_t pad)
+{
+    _Static_assert(TREF_MIN_LEN >= 4, "cut_out fills the pad by 4-byte stores");
+    const size_t len = w - o - l; /* bytes that move */
+    uint8_t *d = v + o;
+    const uint8_t *s = d + l;
+    if (len >= 8) {
+        uint64_t x, last;
+        memcpy(&last, s + len - 8, 8);
+        for (size_t q = 0; q + 8 <= len; q += 8) {
+            memcpy(&x, s + q, 8);
+            memcpy(d + q, &x, 8);
+        }
+        memcpy(d + len - 8, &last, 8);
+    } else {
+        for (size_t q = 0; q < len; q++) d[q] = s[q];
+    }
+    uint8_t *f = v + w - l; /* the l bytes of pad */
+    if (l >= 8) {
+        const uint64_t p8 = 0x0101010101010101ull * pad;
+        for (size_t q = 0; q + 8 <= l; q += 8) memcpy(f + q, &p8, 8);
+        memcpy(f + l - 8, &p8, 8);
+    } else {
+        const uint32_t p4 = 0x01010101u * pad;
+        memcpy(f, &p4, 4);
+        memcpy(f + l - 4, &p4, 4);
+    }
+}
+
+/* Where the peer's value i (its trimmed length in *len) first occurs in
+ * the w bytes at v, whose trimmed length is vl, plus 1; 0: nowhere (or it
+ * is too short to cut).  A value that does not end in pad can only occur
+ * before the pad at the end of v: the search stops there. */
+static inline size_t tref_find(const uint8_t *v, size_t width, size_t vl, uint8_t pad,
+                               const cbz_col_peer *p, const uint32_t *plen, size_t i,
+                               size_t *len)
+{
+    const uint8_t *pv = p->values + i * p->desc.width;
+    const size_t l = plen ? plen[i] : peer_text_len(p, i, &pv);
+    *len = l;
+    if (l < TREF_MIN_LEN || l > width) return 0;
+    const size_t hl = pv[l - 1] != pad ? vl : width;
+    if (l > hl) return 0;
+    const uint8_t *at = find_short(v, hl, pv, l);
+    return at ? (size_t)(at - v) + 1 : 0;
+}
+
 /* Cuts the first occurrence of the peer's trimmed value (TREF_MIN_LEN bytes
  * or more) out of each of the n values: what follows moves left and pad
  * bytes fill the end.  pos[i] = offset + 1, or 0.  Returns the bytes cut. */
@@ -3109,18 +3261,27 @@ static size_t tref_cut(uint8_t *vals, size_t n, size_t width, uint8_t pad, const
 {
     size_t cut = 0;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *pv = p->values + i * p->desc.width;
-        const size_t l = plen ? plen[i] : peer_text_len(p, i, &pv);
         uint8_t *v = vals + i * width;
-        pos[i] = 0;
-        if (l < TREF_MIN_LEN || l > width) continue;
-        const uint8_t *at = find_short(v, width, pv, l);
+        size_t l;
+        const size_t at = tref_find(v, width, trimmed_len(v, width, pad), pad, p, plen, i, &l);
+        pos[i] = (uint32_t)at;
         if (!at) continue;
-        const size_t o = (size_t)(at - v);
-        memmove(v + o, v + o + l, width - o - l);
-        memset(v + width - l, pad, l);
-        pos[i] = (uint32_t)o + 1;
+        cut_out(v, width, at - 1, l, pad);
         cut += l;
+    }
+    return cut;
+}
+
+/* The bytes tref_cut would cut, the values (their trimmed lengths in
+ * vlen) left as they are: a value is searched once, before its cut, so the
+ * count does not depend on the cuts. */
+static size_t tref_count(const uint8_t *vals, const uint32_t *vlen, size_t n, size_t width,
+                         uint8_t pad, const cbz_col_peer *p, const uint32_t *plen)
+{
+    size_t cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l;
+        if (tref_find(vals + i * width, width, vlen[i], pad, p, plen, i, &l)) cut += l;
     }
     return cut;
 }
@@ -3152,22 +3313,19 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
     *used = false;
     if (n < 64 || width < TREF_MIN_LEN || n_peers == 0) return CBZ_OK;
     const size_t m = n < TREF_SAMPLE ? n : TREF_SAMPLE;
-    size_t text = 0; /* trimmed bytes of the sample */
-    for (size_t i = 0; i < m; i++) {
-        size_t l = width;
-        while (l > 0 && values[i * width + l - 1] == pad) l--;
-        text += l;
-    }
+    /* the trimmed lengths of the sample (of the values, then of the work
+     * once references are cut from it), and its trimmed bytes */
+    uint32_t vlen[TREF_SAMPLE];
+    const size_t text = K->text_lengths(values, m, width, pad, vlen);
     if (text == 0) return CBZ_OK;
 
     cbz_status rc = CBZ_OK;
-    uint8_t *work = scratch(ES_REF_WORK, n * width), *trial = scratch(ES_REF_TRIAL, m * width);
+    uint8_t *work = scratch(ES_REF_WORK, n * width);
     uint32_t *pos[TREF_MAX] = { scratch(ES_REF_POS0, n * sizeof(uint32_t)),
                                 scratch(ES_REF_POS1, n * sizeof(uint32_t)) };
-    uint32_t *tpos = scratch(ES_REF_TPOS, m * sizeof *tpos);
     size_t refs[TREF_MAX], nr = 0;
     bool taken[TREF_CANDIDATES] = { false };
-    if (!work || !trial || !pos[0] || !pos[1] || !tpos) {
+    if (!work || !pos[0] || !pos[1]) {
         rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
         goto out;
     }
@@ -3178,9 +3336,9 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
     for (size_t j = n_peers; j > 0 && screened < TREF_PEERS; j--) {
         if (!text_peer_usable(&peers[j - 1], n)) continue;
         screened++;
-        memcpy(trial, values, ms * width);
-        size_t cut = tref_cut(trial, ms, width, pad, &peers[j - 1],
-                              peer_tlen(memo, peers, j - 1, ms), tpos);
+        size_t cut =
+            tref_count(values, vlen, ms, width, pad, &peers[j - 1],
+                       peer_tlen(memo, peers, j - 1, ms));
         if (cut == 0) continue;
         size_t at = nc < TREF_CANDIDATES ? nc++ : TREF_CANDIDATES;
         while (at > 0 && ccut[at - 1] < cut) {
@@ -3201,9 +3359,8 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         size_t best = 0, best_c = 0;
         for (size_t c = 0; c < nc; c++) {
             if (taken[c]) continue;
-            memcpy(trial, work, m * width);
-            size_t cut = tref_cut(trial, m, width, pad, &peers[cand[c]],
-                                  peer_tlen(memo, peers, cand[c], m), tpos);
+            size_t cut = tref_count(work, vlen, m, width, pad, &peers[cand[c]],
+                                    peer_tlen(memo, peers, cand[c], m));
             if (cut > best) {
                 best = cut;
                 best_c = c;
@@ -3215,6 +3372,7 @@ static cbz_status encode_text_ref(const cbz_kernel_table *K, const cbz_col_desc 
         tref_cut(work, n, width, pad, &peers[refs[nr]], peer_tlen(memo, peers, refs[nr], n),
                  pos[nr]);
         nr++;
+        if (nr < TREF_MAX) K->text_lengths(work, m, width, pad, vlen);
     }
     if (nr == 0) goto out;
 
@@ -3730,6 +3888,31 @@ static size_t split_count_eq(const cbz_col_peer *p, size_t from, size_t to, uint
     }
 }
 
+/* flag[r] = 1 where row from + r (r < k) has the peer key `key`, else 0;
+ * the switch on the width taken once. */
+static void split_flags_eq(const cbz_col_peer *p, size_t from, size_t k, uint64_t key,
+                           uint8_t *flag)
+{
+    const uint8_t *v = p->values;
+#define FLAGS_EQ_AS(T)                                                                       \
+    for (size_t r = 0; r < k; r++) {                                                         \
+        T x;                                                                                 \
+        memcpy(&x, v + sizeof x * (from + r), sizeof x);                                     \
+        flag[r] = x == key;                                                                  \
+    }                                                                                        \
+    return
+    switch (p->desc.width) {
+    case 1: FLAGS_EQ_AS(uint8_t);
+    case 2: FLAGS_EQ_AS(uint16_t);
+    case 4: FLAGS_EQ_AS(uint32_t);
+    case 8: FLAGS_EQ_AS(uint64_t);
+#undef FLAGS_EQ_AS
+    default:
+        for (size_t r = 0; r < k; r++) flag[r] = split_key(p, from + r) == key;
+        return;
+    }
+}
+
 static bool split_major(const cbz_col_peer *p, size_t n, uint64_t *key, size_t *count)
 {
     const bool screen = n > 4 * SPLIT_SCREEN;
@@ -3799,21 +3982,26 @@ static bool split_groups_differ(const cbz_col_desc *d, const uint8_t *values, si
     uint64_t table[SLOTS];
     memset(table, 0, sizeof table);
     const size_t m = n < SPLIT_SAMPLE ? n : SPLIT_SAMPLE, w = d->width;
-    size_t others = 0, shared = 0;
+    size_t others = m, seen = 0, shared = 0;
     for (size_t i = 0; i < m; i++) {
         if (split_key(p, i) != key) continue;
+        others--;
         uint64_t h = hash_bytes(values + i * w, w) | 1;
         size_t s = (size_t)h & (SLOTS - 1);
         while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
         table[s] = h;
     }
+    /* the others looked up until the answer is known: half of them shared
+     * already, or too few left to make half */
     for (size_t i = 0; i < m; i++) {
         if (split_key(p, i) == key) continue;
         uint64_t h = hash_bytes(values + i * w, w) | 1;
         size_t s = (size_t)h & (SLOTS - 1);
         while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
-        others++;
+        seen++;
         shared += table[s] == h;
+        if (shared * 2 >= others) return false;
+        if ((shared + others - seen) * 2 < others) return true;
     }
     return shared * 2 < others;
 }
@@ -3847,12 +4035,20 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
     uint8_t *grp = scratch(SPLIT_SLOT, n * w);
     CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
     /* each row to the end of its group, chosen by a mask rather than a
-     * branch (the two kinds of rows come at random) */
-    for (size_t i = 0, at_a = 0, at_b = major * w; i < n; i++) {
-        const size_t in_a = split_key(p, i) == key, mask = (size_t)0 - in_a;
-        cbz_copy_exact(grp + ((at_a & mask) | (at_b & ~mask)), values + i * w, w);
-        at_a += in_a * w;
-        at_b += (1 - in_a) * w;
+     * branch (the two kinds of rows come at random); a block's flags first,
+     * then its rows, each loop with its width a constant */
+    uint8_t in_a[256];
+    for (size_t b0 = 0, at_a = 0, at_b = major * w; b0 < n; b0 += sizeof in_a) {
+        const size_t bn = n - b0 < sizeof in_a ? n - b0 : sizeof in_a;
+        split_flags_eq(p, b0, bn, key, in_a);
+        const uint8_t *const src = values + b0 * w;
+        DEC_BY_WIDTH(w, for (size_t r = 0; r < bn; r++) {
+            const size_t a = in_a[r];
+            const size_t mask = (size_t)0 - a;
+            cbz_copy_exact(grp + ((at_a & mask) | (at_b & ~mask)), src + r * W, W);
+            at_a += a * W;
+            at_b += (1 - a) * W;
+        });
     }
     cbz_status rc = cbz_buf_put_varint(body, ref);
     if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
@@ -4136,29 +4332,69 @@ static inline uint8_t canonical_form(const cbz_col_desc *d, int64_t v)
     }
 }
 
+/* dict_code_i64 of values in lo..lo + DICT_DIRECT_SLOTS - 1: the table is
+ * indexed by x - lo, so a value is one load, with no hash and no compare.
+ * The table is the thread's slot ES_DICT_DIRECT, all empty between uses
+ * (as text_dict_build_direct keeps it: the slots of the keys made are
+ * emptied again).  The same keys, codes, counts and answer as
+ * dict_code_i64; *done false: no table (no memory), nothing coded. */
+static bool dict_code_i64_direct(const int64_t *v, size_t n, size_t limit, int64_t lo,
+                                 int64_t *keys, uint32_t *codes, uint32_t *counts,
+                                 size_t *nkeys, bool *done)
+{
+    *done = false;
+    thread_scratch *ts = scratch_set();
+    const size_t bytes = DICT_DIRECT_SLOTS * sizeof(uint32_t);
+    if (!ts) return false;
+    const bool fresh = ts->cap[ES_DICT_DIRECT] < bytes;
+    uint32_t *slot = scratch(ES_DICT_DIRECT, bytes);
+    if (!slot) return false;
+    if (fresh) memset(slot, 0xFF, bytes);
+    *done = true;
+    size_t k = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        const size_t o = (size_t)((uint64_t)v[i] - (uint64_t)lo);
+        uint32_t s = slot[o];
+        if (s == UINT32_MAX) {
+            if (k == limit) {
+                ok = false;
+                break;
+            }
+            s = (uint32_t)k;
+            slot[o] = s;
+            keys[k++] = v[i];
+            if (counts) counts[s] = 0;
+        }
+        codes[i] = s;
+        if (counts) counts[s]++;
+    }
+    for (size_t e = 0; e < k; e++) slot[(size_t)((uint64_t)keys[e] - (uint64_t)lo)] = UINT32_MAX;
+    if (ok) *nkeys = k;
+    return ok;
+}
+
 /* Values the byte-plane prices of choose_xform are taken on (512 priced
  * the generated datasets within 0.1% of 1024, at half the cost). */
 #define XFORM_PLANE_SAMPLE 512
 
-/* h[j][b]: how many of the cnt values have b as byte j, for the k <= 8 low
- * bytes.  Pairs of values go to two sets of counts, added up at the end: a
- * skewed plane (a byte mostly 0) increments one count over and over, and
- * each increment would wait for the one before it. */
-static void plane_hist(const uint64_t *us, size_t cnt, unsigned k, uint32_t h[][256])
+/* h[b]: how many of the cnt values have b as byte j.  Pairs of values go to
+ * two sets of counts, added up at the end: a skewed plane (a byte mostly 0)
+ * increments one count over and over, and each increment would wait for
+ * the one before it. */
+static void plane_hist(const uint64_t *us, size_t cnt, unsigned j, uint32_t h[256])
 {
-    uint32_t h2[8][256];
-    memset(h, 0, k * sizeof h[0]);
-    memset(h2, 0, k * sizeof h2[0]);
+    uint32_t h2[256];
+    memset(h, 0, 256 * sizeof *h);
+    memset(h2, 0, sizeof h2);
+    const unsigned sh = 8 * j;
     size_t i = 0;
-    for (; i + 2 <= cnt; i += 2)
-        for (unsigned j = 0; j < k; j++) {
-            h[j][(us[i] >> (8 * j)) & 0xFF]++;
-            h2[j][(us[i + 1] >> (8 * j)) & 0xFF]++;
-        }
-    if (i < cnt)
-        for (unsigned j = 0; j < k; j++) h[j][(us[i] >> (8 * j)) & 0xFF]++;
-    for (unsigned j = 0; j < k; j++)
-        for (unsigned b = 0; b < 256; b++) h[j][b] += h2[j][b];
+    for (; i + 2 <= cnt; i += 2) {
+        h[(us[i] >> sh) & 0xFF]++;
+        h2[(us[i + 1] >> sh) & 0xFF]++;
+    }
+    if (i < cnt) h[(us[i] >> sh) & 0xFF]++;
+    for (unsigned b = 0; b < 256; b++) h[b] += h2[b];
 }
 
 /* Estimates of the packed size of each transform, from blocks of the column. */
@@ -4225,13 +4461,19 @@ static int choose_xform(const cbz_kernel_table *K, const int64_t *v, size_t n,
                     us[cnt++] =
                         (uint64_t)v[i] - 2 * (uint64_t)v[i - 1] + (uint64_t)v[i - 2] - base;
             }
-            uint32_t h[8][256]; /* only the k planes priced are counted */
-            plane_hist(us, cnt, k, h);
-            double bits = 0;
-            for (unsigned j = 0; j < k; j++) bits += hist_bits(h[j], 256, cnt);
-            const double est = (double)n * bits / (double)cnt;
             /* only a strong skew counts: small ones are priced as before,
-             * with the dictionary's entropy price to compare */
+             * with the dictionary's entropy price to compare.  A plane at
+             * a time, the low ones first: the sum only grows, so once it
+             * is too high for that the other planes are not counted (most
+             * columns of amounts stop after one) */
+            double bits = 0, est = 0;
+            for (unsigned j = 0; j < k; j++) {
+                uint32_t h[256];
+                plane_hist(us, cnt, j, h);
+                bits += hist_bits(h, 256, cnt);
+                est = (double)n * bits / (double)cnt;
+                if (!(est * 2 < (double)n * width)) break;
+            }
             if (est * 2 < (double)n * width) cost[x] = est + (cost[x] - (double)n * width);
         }
     }
@@ -4244,8 +4486,15 @@ static int choose_xform(const cbz_kernel_table *K, const int64_t *v, size_t n,
         uint32_t codes[1024], counts[1024];
         size_t nk = 0;
         size_t probe = n < 1024 ? n : 1024;
-        if (!surely_over(v, probe, probe / 2) &&
-            dict_code_i64(v, probe, probe / 2, keys, codes, counts, &nk)) {
+        /* the probe is the first block: its values lie in lo..hi */
+        bool coded = false, done = false;
+        if (!surely_over(v, probe, probe / 2)) {
+            if ((uint64_t)hi - (uint64_t)lo < DICT_DIRECT_SLOTS)
+                coded = dict_code_i64_direct(v, probe, probe / 2, lo, keys, codes, counts, &nk,
+                                             &done);
+            if (!done) coded = dict_code_i64(v, probe, probe / 2, keys, codes, counts, &nk);
+        }
+        if (coded) {
             double per = entropy_bits(counts, nk, probe) / (double)probe;
             /* unseen values: the rest of the column brings new keys at the
              * rate the probe's second half did */
@@ -4290,47 +4539,35 @@ static inline uint64_t ref_scaled(int64_t r, unsigned k)
     return (uint64_t)(k ? r / pow10_i64[k] : r);
 }
 
-/* Encoder: the integers x (anything at invalid positions) become residuals
- * against the reference r, in v (v may be x).  Invalid positions get the
- * residual that costs least and that the decoder reproduces: R_SUB the
- * previous residual, R_DSUB zero (the decoder's running value then moves by
- * the reference). */
-static inline void ref_forward_div(int64_t *v, const int64_t *xs, const int64_t *r,
-                                   const uint8_t *bad, size_t n, unsigned op, int64_t div)
+/* Encoder, for a column without invalid values (with them, the dense step
+ * applies the reference: ref_forward_dense): the integers x become
+ * residuals against the reference r, in v (v may be x).  No residual
+ * depends on the one before it, so R_SUB by 10^0 vectorizes. */
+static inline void ref_forward_div(int64_t *v, const int64_t *xs, const int64_t *r, size_t n,
+                                   unsigned op, int64_t div)
 {
-    /* by masks, not branches: valid and invalid values alternate at random
-     * in unused OCCURS entries (good: all ones at a valid value) */
-    uint64_t last = 0;
-    if (op == R_EXC) { /* no reference values: R_SUB of zeros */
-        for (size_t i = 0; i < n; i++) {
-            const uint64_t good = (uint64_t)bad[i] - 1u;
-            last = ((uint64_t)xs[i] & good) | (last & ~good);
-            v[i] = (int64_t)last;
-        }
+    if (op == R_EXC) { /* no reference values: the integers as they are */
+        if (v != xs) memcpy(v, xs, n * sizeof *v);
     } else if (op == R_SUB) {
-        for (size_t i = 0; i < n; i++) {
-            const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
-            const uint64_t good = (uint64_t)bad[i] - 1u;
-            last = (((uint64_t)xs[i] - ri) & good) | (last & ~good);
-            v[i] = (int64_t)last;
-        }
+        for (size_t i = 0; i < n; i++)
+            v[i] = (int64_t)((uint64_t)xs[i] - (uint64_t)(div == 1 ? r[i] : r[i] / div));
     } else {
+        uint64_t last = 0;
         for (size_t i = 0; i < n; i++) {
-            const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div);
-            const uint64_t good = (uint64_t)bad[i] - 1u, x = (uint64_t)xs[i];
-            v[i] = (int64_t)((x - last - ri) & good);
-            last = (x & good) | ((last + ri) & ~good);
+            const uint64_t ri = (uint64_t)(div == 1 ? r[i] : r[i] / div), x = (uint64_t)xs[i];
+            v[i] = (int64_t)(x - last - ri);
+            last = x;
         }
     }
 }
 
-static void ref_forward(int64_t *v, const int64_t *x, const int64_t *r, const uint8_t *bad,
-                        size_t n, unsigned op, unsigned k)
+static void ref_forward(int64_t *v, const int64_t *x, const int64_t *r, size_t n, unsigned op,
+                        unsigned k)
 {
     /* the scales choose_ref tries, by constants: no division instruction */
-    if (k == 0) ref_forward_div(v, x, r, bad, n, op, 1);
-    else if (k == 2) ref_forward_div(v, x, r, bad, n, op, 100);
-    else ref_forward_div(v, x, r, bad, n, op, pow10_i64[k]);
+    if (k == 0) ref_forward_div(v, x, r, n, op, 1);
+    else if (k == 2) ref_forward_div(v, x, r, n, op, 100);
+    else ref_forward_div(v, x, r, n, op, pow10_i64[k]);
 }
 
 /* ref_forward followed by the dense step (the residuals at the valid
@@ -4500,6 +4737,7 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
      * one per block (a value parses the same wherever it lies) */
     uint8_t gathered[TRIAL_MAX * REF_PEER_MAX_WIDTH];
     double best = INFINITY;
+    const double must_beat = 0.9 * base; /* as the answer below; INFINITY for raw_base */
     for (size_t c = 0; c < nc; c++) {
         const cbz_col_peer *p = &peers[cand[c]];
         const memo_entry *pe = memo_peer(memo, peers, cand[c]);
@@ -4546,12 +4784,15 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
             m += len[b];
             /* the sums and the unexplained exceptions only grow: once the
              * cheapest price this candidate can still reach is no better
-             * than the best one, it cannot be chosen */
+             * than the best one, it cannot be chosen; nor once it is no
+             * better than the 90% of the column alone that a reference
+             * must beat (then no candidate chosen after it can be the
+             * answer unless it is cheaper, and so chosen all the same) */
             uint64_t low = cs0 < cs2 ? cs0 : cs2;
             low = cd < low ? cd : low;
             const double floor = ((double)low < base_values ? (double)low : base_values) +
                                  (double)(own - explained) * REF_EXC_BITS;
-            beaten = floor >= best;
+            beaten = floor >= best || floor >= must_beat;
         }
         if (beaten) continue;
         const bool subset = !stray;
@@ -4569,7 +4810,7 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
                 out->exc = exc;
             }
     }
-    return best < INFINITY && (raw_base || best < 0.9 * base);
+    return best < INFINITY && (raw_base || best < must_beat);
 }
 
 /* pre (not NULL): the integers of values that need no parsing (TEXT_NUM's
@@ -4666,7 +4907,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         } else if (nbad) {
             dense_ref = r; /* with the dense step below */
         } else {
-            ref_forward(v, x, r, bad, n, ref.op, ref.k);
+            ref_forward(v, x, r, n, ref.op, ref.k);
             x = v;
         }
         if (st) st->layer_seconds[5] += now_s() - t1;
@@ -4710,7 +4951,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         dkeys = scratch(ES_NUM_KEYS, limit * sizeof *dkeys);
         rl = scratch(ES_NUM_CODES, n * sizeof *rl);
         if (!dkeys || !rl) goto nomem;
-        if (!dict_code_i64(x, n, limit, dkeys, rl, NULL, &nd)) xf = X_FOR;
+        /* codes, flags, amounts in a short range: a direct table */
+        int64_t lo, hi;
+        K->minmax(x, n, &lo, &hi);
+        bool done = false, ok = false;
+        if ((uint64_t)hi - (uint64_t)lo < DICT_DIRECT_SLOTS)
+            ok = dict_code_i64_direct(x, n, limit, lo, dkeys, rl, NULL, &nd, &done);
+        if (!done) ok = dict_code_i64(x, n, limit, dkeys, rl, NULL, &nd);
+        if (!ok) xf = X_FOR;
     }
 
     /* header of the numeric body */
@@ -4730,15 +4978,38 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         /* the listed positions first, without a branch per value (u is free
          * until the transforms below) */
         uint64_t *at = u;
-        size_t nl = 0;
+        size_t nl = 0, i = 0;
+        /* eight flags (0 or 1 bytes) at a time where none of them is
+         * listed: exceptions come in runs (unused OCCURS entries, which the
+         * reference shares) or are rare */
         if (by_ref) {
-            for (size_t i = 0, ord = 0; i < n_all; i++) {
+            size_t ord = 0;
+            for (; i + 8 <= n_all; i += 8) {
+                const uint64_t r8 = flags8(rbad + i);
+                if (!(flags8(bad + i) & ~r8)) {
+                    ord += 8 - (size_t)((r8 * 0x0101010101010101ull) >> 56);
+                    continue;
+                }
+                for (size_t j = i; j < i + 8; j++) {
+                    at[nl] = ord;
+                    nl += bad[j] & (uint8_t)~rbad[j];
+                    ord += !rbad[j];
+                }
+            }
+            for (; i < n_all; i++) {
                 at[nl] = ord;
                 nl += bad[i] & (uint8_t)~rbad[i];
                 ord += !rbad[i];
             }
         } else {
-            for (size_t i = 0; i < n_all; i++) {
+            for (; i + 8 <= n_all; i += 8) {
+                if (!flags8(bad + i)) continue;
+                for (size_t j = i; j < i + 8; j++) {
+                    at[nl] = j;
+                    nl += bad[j];
+                }
+            }
+            for (; i < n_all; i++) {
                 at[nl] = i;
                 nl += bad[i];
             }
@@ -4754,10 +5025,14 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
             uint8_t *o = copy_flagged(body->data + body->len, values, n_all, width, bad, 0);
             body->len = (size_t)(o - body->data);
         } else {
-            for (size_t i = 0; i < n_all; i++) {
-                if (!bad[i]) continue;
-                cbz_copy_exact(body->data + body->len, values + i * width, width);
-                body->len += width;
+            for (size_t i8 = 0; i8 < n_all; i8 += 8) { /* eight valid ones passed over */
+                const size_t e = i8 + 8 < n_all ? i8 + 8 : n_all;
+                if (e - i8 == 8 && !flags8(bad + i8)) continue;
+                for (size_t k = i8; k < e; k++) {
+                    if (!bad[k]) continue;
+                    cbz_copy_exact(body->data + body->len, values + k * width, width);
+                    body->len += width;
+                }
             }
         }
         exc_bytes = body->len - before;
@@ -4769,6 +5044,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
 
     t0 = now_s();
     int dec = 0; /* decimal planes for the packed block: 1 unsigned, 2 zigzag */
+    unsigned for_bits = 0; /* X_FOR: the values' width, bits_of(hi - lo) */
     switch (xf) {
     case X_NONE:
         K->zigzag_encode(x, n, u);
@@ -4789,7 +5065,10 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         layer_done(st, 5, t0, n * 8);
         chain_add(st, xform_names[xf]);
         t0 = now_s();
-        if ((rc = put_packed_u64(body, K, u, n - head, planes)) != CBZ_OK) goto nomem;
+        /* the frame's width from its range: no pass over the values */
+        if ((rc = put_packed_u64_bits(body, K, u, n - head, planes,
+                                      bits_of((uint64_t)hi - (uint64_t)lo))) != CBZ_OK)
+            goto nomem;
         layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
         goto out;
@@ -4802,14 +5081,16 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         const int64_t lo100 = lo - (int64_t)(((lo % 100) + 100) % 100);
         if (lo100 <= lo && (uint64_t)hi - (uint64_t)lo100 >= (uint64_t)hi - (uint64_t)lo) {
             K->for_encode(x, n, lo100, u);
-            if (K->max_bits_u64(u, n) >= PLANES_MIN_BITS && dec_planes_win(u, n, false)) {
+            if (bits_of((uint64_t)hi - (uint64_t)lo100) >= PLANES_MIN_BITS &&
+                dec_planes_win(u, n, false)) {
                 if ((rc = cbz_buf_put_varint(body, zz(lo100))) != CBZ_OK) goto nomem;
                 dec = 1;
                 break;
             }
         }
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
-        K->for_encode(x, n, lo, u);
+        if (lo100 != lo) K->for_encode(x, n, lo, u); /* else u holds it already */
+        for_bits = bits_of((uint64_t)hi - (uint64_t)lo);
         break;
     }
     case X_RLE: {
@@ -4826,7 +5107,9 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         layer_done(st, 5, t0, nr * 12);
         chain_add(st, "rle");
         t0 = now_s();
-        if ((rc = put_packed_u64(body, K, u, nr, planes)) != CBZ_OK) goto nomem;
+        if ((rc = put_packed_u64_bits(body, K, u, nr, planes,
+                                      bits_of((uint64_t)hi - (uint64_t)lo))) != CBZ_OK)
+            goto nomem;
         if ((rc = put_packed_u32(body, K, rl, nr, planes)) != CBZ_OK) goto nomem;
         layer_done(st, 7, t0, body->len);
         chain_add(st, "pack");
@@ -4862,6 +5145,7 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
     if (xf != X_NONE) chain_add(st, xform_names[xf]);
     t0 = now_s();
     if (dec == 1) rc = put_dec_planes(body, u, n, false);
+    else if (xf == X_FOR) rc = put_packed_u64_bits(body, K, u, n, planes, for_bits);
     else rc = put_packed_u64_dec(body, K, u, n, planes, dec);
     if (rc != CBZ_OK) goto nomem;
     layer_done(st, 7, t0, body->len);
