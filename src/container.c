@@ -1170,10 +1170,17 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
  * waits on a batch: `threads` encoders (cbz_parallel_for, one item each)
  * take chunks one at a time as they are planned; one serial thread (the
  * run's helper, pipe_serial) reads and plans chunk after chunk into a ring
- * of PIPE_RING(threads) slots, digests each one's input right after reading
- * it (SHA-256 of the whole, the content XXH64) and writes each frame in
- * chunk order as soon as it is encoded; a slot is planned again once its
- * frame is written.  Each slot has its own input buffer: the bytes read past
+ * of PIPE_RING(threads) slots and writes each frame in chunk order as soon
+ * as it is encoded; a slot is planned again once its frame is written.  The
+ * SHA-256 of the whole input, the one stream of the run that cannot be
+ * split, has a thread of its own (pipe_digest), which takes each chunk's
+ * bytes right after they are planned, beside the encoders (they only read
+ * them); the frame of a chunk is written once its bytes are digested.  The
+ * encoder of a chunk takes its content XXH64.  (The serial thread digested
+ * too until the sixth speed pass: on the 16-core device host that one
+ * thread, reading, digesting and writing, was the ceiling at 2 threads and
+ * more: 842 MB/s at 2, 737 at 4, 200 MiB transactions; SHA-256 alone goes
+ * at about 1.3 GB/s there.)  Each slot has its own input buffer: the bytes read past
  * a chunk's end (the planner's look-ahead) are carried to the front of the
  * next slot's.  Every chunk's frame depends on its own bytes only, so the
  * member is the same as the batch loop's and the same for every thread
@@ -1181,14 +1188,15 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
  * about a chunk each.
  * ---------------------------------------------------------------------- */
 #define PIPE_RING(t) (2 * (t))
-/* Above this many threads the batch loop is used instead.  The pipeline's
- * one serial thread reads, plans, digests and writes every chunk; measured:
- * at 2 threads on a 2-core machine the pipeline is 8-19% faster than the
- * batch loop (transactions, customers, ledger, 50 MiB), but at 16 threads on
- * the 16-core device host it was 3-23% slower (2 GiB inputs), where that
- * serial thread is the bottleneck.  The crossover between 4 and 16 is not
- * measured.  Either path writes the same member. */
-#define PIPE_MAX_THREADS 4
+/* The pipeline serves every thread count from 2 up.  Measured: at 2 threads
+ * on a 2-core machine it is 8-19% faster than the batch loop (transactions,
+ * customers, ledger, 50 MiB).  On the 16-core device host (200 MiB,
+ * transactions / customers, MB/s), with the digest on its own thread:
+ * 2 threads 629 / 552 (1.83 / 1.68 x 1 thread), 3 940 / 785, 4 1104 / 926
+ * (the SHA-256 stream alone: 1200), 8 949 / 1107 and 16 911 / 1098 where the
+ * batch loop made 636 / 635 and 547 / 571 (its batches wait for their
+ * slowest chunk).  Before the digest thread the serial thread capped it
+ * (4 threads 737, and 3-23% slower than the batch loop at 16 on 2 GiB). */
 
 enum { PS_FREE, PS_PLANNED, PS_ENCODING, PS_ENCODED };
 
@@ -1220,6 +1228,8 @@ typedef struct pipe_run {
     pthread_cond_t cv;             /* any state change below */
     cbz_buf carry;                 /* input bytes after the last planned chunk */
     uint64_t planned;              /* chunks planned so far */
+    uint64_t digested;             /* chunks in the SHA-256 so far (in order) */
+    bool digest_thread;            /* pipe_digest digests, else the serial thread */
     uint64_t taken;                /* chunks an encoder has taken */
     bool plan_done;                /* no chunk will be planned any more */
     bool stop;                     /* an error: encoders leave */
@@ -1325,12 +1335,14 @@ static void pipe_serial(void *arg)
             ps->state = PS_PLANNED;
             r->planned++;
             pthread_cond_broadcast(&r->cv);
-            /* digest its input now, while it is in the cache; encoders only
-             * read it */
-            pthread_mutex_unlock(&r->mu);
-            cbz_sha256_update(r->sha, ps->s.data, (size_t)ps->s.ci.in_len);
-            ps->s.content_xxh64 = cbz_xxh64(ps->s.data, (size_t)ps->s.ci.in_len, 0);
-            pthread_mutex_lock(&r->mu);
+            if (!r->digest_thread) {
+                /* digest its input now, while it is in the cache; encoders
+                 * only read it */
+                pthread_mutex_unlock(&r->mu);
+                cbz_sha256_update(r->sha, ps->s.data, (size_t)ps->s.ci.in_len);
+                pthread_mutex_lock(&r->mu);
+                r->digested++;
+            }
             continue;
         }
         if (written == r->planned) {
@@ -1339,7 +1351,7 @@ static void pipe_serial(void *arg)
             continue;
         }
         pipe_slot *ws = &r->ring[written % (uint64_t)r->n_ring];
-        if (ws->state != PS_ENCODED) {
+        if (ws->state != PS_ENCODED || r->digested <= written) {
             pthread_cond_wait(&r->cv, &r->mu);
             continue;
         }
@@ -1366,6 +1378,30 @@ static void pipe_serial(void *arg)
     pthread_mutex_unlock(&r->mu);
 }
 
+/* The digest thread: the planned chunks' bytes into the SHA-256 in chunk
+ * order, until every planned chunk is digested and planning is done, or an
+ * error stops the run.  A slot is not planned again before its frame is
+ * written, which waits for its digest: the bytes stay put meanwhile. */
+static void pipe_digest(void *arg)
+{
+    pipe_run *r = arg;
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop) {
+        if (r->digested == r->planned) {
+            if (r->plan_done) break;
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        const pipe_slot *ps = &r->ring[r->digested % (uint64_t)r->n_ring];
+        pthread_mutex_unlock(&r->mu);
+        cbz_sha256_update(r->sha, ps->s.data, (size_t)ps->s.ci.in_len);
+        pthread_mutex_lock(&r->mu);
+        r->digested++;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
 /* One encoder (cbz_parallel_for item = thread): planned chunks in order of
  * planning until the serial thread is done with planning and none is left. */
 static void pipe_encoder(void *arg, size_t item, int thread)
@@ -1386,6 +1422,7 @@ static void pipe_encoder(void *arg, size_t item, int thread)
         ps->state = PS_ENCODING;
         pthread_mutex_unlock(&r->mu);
         ec.slots = &ps->s;
+        ps->s.content_xxh64 = cbz_xxh64(ps->s.data, (size_t)ps->s.ci.in_len, 0);
         encode_slot(&ec, 0, thread);
         pthread_mutex_lock(&r->mu);
         ps->state = PS_ENCODED;
@@ -1446,10 +1483,15 @@ static cbz_status pipe_compress(const cbz_plan *plan, int level, int threads, cb
         }
         if (!sync) s = cbz_fail(err, CBZ_ERR_NOMEM, "cannot make the pipeline's lock");
     }
+    /* NULL (no thread to be had): the serial thread digests as well */
+    cbz_helper *dh = s == CBZ_OK ? cbz_helper_new() : NULL;
+    r.digest_thread = dh != NULL;
     if (s == CBZ_OK) {
         cbz_helper_start(hp, pipe_serial, &r);
+        if (dh) cbz_helper_start(dh, pipe_digest, &r);
         cbz_parallel_for((size_t)threads, threads, pipe_encoder, &r);
         cbz_helper_wait(hp);
+        cbz_helper_free(dh);   /* waits for pipe_digest: it leaves once stop is set */
         s = r.status;
         if (s != CBZ_OK && err) *err = r.err;
     }
@@ -1569,9 +1611,9 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     stage_times tm;
     memset(&tm, 0, sizeof tm);
     double t_start = now_s();
-    /* 2 to PIPE_MAX_THREADS threads and the CPU split: the chunk pipeline,
-     * no batches (bt[0] stays empty) */
-    if (hp && threads >= 2 && threads <= PIPE_MAX_THREADS && sp.mode == SPLIT_CPU &&
+    /* 2 threads or more and the CPU split: the chunk pipeline, no batches
+     * (bt[0] stays empty) */
+    if (hp && threads >= 2 && sp.mode == SPLIT_CPU &&
         in.windowed) {
         s = pipe_compress(&plan, meta.level, threads, work, &in, &fr, read_step, &mo, sha, &index,
                           totals, slot_stats, p->progress, res, &faults, hp, meta.chunk_size,
