@@ -151,11 +151,14 @@ typedef void (*cbz_k_i64_to_be_fn)(const int64_t *in, size_t n, size_t width, ui
  * for_encode (frame of reference): out[i] = in[i] - base; for_decode adds it.
  * zigzag_encode: out[i] = (in[i] << 1) ^ (in[i] >> 63); zigzag_decode inverts.
  * minmax: *min and *max of in[0..n) (n >= 1).
- * seq_stats: folds the n >= 1 values of in (a block of a sample) into *s:
+ * seq_stats: folds the nb blocks of a sample into *s, block b the len[b] >= 1
+ *   values at in + start[b] (each one's differences within it only):
  *   lo/hi the least and greatest value, dlo/dhi those of the differences
- *   in[i] - in[i-1] (i >= 1, wrapping), ddlo/ddhi those of the second
- *   differences in[i] - 2*in[i-1] + in[i-2] (i >= 2), or_zz ORs the values'
- *   zigzag forms, runs adds 1 + the count of i >= 1 with in[i] != in[i-1].
+ *   x[i] - x[i-1] (i >= 1, wrapping), ddlo/ddhi those of the second
+ *   differences x[i] - 2*x[i-1] + x[i-2] (i >= 2), or_zz ORs the values'
+ *   zigzag forms, runs adds 1 + the count of i >= 1 with x[i] != x[i-1]
+ *   (x: a block).  One call for the blocks: a sample of short blocks
+ *   would pay a call and a fold of the vector lanes per block.
  * run_count: number of maximal runs of equal values (0 when n == 0).
  * rle_encode: writes the runs as (vals[k], lens[k]), a run longer than
  *   UINT32_MAX split in several; returns the number of runs (<= n).
@@ -173,7 +176,8 @@ typedef struct cbz_k_seq_stats {
     uint64_t or_zz;
     size_t runs;
 } cbz_k_seq_stats;
-typedef void (*cbz_k_seq_stats_fn)(const int64_t *in, size_t n, cbz_k_seq_stats *s);
+typedef void (*cbz_k_seq_stats_fn)(const int64_t *in, const size_t *start, const size_t *len,
+                                   size_t nb, cbz_k_seq_stats *s);
 typedef size_t (*cbz_k_run_count_fn)(const int64_t *in, size_t n);
 typedef size_t (*cbz_k_rle_encode_fn)(const int64_t *in, size_t n, int64_t *vals,
                                       uint32_t *lens);
@@ -373,7 +377,8 @@ void cbz_k_for_decode_portable(const uint64_t *in, size_t n, int64_t base, int64
 void cbz_k_zigzag_encode_portable(const int64_t *in, size_t n, uint64_t *out);
 void cbz_k_zigzag_decode_portable(const uint64_t *in, size_t n, int64_t *out);
 void cbz_k_minmax_portable(const int64_t *in, size_t n, int64_t *min, int64_t *max);
-void cbz_k_seq_stats_portable(const int64_t *in, size_t n, cbz_k_seq_stats *s);
+void cbz_k_seq_stats_portable(const int64_t *in, const size_t *start, const size_t *len, size_t nb,
+                              cbz_k_seq_stats *s);
 size_t cbz_k_run_count_portable(const int64_t *in, size_t n);
 size_t cbz_k_rle_encode_portable(const int64_t *in, size_t n, int64_t *vals, uint32_t *lens);
 bool cbz_k_rle_decode_portable(const int64_t *vals, const uint32_t *lens, size_t nruns,

@@ -14,9 +14,18 @@ static inline uint64_t load_le64(const uint8_t *p)
            (uint64_t)p[7] << 56;
 }
 
+/* byte by byte, written out: the compiler joins them into one store where
+ * the machine is little-endian (a loop of eight is not unrolled at -O2) */
 static inline void store_le64(uint8_t *p, uint64_t v)
 {
-    for (int k = 0; k < 8; k++) p[k] = (uint8_t)(v >> (8 * k));
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    p[4] = (uint8_t)(v >> 32);
+    p[5] = (uint8_t)(v >> 40);
+    p[6] = (uint8_t)(v >> 48);
+    p[7] = (uint8_t)(v >> 56);
 }
 
 static inline uint64_t abs_u64(int64_t v)
@@ -371,9 +380,9 @@ void cbz_k_minmax_portable(const int64_t *in, size_t n, int64_t *min, int64_t *m
     *max = hi;
 }
 
-/* The second value apart (it has a difference but no second one), then
- * the rest with no test per value. */
-void cbz_k_seq_stats_portable(const int64_t *in, size_t n, cbz_k_seq_stats *s)
+/* One block: the second value apart (it has a difference but no second
+ * one), then the rest with no test per value. */
+static void seq_stats_block(const int64_t *in, size_t n, cbz_k_seq_stats *s)
 {
     uint64_t or_zz = s->or_zz, prev = (uint64_t)in[0], prev_d = 0;
     int64_t lo = s->lo, hi = s->hi, dlo = s->dlo, dhi = s->dhi, ddlo = s->ddlo, ddhi = s->ddhi;
@@ -409,6 +418,12 @@ void cbz_k_seq_stats_portable(const int64_t *in, size_t n, cbz_k_seq_stats *s)
         prev = x;
     }
     *s = (cbz_k_seq_stats){ lo, hi, dlo, dhi, ddlo, ddhi, or_zz, runs };
+}
+
+void cbz_k_seq_stats_portable(const int64_t *in, const size_t *start, const size_t *len, size_t nb,
+                              cbz_k_seq_stats *s)
+{
+    for (size_t b = 0; b < nb; b++) seq_stats_block(in + start[b], len[b], s);
 }
 
 size_t cbz_k_run_count_portable(const int64_t *in, size_t n)
@@ -603,8 +618,34 @@ static inline __attribute__((always_inline)) void pack_words_u32(const uint32_t 
     size_t i = 0;
     for (; i + per <= n; i += per, out += 8) {
         uint64_t w = 0;
+#pragma GCC unroll 64 /* a constant shift per value */
         for (unsigned k = 0; k < per; k++) w |= ((uint64_t)in[i + k] & mask) << (k * bits);
         store_le64(out, w);
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        for (unsigned k = 0; i + k < n; k++) w |= ((uint64_t)in[i + k] & mask) << (k * bits);
+        const size_t bytes = ((n - i) * bits + 7) / 8;
+        for (size_t b = 0; b < bytes; b++) out[b] = (uint8_t)(w >> (8 * b));
+    }
+}
+
+/* bitpack_u32 for the other widths under 8: eight values fill `bits`
+ * whole bytes, joined in a 64-bit word with no test per value; inlined with
+ * a constant width (a constant store). */
+static inline __attribute__((always_inline)) void pack_groups_u32(const uint32_t *in, size_t n,
+                                                                 const unsigned bits,
+                                                                 uint8_t *out)
+{
+    const uint64_t mask = ((uint64_t)1 << bits) - 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8, out += bits) {
+        uint64_t w = 0;
+#pragma GCC unroll 8 /* a constant shift per value */
+        for (unsigned k = 0; k < 8; k++) w |= ((uint64_t)in[i + k] & mask) << (k * bits);
+        uint8_t b[8];
+        store_le64(b, w);
+        memcpy(out, b, bits);
     }
     if (i < n) {
         uint64_t w = 0;
@@ -620,7 +661,11 @@ void cbz_k_bitpack_u32_portable(const uint32_t *in, size_t n, unsigned bits, uin
     switch (bits) {
     case 1: pack_words_u32(in, n, 1, out); return;
     case 2: pack_words_u32(in, n, 2, out); return;
+    case 3: pack_groups_u32(in, n, 3, out); return;
     case 4: pack_words_u32(in, n, 4, out); return;
+    case 5: pack_groups_u32(in, n, 5, out); return;
+    case 6: pack_groups_u32(in, n, 6, out); return;
+    case 7: pack_groups_u32(in, n, 7, out); return;
     case 8: pack_words_u32(in, n, 8, out); return;
     case 16: pack_words_u32(in, n, 16, out); return;
     default: break;

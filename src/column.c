@@ -559,10 +559,15 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
     CBZ_TRY(cbz_buf_reserve(b, sbytes + n * k));
     uint8_t *o = b->data + b->len;
     if (sm) { /* the sign bits, a byte of eight values at a time */
-        for (size_t i = 0; i < n; i += 8) {
-            const size_t e = n - i < 8 ? n - i : 8;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) { /* a constant count: unrolled */
             uint8_t byte = 0;
-            for (size_t q = 0; q < e; q++) byte |= (uint8_t)((v[i + q] & 1) << q);
+            for (size_t q = 0; q < 8; q++) byte |= (uint8_t)((v[i + q] & 1) << q);
+            o[i >> 3] = byte;
+        }
+        if (i < n) {
+            uint8_t byte = 0;
+            for (size_t q = 0; i + q < n; q++) byte |= (uint8_t)((v[i + q] & 1) << q);
             o[i >> 3] = byte;
         }
         o += sbytes;
@@ -572,10 +577,28 @@ static cbz_status put_dec_planes(cbz_buf *b, const uint64_t *v, size_t n, bool s
          * divisions by the constant 100 are then one vectorized loop (in
          * 32 bits: the magnitudes fit) */
         uint32_t d[PLANES_BLOCK];
+        uint16_t lo[PLANES_BLOCK];
         for (size_t b0 = 0; b0 < n; b0 += PLANES_BLOCK) {
             const size_t m = n - b0 < PLANES_BLOCK ? n - b0 : PLANES_BLOCK;
             for (size_t i = 0; i < m; i++) d[i] = (uint32_t)dec_mag(v[b0 + i], sm);
-            for (unsigned j = 0; j + 1 < k; j++) {
+            unsigned j = 0;
+            /* two planes a step while neither is the last: the low four
+             * digits split off in 32 bits, then split in two in 16 bits
+             * (twice the lanes a multiply) */
+            for (; j + 2 < k; j += 2) {
+                for (size_t i = 0; i < m; i++) {
+                    const uint32_t q = d[i] / 10000;
+                    lo[i] = (uint16_t)(d[i] - q * 10000);
+                    d[i] = q;
+                }
+                uint8_t *oj = o + (size_t)j * n + b0, *oj1 = oj + n;
+                for (size_t i = 0; i < m; i++) {
+                    const uint16_t q = (uint16_t)(lo[i] / 100);
+                    oj[i] = (uint8_t)(lo[i] - q * 100);
+                    oj1[i] = (uint8_t)q;
+                }
+            }
+            for (; j + 1 < k; j++) {
                 uint8_t *oj = o + (size_t)j * n + b0;
                 for (size_t i = 0; i < m; i++) {
                     const uint32_t q = d[i] / 100;
@@ -2166,11 +2189,11 @@ static inline uint64_t digit_bits(const uint8_t *v, size_t w, size_t len, uint64
         m = digit_bits8(tail_word(v, w, 0), zone8); /* zero bytes are no digits */
     } else {
         size_t j = 0;
-        for (; j + 8 <= w; j += 8) {
+        for (; j + 8 <= w && j < len; j += 8) { /* words past len: flags masked off */
             memcpy(&x, v + j, 8);
             m |= digit_bits8(x, zone8) << j;
         }
-        if (j < w) {
+        if (j < w && j < len) {
             memcpy(&x, v + w - 8, 8);
             m |= digit_bits8(x, zone8) >> (j + 8 - w) << j;
         }
@@ -2210,6 +2233,32 @@ static inline size_t tnum_count_bits(uint64_t dm)
         dm = e >= 64 ? 0 : dm & (~(uint64_t)0 << e);
     }
     return k;
+}
+
+/* The digit pieces of one set of digit flags (as encode_text_num cuts them:
+ * runs, each cut into pieces of at most TNUM_MAX_DIGITS): kept for the
+ * value after, which in a column of one format has the same flags. */
+typedef struct tnum_shape {
+    uint64_t dm;          /* the flags; 0: no piece */
+    size_t np;            /* pieces (at most 32 in 64 bytes) */
+    uint8_t s[32], e[32]; /* each piece's start and end (one past it) */
+} tnum_shape;
+
+static void tnum_shape_set(tnum_shape *sh, uint64_t dm)
+{
+    size_t k = 0;
+    sh->dm = dm;
+    while (dm) {
+        size_t s, e, j;
+        digit_run(dm, &s, &e);
+        for (; s < e; s = j, k++) {
+            j = e - s > TNUM_MAX_DIGITS ? s + TNUM_MAX_DIGITS : e;
+            sh->s[k] = (uint8_t)s;
+            sh->e[k] = (uint8_t)j;
+        }
+        dm = e >= 64 ? 0 : dm & (~(uint64_t)0 << e);
+    }
+    sh->np = k;
 }
 
 /* The number of the 8 digit bytes held little-endian in x (byte 0 the most
@@ -2269,11 +2318,19 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     size_t nslots = 0, total = 0;
     memset(m, 0, (width + 1) * sizeof *m);
     K->text_lengths(values, n, width, pad, tlen);
+    /* the last flags counted, and their count */
+    uint64_t prev_dm = 0;
+    uint32_t prev_cnt = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *v = values + i * width;
         if (by_bits) {
-            dbits[i] = digit_bits(v, width, tlen[i], zone8);
-            cnt[i] = (uint32_t)tnum_count_bits(dbits[i]);
+            const uint64_t dm = digit_bits(v, width, tlen[i], zone8);
+            if (dm != prev_dm) {
+                prev_dm = dm;
+                prev_cnt = (uint32_t)tnum_count_bits(dm);
+            }
+            dbits[i] = dm;
+            cnt[i] = prev_cnt;
         } else {
             cnt[i] = (uint32_t)tnum_count(v, tlen[i], eb);
         }
@@ -2311,6 +2368,7 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         const uint64_t pad8 = 0x0101010101010101ull * pad;
         const size_t copied_from =
             n * width >= width + 8 ? (n * width - width - 8) / width + 1 : 0;
+        tnum_shape sh = { 0 };
         for (size_t i = 0; i < n && by_bits; i++) {
             const uint8_t *v = values + i * width;
             if (i >= copied_from) {
@@ -2319,21 +2377,16 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
                 v = last;
             }
             uint8_t *t = tmpl + i * width;
-            uint64_t dm = dbits[i];
-            size_t o = 0, k = 0, j = 0;
-            while (dm) {
-                size_t s, e;
-                digit_run(dm, &s, &e);
+            if (dbits[i] != sh.dm) tnum_shape_set(&sh, dbits[i]);
+            size_t o = 0, j = 0;
+            for (size_t k = 0; k < sh.np; k++) {
+                const size_t s = sh.s[k];
                 for (size_t q = 0; q < s - j; q += 8) memcpy(t + o + q, v + j + q, 8);
                 o += s - j;
-                for (; s < e; s = j) { /* pieces of at most TNUM_MAX_DIGITS */
-                    j = e - s > TNUM_MAX_DIGITS ? s + TNUM_MAX_DIGITS : e;
-                    ints[at[k]] = (int64_t)digits_value(v + s, j - s);
-                    nds[at[k]++] = (uint32_t)(j - s);
-                    k++;
-                    t[o++] = zero;
-                }
-                dm = e >= 64 ? 0 : dm & (~(uint64_t)0 << e);
+                j = sh.e[k];
+                ints[at[k]] = (int64_t)digits_value(v + s, j - s);
+                nds[at[k]++] = (uint32_t)(j - s);
+                t[o++] = zero;
             }
             /* the rest of the value with its pad, then pad */
             for (size_t q = 0; q < width - j; q += 8) memcpy(t + o + q, v + j + q, 8);
@@ -3530,12 +3583,26 @@ static size_t mask_check(const uint8_t *cblank, size_t m, const cbz_col_peer *p,
     return blank;
 }
 
-/* mask_check on flags known already: the same answer. */
+/* mask_check on flags known already: the same answer.  The flags (0 or 1)
+ * by 8-byte words, counted in byte lanes for up to 255 words at a time (no
+ * lane passes 255), the lanes then added up. */
 static size_t mask_check_flags(const uint8_t *cblank, size_t m, const uint8_t *pblank)
 {
-    size_t blank = 0;
-    uint8_t stray = 0;
-    for (size_t i = 0; i < m; i++) {
+    size_t blank = 0, i = 0;
+    uint64_t stray = 0;
+    while (m - i >= 8) {
+        const size_t end = i + (m - i < 8 * 255 ? (m - i) / 8 : 255) * 8;
+        uint64_t lanes = 0, p, c;
+        for (; i < end; i += 8) {
+            memcpy(&p, pblank + i, 8);
+            memcpy(&c, cblank + i, 8);
+            stray |= p & ~c;
+            lanes += p;
+        }
+        lanes = (lanes & 0x00FF00FF00FF00FFull) + (lanes >> 8 & 0x00FF00FF00FF00FFull);
+        blank += (size_t)((lanes * 0x0001000100010001ull) >> 48);
+    }
+    for (; i < m; i++) {
         stray |= pblank[i] & (uint8_t)~cblank[i];
         blank += pblank[i];
     }
@@ -4414,11 +4481,9 @@ static int choose_xform(const cbz_kernel_table *K, const int64_t *v, size_t n,
     }
     /* the blocks' values, differences and runs (seq_stats) */
     cbz_k_seq_stats ss = { v[0], v[0], INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN, 0, 0 };
+    K->seq_stats(v, starts, lens, nb, &ss);
     size_t m = 0;
-    for (size_t b = 0; b < nb; b++) {
-        K->seq_stats(v + starts[b], lens[b], &ss);
-        m += lens[b];
-    }
+    for (size_t b = 0; b < nb; b++) m += lens[b];
     const uint64_t or_none = ss.or_zz;
     const int64_t lo = ss.lo, hi = ss.hi;
     int64_t dlo = ss.dlo, dhi = ss.dhi, ddlo = ss.ddlo, ddhi = ss.ddhi;
@@ -4486,9 +4551,15 @@ static int choose_xform(const cbz_kernel_table *K, const int64_t *v, size_t n,
         uint32_t codes[1024], counts[1024];
         size_t nk = 0;
         size_t probe = n < 1024 ? n : 1024;
-        /* the probe is the first block: its values lie in lo..hi */
+        /* the probe is the first block: its values lie in lo..hi, so it
+         * holds at most hi - lo + 1 distinct ones (then surely_over would
+         * find no more than probe / 2); when every sampled difference has
+         * one sign it rises or falls throughout, its values all distinct:
+         * more than the limit, which fails the dictionary without a probe */
+        const bool monotone = ss.dlo <= ss.dhi && (ss.dlo > 0 || ss.dhi < 0);
+        const bool narrow = (uint64_t)hi - (uint64_t)lo < probe / 2;
         bool coded = false, done = false;
-        if (!surely_over(v, probe, probe / 2)) {
+        if (!monotone && (narrow || !surely_over(v, probe, probe / 2))) {
             if ((uint64_t)hi - (uint64_t)lo < DICT_DIRECT_SLOTS)
                 coded = dict_code_i64_direct(v, probe, probe / 2, lo, keys, codes, counts, &nk,
                                              &done);
@@ -4666,6 +4737,89 @@ static size_t trial_blocks(size_t n, size_t *start, size_t *len)
  * of mostly small residuals. */
 static inline unsigned zz_count(uint64_t x) { return bits_of(zz((int64_t)x)); }
 
+/* choose_ref's trial sums of one candidate */
+typedef struct ref_trial {
+    uint64_t cs[3];   /* R_SUB 10^0, R_SUB 10^2, R_DSUB */
+    size_t own, explained;
+    uint8_t stray;    /* invalid in the reference, valid here */
+} ref_trial;
+
+/* The prices of a block with no invalid value in the column nor in the
+ * reference: the live operations' sums only (their flags as constants: no
+ * test per value). */
+static inline __attribute__((always_inline)) void ref_trial_sums(const int64_t *xv,
+                                                                 const int64_t *rv, size_t n,
+                                                                 bool s0, bool s2, bool sd,
+                                                                 ref_trial *t)
+{
+    uint64_t a = 0, b = 0, c = 0, prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t x = (uint64_t)xv[i];
+        if (s0) a += zz_count(x - (uint64_t)rv[i]);
+        if (s2) b += zz_count(x - ref_scaled(rv[i], 2));
+        if (sd) c += zz_count(x - prev - (uint64_t)rv[i]);
+        prev = x;
+    }
+    t->cs[0] += a;
+    t->cs[1] += b;
+    t->cs[2] += c;
+}
+
+/* One trial block of a candidate into t: xv, xb the column's integers and
+ * invalid flags, rv, rb the reference's; live the operations still summed
+ * (bit t for cs[t]). */
+static void ref_trial_block(const int64_t *xv, const int64_t *rv, const uint8_t *xb,
+                            const uint8_t *rb, size_t n, unsigned live, ref_trial *t)
+{
+    /* the exceptions a word at a time (the flags are 0 or 1): own counts
+     * xb, explained rb & xb, stray ORs rb & ~xb */
+    uint64_t any = 0, stray = 0, w, q;
+    size_t own = 0, explained = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, xb + i, 8);
+        memcpy(&q, rb + i, 8);
+        any |= w | q;
+        stray |= q & ~w;
+        own += (size_t)((w * 0x0101010101010101ull) >> 56);
+        explained += (size_t)(((q & w) * 0x0101010101010101ull) >> 56);
+    }
+    for (; i < n; i++) {
+        any |= xb[i] | rb[i];
+        stray |= rb[i] & (uint8_t)~xb[i];
+        own += xb[i];
+        explained += rb[i] & xb[i];
+    }
+    if (any) {
+        t->stray |= stray != 0;
+        t->own += own;
+        t->explained += explained;
+        if (own == n || !live) return; /* no valid value here: exceptions only */
+        uint64_t prev = 0;
+        for (i = 0; i < n; i++) {
+            if (xb[i]) {
+                prev += (uint64_t)rv[i];
+                continue;
+            }
+            const uint64_t x = (uint64_t)xv[i];
+            if (live & 1) t->cs[0] += zz_count(x - (uint64_t)rv[i]);
+            if (live & 2) t->cs[1] += zz_count(x - ref_scaled(rv[i], 2));
+            if (live & 4) t->cs[2] += zz_count(x - prev - (uint64_t)rv[i]);
+            prev = x;
+        }
+        return;
+    }
+    switch (live) {
+    case 7: ref_trial_sums(xv, rv, n, true, true, true, t); break;
+    case 5: ref_trial_sums(xv, rv, n, true, false, true, t); break;
+    case 6: ref_trial_sums(xv, rv, n, false, true, true, t); break;
+    case 3: ref_trial_sums(xv, rv, n, true, true, false, t); break;
+    case 1: ref_trial_sums(xv, rv, n, true, false, false, t); break;
+    case 2: ref_trial_sums(xv, rv, n, false, true, false, t); break;
+    case 4: ref_trial_sums(xv, rv, n, false, false, true, t); break;
+    default: break;
+    }
+}
+
 typedef struct ref_choice {
     size_t peer;       /* index in peers[] */
     unsigned op, k;    /* ref_op, scale */
@@ -4758,48 +4912,38 @@ static bool choose_ref(const cbz_kernel_table *K, const cbz_col_desc *d, const i
             parse_numeric(K, &p->desc, gathered, m, r, rform, rbad);
         }
         /* exceptions: explained by the peer when its invalid ones are ours */
-        uint8_t stray = 0;
-        size_t explained = 0, own = 0;
-        uint64_t cs0 = 0, cs2 = 0, cd = 0;
+        ref_trial tr = { { 0, 0, 0 }, 0, 0, 0 };
+        unsigned live = 7; /* the operations that can still be chosen */
         bool beaten = false;
         m = 0;
         for (size_t b = 0; b < nb && !beaten; b++) {
             const int64_t *rv = direct ? pe->ints + start[b] : r + m, *xv = v + start[b];
             const uint8_t *rb = direct ? pe->bad + start[b] : rbad + m, *xb = bad + start[b];
-            uint64_t prev = 0;
-            for (size_t i = 0; i < len[b]; i++) {
-                stray |= rb[i] & (uint8_t)~xb[i];
-                if (xb[i]) {
-                    own++;
-                    explained += rb[i];
-                    prev += (uint64_t)rv[i];
-                    continue;
-                }
-                const uint64_t x = (uint64_t)xv[i];
-                cs0 += zz_count(x - (uint64_t)rv[i]);
-                cs2 += zz_count(x - ref_scaled(rv[i], 2));
-                cd += zz_count(x - prev - (uint64_t)rv[i]);
-                prev = x;
-            }
+            ref_trial_block(xv, rv, xb, rb, len[b], live, &tr);
             m += len[b];
             /* the sums and the unexplained exceptions only grow: once the
-             * cheapest price this candidate can still reach is no better
+             * cheapest price an operation can still reach is no better
              * than the best one, it cannot be chosen; nor once it is no
              * better than the 90% of the column alone that a reference
-             * must beat (then no candidate chosen after it can be the
-             * answer unless it is cheaper, and so chosen all the same) */
-            uint64_t low = cs0 < cs2 ? cs0 : cs2;
-            low = cd < low ? cd : low;
-            const double floor = ((double)low < base_values ? (double)low : base_values) +
-                                 (double)(own - explained) * REF_EXC_BITS;
-            beaten = floor >= best || floor >= must_beat;
+             * must beat (then no price chosen after it can be the answer
+             * unless it is cheaper, and so chosen all the same).  Its
+             * sum is then no longer kept; with all three so and the
+             * column alone too, the candidate is passed over */
+            const double unexplained = (double)(tr.own - tr.explained) * REF_EXC_BITS;
+            const double bar = best < must_beat ? best : must_beat;
+            for (unsigned o = 0; o < 3; o++)
+                if ((live >> o & 1) && (double)tr.cs[o] + unexplained >= bar) live &= ~(1u << o);
+            beaten = !live && base_values + unexplained >= bar;
         }
         if (beaten) continue;
-        const bool subset = !stray;
+        const size_t own = tr.own, explained = tr.explained;
+        const bool subset = !tr.stray;
         bool exc = subset && explained > 0;
         double ce = (double)(exc ? own - explained : own) * REF_EXC_BITS;
         if (raw_base && (!exc || (own - explained) * 2 > m)) continue;
-        const double cost[4] = { (double)cs0, (double)cs2, (double)cd, base_values };
+        const double cost[4] = { live & 1 ? (double)tr.cs[0] : INFINITY,
+                                 live & 2 ? (double)tr.cs[1] : INFINITY,
+                                 live & 4 ? (double)tr.cs[2] : INFINITY, base_values };
         static const unsigned ops[4] = { R_SUB, R_SUB, R_DSUB, R_EXC }, ks[4] = { 0, 2, 0, 0 };
         for (int t = 0; t < (exc ? 4 : 3); t++)
             if (cost[t] + ce < best) {

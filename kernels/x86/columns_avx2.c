@@ -278,35 +278,59 @@ void cbz_k_minmax_avx2(const int64_t *in, size_t n, int64_t *min, int64_t *max)
     *max = b;
 }
 
-/* Four values a step from the third one on (each step reads the two
- * before it for the differences); the first two, the lanes' folding and
- * the tail by the portable kernel's steps, which are the same sums: a
+/* Four values a step from a block's third one on (each step reads the two
+ * before it for the differences), into lanes kept over all the blocks and
+ * folded once at the end; a block's first two values, its tail and the
+ * short blocks by the portable kernel's steps, which are the same sums: a
  * least, greatest, OR and count do not depend on the order. */
-void cbz_k_seq_stats_avx2(const int64_t *in, size_t n, cbz_k_seq_stats *s)
+void cbz_k_seq_stats_avx2(const int64_t *in, const size_t *start, const size_t *len, size_t nb,
+                          cbz_k_seq_stats *s)
 {
-    if (n < 2 + 8) {
-        cbz_k_seq_stats_portable(in, n, s);
-        return;
-    }
-    cbz_k_seq_stats_portable(in, 2, s); /* the first value, then the first difference */
+    static const size_t zero_at = 0, two = 2;
     const __m256i zero = _mm256_setzero_si256();
-    __m256i lo = LD4(in + 2), hi = lo, dlo = _mm256_sub_epi64(lo, LD4(in + 1)), dhi = dlo;
-    __m256i ddlo = _mm256_sub_epi64(dlo, _mm256_sub_epi64(LD4(in + 1), LD4(in))), ddhi = ddlo;
+    const __m256i smax = _mm256_set1_epi64x(INT64_MAX), smin = _mm256_set1_epi64x(INT64_MIN);
+    __m256i lo = smax, hi = smin, dlo = smax, dhi = smin, ddlo = smax, ddhi = smin;
     __m256i or_zz = zero, eq = zero;
-    size_t i = 2;
-    for (; i + 4 <= n; i += 4) {
-        const __m256i x = LD4(in + i), p = LD4(in + i - 1), q = LD4(in + i - 2);
-        const __m256i d = _mm256_sub_epi64(x, p), dd = _mm256_sub_epi64(d, _mm256_sub_epi64(p, q));
-        or_zz = _mm256_or_si256(or_zz, _mm256_xor_si256(_mm256_slli_epi64(x, 1),
-                                                        _mm256_cmpgt_epi64(zero, x)));
-        lo = _mm256_blendv_epi8(lo, x, _mm256_cmpgt_epi64(lo, x));
-        hi = _mm256_blendv_epi8(hi, x, _mm256_cmpgt_epi64(x, hi));
-        dlo = _mm256_blendv_epi8(dlo, d, _mm256_cmpgt_epi64(dlo, d));
-        dhi = _mm256_blendv_epi8(dhi, d, _mm256_cmpgt_epi64(d, dhi));
-        ddlo = _mm256_blendv_epi8(ddlo, dd, _mm256_cmpgt_epi64(ddlo, dd));
-        ddhi = _mm256_blendv_epi8(ddhi, dd, _mm256_cmpgt_epi64(dd, ddhi));
-        eq = _mm256_sub_epi64(eq, _mm256_cmpeq_epi64(x, p)); /* + 1 per equal pair */
+    size_t steps = 0; /* vector steps: each lane compared that many pairs */
+    for (size_t b = 0; b < nb; b++) {
+        const int64_t *x = in + start[b];
+        const size_t n = len[b];
+        if (n < 2 + 8) {
+            cbz_k_seq_stats_portable(in, start + b, len + b, 1, s);
+            continue;
+        }
+        cbz_k_seq_stats_portable(x, &zero_at, &two, 1, s); /* the first value and difference */
+        size_t i = 2;
+        for (; i + 4 <= n; i += 4) {
+            const __m256i v = LD4(x + i), p = LD4(x + i - 1), q = LD4(x + i - 2);
+            const __m256i d = _mm256_sub_epi64(v, p),
+                          dd = _mm256_sub_epi64(d, _mm256_sub_epi64(p, q));
+            or_zz = _mm256_or_si256(or_zz, _mm256_xor_si256(_mm256_slli_epi64(v, 1),
+                                                            _mm256_cmpgt_epi64(zero, v)));
+            lo = _mm256_blendv_epi8(lo, v, _mm256_cmpgt_epi64(lo, v));
+            hi = _mm256_blendv_epi8(hi, v, _mm256_cmpgt_epi64(v, hi));
+            dlo = _mm256_blendv_epi8(dlo, d, _mm256_cmpgt_epi64(dlo, d));
+            dhi = _mm256_blendv_epi8(dhi, d, _mm256_cmpgt_epi64(d, dhi));
+            ddlo = _mm256_blendv_epi8(ddlo, dd, _mm256_cmpgt_epi64(ddlo, dd));
+            ddhi = _mm256_blendv_epi8(ddhi, dd, _mm256_cmpgt_epi64(dd, ddhi));
+            eq = _mm256_sub_epi64(eq, _mm256_cmpeq_epi64(v, p)); /* + 1 per equal pair */
+        }
+        steps += (i - 2) / 4;
+        /* the tail: value i with its two differences */
+        for (; i < n; i++) {
+            const uint64_t v = (uint64_t)x[i], p = (uint64_t)x[i - 1], q = (uint64_t)x[i - 2];
+            const int64_t d = (int64_t)(v - p), dd = (int64_t)((v - p) - (p - q));
+            s->or_zz |= (v << 1) ^ (uint64_t)(x[i] >> 63);
+            s->lo = x[i] < s->lo ? x[i] : s->lo;
+            s->hi = x[i] > s->hi ? x[i] : s->hi;
+            s->dlo = d < s->dlo ? d : s->dlo;
+            s->dhi = d > s->dhi ? d : s->dhi;
+            s->ddlo = dd < s->ddlo ? dd : s->ddlo;
+            s->ddhi = dd > s->ddhi ? dd : s->ddhi;
+            s->runs += v != p;
+        }
     }
+    if (!steps) return; /* the lanes hold only their starting values */
     int64_t l[4], h[4], dl[4], dh[4], ddl[4], ddh[4], e[4];
     uint64_t o[4];
     ST4(l, lo);
@@ -325,20 +349,7 @@ void cbz_k_seq_stats_avx2(const int64_t *in, size_t n, cbz_k_seq_stats *s)
         s->ddlo = ddl[k] < s->ddlo ? ddl[k] : s->ddlo;
         s->ddhi = ddh[k] > s->ddhi ? ddh[k] : s->ddhi;
         s->or_zz |= o[k];
-        s->runs += (i - 2) / 4 - (size_t)e[k]; /* the unequal pairs of lane k */
-    }
-    /* the tail: value i with its two differences */
-    for (; i < n; i++) {
-        const uint64_t x = (uint64_t)in[i], p = (uint64_t)in[i - 1], q = (uint64_t)in[i - 2];
-        const int64_t d = (int64_t)(x - p), dd = (int64_t)((x - p) - (p - q));
-        s->or_zz |= (x << 1) ^ (uint64_t)(in[i] >> 63);
-        s->lo = in[i] < s->lo ? in[i] : s->lo;
-        s->hi = in[i] > s->hi ? in[i] : s->hi;
-        s->dlo = d < s->dlo ? d : s->dlo;
-        s->dhi = d > s->dhi ? d : s->dhi;
-        s->ddlo = dd < s->ddlo ? dd : s->ddlo;
-        s->ddhi = dd > s->ddhi ? dd : s->ddhi;
-        s->runs += x != p;
+        s->runs += steps - (size_t)e[k]; /* the unequal pairs of lane k */
     }
 }
 

@@ -60,7 +60,8 @@ void cbz_k_for_decode_avx2(const uint64_t *in, size_t n, int64_t base, int64_t *
 void cbz_k_zigzag_encode_avx2(const int64_t *in, size_t n, uint64_t *out);
 void cbz_k_zigzag_decode_avx2(const uint64_t *in, size_t n, int64_t *out);
 void cbz_k_minmax_avx2(const int64_t *in, size_t n, int64_t *min, int64_t *max);
-void cbz_k_seq_stats_avx2(const int64_t *in, size_t n, cbz_k_seq_stats *s);
+void cbz_k_seq_stats_avx2(const int64_t *in, const size_t *start, const size_t *len, size_t nb,
+                          cbz_k_seq_stats *s);
 unsigned cbz_k_max_bits_u64_avx2(const uint64_t *in, size_t n);
 size_t cbz_k_blank_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t b,
                              uint8_t *flag);

@@ -265,12 +265,19 @@ static void test_delta_family(void)
      * second differences 8 7, zigzag forms 10 5 5 8), folded into a start
      * that one of them beats on each side */
     const int64_t q[4] = { 5, -3, -3, 4 };
+    const size_t at[2] = { 0, 2 }, n4 = 4, n1 = 1, n2[2] = { 2, 2 };
     cbz_k_seq_stats s = { -1, 4, -2, 6, 9, 7, 0x10, 2 };
-    cbz_k_seq_stats_portable(q, 4, &s);
+    cbz_k_seq_stats_portable(q, at, &n4, 1, &s);
     CU_ASSERT(s.lo == -3 && s.hi == 5 && s.dlo == -8 && s.dhi == 7 && s.ddlo == 7 && s.ddhi == 8);
     CU_ASSERT(s.or_zz == (0x10 | 10 | 5 | 8) && s.runs == 2 + 3);
-    cbz_k_seq_stats_portable(q, 1, &s); /* one value: no difference */
+    cbz_k_seq_stats_portable(q, at, &n1, 1, &s); /* one value: no difference */
     CU_ASSERT(s.dlo == -8 && s.dhi == 7 && s.runs == 2 + 3 + 1);
+    /* two blocks, 5 -3 and -3 4: no difference across them (0), no
+     * second one within them */
+    s = (cbz_k_seq_stats){ INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN, 0, 0 };
+    cbz_k_seq_stats_portable(q, at, n2, 2, &s);
+    CU_ASSERT(s.lo == -3 && s.hi == 5 && s.dlo == -8 && s.dhi == 7);
+    CU_ASSERT(s.ddlo == INT64_MAX && s.ddhi == INT64_MIN && s.runs == 4);
 }
 
 static void test_runs(void)

@@ -552,14 +552,27 @@ static void test_ints(void)
                 V->minmax(in, n, &a2, &b2);
                 EXPECT(a1 == a2 && b1 == b2, "%s minmax n=%zu", V->name, n);
                 /* seq_stats folds into what it is given: from a start
-                 * that the values do not reach, and from one they do */
-                for (int st = 0; st < 2; st++) {
+                 * that the values do not reach, and from one they do; all
+                 * the values as one block, then up to 40 blocks anywhere
+                 * in them (overlapping too), short and long ones */
+                size_t bs[40], bl[40], nbk = 1 + rnd() % 40;
+                for (size_t b = 0; b < nbk; b++) {
+                    bs[b] = rnd() % n;
+                    bl[b] = 1 + rnd() % (rnd() % 2 ? n - bs[b] : (n - bs[b] < 12 ? n - bs[b] : 12));
+                }
+                const size_t at0 = 0;
+                for (int st = 0; st < 4; st++) {
                     cbz_k_seq_stats s1 = { INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN,
                                            INT64_MAX, INT64_MIN, 0, 0 };
-                    if (st) s1 = (cbz_k_seq_stats){ in[n / 2], in[n / 2], 0, 0, 0, 0, 4, 3 };
+                    if (st & 1) s1 = (cbz_k_seq_stats){ in[n / 2], in[n / 2], 0, 0, 0, 0, 4, 3 };
                     cbz_k_seq_stats s2 = s1;
-                    P->seq_stats(in, n, &s1);
-                    V->seq_stats(in, n, &s2);
+                    if (st < 2) {
+                        P->seq_stats(in, &at0, &n, 1, &s1);
+                        V->seq_stats(in, &at0, &n, 1, &s2);
+                    } else {
+                        P->seq_stats(in, bs, bl, nbk, &s1);
+                        V->seq_stats(in, bs, bl, nbk, &s2);
+                    }
                     EXPECT(!memcmp(&s1, &s2, sizeof s1), "%s seq_stats n=%zu kind=%d start=%d",
                            V->name, n, kind, st);
                 }
