@@ -44,6 +44,10 @@ bool cbz_framer_next(cbz_framer *f, const uint8_t *data, size_t avail, bool at_e
         uint64_t n = 0;
         uint32_t bl = f->block_left;
         while (pos < f->chunk_size) {
+            /* the plain records in a run; cbz_frame_next the one after */
+            n += cbz_frame_run(&f->plan->fmt, data, avail, &pos, (size_t)f->chunk_size, SIZE_MAX,
+                               &bl, NULL, NULL);
+            if (pos >= f->chunk_size) break;
             if (pos == avail) {
                 if (!at_eof) return false;
                 break;
@@ -85,7 +89,13 @@ cbz_status cbz_frame_records(const cbz_plan *p, const uint8_t *data, size_t avai
 {
     size_t pos = 0;
     uint32_t bl = ci->block_left;
+    /* no record may pass the chunk (the check below for the others) */
+    const size_t run_len = ci->in_len < avail ? (size_t)ci->in_len : avail;
     for (uint64_t i = 0; i < ci->n_records; i++) {
+        /* the plain records in a run; cbz_frame_next the one after */
+        i += cbz_frame_run(&p->fmt, data, run_len, &pos, SIZE_MAX, (size_t)(ci->n_records - i), &bl,
+                           rec_off + i, rec_len + i);
+        if (i == ci->n_records) break;
         size_t off, len, used;
         cbz_status s = cbz_frame_next(&p->fmt, data + pos, avail - pos, &bl, &off, &len, &used, err);
         if (s != CBZ_OK) return s;

@@ -211,6 +211,73 @@ cbz_status cbz_frame_next(const cbz_record_format *fmt, const uint8_t *buf, size
     return short_tail(fmt, len, need, header, &w, err);
 }
 
+/* cbz_frame_run's V/VB loop: frame_one's path for an RDW in an open block
+ * (or unblocked), well formed and whole in buf; anything else is left to
+ * frame_one.  The header form and blocking are constants in each copy. */
+static inline __attribute__((always_inline)) size_t frame_run_v(
+    const uint8_t *buf, size_t len, size_t *pos, size_t stop, size_t max_n, uint32_t *block_left,
+    size_t *rec_off, size_t *rec_len, uint32_t lrecl, bool blocked, bool le, bool payload_only)
+{
+    size_t at = *pos, n = 0;
+    /* VB: the open block's end; a record must end by it and by the buffer's */
+    const size_t bend = blocked ? at + *block_left : SIZE_MAX;
+    const size_t end = bend < len ? bend : len;
+    while (at < stop && n < max_n && at != bend && len - at >= 4) {
+        const uint8_t *h = buf + at;
+        /* header_length's RDW form: LL LL 00 00, or 00 00 ll ll reversed */
+        const uint32_t rl = le ? (uint32_t)h[3] << 8 | h[2] : (uint32_t)h[0] << 8 | h[1];
+        const bool reserved_zero = le ? (h[0] | h[1]) == 0 : (h[2] | h[3]) == 0;
+        if (!reserved_zero || (!payload_only && rl < 4)) break;
+        const uint32_t payload = payload_only ? rl : rl - 4;
+        if (lrecl && payload > lrecl) break;
+        const size_t next = at + 4 + (size_t)payload;
+        if (next > end) break;                        /* overruns its block or the buffer */
+        if (blocked && bend - next - 1 < 3) break;    /* 1..3 bytes left in the block */
+        if (rec_off) {
+            rec_off[n] = at + 4;
+            rec_len[n] = payload;
+        }
+        n++;
+        at = next;
+    }
+    *pos = at;
+    if (blocked) *block_left = (uint32_t)(bend - at);
+    return n;
+}
+
+size_t cbz_frame_run(const cbz_record_format *fmt, const uint8_t *buf, size_t len, size_t *pos,
+                     size_t stop, size_t max_n, uint32_t *block_left, size_t *rec_off,
+                     size_t *rec_len)
+{
+    const size_t at = *pos;
+    if (fmt->recfm == CBZ_RECFM_F || fmt->recfm == CBZ_RECFM_FB) {
+        const size_t l = fmt->lrecl;
+        if (l == 0 || at >= stop || len - at < l) return 0;
+        /* records that start before stop, whole in buf, at most max_n */
+        size_t n = (len - at) / l;
+        const size_t before = (stop - at + l - 1) / l;
+        n = n < before ? n : before;
+        n = n < max_n ? n : max_n;
+        for (size_t i = 0; rec_off && i < n; i++) {
+            rec_off[i] = at + i * l;
+            rec_len[i] = l;
+        }
+        *pos = at + n * l;
+        return n;
+    }
+    const uint32_t lrecl = fmt->lrecl;
+    /* IBM's form (big-endian, lengths with the header) is the common one */
+    if (!fmt->rdw_little_endian && !fmt->rdw_payload_only) {
+        if (fmt->recfm == CBZ_RECFM_VB)
+            return frame_run_v(buf, len, pos, stop, max_n, block_left, rec_off, rec_len, lrecl,
+                               true, false, false);
+        return frame_run_v(buf, len, pos, stop, max_n, block_left, rec_off, rec_len, lrecl, false,
+                           false, false);
+    }
+    return frame_run_v(buf, len, pos, stop, max_n, block_left, rec_off, rec_len, lrecl,
+                       fmt->recfm == CBZ_RECFM_VB, fmt->rdw_little_endian, fmt->rdw_payload_only);
+}
+
 /* ------------------------------------------------------------------------
  * Input: a file (mapped when it is a regular file), stdin, or the output of
  * gzip/bzip2 -dc for a compressed file; a file header and trailer of fixed

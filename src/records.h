@@ -24,6 +24,17 @@ cbz_status cbz_frame_next(const cbz_record_format *fmt, const uint8_t *buf, size
                           uint32_t *block_left, size_t *payload_off, size_t *payload_len,
                           size_t *consumed, cbz_error *err);
 
+/* Frames records from buf[*pos] on, as cbz_frame_next would one at a time,
+ * while they are plain (F/FB: whole in buf[0, len); V/VB: an RDW that is well
+ * formed, whole in buf and, for VB, in a block already open), start before
+ * stop, and number fewer than max_n.  Stops before the first that is not:
+ * cbz_frame_next frames that one (a new block, an error, a short tail).
+ * rec_off[i]/rec_len[i] (NULL: not wanted) get each record's payload, offsets
+ * from buf.  Returns the number framed; *pos and *block_left move past them. */
+size_t cbz_frame_run(const cbz_record_format *fmt, const uint8_t *buf, size_t len, size_t *pos,
+                     size_t stop, size_t max_n, uint32_t *block_left, size_t *rec_off,
+                     size_t *rec_len);
+
 /* The same for a window of a file: messages name the file, the 1-based
  * record number `recno` and file offsets (base = file offset of buf[0]).  When
  * the window ends inside a record and more input may follow (!at_eof), returns

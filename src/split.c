@@ -223,9 +223,15 @@ static size_t moves_plan(const cbz_plan *p, size_t n, const uint8_t *const *col_
     size_t tail = 0;
     for (size_t c = 0; c < p->n_cols; c++) {
         uint64_t o = p->cols[c].offset, w = p->cols[c].width;
-        uint64_t mv = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
-        unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
-        if (o + mv > p->width || !spill_clear(p, col_vals, c, (size_t)mv)) cls = MOVE_EXACT;
+        /* up to 16 bytes: 16 where it fits (so that neighbours of 1..8 and
+         * 9..16 bytes share a class and a group), else 8 */
+        uint64_t mv = w <= 16 ? 16 : (w + 31) / 32 * 32;
+        unsigned cls = w <= 16 ? MOVE_16 : MOVE_32;
+        if (o + mv > p->width || !spill_clear(p, col_vals, c, (size_t)mv)) {
+            mv = 8;
+            cls = w <= 8 && o + 8 <= p->width && spill_clear(p, col_vals, c, 8) ? MOVE_8
+                                                                              : MOVE_EXACT;
+        }
         moves[c] = o << 32 | w << 2 | cls;
         /* values of this column whose move passes the stream's end */
         size_t k = cls == MOVE_EXACT ? 0 : (size_t)((mv - w + w - 1) / w);
@@ -402,9 +408,10 @@ static void transpose_full(const cbz_plan *p, uint8_t *data, const size_t *rec_o
                 const size_t w = MOVE_WIDTH(mv), off = MOVE_OFF(mv);
                 if (k == 1)
                     move_column(col[j], rec, roff, stride, fast, off, w, MOVE_CLASS(mv), to_col);
-                move_column(col[j] + fast * w, roff ? rec : rec + fast * stride,
-                            roff ? roff + fast : NULL, stride, m - fast, off, w, MOVE_EXACT,
-                            to_col);
+                if (fast < m) /* the last records only */
+                    move_column(col[j] + fast * w, roff ? rec : rec + fast * stride,
+                                roff ? roff + fast : NULL, stride, m - fast, off, w, MOVE_EXACT,
+                                to_col);
             }
             c += k;
         }
@@ -463,10 +470,11 @@ void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_
     fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
         size_t k = cols_filled_memo(p, &memo, rec_len[i]);
-        for (size_t c = 0; c < k; c++) col_counts[c]++;
+        if (k) col_counts[k - 1]++; /* a histogram of k; summed from the right below */
         size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
         ov += rec_len[i] - held;
     }
+    for (size_t c = p->n_cols; c-- > 1;) col_counts[c - 1] += col_counts[c];
     *overflow = ov;
 }
 
@@ -488,21 +496,120 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
         transpose_full(p, (uint8_t *)data, rec_off, n, col_vals, scratch, true);
         return;
     }
+    /* Records of any lengths, a block at a time as cbz_split_gather puts
+     * them back (the same moves the other way): the columns that every
+     * record of the block fills go as in transpose_full, the others take
+     * their values from the longer records in record order.  An over-long
+     * move reads only its record's bytes and writes over the next values'
+     * places (written after it), never past its stream's end: so first each
+     * column's count, from a histogram of the columns filled as
+     * cbz_split_count makes it.  scratch[c]: the values column c takes
+     * before its last over-long move's end would pass the stream's (bits
+     * 32..63), and the values taken so far (bits 0..31; a chunk's records
+     * are fewer than 2^31, CBZ_CHUNK_MAX). */
+    assert(n < ((uint64_t)1 << 32));
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;
     fill_memo memo;
     fill_memo_init(&memo);
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *rec = data + rec_off[i];
         size_t k = cols_filled_memo(p, &memo, rec_len[i]);
-        for (size_t c = 0; c < k; c++) {
-            size_t w = p->cols[c].width;
-            cbz_copy_exact(col_vals[c] + scratch[c]++ * w, rec + p->cols[c].offset, w);
+        if (k) scratch[k - 1]++;
+    }
+    for (size_t c = nc; c-- > 1;) scratch[c - 1] += scratch[c];
+    for (size_t c = 0; c < nc; c++) {
+        /* the longest move a value takes: 16 bytes in a group (below) */
+        const size_t w = p->cols[c].width;
+        const size_t span = w <= 16 ? 16 : (w + 31) / 32 * 32;
+        const size_t over = (span - w + w - 1) / w; /* values whose move writes past */
+        scratch[c] = (scratch[c] > over ? scratch[c] - over : 0) << 32;
+    }
+    const size_t bn = block_records(p->width);
+    uint32_t kb[256];          /* columns filled, per record of the block */
+    uint16_t longer[256];      /* the records of the block past the fewest columns */
+    assert(bn <= sizeof kb / sizeof kb[0]); /* block_records: at most 256 */
+    for (size_t i0 = 0; i0 < n; i0 += bn) {
+        const size_t m = n - i0 < bn ? n - i0 : bn;
+        const size_t *boff = rec_off + i0, *blen = rec_len + i0;
+        size_t kmin = nc, kmax = 0, minlen = SIZE_MAX;
+        for (size_t i = 0; i < m; i++) {
+            size_t k = cols_filled_memo(p, &memo, blen[i]);
+            kb[i] = (uint32_t)k;
+            kmin = k < kmin ? k : kmin;
+            kmax = k > kmax ? k : kmax;
+            minlen = blen[i] < minlen ? blen[i] : minlen;
         }
-        size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
-        size_t rest = rec_len[i] - held;
-        if (rest) {
-            cbz_copy_exact(overflow, rec + held, rest);
-            overflow += rest;
+        size_t nl = 0;
+        for (size_t i = 0; i < m; i++) {
+            longer[nl] = (uint16_t)i;
+            nl += kb[i] > kmin;
+        }
+        for (size_t c = 0; c < kmax; c++) {
+            const size_t w = p->cols[c].width, off = p->cols[c].offset;
+            const size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
+            const uint64_t safe = scratch[c] >> 32, j = scratch[c] & 0xffffffffu;
+            uint8_t *col = col_vals[c];
+            /* Adjacent columns of up to 16 bytes that every record of the
+             * block fills go GROUP_MAX at a time, each value moved with 16
+             * bytes (as transpose_full's groups): one loop over the block. */
+            size_t g = 0, gfast = m;
+            uint64_t gmv[GROUP_MAX];
+            uint8_t *gcol[GROUP_MAX];
+            while (g < GROUP_MAX && c + g < kmin && p->cols[c + g].width <= 16 &&
+                   (size_t)p->cols[c + g].offset + 16 <= minlen) {
+                const uint64_t gw = p->cols[c + g].width, go = p->cols[c + g].offset;
+                const uint64_t gs = scratch[c + g] >> 32, gj = scratch[c + g] & 0xffffffffu;
+                const size_t f = gj >= gs ? 0 : gs - gj < m ? (size_t)(gs - gj) : m;
+                gfast = f < gfast ? f : gfast;
+                gmv[g] = go << 32 | gw << 2 | MOVE_16;
+                gcol[g] = col_vals[c + g] + gj * gw;
+                g++;
+            }
+            if (g > 1) {
+                move_group(gcol, gmv, g, (uint8_t *)data, boff, 0, gfast, true);
+                for (size_t q = 0; q < g; q++) {
+                    const size_t gw = MOVE_WIDTH(gmv[q]);
+                    move_column(gcol[q] + gfast * gw, (uint8_t *)data, boff + gfast, 0, m - gfast,
+                                MOVE_OFF(gmv[q]), gw, MOVE_EXACT, true);
+                    scratch[c + q] += m;
+                }
+                c += g - 1;
+                continue;
+            }
+            if (c < kmin) {
+                unsigned cls = w <= 8 ? MOVE_8 : w <= 16 ? MOVE_16 : MOVE_32;
+                if (off + span > minlen) cls = MOVE_EXACT;
+                size_t fast = j >= safe ? 0 : safe - j < m ? (size_t)(safe - j) : m;
+                move_column(col + j * w, (uint8_t *)data, boff, 0, fast, off, w, cls, true);
+                move_column(col + (j + fast) * w, (uint8_t *)data, boff + fast, 0, m - fast, off,
+                            w, MOVE_EXACT, true);
+                scratch[c] += m;
+                continue;
+            }
+            uint64_t t = j;
+            for (size_t q = 0; q < nl; q++) {
+                const size_t i = longer[q];
+                if (kb[i] <= c) continue;
+                const uint8_t *r = data + boff[i] + off;
+                uint8_t *v = col + t * w;
+                if (t < safe && off + span <= blen[i]) {
+                    if (w <= 8) memcpy(v, r, 8);
+                    else if (w <= 16) memcpy(v, r, 16);
+                    else for (size_t b = 0; b < w; b += 32) memcpy(v + b, r + b, 32);
+                } else {
+                    cbz_copy_exact(v, r, w);
+                }
+                t++;
+            }
+            scratch[c] += t - j;
+        }
+        for (size_t i = 0; i < m; i++) {
+            const size_t k = kb[i];
+            const size_t held = k ? (size_t)p->cols[k - 1].offset + p->cols[k - 1].width : 0;
+            const size_t rest = blen[i] - held;
+            if (rest) {
+                cbz_copy_exact(overflow, data + boff[i] + held, rest);
+                overflow += rest;
+            }
         }
     }
 }

@@ -376,6 +376,105 @@ static void test_writer_errors(void)
     fclose(fp);
 }
 
+/* cbz_frame_run frames exactly as cbz_frame_next does record by record, and
+ * stops before the records it leaves to it: random F/V/VB streams (RDWs
+ * big- and little-endian, lengths with or without the header, LRECL limits)
+ * with damage (bad reserved bytes, lengths under 4 or over the LRECL or the
+ * block, a block end 1..3 bytes after a record, a short tail), framed with
+ * runs cut by random stop positions and record limits. */
+static uint64_t run_rng = 0x2545F4914F6CDD1Dull;
+static uint32_t run_rnd(void)
+{
+    run_rng ^= run_rng << 13;
+    run_rng ^= run_rng >> 7;
+    run_rng ^= run_rng << 17;
+    return (uint32_t)(run_rng >> 16);
+}
+
+static void put_hdr(uint8_t *h, uint32_t v, bool le)
+{
+    uint8_t b[4] = { (uint8_t)(v >> 8), (uint8_t)v, 0, 0 };
+    for (int i = 0; i < 4; i++) h[i] = le ? b[3 - i] : b[i];
+}
+
+static void test_frame_run(void)
+{
+    static uint8_t buf[8192];
+    static size_t roff[4096], rlen[4096];
+    for (int trial = 0; trial < 3000; trial++) {
+        const cbz_recfm rf = trial % 3 == 0 ? CBZ_RECFM_FB : trial % 3 == 1 ? CBZ_RECFM_V : CBZ_RECFM_VB;
+        const bool le = run_rnd() % 2, po = run_rnd() % 2;
+        const uint32_t lrecl = rf == CBZ_RECFM_FB ? 1 + run_rnd() % 40 * (run_rnd() % 8 != 0)
+                                                  : run_rnd() % 3 ? 0 : 20 + run_rnd() % 40;
+        cbz_record_format f = fmt_of(rf, lrecl, le, po);
+        size_t len = 0;
+        const bool damage = run_rnd() % 2;
+        if (rf == CBZ_RECFM_FB) {
+            len = run_rnd() % 600;
+            for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)run_rnd();
+        } else {
+            while (len < 6000) {
+                size_t blk = len, recs = 1 + run_rnd() % 6;
+                if (rf == CBZ_RECFM_VB) len += 4;
+                for (size_t r = 0; r < recs; r++) {
+                    uint32_t pl = run_rnd() % 70;
+                    put_hdr(buf + len, po ? pl : pl + 4, le);
+                    for (uint32_t i = 0; i < pl; i++) buf[len + 4 + i] = (uint8_t)run_rnd();
+                    len += 4 + pl;
+                }
+                if (rf == CBZ_RECFM_VB) {
+                    size_t bl = len - blk;
+                    if (damage && run_rnd() % 8 == 0) bl += 1 + run_rnd() % 3; /* 1..3 left */
+                    put_hdr(buf + blk, (uint32_t)(po ? bl - 4 : bl), le);
+                }
+                if (damage && run_rnd() % 6 == 0) {
+                    size_t at = run_rnd() % len;
+                    buf[at] = run_rnd() % 3 ? 0 : (uint8_t)run_rnd();
+                }
+            }
+            if (damage && run_rnd() % 3 == 0) len -= run_rnd() % 8;
+        }
+        /* reference: cbz_frame_next record by record */
+        size_t n_ref = 0, pos = 0;
+        uint32_t bl = 0;
+        static size_t ref_off[4096], ref_len[4096];
+        static uint32_t ref_bl[4096];
+        while (pos < len && n_ref < 4096) {
+            size_t off, plen, used;
+            if (cbz_frame_next(&f, buf + pos, len - pos, &bl, &off, &plen, &used, NULL) != CBZ_OK) break;
+            ref_off[n_ref] = pos + off;
+            ref_len[n_ref] = plen;
+            pos += used;
+            ref_bl[n_ref++] = bl;
+        }
+        /* runs, each followed by one cbz_frame_next, as frame.c does */
+        size_t n = 0, at = 0;
+        uint32_t bl2 = 0;
+        bool ok = true;
+        while (at < len && ok) {
+            const size_t stop = at + run_rnd() % 300, max_n = 1 + run_rnd() % 20;
+            const size_t before = at;
+            const size_t k = cbz_frame_run(&f, buf, len, &at, stop, max_n, &bl2, roff + n, rlen + n);
+            ok = k <= max_n && (k == 0 || before < stop) && n + k <= n_ref;
+            for (size_t i = 0; i < k && ok; i++)
+                ok = roff[n + i] == ref_off[n + i] && rlen[n + i] == ref_len[n + i];
+            n += k;
+            if (!ok) break;
+            ok = k == 0 || (bl2 == ref_bl[n - 1] && at == ref_off[n - 1] + ref_len[n - 1]);
+            size_t off, plen, used;
+            if (cbz_frame_next(&f, buf + at, len - at, &bl2, &off, &plen, &used, NULL) != CBZ_OK) {
+                ok = ok && n == n_ref;
+                break;
+            }
+            ok = ok && n < n_ref && at + off == ref_off[n] && plen == ref_len[n];
+            at += used;
+            n++;
+        }
+        CU_ASSERT(ok);
+        if (ok) CU_ASSERT_EQUAL(n, n_ref);
+    }
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
@@ -392,6 +491,7 @@ int main(void)
     CU_add_test(s, "frame_in_file: more input wanted, errors name the file", test_frame_in_file);
     CU_add_test(s, "writer round trip F/V/VB", test_writer_roundtrip);
     CU_add_test(s, "writer errors", test_writer_errors);
+    CU_add_test(s, "frame_run: the same records as cbz_frame_next, stops before the rest", test_frame_run);
     unsigned failed = cbz_cunit_run();
     return failed ? 1 : 0;
 }
