@@ -409,20 +409,42 @@ static unsigned dec_planes_for(uint64_t mx)
     return k;
 }
 
+/* log2(x) for an integer count x >= 1 (< 2^53), the same on every machine:
+ * the prices of the candidates decide the member's bytes, and libm's log2
+ * is not (glibc picks an FMA variant where the CPU has FMA, and the two
+ * differ in the last bit for some arguments).  Only IEEE double +, -, *, /
+ * (the build has -ffp-contract=off: no fused multiply-adds): x = m * 2^e
+ * exactly with m in [sqrt(1/2), sqrt(2)), then ln(m) = 2 atanh(t),
+ * t = (m - 1) / (m + 1), |t| <= 0.1716, by its series to t^23 (the next
+ * term is below 2^-58 of the sum). */
+static double count_log2(uint64_t x)
+{
+    int e = 63 - __builtin_clzll(x);
+    double m = ldexp((double)x, -e);   /* exact */
+    if (m > 1.4142135623730951) {
+        m *= 0.5;
+        e++;
+    }
+    const double t = (m - 1.0) / (m + 1.0), t2 = t * t;
+    double s = 1.0 / 23;
+    for (int k = 21; k >= 1; k -= 2) s = 1.0 / k + t2 * s;
+    return (double)e + 2.0 * t * s * 1.4426950408889634;   /* 1 / ln 2 */
+}
+
 /* h * log2(h) for the counts a sample gives (the pricing of every column
- * sums hundreds of them: a table, not a log2 call per count). */
+ * sums hundreds of them: a table, not a log2 per count). */
 #define XLOGX_TABLE 4096
 static double xlogx_table[XLOGX_TABLE];
 static pthread_once_t xlogx_once = PTHREAD_ONCE_INIT;
 
 static void xlogx_init(void)
 {
-    for (uint32_t h = 1; h < XLOGX_TABLE; h++) xlogx_table[h] = (double)h * log2((double)h);
+    for (uint32_t h = 1; h < XLOGX_TABLE; h++) xlogx_table[h] = (double)h * count_log2(h);
 }
 
 static inline double xlogx(uint32_t h)
 {
-    return h < XLOGX_TABLE ? xlogx_table[h] : (double)h * log2((double)h);
+    return h < XLOGX_TABLE ? xlogx_table[h] : (double)h * count_log2(h);
 }
 
 /* Bits that an order-0 entropy coder needs for the counts h (their sum m):
@@ -445,7 +467,7 @@ static double hist_bits(const uint32_t *h, size_t nh, size_t m)
         s += xlogx(h[j + 3]);
     }
     for (; j < nh; j++) s += xlogx(h[j]);
-    return m ? (double)m * log2((double)m) - s : 0.0;
+    return m ? (double)m * count_log2(m) - s : 0.0;
 }
 
 /* Counts x in h: its kb binary planes, then its kd decimal planes (of its
