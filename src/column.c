@@ -1508,19 +1508,11 @@ static inline uint64_t dict_hash(const uint8_t *p, size_t w)
     return (h ^ h >> 31) * 0x94d049bb133111ebULL;
 }
 
-/* Whether the rows of w > 8 bytes at a and b are equal, by whole words, the
- * last one overlapping. */
+/* Whether the rows of w > 8 bytes at a and b are equal (bytes_equal's
+ * whole words, the last one overlapping). */
 static inline bool rows_equal(const uint8_t *a, const uint8_t *b, size_t w)
 {
-    uint64_t x, y, diff = 0;
-    for (size_t i = 0; i + 8 < w; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        diff |= x ^ y;
-    }
-    memcpy(&x, a + w - 8, 8);
-    memcpy(&y, b + w - 8, 8);
-    return (diff | (x ^ y)) == 0;
+    return bytes_equal(a, b, w);
 }
 
 /* The top k bits of h, for a table of cap = 2^k slots (16 <= cap). */

@@ -453,6 +453,33 @@ static inline size_t cols_filled_memo(const cbz_plan *p, fill_memo *m, size_t le
     return k;
 }
 
+/* The shape of a block of m variable-length records (lengths blen), for the
+ * block-wise scatter and gather: kb[i] the columns record i fills, the
+ * fewest (kmin) and most (kmax) of them, the shortest record (minlen), and
+ * in longer[] the records past the fewest; returns their count. */
+static size_t block_shape(const cbz_plan *p, fill_memo *memo, const size_t *blen, size_t m,
+                          uint32_t *kb, uint16_t *longer, size_t *kmin, size_t *kmax,
+                          size_t *minlen)
+{
+    size_t lo = p->n_cols, hi = 0, shortest = SIZE_MAX;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = cols_filled_memo(p, memo, blen[i]);
+        kb[i] = (uint32_t)k;
+        lo = k < lo ? k : lo;
+        hi = k > hi ? k : hi;
+        shortest = blen[i] < shortest ? blen[i] : shortest;
+    }
+    size_t nl = 0;
+    for (size_t i = 0; i < m; i++) {
+        longer[nl] = (uint16_t)i;
+        nl += kb[i] > lo;
+    }
+    *kmin = lo;
+    *kmax = hi;
+    *minlen = shortest;
+    return nl;
+}
+
 void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_t *col_counts,
                      uint64_t *overflow)
 {
@@ -530,19 +557,8 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
     for (size_t i0 = 0; i0 < n; i0 += bn) {
         const size_t m = n - i0 < bn ? n - i0 : bn;
         const size_t *boff = rec_off + i0, *blen = rec_len + i0;
-        size_t kmin = nc, kmax = 0, minlen = SIZE_MAX;
-        for (size_t i = 0; i < m; i++) {
-            size_t k = cols_filled_memo(p, &memo, blen[i]);
-            kb[i] = (uint32_t)k;
-            kmin = k < kmin ? k : kmin;
-            kmax = k > kmax ? k : kmax;
-            minlen = blen[i] < minlen ? blen[i] : minlen;
-        }
-        size_t nl = 0;
-        for (size_t i = 0; i < m; i++) {
-            longer[nl] = (uint16_t)i;
-            nl += kb[i] > kmin;
-        }
+        size_t kmin, kmax, minlen;
+        const size_t nl = block_shape(p, &memo, blen, m, kb, longer, &kmin, &kmax, &minlen);
         for (size_t c = 0; c < kmax; c++) {
             const size_t w = p->cols[c].width, off = p->cols[c].offset;
             const size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
@@ -695,19 +711,8 @@ cbz_status cbz_split_gather(const cbz_plan *p, const size_t *rec_off, const size
     for (size_t i0 = 0; i0 < n; i0 += bn) {
         const size_t m = n - i0 < bn ? n - i0 : bn;
         const size_t *boff = rec_off + i0, *blen = rec_len + i0;
-        size_t kmin = nc, kmax = 0, minlen = SIZE_MAX;
-        for (size_t i = 0; i < m; i++) {
-            size_t k = cols_filled_memo(p, &memo, blen[i]);
-            kb[i] = (uint32_t)k;
-            kmin = k < kmin ? k : kmin;
-            kmax = k > kmax ? k : kmax;
-            minlen = blen[i] < minlen ? blen[i] : minlen;
-        }
-        size_t nl = 0;
-        for (size_t i = 0; i < m; i++) {
-            longer[nl] = (uint16_t)i;
-            nl += kb[i] > kmin;
-        }
+        size_t kmin, kmax, minlen;
+        const size_t nl = block_shape(p, &memo, blen, m, kb, longer, &kmin, &kmax, &minlen);
         for (size_t c = 0; c < kmax; c++) {
             const size_t w = p->cols[c].width, off = p->cols[c].offset;
             const size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
