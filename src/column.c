@@ -1657,6 +1657,22 @@ static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, size
 #undef SHORT_RANGE
 }
 
+#define DICT_DIRECT_SLOTS 65536
+/* This thread's direct dictionary table (ES_DICT_DIRECT: DICT_DIRECT_SLOTS
+ * slots), all empty (0xFF...) when made; every user empties the slots it
+ * filled before it returns, so it is all empty at every call.  NULL when
+ * there is no memory. */
+static uint32_t *dict_direct_table(void)
+{
+    thread_scratch *ts = scratch_set();
+    const size_t bytes = DICT_DIRECT_SLOTS * sizeof(uint32_t);
+    if (!ts) return NULL;
+    const bool fresh = ts->cap[ES_DICT_DIRECT] < bytes;
+    uint32_t *slot = scratch(ES_DICT_DIRECT, bytes);
+    if (slot && fresh) memset(slot, 0xFF, bytes);
+    return slot;
+}
+
 /* text_dict_build for values of 1 or 2 bytes: the table is indexed by the
  * value itself (all 65536 of 2 bytes), so a value is one load, with no hash
  * and no compare.  The table lives in the thread's slot ES_DICT_DIRECT,
@@ -1664,19 +1680,13 @@ static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, size
  * (the slots of the entries made are emptied again).  The same entries,
  * codes and answer as text_dict_build_short; false also when there is no
  * table (no memory). */
-#define DICT_DIRECT_SLOTS 65536
 static bool text_dict_build_direct(const uint8_t *values, const uint32_t *lens, size_t n,
                                    size_t width, size_t probe, size_t probe_limit, size_t limit,
                                    uint32_t *codes, text_entry *ents, size_t *nents, bool *done)
 {
     *done = false;
-    thread_scratch *ts = scratch_set();
-    const size_t bytes = DICT_DIRECT_SLOTS * sizeof(uint32_t);
-    if (!ts) return false;
-    const bool fresh = ts->cap[ES_DICT_DIRECT] < bytes;
-    uint32_t *slot = scratch(ES_DICT_DIRECT, bytes);
+    uint32_t *slot = dict_direct_table();
     if (!slot) return false;
-    if (fresh) memset(slot, 0xFF, bytes);
     *done = true;
     size_t k = 0, lim = probe_limit;
     const size_t split = probe > 0 && probe < n && lim < limit ? probe : n;
@@ -4424,13 +4434,8 @@ static bool dict_code_i64_direct(const int64_t *v, size_t n, size_t limit, int64
                                  size_t *nkeys, bool *done)
 {
     *done = false;
-    thread_scratch *ts = scratch_set();
-    const size_t bytes = DICT_DIRECT_SLOTS * sizeof(uint32_t);
-    if (!ts) return false;
-    const bool fresh = ts->cap[ES_DICT_DIRECT] < bytes;
-    uint32_t *slot = scratch(ES_DICT_DIRECT, bytes);
+    uint32_t *slot = dict_direct_table();
     if (!slot) return false;
-    if (fresh) memset(slot, 0xFF, bytes);
     *done = true;
     size_t k = 0;
     bool ok = true;

@@ -255,7 +255,8 @@ size_t cbz_frame_run(const cbz_record_format *fmt, const uint8_t *buf, size_t le
         if (l == 0 || at >= stop || len - at < l) return 0;
         /* records that start before stop, whole in buf, at most max_n */
         size_t n = (len - at) / l;
-        const size_t before = (stop - at + l - 1) / l;
+        /* (stop - at) + (l - 1) must not wrap: stop may be SIZE_MAX */
+        const size_t span = stop - at, before = span / l + (span % l != 0);
         n = n < before ? n : before;
         n = n < max_n ? n : max_n;
         for (size_t i = 0; rec_off && i < n; i++) {
