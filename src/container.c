@@ -1177,7 +1177,7 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
  * bytes right after they are planned, beside the encoders (they only read
  * them); the frame of a chunk is written once its bytes are digested.  The
  * encoder of a chunk takes its content XXH64.  (The serial thread digested
- * too until the sixth speed pass: on the 16-core device host that one
+ * too until the seventh speed pass: on the 16-core device host that one
  * thread, reading, digesting and writing, was the ceiling at 2 threads and
  * more: 842 MB/s at 2, 737 at 4, 200 MiB transactions; SHA-256 alone goes
  * at about 1.3 GB/s there.)  Each slot has its own input buffer: the bytes read past
@@ -1491,7 +1491,7 @@ static cbz_status pipe_compress(const cbz_plan *plan, int level, int threads, cb
         if (dh) cbz_helper_start(dh, pipe_digest, &r);
         cbz_parallel_for((size_t)threads, threads, pipe_encoder, &r);
         cbz_helper_wait(hp);
-        cbz_helper_free(dh);   /* waits for pipe_digest: it leaves once stop is set */
+        cbz_helper_free(dh);   /* waits for pipe_digest: every chunk digested, or stop */
         s = r.status;
         if (s != CBZ_OK && err) *err = r.err;
     }
