@@ -200,7 +200,8 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
         w->ptrs[s] = pre && s >= CBZ_SIDE_STREAMS ? (uint8_t *)pre[s - CBZ_SIDE_STREAMS] : v + base[s];
     if (!pre)
         cbz_split_scatter(p, data, fixed ? NULL : w->rec_off, fixed ? NULL : w->rec_len, n,
-                          w->ptrs + CBZ_SIDE_STREAMS, v + base[CBZ_S_OVERFLOW], scratch);
+                          w->ptrs + CBZ_SIDE_STREAMS, count + CBZ_SIDE_STREAMS,
+                          v + base[CBZ_S_OVERFLOW], scratch);
 
     /* L3..L8 per stream, straight into out after room for the frame's
      * header, whose size is known only at the end (the varints of the

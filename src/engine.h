@@ -70,12 +70,12 @@ const char *cbz_plan_stream_name(const cbz_plan *p, size_t s);
 void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_t *col_counts,
                      uint64_t *overflow);
 /* Records (data + rec_off[i], rec_len[i] bytes) to column streams (col_vals[c]
- * sized by cbz_split_count) and the overflow stream.  scratch: n_cols words.
- * rec_off and rec_len both NULL: n records of p->width bytes back to back
- * from data (no overflow). */
+ * of col_counts[c] values, as cbz_split_count gave them) and the overflow
+ * stream.  scratch: n_cols words.  rec_off and rec_len both NULL: n records
+ * of p->width bytes back to back from data (no overflow). */
 void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
                        const size_t *rec_len, size_t n, uint8_t *const *col_vals,
-                       uint8_t *overflow, uint64_t *scratch);
+                       const uint64_t *col_counts, uint8_t *overflow, uint64_t *scratch);
 /* The inverse: writes record i at out + rec_off[i] (rec_off and rec_len both
  * NULL: n records of p->width bytes back to back from out).  Checks that the
  * streams hold exactly the values the record lengths call for.  A NULL

@@ -505,9 +505,21 @@ void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_
     *overflow = ov;
 }
 
+/* The values of column c (col_counts[c] of them) that the variable-length
+ * scatter may move with its longest move (16 bytes for up to 16, whole 32s
+ * beyond): those before the last ones, whose move would pass the stream's
+ * end. */
+static inline uint64_t scatter_safe(const cbz_plan *p, const uint64_t *col_counts, size_t c)
+{
+    const size_t w = p->cols[c].width;
+    const size_t span = w <= 16 ? 16 : (w + 31) / 32 * 32;
+    const size_t over = (span - w + w - 1) / w; /* values whose move writes past */
+    return col_counts[c] > over ? col_counts[c] - over : 0;
+}
+
 void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
                        const size_t *rec_len, size_t n, uint8_t *const *col_vals,
-                       uint8_t *overflow, uint64_t *scratch)
+                       const uint64_t *col_counts, uint8_t *overflow, uint64_t *scratch)
 {
     size_t nc = p->n_cols;
     if (!rec_off) {
@@ -528,28 +540,12 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
      * record of the block fills go as in transpose_full, the others take
      * their values from the longer records in record order.  An over-long
      * move reads only its record's bytes and writes over the next values'
-     * places (written after it), never past its stream's end: so first each
-     * column's count, from a histogram of the columns filled as
-     * cbz_split_count makes it.  scratch[c]: the values column c takes
-     * before its last over-long move's end would pass the stream's (bits
-     * 32..63), and the values taken so far (bits 0..31; a chunk's records
-     * are fewer than 2^31, CBZ_CHUNK_MAX). */
-    assert(n < ((uint64_t)1 << 32));
+     * places (written after it), never past its stream's end (the counts
+     * cbz_split_count gave, scatter_safe).  scratch[c]: the values column c
+     * has taken so far. */
     for (size_t c = 0; c < nc; c++) scratch[c] = 0;
     fill_memo memo;
     fill_memo_init(&memo);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = cols_filled_memo(p, &memo, rec_len[i]);
-        if (k) scratch[k - 1]++;
-    }
-    for (size_t c = nc; c-- > 1;) scratch[c - 1] += scratch[c];
-    for (size_t c = 0; c < nc; c++) {
-        /* the longest move a value takes: 16 bytes in a group (below) */
-        const size_t w = p->cols[c].width;
-        const size_t span = w <= 16 ? 16 : (w + 31) / 32 * 32;
-        const size_t over = (span - w + w - 1) / w; /* values whose move writes past */
-        scratch[c] = (scratch[c] > over ? scratch[c] - over : 0) << 32;
-    }
     const size_t bn = block_records(p->width);
     uint32_t kb[256];          /* columns filled, per record of the block */
     uint16_t longer[256];      /* the records of the block past the fewest columns */
@@ -562,7 +558,7 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
         for (size_t c = 0; c < kmax; c++) {
             const size_t w = p->cols[c].width, off = p->cols[c].offset;
             const size_t span = w <= 8 ? 8 : w <= 16 ? 16 : (w + 31) / 32 * 32;
-            const uint64_t safe = scratch[c] >> 32, j = scratch[c] & 0xffffffffu;
+            const uint64_t safe = scatter_safe(p, col_counts, c), j = scratch[c];
             uint8_t *col = col_vals[c];
             /* Adjacent columns of up to 16 bytes that every record of the
              * block fills go GROUP_MAX at a time, each value moved with 16
@@ -573,7 +569,7 @@ void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec
             while (g < GROUP_MAX && c + g < kmin && p->cols[c + g].width <= 16 &&
                    (size_t)p->cols[c + g].offset + 16 <= minlen) {
                 const uint64_t gw = p->cols[c + g].width, go = p->cols[c + g].offset;
-                const uint64_t gs = scratch[c + g] >> 32, gj = scratch[c + g] & 0xffffffffu;
+                const uint64_t gs = scatter_safe(p, col_counts, c + g), gj = scratch[c + g];
                 const size_t f = gj >= gs ? 0 : gs - gj < m ? (size_t)(gs - gj) : m;
                 gfast = f < gfast ? f : gfast;
                 gmv[g] = go << 32 | gw << 2 | MOVE_16;

@@ -669,7 +669,7 @@ static void test_split_transpose(void)
             cols[c] = malloc(n ? n * p.cols[c].width : 1);
             CU_ASSERT_FATAL(cols[c] != NULL);
         }
-        cbz_split_scatter(&p, data, off, len, n, cols, NULL, scratch);
+        cbz_split_scatter(&p, data, off, len, n, cols, counts, NULL, scratch);
         bool same = true;
         for (size_t c = 0; c < nc; c++)
             for (size_t i = 0; i < n; i++)

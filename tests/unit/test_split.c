@@ -81,8 +81,8 @@ static void streams_split(split_streams *s, const cbz_plan *p, const uint8_t *da
     }
     s->overflow = malloc(s->ov ? s->ov : 1);
     CU_ASSERT_FATAL(s->overflow != NULL);
-    cbz_split_scatter(p, data, fixed ? NULL : off, fixed ? NULL : len, n, s->cols, s->overflow,
-                      s->scratch);
+    cbz_split_scatter(p, data, fixed ? NULL : off, fixed ? NULL : len, n, s->cols, s->counts,
+                      s->overflow, s->scratch);
 }
 
 static void streams_free(split_streams *s)
@@ -150,7 +150,7 @@ static void test_mixed_lengths(void)
         }
         uint8_t *overflow = malloc(ov ? ov : 1);
         CU_ASSERT_FATAL(overflow != NULL);
-        cbz_split_scatter(&p, data, off, len, n, cols, overflow, scratch);
+        cbz_split_scatter(&p, data, off, len, n, cols, counts, overflow, scratch);
 
         /* every value where it belongs */
         bool same = true;
@@ -239,8 +239,8 @@ static void test_fixed_stride(void)
             CU_ASSERT_FATAL(a[c] && b[c]);
             counts[c] = n;
         }
-        cbz_split_scatter(&p, data, NULL, NULL, n, a, NULL, scratch);
-        cbz_split_scatter(&p, data, off, len, n, b, NULL, scratch);
+        cbz_split_scatter(&p, data, NULL, NULL, n, a, counts, NULL, scratch);
+        cbz_split_scatter(&p, data, off, len, n, b, counts, NULL, scratch);
         for (size_t c = 0; c < nc; c++)
             CU_ASSERT(memcmp(a[c], b[c], n * p.cols[c].width) == 0);
         for (size_t c = 0; c < nc && n; c++)   /* value i of column c is its bytes of record i */
