@@ -3979,19 +3979,21 @@ static size_t split_count_eq(const cbz_col_peer *p, size_t from, size_t to, uint
     }
 }
 
-/* flag[r] = 1 where row from + r (r < k) has the peer key `key`, else 0;
- * the switch on the width taken once. */
-static void split_flags_eq(const cbz_col_peer *p, size_t from, size_t k, uint64_t key,
-                           uint8_t *flag)
+/* flag[r] = 1 where the peer's row from + r (r < k) has the key `key` (as
+ * split_key reads it), else 0; returns how many are.  The switch on the
+ * width taken once.  (The encoder's split groups and the decoder's flags.) */
+static size_t split_flags(const cbz_col_peer *p, size_t from, size_t k, uint64_t key,
+                          uint8_t *flag)
 {
     const uint8_t *v = p->values;
+    size_t cnt = 0;
 #define FLAGS_EQ_AS(T)                                                                       \
     for (size_t r = 0; r < k; r++) {                                                         \
         T x;                                                                                 \
         memcpy(&x, v + sizeof x * (from + r), sizeof x);                                     \
-        flag[r] = x == key;                                                                  \
+        cnt += flag[r] = x == key;                                                           \
     }                                                                                        \
-    return
+    return cnt
     switch (p->desc.width) {
     case 1: FLAGS_EQ_AS(uint8_t);
     case 2: FLAGS_EQ_AS(uint16_t);
@@ -3999,8 +4001,8 @@ static void split_flags_eq(const cbz_col_peer *p, size_t from, size_t k, uint64_
     case 8: FLAGS_EQ_AS(uint64_t);
 #undef FLAGS_EQ_AS
     default:
-        for (size_t r = 0; r < k; r++) flag[r] = split_key(p, from + r) == key;
-        return;
+        for (size_t r = 0; r < k; r++) cnt += flag[r] = split_key(p, from + r) == key;
+        return cnt;
     }
 }
 
@@ -4131,7 +4133,7 @@ static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_
     uint8_t in_a[256];
     for (size_t b0 = 0, at_a = 0, at_b = major * w; b0 < n; b0 += sizeof in_a) {
         const size_t bn = n - b0 < sizeof in_a ? n - b0 : sizeof in_a;
-        split_flags_eq(p, b0, bn, key, in_a);
+        (void)split_flags(p, b0, bn, key, in_a);
         const uint8_t *const src = values + b0 * w;
         DEC_BY_WIDTH(w, for (size_t r = 0; r < bn; r++) {
             const size_t a = in_a[r];
@@ -4250,38 +4252,6 @@ static cbz_status split_group_end(const cbz_cursor *g, const char *which, cbz_er
     return CBZ_OK;
 }
 
-/* flag[i] = 1 where the peer's row i is key (as split_key reads it); returns
- * how many are.  One loop per peer width. */
-static size_t split_flags(const cbz_col_peer *p, size_t n, uint64_t key, uint8_t *flag)
-{
-    const size_t pw = p->desc.width;
-    const uint8_t *v = p->values;
-    size_t cnt = 0;
-    switch (pw) {
-    case 1:
-        for (size_t i = 0; i < n; i++) cnt += flag[i] = v[i] == key;
-        break;
-    case 2:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t k2;
-            memcpy(&k2, v + 2 * i, 2);
-            cnt += flag[i] = k2 == key;
-        }
-        break;
-    case 4:
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k4;
-            memcpy(&k4, v + 4 * i, 4);
-            cnt += flag[i] = k4 == key;
-        }
-        break;
-    default:
-        for (size_t i = 0; i < n; i++) cnt += flag[i] = split_key(p, i) == key;
-        break;
-    }
-    return cnt;
-}
-
 /* peer_at, memo: as decode_text_mask (here the key, group sizes and flags of
  * the last peer are kept: one peer, the record lengths, splits every column
  * of two kinds of records); to: NULL, or where to put the values instead of
@@ -4325,7 +4295,7 @@ static cbz_status decode_text_split(const cbz_kernel_table *K, const cbz_col_des
     CBZ_TRY(decode_text_body(K, d, &gb, n - major, inner_b, true, b, err));
     CBZ_TRY(split_group_end(&gb, "second", err));
     if (!kept) {
-        const size_t na = split_flags(p, n, key, in_a);
+        const size_t na = split_flags(p, 0, n, key, in_a);
         CBZ_FAIL_IF(na != major, err, CBZ_ERR_FORMAT, "column: split groups of %zu and %zu rows",
                     na, major); /* split_major counted the same rows: not reached */
         if (t) {
