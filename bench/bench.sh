@@ -12,13 +12,13 @@
 #   zstd-1/-3/-19, zstd-T0-1   zstd -T1 -N (and zstd -T0 -1, all cores)
 #   xz-9        xz -9 -T1
 #   convert     cobzip convert --format csv --threads 1 (MB/s only)
+#   iconv       iconv -f IBM037 -t UTF-8 (MB/s only)
 #   sha256-floor  the least any compress or restore can take (MB/s only):
 #               starting the process (best wall time of `cobzip --version`)
 #               plus one SHA-256 stream over the input's bytes in memory
 #               (build/bench/bench_floor, src/sha256.c): both commands hash
 #               every byte once, in order, and SHA-256 does not split across
 #               threads.  Its c×z1 / d×z1 are the ceilings of those ratios.
-#   iconv       iconv -f IBM037 -t UTF-8 (MB/s only)
 #
 # ratio = input bytes / output bytes (cobzip: every file of the dataset
 # directory: member, manifests).  MB/s = input MiB per second of wall time
