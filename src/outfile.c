@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,15 @@ struct cbz_outfile {
     int fd;              /* of tmp_path, written through fp's cookie */
     off_t written;       /* bytes handed to write(2) */
     off_t kicked;        /* the write-back of [0, kicked) has been started */
+    /* Sync-behind (see sync_run), started by the first kick. */
+    bool syncing;        /* the syncer thread runs */
+    bool sync_stop;
+    pthread_t syncer;
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    off_t sync_want;     /* [0, sync_want) is to be made durable */
+    off_t synced;        /* [0, synced) is */
+    int sync_errno;      /* the first fdatasync failure, reported at commit */
 };
 
 /* Write-behind: each WRITE_BEHIND bytes written start their write-back at
@@ -42,12 +52,86 @@ size_t cbz_write_fd(int fd, const void *p, size_t n)
     return done;
 }
 
+/* Sync-behind: a thread of the file's own that fdatasyncs what the
+ * write-back has been started on, while the writer goes on.  The commit's
+ * fsync is then left with the tail and little else: on the project's VM
+ * (ext4) the fsync of a 6 MiB member written with write-behind only took
+ * 4.5-9 ms at commit, after an fdatasync of all but its last 0.5-1 MiB
+ * 0.8 ms.  The thread does nothing but wait for the disk.  Its first error
+ * is kept: the kernel reports a write-back error once per descriptor, so
+ * the commit reports what the syncer saw. */
+static void *sync_run(void *arg)
+{
+    cbz_outfile *of = arg;
+    pthread_mutex_lock(&of->sync_mu);
+    for (;;) {
+        if (of->synced < of->sync_want && of->sync_errno == 0) {
+            off_t want = of->sync_want;
+            pthread_mutex_unlock(&of->sync_mu);
+            int bad = fdatasync(of->fd) != 0 ? errno : 0;
+            pthread_mutex_lock(&of->sync_mu);
+            if (bad) of->sync_errno = bad;
+            of->synced = want;
+            continue;
+        }
+        if (of->sync_stop) break;
+        pthread_cond_wait(&of->sync_cv, &of->sync_mu);
+    }
+    pthread_mutex_unlock(&of->sync_mu);
+    return NULL;
+}
+
+/* Stops the syncer (waiting for an fdatasync under way); 0 or the errno of
+ * the first fdatasync that failed. */
+static int sync_end(cbz_outfile *of)
+{
+    if (!of->syncing) return 0;
+    pthread_mutex_lock(&of->sync_mu);
+    of->sync_stop = true;
+    pthread_cond_signal(&of->sync_cv);
+    pthread_mutex_unlock(&of->sync_mu);
+    pthread_join(of->syncer, NULL);
+    pthread_mutex_destroy(&of->sync_mu);
+    pthread_cond_destroy(&of->sync_cv);
+    of->syncing = false;
+    return of->sync_errno;
+}
+
 /* Starts the write-back of what was written since the last start. */
-static void kick(cbz_outfile *of)
+static void writeback_start(cbz_outfile *of)
 {
     if (of->written == of->kicked) return;
     (void)sync_file_range(of->fd, of->kicked, of->written - of->kicked, SYNC_FILE_RANGE_WRITE);
     of->kicked = of->written;
+}
+
+/* writeback_start, and asks the syncer to make it durable (starting the
+ * syncer the first time: files that never kick, small ones, have none).
+ * Without a syncer (no thread to be had) the commit's fsync does all of it,
+ * as it would anyway. */
+static void kick(cbz_outfile *of)
+{
+    if (of->written == of->kicked) return;
+    writeback_start(of);
+    if (!of->syncing) {
+        if (pthread_mutex_init(&of->sync_mu, NULL) != 0) return;
+        if (pthread_cond_init(&of->sync_cv, NULL) != 0) {
+            pthread_mutex_destroy(&of->sync_mu);
+            return;
+        }
+        of->sync_want = of->kicked;
+        if (pthread_create(&of->syncer, NULL, sync_run, of) != 0) {
+            pthread_cond_destroy(&of->sync_cv);
+            pthread_mutex_destroy(&of->sync_mu);
+            return;
+        }
+        of->syncing = true;
+        return;
+    }
+    pthread_mutex_lock(&of->sync_mu);
+    of->sync_want = of->kicked;
+    pthread_cond_signal(&of->sync_cv);
+    pthread_mutex_unlock(&of->sync_mu);
 }
 
 /* The stream's cookie functions (fopencookie): a short count tells stdio of
@@ -189,10 +273,19 @@ static cbz_status commit_file(cbz_outfile *of, bool durable, cbz_error *err)
 {
     if (of->is_stdout || of->direct) return commit_in_place(of, err);
     cbz_status s = CBZ_OK;
-    if (fflush(of->fp) != 0 || ferror(of->fp) || (durable && fsync(of->fd) != 0))
-        s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(errno));
-    /* staged: the publisher's fsync then finds the last bytes on their way */
-    if (s == CBZ_OK && !durable) kick(of);
+    int e = 0;
+    if (fflush(of->fp) != 0 || ferror(of->fp)) e = errno ? errno : EIO;
+    /* staged: the publisher's fsync then finds the last bytes on their way,
+     * or already durable where a syncer runs (it takes the tail before it
+     * stops) */
+    if (!e && !durable) {
+        if (of->syncing) kick(of);
+        else writeback_start(of);
+    }
+    int sync_e = sync_end(of);
+    if (!e) e = sync_e;
+    if (!e && durable && fsync(of->fd) != 0) e = errno;
+    if (e) s = cbz_fail(err, CBZ_ERR_IO, "%s: write failed: %s", of->path, strerror(e));
     if (fclose(of->fp) != 0 && s == CBZ_OK)
         s = cbz_fail(err, CBZ_ERR_IO, "%s: close failed: %s", of->path, strerror(errno));
     if (s == CBZ_OK && rename(of->tmp_path, of->path) != 0)
@@ -228,6 +321,7 @@ void cbz_outfile_abort(cbz_outfile *of)
     if (of->direct) {
         fclose(of->fp);   /* nothing to remove: the device or FIFO stays */
     } else if (!of->is_stdout) {
+        (void)sync_end(of);
         fclose(of->fp);
         unlink(of->tmp_path);
     } else {

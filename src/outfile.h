@@ -3,7 +3,9 @@
  *
  * A file is written to ".NAME.tmp.PID" in the same directory, fsync'd, and
  * renamed over NAME on commit; abort (or a crash) leaves no NAME.  The
- * write-back of what is written starts every 4 MiB (write-behind), so that
+ * write-back of what is written starts every 4 MiB (write-behind) or at
+ * cbz_outfile_writeback, and from the first such start a thread of the
+ * file's own fdatasyncs it while the writer goes on (sync-behind), so that
  * the fsync at commit waits for the tail of a big file only.  An existing
  * NAME is refused unless force is set.  The path "-" means stdout, written
  * directly (there is nothing to rename); so is a NAME that is a character
