@@ -71,8 +71,10 @@ void cbz_split_count(const cbz_plan *p, const size_t *rec_len, size_t n, uint64_
                      uint64_t *overflow);
 /* Records (data + rec_off[i], rec_len[i] bytes) to column streams (col_vals[c]
  * of col_counts[c] values, as cbz_split_count gave them) and the overflow
- * stream.  scratch: n_cols words.  rec_off and rec_len both NULL: n records
- * of p->width bytes back to back from data (no overflow). */
+ * stream.  Every byte from data to the last record's end must be readable:
+ * a move may read past its record, never past that.  scratch: n_cols words.
+ * rec_off and rec_len both NULL: n records of p->width bytes back to back
+ * from data (no overflow). */
 void cbz_split_scatter(const cbz_plan *p, const uint8_t *data, const size_t *rec_off,
                        const size_t *rec_len, size_t n, uint8_t *const *col_vals,
                        const uint64_t *col_counts, uint8_t *overflow, uint64_t *scratch);

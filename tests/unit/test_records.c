@@ -381,7 +381,8 @@ static void test_writer_errors(void)
  * big- and little-endian, lengths with or without the header, LRECL limits)
  * with damage (bad reserved bytes, lengths under 4 or over the LRECL or the
  * block, a block end 1..3 bytes after a record, a short tail), framed with
- * runs cut by random stop positions and record limits. */
+ * runs cut by random stop positions and record limits, with the records'
+ * places wanted (the chunk's framing) and not (the chunk planner). */
 static uint64_t run_rng = 0x2545F4914F6CDD1Dull;
 static uint32_t run_rnd(void)
 {
@@ -454,8 +455,13 @@ static void test_frame_run(void)
         while (at < len && ok) {
             const size_t stop = at + run_rnd() % 300, max_n = 1 + run_rnd() % 20;
             const size_t before = at;
+            /* the planner's run, without places, frames the same records */
+            size_t at_np = at;
+            uint32_t bl_np = bl2;
+            const size_t k_np = cbz_frame_run(&f, buf, len, &at_np, stop, max_n, &bl_np, NULL, NULL);
             const size_t k = cbz_frame_run(&f, buf, len, &at, stop, max_n, &bl2, roff + n, rlen + n);
             ok = k <= max_n && (k == 0 || before < stop) && n + k <= n_ref;
+            ok = ok && k_np == k && at_np == at && bl_np == bl2;
             for (size_t i = 0; i < k && ok; i++)
                 ok = roff[n + i] == ref_off[n + i] && rlen[n + i] == ref_len[n + i];
             n += k;
