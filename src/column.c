@@ -145,7 +145,10 @@ enum scratch_slot {
     ES_TNUM_SEEN,   /* text_num_wins: the values of its answers kept, per entry */
     ES_TNUM_SEEN_LAST = ES_TNUM_SEEN + TNUM_SEEN - 1,
     ES_DICT_DIRECT, /* text_dict_build_direct: its table, kept all empty    */
+    ES_SPLIT_ROWS,  /* split_rows: the rows of a split's groups (no memo)   */
     DS_MASK,        /* decode_text_mask: blank flags of the peer               */
+    DS_MASK_KEPT,   /* ... the kept values' entries, back to back              */
+    DS_MASK_PADS,   /* ... a pad row per blank row                             */
     DS_REF0,        /* decode_text_ref: offsets of the first reference          */
     DS_REF1,        /* ... and of the second                                    */
     DS_REF_LENS,    /* ... trimmed lengths of the peers and of the values       */
@@ -153,12 +156,13 @@ enum scratch_slot {
     DS_TN_TLEN,     /* ... template lengths                                     */
     DS_TN_INTS,     /* ... the numbers of the runs                              */
     DS_TN_NDS,      /* ... their digit counts                                   */
-    DS_TN_BITS,     /* ... marker positions per value (widths <= 64)            */
+    DS_TN_BITS,     /* ... marker positions per value (widths <= 64), or digits */
     DS_TN_OUT,      /* ... the values built, or the templates' entries          */
     DS_DICT,        /* decode_text_dict: the entries                            */
     DS_CODES,       /* ... the codes                                            */
     DS_LENS,        /* decode_text_trim: the lengths                            */
     DS_EXC,         /* decode_numeric: exception positions                      */
+    DS_IOTA,        /* ... the integers 0..n-1 (iota_u64)                       */
     DS_SPLIT,       /* decode_text_split: rows of the first group               */
     DS_NUM_RV,      /* decode_numeric: run values                               */
     DS_NUM_RL,      /* ... run lengths, or dictionary codes                     */
@@ -254,6 +258,7 @@ typedef struct thread_scratch {
     uint64_t split_chunk, split_key;
     size_t split_stream, split_n, split_major;
     const uint8_t *split_values, *split_flags;
+    size_t iota_n; /* slot DS_IOTA holds 0..iota_n - 1 */
     /* the body of the column being encoded (cbz_column_encode_ctx, which is
      * never nested): kept at its largest, so that a body neither grows by
      * copies nor comes back as fresh pages for every column */
@@ -765,7 +770,16 @@ static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32
         CBZ_TRY(cbz_buf_reserve(b, n * k));
         uint8_t *o = b->data + b->len;
         if (k == 1) {
-            for (size_t i = 0; i < n; i++) o[i] = (uint8_t)rank[codes[i]];
+            size_t i = 0;
+            /* four a step: two loads a value, no gather instruction in the
+             * base x86-64 set, and the loop's own steps weigh less */
+            for (; i + 4 <= n; i += 4) {
+                o[i] = (uint8_t)rank[codes[i]];
+                o[i + 1] = (uint8_t)rank[codes[i + 1]];
+                o[i + 2] = (uint8_t)rank[codes[i + 2]];
+                o[i + 3] = (uint8_t)rank[codes[i + 3]];
+            }
+            for (; i < n; i++) o[i] = (uint8_t)rank[codes[i]];
         } else if (k == 2) { /* the most a numeric dictionary has (DICT_MAX) */
             uint8_t *o1 = o + n;
             for (size_t i = 0; i < n; i++) {
@@ -782,8 +796,16 @@ static cbz_status put_packed_ranks(cbz_buf *b, const cbz_kernel_table *K, uint32
         b->len += n * k;
         return CBZ_OK;
     }
-    /* put_packed_u32's bit-packed form, without its pass for the width */
-    for (size_t i = 0; i < n; i++) codes[i] = rank[codes[i]];
+    /* put_packed_u32's bit-packed form, without its pass for the width;
+     * the ranks four a step, as above */
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        codes[i] = rank[codes[i]];
+        codes[i + 1] = rank[codes[i + 1]];
+        codes[i + 2] = rank[codes[i + 2]];
+        codes[i + 3] = rank[codes[i + 3]];
+    }
+    for (; i < n; i++) codes[i] = rank[codes[i]];
     CBZ_TRY(cbz_buf_put_u8(b, (uint8_t)bits));
     const size_t sz = cbz_k_bitpack_size(n, bits);
     CBZ_TRY(cbz_buf_reserve(b, sz));
@@ -1030,6 +1052,7 @@ typedef struct memo_entry {
     int8_t split;          /* split_major: -1 not asked, 0 false, 1 true    */
     uint64_t split_key;
     size_t split_count;
+    size_t *split_rows;    /* split_rows_fill by split_key: NULL till made  */
 } memo_entry;
 
 #define MEMO_BLOCK ((size_t)8 << 20)
@@ -1378,34 +1401,45 @@ static int cmp_text(const void *a, const void *b)
 
 /* The encoder's sorts (text dictionaries into trie order, numeric keys by
  * value): a stable merge sort of (key, idx) items, with no call per
- * comparison as qsort makes.  te == NULL: by key only; else idx numbers a
- * text entry of te, key holds its first 8 bytes big-endian, zero-padded
- * (text_sort_key), and equal keys are ordered by cmp_text: together the
+ * comparison as qsort makes.  ties == NULL: by key only; else idx numbers a
+ * text entry of ties->te, key holds its first 8 bytes big-endian,
+ * zero-padded (text_sort_key), ties->key2[idx] the next 8 so
+ * (text_sort_key2), and where both are equal cmp_text decides: together the
  * order of cmp_text (a key differing at a byte past the shorter value's end
- * has the shorter value, padded with 0, below). */
+ * has the shorter value, padded with 0, below), with the values' bytes read
+ * only for the ties of 16 bytes (values sharing their first 8 bytes are
+ * common: descriptions, addresses). */
 typedef struct sort_item {
     uint64_t key;
     uint64_t idx;
 } sort_item;
 
-static inline bool item_less(const sort_item *a, const sort_item *b, const text_entry *te)
+typedef struct sort_ties {
+    const text_entry *te;
+    const uint64_t *key2;
+} sort_ties;
+
+static inline bool item_less(const sort_item *a, const sort_item *b, const sort_ties *ties)
 {
     if (a->key != b->key) return a->key < b->key;
-    return te && cmp_text(&te[a->idx], &te[b->idx]) < 0;
+    if (!ties) return false;
+    const uint64_t x = ties->key2[a->idx], y = ties->key2[b->idx];
+    if (x != y) return x < y;
+    return cmp_text(&ties->te[a->idx], &ties->te[b->idx]) < 0;
 }
 
 /* Sorts t[0..n); tmp: room for n items.  Runs of SORT_RUN by insertion,
  * then merges that take from the left run unless the right one is strictly
  * less (stable, as glibc's merge-sorting qsort is). */
 #define SORT_RUN 16
-static void sort_items(sort_item *t, sort_item *tmp, size_t n, const text_entry *te)
+static void sort_items(sort_item *t, sort_item *tmp, size_t n, const sort_ties *ties)
 {
     for (size_t s = 0; s < n; s += SORT_RUN) {
         const size_t e = n - s > SORT_RUN ? s + SORT_RUN : n;
         for (size_t i = s + 1; i < e; i++) {
             const sort_item x = t[i];
             size_t j = i;
-            for (; j > s && item_less(&x, &t[j - 1], te); j--) t[j] = t[j - 1];
+            for (; j > s && item_less(&x, &t[j - 1], ties); j--) t[j] = t[j - 1];
             t[j] = x;
         }
     }
@@ -1414,7 +1448,7 @@ static void sort_items(sort_item *t, sort_item *tmp, size_t n, const text_entry 
         for (size_t s = 0; s < n; s += 2 * w) {
             const size_t m = n - s > w ? s + w : n, e = n - s > 2 * w ? s + 2 * w : n;
             size_t i = s, j = m, k = s;
-            while (i < m && j < e) b[k++] = item_less(&a[j], &a[i], te) ? a[j++] : a[i++];
+            while (i < m && j < e) b[k++] = item_less(&a[j], &a[i], ties) ? a[j++] : a[i++];
             while (i < m) b[k++] = a[i++];
             while (j < e) b[k++] = a[j++];
         }
@@ -1487,20 +1521,23 @@ static uint32_t *text_dict_table(size_t limit, size_t *cap)
     return slot;
 }
 
-/* The hash of text_dict_build for the whole row of w > 8 bytes at p (its
- * high bits pick the slot): rows of one width are equal exactly when their
- * trimmed values are (the rest is pad), and a row is the same number of
+/* The hash of text_dict_build for the whole row of w > 8 bytes at p, read
+ * as its nw = ceil(w / 8) words (a constant where it is inlined, so that
+ * the words are loads with no loop; its high bits pick the slot): rows of
+ * one width are equal exactly when their trimmed values are (the rest is
+ * pad), and a row is the same number of
  * words every time, where the trimmed length would branch differently from
  * one value to the next.  Only where an entry is looked for depends on it
  * (codes are insertion indices, and equal values are told by their bytes),
  * so it need not be hash_bytes: one multiply per 8 bytes (each step a
  * bijection of the state: rows differing in one word never get the same
  * 64 bits). */
-static inline uint64_t dict_hash(const uint8_t *p, size_t w)
+static inline __attribute__((always_inline)) uint64_t dict_hash(const uint8_t *p, size_t w,
+                                                                 size_t nw)
 {
     uint64_t h = 0x9E3779B97F4A7C15ULL, x;
-    for (size_t i = 0; i + 8 < w; i += 8) {
-        memcpy(&x, p + i, 8);
+    for (size_t j = 0; j + 1 < nw; j++) {
+        memcpy(&x, p + 8 * j, 8);
         h = (h ^ x) * 0xbf58476d1ce4e5b9ULL;
     }
     memcpy(&x, p + w - 8, 8); /* the last word, overlapping the one before */
@@ -1508,11 +1545,20 @@ static inline uint64_t dict_hash(const uint8_t *p, size_t w)
     return (h ^ h >> 31) * 0x94d049bb133111ebULL;
 }
 
-/* Whether the rows of w > 8 bytes at a and b are equal (bytes_equal's
- * whole words, the last one overlapping). */
-static inline bool rows_equal(const uint8_t *a, const uint8_t *b, size_t w)
+/* Whether the rows of w > 8 bytes (nw words, as dict_hash) at a and b are
+ * equal, by whole words, the last one overlapping. */
+static inline __attribute__((always_inline)) bool rows_equal(const uint8_t *a, const uint8_t *b,
+                                                             size_t w, size_t nw)
 {
-    return bytes_equal(a, b, w);
+    uint64_t x, y, diff = 0;
+    for (size_t j = 0; j + 1 < nw; j++) {
+        memcpy(&x, a + 8 * j, 8);
+        memcpy(&y, b + 8 * j, 8);
+        diff |= x ^ y;
+    }
+    memcpy(&x, a + w - 8, 8);
+    memcpy(&y, b + w - 8, 8);
+    return (diff | (x ^ y)) == 0;
 }
 
 /* The top k bits of h, for a table of cap = 2^k slots (16 <= cap). */
@@ -1554,6 +1600,28 @@ static inline uint64_t text_sort_key(const uint8_t *p, size_t len, size_t w)
     return len >= 8 ? x : len == 0 ? 0 : x & ~(~0ull >> (8 * len));
 }
 
+/* The trimmed length of a new dictionary entry, value i at p: lens[i], or
+ * (lens NULL) found for it alone, so that a column whose dictionary wins
+ * needs no pass for the lengths of all its values. */
+static inline uint32_t entry_len(const uint32_t *lens, size_t i, const uint8_t *p, size_t w,
+                                 uint8_t pad)
+{
+    return lens ? lens[i] : (uint32_t)trimmed_len(p, w, pad);
+}
+
+/* The second sort key of that entry (sort_ties): bytes 8..15 of its
+ * value, big-endian, zero past len (all zero for len <= 8), read inside
+ * the row. */
+static inline uint64_t text_sort_key2(const uint8_t *p, size_t len, size_t w)
+{
+    if (len <= 8) return 0; /* then w > 8 below */
+    uint64_t x;
+    if (w >= 16) memcpy(&x, p + 8, 8);
+    else x = tail_word(p, w, 8); /* bytes 8..w-1, zero above */
+    x = __builtin_bswap64(x);
+    return len >= 16 ? x : x & ~(~0ull >> (8 * (len - 8)));
+}
+
 /* The table of text_dict_build_short: slots, then the entries' integers. */
 typedef struct short_table {
     uint32_t *slot;
@@ -1589,8 +1657,8 @@ static bool short_table_fill(short_table *t, size_t lim, const text_entry *ents,
  * entries (*k so far); *last and *last_code carry the value before.  Inlined
  * with a constant width, so that short_key is a load or two. */
 static inline __attribute__((always_inline)) bool
-short_dict_range(const uint8_t *values, const uint32_t *lens, size_t from, size_t to,
-                 const size_t width, const short_table *t, size_t lim, uint32_t *codes,
+short_dict_range(const uint8_t *values, const uint32_t *lens, uint8_t pad, size_t from,
+                 size_t to, const size_t width, const short_table *t, size_t lim, uint32_t *codes,
                  text_entry *ents, size_t *k_io, uint64_t *last_io, uint32_t *last_code_io)
 {
     size_t k = *k_io;
@@ -1616,7 +1684,7 @@ short_dict_range(const uint8_t *values, const uint32_t *lens, size_t from, size_
                 t->slot[h] = (uint32_t)k;
                 t->key[k] = x;
                 ents[k].p = p;
-                ents[k].len = lens[i];
+                ents[k].len = entry_len(lens, i, p, width, pad);
                 codes[i] = (uint32_t)k++;
                 break;
             }
@@ -1637,13 +1705,13 @@ done:
 }
 
 /* short_dict_range with the width made a constant (1..8). */
-static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, size_t from,
-                               size_t to, size_t width, const short_table *t, size_t lim,
-                               uint32_t *codes, text_entry *ents, size_t *k, uint64_t *last,
-                               uint32_t *last_code)
+static bool short_dict_range_w(const uint8_t *values, const uint32_t *lens, uint8_t pad,
+                               size_t from, size_t to, size_t width, const short_table *t,
+                               size_t lim, uint32_t *codes, text_entry *ents, size_t *k,
+                               uint64_t *last, uint32_t *last_code)
 {
 #define SHORT_RANGE(W) \
-    short_dict_range(values, lens, from, to, W, t, lim, codes, ents, k, last, last_code)
+    short_dict_range(values, lens, pad, from, to, W, t, lim, codes, ents, k, last, last_code)
     switch (width) {
     case 1: return SHORT_RANGE(1);
     case 2: return SHORT_RANGE(2);
@@ -1673,6 +1741,37 @@ static uint32_t *dict_direct_table(void)
     return slot;
 }
 
+/* Values [from, to) of text_dict_build_direct into its table, for at most
+ * lim entries (*k so far); false when there would be more.  Inlined with
+ * the width a constant. */
+static inline __attribute__((always_inline)) bool
+direct_dict_range(const uint8_t *values, const uint32_t *lens, uint8_t pad, size_t from, size_t to,
+                  const size_t width, uint32_t *slot, size_t lim, uint32_t *codes,
+                  text_entry *ents, size_t *k_io)
+{
+    size_t k = *k_io;
+    bool ok = true;
+    for (size_t i = from; i < to; i++) {
+        const uint8_t *p = values + i * width;
+        const uint64_t key = short_key(p, width);
+        uint32_t s = slot[key];
+        if (s == UINT32_MAX) {
+            if (k == lim) {
+                ok = false;
+                break;
+            }
+            s = (uint32_t)k;
+            slot[key] = s;
+            ents[k].p = p;
+            ents[k].len = entry_len(lens, i, p, width, pad);
+            k++;
+        }
+        codes[i] = s;
+    }
+    *k_io = k;
+    return ok;
+}
+
 /* text_dict_build for values of 1 or 2 bytes: the table is indexed by the
  * value itself (all 65536 of 2 bytes), so a value is one load, with no hash
  * and no compare.  The table lives in the thread's slot ES_DICT_DIRECT,
@@ -1680,34 +1779,24 @@ static uint32_t *dict_direct_table(void)
  * (the slots of the entries made are emptied again).  The same entries,
  * codes and answer as text_dict_build_short; false also when there is no
  * table (no memory). */
-static bool text_dict_build_direct(const uint8_t *values, const uint32_t *lens, size_t n,
-                                   size_t width, size_t probe, size_t probe_limit, size_t limit,
-                                   uint32_t *codes, text_entry *ents, size_t *nents, bool *done)
+static bool text_dict_build_direct(const uint8_t *values, const uint32_t *lens, uint8_t pad,
+                                   size_t n, size_t width, size_t probe, size_t probe_limit,
+                                   size_t limit, uint32_t *codes, text_entry *ents, size_t *nents,
+                                   bool *done)
 {
     *done = false;
     uint32_t *slot = dict_direct_table();
     if (!slot) return false;
     *done = true;
-    size_t k = 0, lim = probe_limit;
-    const size_t split = probe > 0 && probe < n && lim < limit ? probe : n;
-    bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        if (i == split) lim = limit;
-        const uint8_t *p = values + i * width;
-        uint32_t s = slot[short_key(p, width)];
-        if (s == UINT32_MAX) {
-            if (k == lim) {
-                ok = false;
-                break;
-            }
-            s = (uint32_t)k;
-            slot[short_key(p, width)] = s;
-            ents[k].p = p;
-            ents[k].len = lens[i];
-            k++;
-        }
-        codes[i] = s;
-    }
+    size_t k = 0;
+    /* the probe's limit till value `split`, then the column's; the loops
+     * with the width (1 or 2) a constant, a value one load */
+    const size_t split = probe > 0 && probe < n && probe_limit < limit ? probe : n;
+#define DIRECT_RANGES(W)                                                                      \
+    (direct_dict_range(values, lens, pad, 0, split, W, slot, probe_limit, codes, ents, &k) &&  \
+     direct_dict_range(values, lens, pad, split, n, W, slot, limit, codes, ents, &k))
+    const bool ok = width == 1 ? DIRECT_RANGES(1) : DIRECT_RANGES(2);
+#undef DIRECT_RANGES
     for (size_t e = 0; e < k; e++) slot[short_key(ents[e].p, width)] = UINT32_MAX;
     if (ok) *nents = k;
     return ok;
@@ -1719,14 +1808,14 @@ static bool text_dict_build_direct(const uint8_t *values, const uint32_t *lens, 
  * code with no lookup.  The table is made for the probe (the first `probe`
  * values), then for the whole column and refilled.  The same entries, codes
  * and answer. */
-static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, size_t n,
-                                  size_t width, size_t probe, size_t probe_limit, size_t limit,
-                                  uint32_t *codes, text_entry *ents, size_t *nents)
+static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, uint8_t pad,
+                                  size_t n, size_t width, size_t probe, size_t probe_limit,
+                                  size_t limit, uint32_t *codes, text_entry *ents, size_t *nents)
 {
     bool done;
     if (width <= 2) {
-        const bool ok = text_dict_build_direct(values, lens, n, width, probe, probe_limit, limit,
-                                               codes, ents, nents, &done);
+        const bool ok = text_dict_build_direct(values, lens, pad, n, width, probe, probe_limit,
+                                               limit, codes, ents, nents, &done);
         if (done) return ok;
     }
     short_table t;
@@ -1740,13 +1829,13 @@ static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, s
     if (!short_table_fill(&t, lim, ents, 0, width)) return false;
     /* a probe of no values keeps the probe's table to the end */
     const size_t split = probe > 0 && probe < n && lim < limit ? probe : n;
-    if (!short_dict_range_w(values, lens, 0, split, width, &t, lim, codes, ents, &k, &last,
+    if (!short_dict_range_w(values, lens, pad, 0, split, width, &t, lim, codes, ents, &k, &last,
                             &last_code))
         return false;
     if (split < n) {
         lim = limit;
         if (!short_table_fill(&t, lim, ents, k, width)) return false;
-        if (!short_dict_range_w(values, lens, split, n, width, &t, lim, codes, ents, &k, &last,
+        if (!short_dict_range_w(values, lens, pad, split, n, width, &t, lim, codes, ents, &k, &last,
                                 &last_code))
             return false;
     }
@@ -1754,52 +1843,92 @@ static bool text_dict_build_short(const uint8_t *values, const uint32_t *lens, s
     return true;
 }
 
-/* Builds the dictionary of trimmed values in one pass.  Returns false when
- * its first `probe` values hold more than probe_limit distinct ones (a
- * column that does not repeat gives up early, with a small table), or all n
- * more than limit (probe_limit <= limit).  codes[i] = insertion index; ents
- * in insertion order. */
-static bool text_dict_build(const uint8_t *values, const uint32_t *lens, size_t n, size_t width,
-                            size_t probe, size_t probe_limit, size_t limit, uint32_t *codes,
-                            text_entry *ents, size_t *nents)
+/* Values [from, to) of text_dict_build's rows of w > 8 bytes into the table
+ * of cap slots, for at most lim entries (*k so far); false when there would
+ * be more.  Inlined with the word count nw a constant. */
+static inline __attribute__((always_inline)) bool
+wide_dict_range(const uint8_t *values, const uint32_t *lens, uint8_t pad, size_t from, size_t to,
+                size_t width, const size_t nw, uint32_t *slot, size_t cap, size_t lim,
+                uint32_t *codes, text_entry *ents, size_t *k_io)
 {
-    if (width <= 8)
-        return text_dict_build_short(values, lens, n, width, probe, probe_limit, limit, codes,
-                                     ents, nents);
-    size_t cap, lim = probe_limit;
-    uint32_t *slot = text_dict_table(probe_limit, &cap);
-    if (!slot) return false;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == probe && lim < limit) {
-            /* the probe passed: the table for the whole column, refilled */
-            lim = limit;
-            if (!(slot = text_dict_table(limit, &cap))) return false;
-            for (size_t e = 0; e < k; e++) {
-                size_t h = dict_slot_of(dict_hash(ents[e].p, width), cap);
-                while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
-                slot[h] = (uint32_t)e;
-            }
-        }
+    size_t k = *k_io;
+    for (size_t i = from; i < to; i++) {
         const uint8_t *p = values + i * width;
-        uint32_t l = lens[i];
-        size_t h = dict_slot_of(dict_hash(p, width), cap);
+        size_t h = dict_slot_of(dict_hash(p, width, nw), cap);
         for (;;) {
-            uint32_t s = slot[h];
+            const uint32_t s = slot[h];
             if (s == UINT32_MAX) {
                 if (k == lim) return false;
                 slot[h] = (uint32_t)k;
                 ents[k].p = p;
-                ents[k].len = l;
+                ents[k].len = entry_len(lens, i, p, width, pad);
                 codes[i] = (uint32_t)k++;
                 break;
             }
-            if (rows_equal(ents[s].p, p, width)) {
+            if (rows_equal(ents[s].p, p, width, nw)) {
                 codes[i] = s;
                 break;
             }
             h = (h + 1) & (cap - 1);
         }
+    }
+    *k_io = k;
+    return true;
+}
+
+/* wide_dict_range with the word count made a constant (rows of 9..64
+ * bytes). */
+static bool wide_dict_range_w(const uint8_t *values, const uint32_t *lens, uint8_t pad,
+                              size_t from, size_t to, size_t width, uint32_t *slot, size_t cap,
+                              size_t lim, uint32_t *codes, text_entry *ents, size_t *k)
+{
+#define WIDE_RANGE(NW) \
+    wide_dict_range(values, lens, pad, from, to, width, NW, slot, cap, lim, codes, ents, k)
+    switch ((width + 7) / 8) {
+    case 2: return WIDE_RANGE(2);
+    case 3: return WIDE_RANGE(3);
+    case 4: return WIDE_RANGE(4);
+    case 5: return WIDE_RANGE(5);
+    case 6: return WIDE_RANGE(6);
+    case 7: return WIDE_RANGE(7);
+    case 8: return WIDE_RANGE(8);
+    default: return WIDE_RANGE((width + 7) / 8);
+    }
+#undef WIDE_RANGE
+}
+
+/* Builds the dictionary of trimmed values in one pass.  Returns false when
+ * its first `probe` values hold more than probe_limit distinct ones (a
+ * column that does not repeat gives up early, with a small table), or all n
+ * more than limit (probe_limit <= limit).  codes[i] = insertion index; ents
+ * in insertion order.  lens: the values' trimmed lengths (with pad), or
+ * NULL: each entry's is found when it is made (entry_len). */
+static bool text_dict_build(const uint8_t *values, const uint32_t *lens, uint8_t pad, size_t n,
+                            size_t width, size_t probe, size_t probe_limit, size_t limit,
+                            uint32_t *codes, text_entry *ents, size_t *nents)
+{
+    if (width <= 8)
+        return text_dict_build_short(values, lens, pad, n, width, probe, probe_limit, limit,
+                                     codes, ents, nents);
+    size_t cap, k = 0;
+    uint32_t *slot = text_dict_table(probe_limit, &cap);
+    if (!slot) return false;
+    /* the probe's table till value `probe`, then the whole column's */
+    const size_t split = probe < n && probe_limit < limit ? probe : n;
+    if (!wide_dict_range_w(values, lens, pad, 0, split, width, slot, cap, probe_limit, codes, ents,
+                           &k))
+        return false;
+    if (split < n) {
+        if (!(slot = text_dict_table(limit, &cap))) return false;
+        const size_t nw = (width + 7) / 8;
+        for (size_t e = 0; e < k; e++) {
+            size_t h = dict_slot_of(dict_hash(ents[e].p, width, nw), cap);
+            while (slot[h] != UINT32_MAX) h = (h + 1) & (cap - 1);
+            slot[h] = (uint32_t)e;
+        }
+        if (!wide_dict_range_w(values, lens, pad, split, n, width, slot, cap, limit, codes, ents,
+                               &k))
+            return false;
     }
     *nents = k;
     return true;
@@ -1888,12 +2017,11 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
         rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
         goto out;
     }
+    /* the lengths of all values only when the dictionary is not taken:
+     * its entries' lengths give the values' sum otherwise */
     size_t sumlen = 0;
-    if (known) {
+    if (known)
         for (size_t i = 0; i < n; i++) sumlen += known[i];
-    } else {
-        sumlen = K->text_lengths(values, n, width, pad, lens);
-    }
     layer_done(st, 3, t0, n * (uint64_t)width);
     chain_add(st, "validate");
 
@@ -1904,33 +2032,73 @@ static cbz_status encode_text_plain(const cbz_kernel_table *K, const cbz_col_des
     if (limit >= 1) {
         size_t probe = n < 1024 ? n : 1024;
         size_t probe_limit = probe / 2 > 0 ? probe / 2 : 1;
-        dict = text_dict_build(values, lens, n, width, probe,
+        dict = text_dict_build(values, known, pad, n, width, probe,
                                probe_limit < limit ? probe_limit : limit, limit, codes, ents,
                                &nents);
     }
-    size_t trim_cost = sumlen + cbz_k_bitpack_size(n, bits_of(width));
-    size_t fixed_cost = n * width;
+    const size_t trim_pack = cbz_k_bitpack_size(n, bits_of(width));
+    const size_t fixed_cost = n * width;
     if (dict) {
-        size_t dict_cost = cbz_k_bitpack_size(n, bits_of(nents - 1));
-        for (size_t k = 0; k < nents; k++) dict_cost += ents[k].len + 2;
+        size_t dict_cost = cbz_k_bitpack_size(n, bits_of(nents - 1)), ents_len = 0;
+        size_t min_len = width, empty = SIZE_MAX; /* the shortest entry besides "", "" */
+        for (size_t k = 0; k < nents; k++) {
+            ents_len += ents[k].len;
+            if (ents[k].len == 0) empty = k;
+            else if (ents[k].len < min_len) min_len = ents[k].len;
+        }
+        dict_cost += ents_len + 2 * nents;
+        size_t trim_cost = sumlen + trim_pack;
+        if (!known) {
+            /* a floor of the values' lengths: every entry occurs, and the
+             * values besides one of each and the blank ones are min_len
+             * long at least (the blank ones counted, by a loop that
+             * vectorizes, only when there is a blank entry).  A dictionary
+             * that beats trimming by the floor needs no sum, else the sum
+             * is taken through the codes. */
+            size_t blank = 0;
+            if (empty != SIZE_MAX) {
+                /* 32-bit counts, so that the compare and sum vectorize */
+                const uint32_t e32 = (uint32_t)empty;
+                for (size_t b0 = 0; b0 < n; b0 += (size_t)1 << 30) {
+                    const size_t b1 = n - b0 > ((size_t)1 << 30) ? b0 + ((size_t)1 << 30) : n;
+                    uint32_t c = 0;
+                    for (size_t i = b0; i < b1; i++) c += codes[i] == e32;
+                    blank += c;
+                }
+            }
+            const size_t others = n - nents - (blank ? blank - 1 : 0);
+            trim_cost = ents_len + others * min_len + trim_pack;
+            if (dict_cost * 10 > trim_cost * 9) {
+                for (size_t i = 0; i < n; i++) sumlen += ents[codes[i]].len;
+                trim_cost = sumlen + trim_pack;
+            }
+        }
         if (dict_cost * 10 > (trim_cost < fixed_cost ? trim_cost : fixed_cost) * 9) dict = false;
     }
+    if (!dict && !known) sumlen = K->text_lengths(values, n, width, pad, lens);
+    const size_t trim_cost = sumlen + trim_pack;
     if (dict) {
         /* sort (trie order), front-code, remap codes to sorted ranks */
         text_entry *sorted = xmalloc(nents * sizeof *sorted);
         sort_item *items = xmalloc(2 * nents * sizeof *items);
+        uint64_t *key2 = xmalloc(nents * sizeof *key2);
         rank = xmalloc(nents * sizeof *rank);
-        if (!sorted || !items || !rank) {
+        if (!sorted || !items || !key2 || !rank) {
             free(sorted);
             free(items);
+            free(key2);
             rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text dictionary");
             goto out;
         }
-        for (size_t k = 0; k < nents; k++)
+        for (size_t k = 0; k < nents; k++) {
             items[k] = (sort_item){ text_sort_key(ents[k].p, ents[k].len, width), k };
-        sort_items(items, items + nents, nents, ents);
+            key2[k] = text_sort_key2(ents[k].p, ents[k].len, width);
+        }
+        const sort_ties ties = { ents, key2 };
+        sort_items(items, items + nents, nents, &ties);
         for (size_t r = 0; r < nents; r++) sorted[r] = ents[items[r].idx];
         free(items);
+        free(key2);
         /* entries are distinct pointers into values: find rank by re-lookup of
          * the pointer; ents[k].p identifies entry k uniquely */
         for (size_t r = 0; r < nents; r++) {
@@ -2190,17 +2358,23 @@ static size_t tnum_count(const uint8_t *v, size_t len, bool ebcdic)
     return k;
 }
 
-/* The digit flags (is_digit_byte) of the 8 bytes held little-endian in x,
- * as bits 0..7 (bit j: byte j), for all 8 at once.  zone8: the zone byte
- * (0xF0, 0x30) in every byte; a byte XOR the zone is below 10 exactly when
- * the byte minus the zone is (both: the zone's 10 digits). */
-static inline uint64_t digit_bits8(uint64_t x, uint64_t zone8)
+/* The digit flags (is_digit_byte) of the 8 bytes held in x, for all 8 at
+ * once, as bit 7 of each byte.  zone8: the zone byte (0xF0, 0x30) in every
+ * byte; a byte XOR the zone is below 10 exactly when the byte minus the
+ * zone is (both: the zone's 10 digits). */
+static inline uint64_t digit_mask8(uint64_t x, uint64_t zone8)
 {
     const uint64_t t = x ^ zone8;
     /* bit 7 of each byte: its low 7 bits are 10 or more (no carry out) */
     const uint64_t ge10 = (t & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull;
-    const uint64_t dg = ~(t | ge10) & 0x8080808080808080ull; /* bit 7: below 10 */
-    return ((dg >> 7) * 0x0102040810204080ull) >> 56;         /* byte j's to bit j */
+    return ~(t | ge10) & 0x8080808080808080ull; /* bit 7: below 10 */
+}
+
+/* digit_mask8 of the 8 bytes held little-endian in x as bits 0..7 (bit j:
+ * byte j). */
+static inline uint64_t digit_bits8(uint64_t x, uint64_t zone8)
+{
+    return ((digit_mask8(x, zone8) >> 7) * 0x0102040810204080ull) >> 56; /* byte j's to bit j */
 }
 
 /* The digit flags of the first len of the w <= 64 bytes at v (bit j: byte
@@ -2225,14 +2399,32 @@ static inline uint64_t digit_bits(const uint8_t *v, size_t w, size_t len, uint64
     return len >= 64 ? m : m & (((uint64_t)1 << len) - 1);
 }
 
-/* The set bits of x, by halves of the word (column.c is built for any
- * x86-64, where __builtin_popcountll is a library call). */
-static inline size_t bit_count(uint64_t x)
+/* The bytes set in a digit_mask8 answer, added up by one multiply
+ * (column.c is built for any x86-64, where __builtin_popcountll is a
+ * library call). */
+static inline size_t mask8_count(uint64_t dg)
 {
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (size_t)((x * 0x0101010101010101ull) >> 56);
+    return (size_t)(((dg >> 7) * 0x0101010101010101ull) >> 56);
+}
+
+/* The digit bytes of the w bytes at v, by whole loads inside them (the last
+ * one overlapping the one before, its bytes seen already shifted out): the
+ * count of digit_bits over the trimmed length, as the pad past it is no
+ * digit, with no test of that length a word. */
+static inline size_t digits_count(const uint8_t *v, size_t w, uint64_t zone8)
+{
+    if (w < 8) return mask8_count(digit_mask8(tail_word(v, w, 0), zone8)); /* 0: no digit */
+    size_t c = 0, j = 0;
+    uint64_t x;
+    for (; j + 8 <= w; j += 8) {
+        memcpy(&x, v + j, 8);
+        c += mask8_count(digit_mask8(x, zone8));
+    }
+    if (j < w) {
+        memcpy(&x, v + w - 8, 8);
+        c += mask8_count(digit_mask8(x, zone8) >> (8 * (j + 8 - w)));
+    }
+    return c;
 }
 
 /* The first digit run of the digit flags dm (not 0): where it starts, and
@@ -2313,6 +2505,11 @@ static inline uint64_t digits_value(const uint8_t *p, size_t l)
            digits8_value(lo);
 }
 
+/* The slack past encode_text_num's templates and the values it reads by
+ * pieces: one 16-byte piece (a move a step, half the loop steps of 8-byte
+ * words). */
+#define TNUM_SLACK 16
+
 /* Encodes the body of method TEXT_NUM (docs/LAYERS.md) for the n values. */
 static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc *d,
                                   const uint8_t *values, size_t n, bool planes, cbz_buf *body,
@@ -2322,8 +2519,10 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     const bool eb = d->ebcdic != 0;
     const uint8_t pad = eb ? 0x40 : 0x20, zero = eb ? 0xF0 : 0x30;
     cbz_status rc = CBZ_OK;
-    /* 8 bytes of slack: the templates are written by whole words */
-    uint8_t *tmpl = n <= (SIZE_MAX - 8) / width ? scratch(ES_TN_TMPL, n * width + 8) : NULL;
+    /* TNUM_SLACK bytes of slack: the templates are written by whole pieces */
+    uint8_t *tmpl = n <= (SIZE_MAX - TNUM_SLACK) / width
+                        ? scratch(ES_TN_TMPL, n * width + TNUM_SLACK)
+                        : NULL;
     uint32_t *cnt = scratch(ES_TN_CNT, n * sizeof *cnt);
     size_t *m = xmalloc((width + 1) * sizeof *m), *off = xmalloc((width + 1) * sizeof *off);
     /* the values' trimmed lengths, then (each as its template is made)
@@ -2382,22 +2581,23 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         size_t *at = xmalloc((nslots + 1) * sizeof *at);
         if (!at) goto nomem;
         memcpy(at, off, nslots * sizeof *at);
-        /* by flags: each template row is written whole, by 8-byte words
+        /* by flags: each template row is written whole, by 16-byte pieces
          * (what goes past a piece is written over by the next one, past the
          * row by the next rows, past the last row into the slack); the
-         * values are read the same way, up to 8 bytes past a row's end:
-         * the rows where that would leave the column (the last one, or the
-         * last few of a narrow column) from a copy with slack */
-        uint8_t last[64 + 8];
-        const uint64_t pad8 = 0x0101010101010101ull * pad;
-        const size_t copied_from =
-            n * width >= width + 8 ? (n * width - width - 8) / width + 1 : 0;
+         * values are read the same way, up to TNUM_SLACK bytes past a row's
+         * end: the rows where that would leave the column (the last one, or
+         * the last few of a narrow column) from a copy with slack */
+        uint8_t last[64 + TNUM_SLACK];
+        const uint64_t pad8 = 0x0101010101010101ull * pad, pad16[2] = { pad8, pad8 };
+        const size_t copied_from = n * width >= width + TNUM_SLACK
+                                       ? (n * width - width - TNUM_SLACK) / width + 1
+                                       : 0;
         tnum_shape sh = { 0 };
         for (size_t i = 0; i < n && by_bits; i++) {
             const uint8_t *v = values + i * width;
             if (i >= copied_from) {
                 memcpy(last, v, width);
-                memset(last + width, 0, 8);
+                memset(last + width, 0, TNUM_SLACK);
                 v = last;
             }
             uint8_t *t = tmpl + i * width;
@@ -2405,7 +2605,7 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
             size_t o = 0, j = 0;
             for (size_t k = 0; k < sh.np; k++) {
                 const size_t s = sh.s[k];
-                for (size_t q = 0; q < s - j; q += 8) memcpy(t + o + q, v + j + q, 8);
+                for (size_t q = 0; q < s - j; q += 16) memcpy(t + o + q, v + j + q, 16);
                 o += s - j;
                 j = sh.e[k];
                 ints[at[k]] = (int64_t)digits_value(v + s, j - s);
@@ -2413,8 +2613,8 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
                 t[o++] = zero;
             }
             /* the rest of the value with its pad, then pad */
-            for (size_t q = 0; q < width - j; q += 8) memcpy(t + o + q, v + j + q, 8);
-            for (size_t q = o + width - j; q < width; q += 8) memcpy(t + q, &pad8, 8);
+            for (size_t q = 0; q < width - j; q += 16) memcpy(t + o + q, v + j + q, 16);
+            for (size_t q = o + width - j; q < width; q += 16) memcpy(t + q, pad16, 16);
             tlen[i] = (uint32_t)(o + tlen[i] - j); /* the runs end inside the value */
         }
         if (!by_bits) memset(tmpl, pad, n * width); /* each template's tail */
@@ -2524,21 +2724,16 @@ static bool text_num_trial(const cbz_kernel_table *K, const cbz_col_desc *d,
     const uint8_t pad = eb ? 0x40 : 0x20;
     if (n < 64 || width < 2) return false;
     size_t ms = n < TNUM_SCREEN ? n : TNUM_SCREEN, text = 0, digits = 0;
-    /* by 8-byte words: the digit flags (as encode_text_num takes them) of
-     * the trimmed bytes, counted */
+    /* by 8-byte words: the digit bytes of the trimmed bytes (of the whole
+     * row: its pad is no digit), counted */
     const uint64_t zone8 = 0x0101010101010101ull * (eb ? 0xF0 : 0x30);
     for (size_t i = 0; i < ms; i++) {
         /* passed already when the rest, all text and no digit, could not
          * bring the digits under 20% */
         if (i % 64 == 0 && digits * 5 >= text + (ms - i) * width) break;
         const uint8_t *v = values + i * width;
-        const size_t len = trimmed_len(v, width, pad);
-        text += len;
-        if (width <= 64) {
-            digits += bit_count(digit_bits(v, width, len, zone8));
-        } else {
-            for (size_t j = 0; j < len; j++) digits += is_digit_byte(v[j], eb);
-        }
+        text += trimmed_len(v, width, pad);
+        digits += digits_count(v, width, zone8);
     }
     if (digits * 5 < text) return false; /* under 20% digits */
     const size_t m = text_sample(n, width);
@@ -2704,12 +2899,23 @@ static cbz_status decode_numeric_i64(const cbz_kernel_table *K, const cbz_col_de
  * waits on the one before. */
 static inline __attribute__((always_inline)) uint64_t tnum_digits8(uint64_t x)
 {
-    const uint64_t hi = x / 10000, lo = x - hi * 10000;
+    /* x / 10^4 = x * 109951163 >> 40 for x < 10^8 (checked for every x):
+     * written out, as gcc compiles the division in these loops to a div */
+    const uint64_t hi = x * 109951163 >> 40, lo = x - hi * 10000;
     const uint64_t h = hi | lo << 32;
     const uint64_t h100 = (h * 10486 >> 20) & 0x0000007F0000007Full;
     const uint64_t q = h100 | (h - h100 * 100) << 16;
     const uint64_t q10 = (q * 103 >> 10) & 0x000F000F000F000Full;
     return q10 | (q - q10 * 10) << 8;
+}
+
+/* x / 10^8 for x < 10^18: (x >> 8) / 390625, (x >> 8) < 2^52, by the
+ * multiply-high with ceil(2^82 / 390625), exact below 2^52 (its excess
+ * 390625 * M - 2^82 < 2^30 = 2^(82 - 52)), where gcc emits a div. */
+static inline uint64_t tnum_div1e8(uint64_t x)
+{
+    __extension__ typedef unsigned __int128 u128;
+    return (uint64_t)((u128)(x >> 8) * 0xABCC77118461CEFDull >> 82);
 }
 
 /* Decimal digits of y < 2^63 (1 for 0), as dec_digits, with no branch:
@@ -2734,17 +2940,18 @@ static inline __attribute__((always_inline)) void tnum_put_digits8(uint8_t *o, u
         memcpy(o, &w, 8);
         return;
     }
-    const uint64_t hi = x / 100000000; /* < 10^(nd - 8) */
+    const uint64_t hi = tnum_div1e8(x); /* < 10^(nd - 8) */
     if (nd <= 16) {
         w = tnum_digits8(hi) >> (8 * (16 - nd)) | z8;
         memcpy(o, &w, 8);
     } else { /* 17 or 18 digits: 1 or 2, then 8 */
-        w = tnum_digits8(hi / 100000000) >> (8 * (24 - nd)) | z8;
+        const uint64_t top = tnum_div1e8(hi);
+        w = tnum_digits8(top) >> (8 * (24 - nd)) | z8;
         memcpy(o, &w, 8);
-        w = tnum_digits8(hi % 100000000) | z8;
+        w = tnum_digits8(hi - top * 100000000) | z8;
         memcpy(o + nd - 16, &w, 8);
     }
-    w = tnum_digits8(x % 100000000) | z8;
+    w = tnum_digits8(x - hi * 100000000) | z8;
     memcpy(o + nd - 8, &w, 8);
 }
 
@@ -2940,6 +3147,45 @@ tnum_dict_rows(uint8_t *values, size_t rows, const size_t *row_of, size_t n, con
     return n;
 }
 
+/* tnum_dict_rows for templates of at most one marker each (rows of up to
+ * mv = 16 or 32 bytes) whose numbers have at most 8 digits, made
+ * beforehand as 8 zoned digits each (zd, in order, 8 bytes of slack): per
+ * value the entry moved, the number's last nd digits moved to the marker
+ * and the entry's rest moved after them.  The digits come from the
+ * kernel, many numbers a step, not one by one between the moves. */
+static inline __attribute__((always_inline)) size_t
+tnum_dict_rows1(uint8_t *values, size_t rows, const size_t *row_of, size_t n, const tnum_tmpl *tt,
+                const uint32_t *codes, const uint8_t *dict, size_t width, const uint8_t *zd,
+                const uint32_t *nds, size_t *a0, uint64_t pad8, uint8_t *tl, const size_t mv)
+{
+    const size_t inplace = rows * width >= mv ? (rows * width - mv) / width : 0;
+    size_t s = *a0;
+    for (size_t k = 0; k < n; k++) {
+        const tnum_tmpl *t = &tt[codes[k]];
+        const uint8_t *src = dict + (size_t)codes[k] * width;
+        const size_t i = row_of ? row_of[k] : k;
+        uint8_t *ob = i < inplace ? values + i * width : tl;
+        memcpy(ob, src, mv);
+        if (t->cnt) {
+            const size_t e = (size_t)__builtin_ctzll(t->bits), nd = nds[s];
+            if (t->len - 1 + nd > width) { /* e + nd <= len - 1 + nd */
+                *a0 = s;
+                return k;
+            }
+            memcpy(ob + e, zd + 8 * s + 8 - nd, 8); /* nd digits, then bytes moved over */
+            memcpy(ob + e + nd, src + e + 1, mv);
+            s++;
+        }
+        if (ob == tl) {
+            memcpy(values + i * width, tl, width);
+        } else if (row_of) {
+            for (size_t q = 0; q < mv; q += 8) memcpy(ob + width + q, &pad8, 8);
+        }
+    }
+    *a0 = s;
+    return n;
+}
+
 /* blank: NULL, or the flags of the rows of a mask (decode_text_mask) whose
  * n kept values these are: then, where the templates come from a
  * dictionary, the values are built straight into their rows of values and
@@ -3056,6 +3302,7 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     nds = dec_scratch_n(DS_TN_NDS, total, sizeof *nds);
     if (!ints || !nds) goto nomem;
     const cbz_col_desc d8 = tnum_int_desc();
+    uint64_t over8 = 0; /* a number of more than 8 digits */
     for (size_t k = 0, o = 0; k < nslots; k++) {
         off[k] = o;
         uint8_t lz;
@@ -3076,12 +3323,14 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
             for (size_t j = 0; j < m[k]; j++) {
                 const uint64_t nd = ns[j] + (uint64_t)tnum_digits((uint64_t)xs[j] & INT64_MAX);
                 bad |= (uint64_t)(xs[j] < 0) | (nd > TNUM_MAX_DIGITS);
+                over8 |= nd > 8;
                 ns[j] = (uint32_t)nd;
             }
         } else {
             for (size_t j = 0; j < m[k]; j++) {
                 const uint64_t nd = ns[j], ok_nd = nd - 1 < TNUM_MAX_DIGITS;
                 bad |= (uint64_t)(xs[j] < 0) | !ok_nd | (xs[j] >= pow10_i64[ok_nd ? nd : 0]);
+                over8 |= nd > 8;
             }
         }
         for (size_t j = 0; bad && j < m[k]; j++) {
@@ -3134,7 +3383,22 @@ static cbz_status decode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
         } else {
             rows = n;
         }
-        if (width <= 16)
+        /* at most one marker a template and 8 digits a number (references,
+         * codes): the numbers' digits first, as 8-byte unsigned zoned
+         * values (form is not read for those: any readable bytes) */
+        uint8_t *zd = NULL;
+        if (nslots == 1 && width <= 32 && !over8) {
+            zd = total <= (SIZE_MAX - 8) / 8 ? scratch(DS_TN_BITS, 8 * total + 8) : NULL;
+            if (!zd) goto nomem;
+            K->i64_to_zoned(ints, (const uint8_t *)ints, total, 8, CBZ_K_SIGN_NONE, eb, zd);
+        }
+        if (zd && width <= 16)
+            bad = tnum_dict_rows1(values, rows, row_of, n, tt, codes, dict, width, zd, nds, &a0,
+                                  pad8, tl, 16);
+        else if (zd)
+            bad = tnum_dict_rows1(values, rows, row_of, n, tt, codes, dict, width, zd, nds, &a0,
+                                  pad8, tl, 32);
+        else if (width <= 16)
             bad = tnum_dict_rows(values, rows, row_of, n, tt, codes, dict, width, ints, nds, &a0,
                                  at, zone, pad8, tl, 16);
         else if (width <= 32)
@@ -3854,6 +4118,21 @@ static cbz_status decode_text_mask(const cbz_kernel_table *K, const cbz_col_desc
             *placed = true;
             return CBZ_OK;
         }
+        if (w <= 16) {
+            /* the kept values' entries gathered back to back, then merged
+             * with pad rows by the kernels (many rows a step): a row at a
+             * time, each picking its source, costs twice as much where blank
+             * and kept rows alternate (an OCCURS entry used by some records) */
+            uint8_t *kept = scratch(DS_MASK_KEPT, m * w);
+            uint8_t *pads = scratch(DS_MASK_PADS, (n - m) * w);
+            CBZ_FAIL_IF(!kept || !pads, err, CBZ_ERR_NOMEM, "column: no memory for %zu mask rows",
+                        n);
+            /* true: read_text_dict checked the codes */
+            K->dict_gather_fixed(codes, m, dict, nd, w, kept);
+            memset(pads, pad, (n - m) * w);
+            K->merge_rows(blank, n, w, pads, kept, values);
+            return CBZ_OK;
+        }
         /* 8 rows a step where all are kept or all blank (the entries of an
          * OCCURS table come in runs): then no pick a row */
         DEC_BY_WIDTH(w, {
@@ -4075,10 +4354,10 @@ static bool split_groups_differ(const cbz_col_desc *d, const uint8_t *values, si
     uint64_t table[SLOTS];
     memset(table, 0, sizeof table);
     const size_t m = n < SPLIT_SAMPLE ? n : SPLIT_SAMPLE, w = d->width;
-    size_t others = m, seen = 0, shared = 0;
+    uint8_t in_a[SPLIT_SAMPLE]; /* the rows' flags: the switch on the width once */
+    size_t others = m - split_flags(p, 0, m, key, in_a), seen = 0, shared = 0;
     for (size_t i = 0; i < m; i++) {
-        if (split_key(p, i) != key) continue;
-        others--;
+        if (!in_a[i]) continue;
         uint64_t h = hash_bytes(values + i * w, w) | 1;
         size_t s = (size_t)h & (SLOTS - 1);
         while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
@@ -4087,7 +4366,7 @@ static bool split_groups_differ(const cbz_col_desc *d, const uint8_t *values, si
     /* the others looked up until the answer is known: half of them shared
      * already, or too few left to make half */
     for (size_t i = 0; i < m; i++) {
-        if (split_key(p, i) == key) continue;
+        if (in_a[i]) continue;
         uint64_t h = hash_bytes(values + i * w, w) | 1;
         size_t s = (size_t)h & (SLOTS - 1);
         while (table[s] != 0 && table[s] != h) s = (s + 1) & (SLOTS - 1);
@@ -4117,32 +4396,60 @@ static cbz_status put_split_group(const cbz_kernel_table *K, const cbz_col_desc 
     return CBZ_OK;
 }
 
+/* The rows of a split's two groups, in order: rows[0..major) those whose
+ * peer key is `key`, then the others.  A block's flags first, then each
+ * row to the end of its group by a mask rather than a branch (the two
+ * kinds of rows come at random). */
+static void split_rows_fill(const cbz_col_peer *p, size_t n, uint64_t key, size_t major,
+                            size_t *rows)
+{
+    uint8_t in_a[256];
+    for (size_t b0 = 0, at_a = 0, at_b = major; b0 < n; b0 += sizeof in_a) {
+        const size_t bn = n - b0 < sizeof in_a ? n - b0 : sizeof in_a;
+        (void)split_flags(p, b0, bn, key, in_a);
+        for (size_t r = 0; r < bn; r++) {
+            const size_t a = in_a[r], mask = (size_t)0 - a;
+            rows[(at_a & mask) | (at_b & ~mask)] = b0 + r;
+            at_a += a;
+            at_b += 1 - a;
+        }
+    }
+}
+
+/* split_rows_fill's rows for the split of n rows by peers[ref] (key and
+ * major as choose_split found them): made once a chunk in the peer's memo
+ * entry, which the chunk's other columns split by the same peer share
+ * (the record lengths split every field of a REDEFINES), else in scratch.
+ * NULL: no memory. */
+static const size_t *split_rows(cbz_col_chunk_ctx *memo, const cbz_col_peer *peers, size_t ref,
+                                size_t n, uint64_t key, size_t major)
+{
+    if (n > SIZE_MAX / sizeof(size_t)) return NULL;
+    memo_entry *pe = memo_peer(memo, peers, ref);
+    if (pe && pe->split == 1 && pe->split_key == key) {
+        if (!pe->split_rows && (pe->split_rows = memo_alloc(memo, n * sizeof(size_t))))
+            split_rows_fill(&peers[ref], n, key, major, pe->split_rows);
+        if (pe->split_rows) return pe->split_rows;
+    }
+    size_t *rows = scratch(ES_SPLIT_ROWS, n * sizeof *rows);
+    if (rows) split_rows_fill(&peers[ref], n, key, major, rows);
+    return rows;
+}
+
 /* The split form in full: the peer's index, then the two groups. */
 static cbz_status encode_text_split_groups(const cbz_kernel_table *K, const cbz_col_desc *d,
                                            const uint8_t *values, size_t n,
-                                           const cbz_col_peer *p, size_t ref, uint64_t key,
-                                           size_t major, bool planes, cbz_buf *body,
-                                           cbz_col_stats *st, cbz_error *err)
+                                           const cbz_col_peer *peers, cbz_col_chunk_ctx *memo,
+                                           size_t ref, uint64_t key, size_t major, bool planes,
+                                           cbz_buf *body, cbz_col_stats *st, cbz_error *err)
 {
     const size_t w = d->width;
     uint8_t *grp = scratch(SPLIT_SLOT, n * w);
-    CBZ_FAIL_IF(!grp, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
-    /* each row to the end of its group, chosen by a mask rather than a
-     * branch (the two kinds of rows come at random); a block's flags first,
-     * then its rows, each loop with its width a constant */
-    uint8_t in_a[256];
-    for (size_t b0 = 0, at_a = 0, at_b = major * w; b0 < n; b0 += sizeof in_a) {
-        const size_t bn = n - b0 < sizeof in_a ? n - b0 : sizeof in_a;
-        (void)split_flags(p, b0, bn, key, in_a);
-        const uint8_t *const src = values + b0 * w;
-        DEC_BY_WIDTH(w, for (size_t r = 0; r < bn; r++) {
-            const size_t a = in_a[r];
-            const size_t mask = (size_t)0 - a;
-            cbz_copy_exact(grp + ((at_a & mask) | (at_b & ~mask)), src + r * W, W);
-            at_a += a * W;
-            at_b += (1 - a) * W;
-        });
-    }
+    const size_t *rows = grp ? split_rows(memo, peers, ref, n, key, major) : NULL;
+    CBZ_FAIL_IF(!grp || !rows, err, CBZ_ERR_NOMEM, "column: no memory for %zu text values", n);
+    /* the groups back to back: each row gathered, the width a constant */
+    DEC_BY_WIDTH(w, for (size_t r = 0; r < n; r++)
+                        cbz_copy_exact(grp + r * W, values + rows[r] * W, W););
     cbz_status rc = cbz_buf_put_varint(body, ref);
     if (rc != CBZ_OK) rc = cbz_fail(err, CBZ_ERR_NOMEM, "column: no memory for a text split");
     if (rc == CBZ_OK) chain_add(st, "split");
@@ -4188,8 +4495,8 @@ static cbz_status encode_text_split_from(const cbz_kernel_table *K, const cbz_co
         if (trc != CBZ_OK) return trc;
         if (!win) return encode_text(K, d, values, n, planes, body, method, st, err);
         *used = true;
-        return encode_text_split_groups(K, d, values, n, p, ref, key, major, planes, body, st,
-                                        err);
+        return encode_text_split_groups(K, d, values, n, peers, memo, ref, key, major, planes,
+                                        body, st, err);
     }
     cbz_col_stats s_split, s_plain;
     if (st) s_split = s_plain = *st;
@@ -4197,8 +4504,8 @@ static cbz_status encode_text_split_from(const cbz_kernel_table *K, const cbz_co
     cbz_buf_init(&sb);
     cbz_buf_init(&pb);
     uint8_t plain_method = M_TEXT_FIXED;
-    cbz_status rc = encode_text_split_groups(K, d, values, n, p, ref, key, major, planes, &sb,
-                                             st ? &s_split : NULL, err);
+    cbz_status rc = encode_text_split_groups(K, d, values, n, peers, memo, ref, key, major,
+                                             planes, &sb, st ? &s_split : NULL, err);
     if (rc == CBZ_OK)
         rc = encode_text(K, d, values, n, planes, &pb, &plain_method, st ? &s_plain : NULL, err);
     if (rc == CBZ_OK) {
@@ -5555,20 +5862,19 @@ static dec_memo_entry *memo_claim(thread_scratch *t, size_t stream, size_t n,
     return *ints && *flags ? m : NULL;
 }
 
-/* True when the len bytes at p are all b (a counted loop of words: it
- * vectorizes). */
+/* True when the len bytes at p are all b: 32 byte lanes or'd apart (the
+ * loop vectorizes into two 16-byte sums that do not wait on each other;
+ * measured 1.8x one 8-byte sum). */
 static bool all_bytes(const uint8_t *p, size_t len, uint8_t b)
 {
-    const uint64_t p8 = 0x0101010101010101ull * b;
-    const size_t nw = len / 8;
-    uint64_t acc = 0;
-    for (size_t k = 0; k < nw; k++) {
-        uint64_t x;
-        memcpy(&x, p + 8 * k, 8);
-        acc |= x ^ p8;
-    }
-    for (size_t i = 8 * nw; i < len; i++) acc |= (uint64_t)(p[i] ^ b);
-    return acc == 0;
+    const size_t n32 = len / 32 * 32;
+    uint8_t acc[32] = { 0 };
+    for (size_t k = 0; k < n32; k += 32)
+        for (size_t j = 0; j < 32; j++) acc[j] |= (uint8_t)(p[k + j] ^ b);
+    uint8_t r = 0;
+    for (size_t j = 0; j < 32; j++) r |= acc[j];
+    for (size_t i = n32; i < len; i++) r |= (uint8_t)(p[i] ^ b);
+    return r == 0;
 }
 
 /* The position of the (k+1)-th zero flag at or after position `from` of the
@@ -5598,6 +5904,20 @@ static size_t nth_zero_flag(const uint8_t *flag, size_t n, size_t from, uint64_t
     for (size_t i = from; i < n; i++)
         if (!flag[i] && k-- == 0) return i;
     return n;
+}
+
+/* The integers 0..n-1, this thread's, made again only when more are asked
+ * for (NULL: no memory). */
+static const uint64_t *iota_u64(size_t n)
+{
+    thread_scratch *t = scratch_set();
+    if (!t) return NULL;
+    if (t->iota_n >= n) return t->p[DS_IOTA];
+    uint64_t *p = dec_scratch_n(DS_IOTA, n, sizeof *p);
+    if (!p) return NULL;
+    for (size_t i = 0; i < n; i++) p[i] = i;
+    t->iota_n = n;
+    return p;
 }
 
 /* Makes the claimed entry m valid for the values at *at (n of descriptor d,
@@ -5752,19 +6072,37 @@ static cbz_status decode_numeric_to(const cbz_kernel_table *K, const cbz_col_des
         memcpy(xflag, rbad, n);
         /* listed exception k is gap_k valid positions after the previous
          * one (the reference's invalid positions on the way are exceptions
-         * too): found by a walk over the reference's flags */
-        size_t from = 0;
+         * too): found by a walk over the reference's flags, or, when they
+         * are many (an OCCURS entry used by one more record than the last),
+         * read from the valid positions listed once by the select kernel
+         * (0..n-1 where the flag is 0): each walk ends at a mispredicted
+         * branch, and from about one listed exception in 64 valid values
+         * the list costs less than the walks */
+        uint64_t *vp = NULL;
+        size_t nv = 0, from = 0;
+        if (nlist && nlist >= (n - nref_bad) / 64) {
+            const uint64_t *iota = iota_u64(n);
+            vp = dec_scratch_n(DS_EXC, n, sizeof *vp);
+            if (!iota || !vp) goto nomem;
+            nv = K->select_u64(iota, rbad, n, vp);
+        }
         for (size_t listed = 0; listed < nlist; listed++) {
             uint64_t gap;
             if ((rc = get_varint(c, &gap, "exception index", err)) != CBZ_OK) goto out;
-            const size_t at = nth_zero_flag(rbad, n, from, gap);
-            if (at == n) { /* not that many valid positions are left */
+            size_t at = n; /* n: not that many valid positions are left */
+            if (vp && gap < nv - from) {
+                at = (size_t)vp[from + gap];
+                from += (size_t)gap + 1; /* valid positions passed */
+            } else if (!vp) {
+                at = nth_zero_flag(rbad, n, from, gap);
+                from = at + 1;
+            }
+            if (at == n) {
                 rc = cbz_fail(err, CBZ_ERR_FORMAT,
                               "column: exception %zu index out of range (%zu values)", listed, n);
                 goto out;
             }
             xflag[at] = 1;
-            from = at + 1;
         }
         if (!cbz_cursor_bytes(c, (size_t)nbad * width, &exc_raw)) {
             rc = cbz_fail(err, CBZ_ERR_FORMAT, "column: raw bytes of %llu exceptions truncated",

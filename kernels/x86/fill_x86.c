@@ -6,7 +6,8 @@
  * sse41 entries dispatch.c copied in first, for avx512 the avx2 ones).
  * The avx2 table takes vx_avx2.c's block-wise decimal kernels, zoned_to_i64
  * included; the avx512 table vx_avx512.c's kernels (select_rows only where
- * the CPU has VBMI2 too: dispatch.c's avx512 check does not ask for it).
+ * the CPU has VBMI2 too: dispatch.c's avx512 check does not ask for it;
+ * merge_rows then takes its VBMI2 form for rows of 1 or 2 bytes).
  */
 #include "x86/kernels_x86.h"
 
@@ -59,7 +60,10 @@ void cbz_kernels_fill_avx512(cbz_kernel_table *t)
     t->merge_rows = cbz_k_merge_rows_avx512;
     t->expand_u64 = cbz_k_expand_u64_avx512;
     t->select_u64 = cbz_k_select_u64_avx512;
-    if (__builtin_cpu_supports("avx512vbmi2")) t->select_rows = cbz_k_select_rows_avx512;
+    if (__builtin_cpu_supports("avx512vbmi2")) {
+        t->select_rows = cbz_k_select_rows_avx512;
+        t->merge_rows = cbz_k_merge_rows_avx512_vbmi2;
+    }
     t->blank_rows = cbz_k_blank_rows_avx512;
     t->planes_u64 = cbz_k_planes_u64_avx512;
     t->dec_planes_u64 = cbz_k_dec_planes_u64_avx512;

@@ -79,6 +79,9 @@ size_t cbz_k_zoned_to_i64_avx512(const uint8_t *in, size_t n, size_t width, int 
                                  int ebcdic, int64_t *out, uint8_t *form, uint8_t *invalid);
 void cbz_k_merge_rows_avx512(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
                              const uint8_t *y, uint8_t *out);
+/* needs VBMI2 too (fill_x86.c checks it) */
+void cbz_k_merge_rows_avx512_vbmi2(const uint8_t *flag, size_t n, size_t width,
+                                   const uint8_t *x, const uint8_t *y, uint8_t *out);
 void cbz_k_expand_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, size_t m,
                              uint64_t *out);
 size_t cbz_k_select_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n, uint64_t *out);

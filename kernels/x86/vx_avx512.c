@@ -297,6 +297,46 @@ size_t cbz_k_select_u64_avx512(const uint64_t *in, const uint8_t *flag, size_t n
     return j + cbz_k_select_u64_portable(in + i, flag + i, n - i, out + j);
 }
 
+/* merge_rows with VBMI2 (fill_x86.c checks it): rows of 1 or 2 bytes, 64
+ * or 32 a step, each source's rows (as many as the step has flags of its
+ * kind, read with a byte mask) expanded straight to their rows' bytes or
+ * words (into a register), where cbz_k_merge_rows_avx512 takes 8 rows a
+ * step; the last rows and other widths go to it. */
+__attribute__((target("avx512vbmi2"))) void
+cbz_k_merge_rows_avx512_vbmi2(const uint8_t *flag, size_t n, size_t width, const uint8_t *x,
+                              const uint8_t *y, uint8_t *out)
+{
+    size_t i = 0;
+    if (width == 1) {
+        for (; i + 64 <= n; i += 64) {
+            const __mmask64 fx = _mm512_test_epi8_mask(_mm512_loadu_si512(flag + i),
+                                                       _mm512_set1_epi8(1));
+            const unsigned cx = (unsigned)_mm_popcnt_u64(fx), cy = 64 - cx;
+            const v8 vx = _mm512_maskz_loadu_epi8(_bzhi_u64(~0ull, cx), x);
+            const v8 vy = _mm512_maskz_loadu_epi8(_bzhi_u64(~0ull, cy), y);
+            v8 o = _mm512_maskz_expand_epi8(~fx, vy);
+            o = _mm512_mask_expand_epi8(o, fx, vx);
+            _mm512_storeu_si512(out + i, o);
+            x += cx;
+            y += cy;
+        }
+    } else if (width == 2) {
+        for (; i + 32 <= n; i += 32) {
+            const __mmask32 fx = _mm256_test_epi8_mask(
+                _mm256_loadu_si256((const __m256i *)(flag + i)), _mm256_set1_epi8(1));
+            const unsigned cx = (unsigned)_mm_popcnt_u32(fx), cy = 32 - cx;
+            const v8 vx = _mm512_maskz_loadu_epi8(_bzhi_u64(~0ull, 2 * cx), x);
+            const v8 vy = _mm512_maskz_loadu_epi8(_bzhi_u64(~0ull, 2 * cy), y);
+            v8 o = _mm512_maskz_expand_epi16((__mmask32)~fx, vy);
+            o = _mm512_mask_expand_epi16(o, fx, vx);
+            _mm512_storeu_si512(out + 2 * i, o);
+            x += 2 * cx;
+            y += 2 * cy;
+        }
+    }
+    cbz_k_merge_rows_avx512(flag + i, n - i, width, x, y, out + i * width);
+}
+
 /* VBMI2 (fill_x86.c checks it, the target attribute lets this file use
  * it): 64 / width rows a step (width <= 64), their bytes read with a byte
  * mask; their flags spread to those bytes by one byte permutation, and the

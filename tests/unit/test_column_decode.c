@@ -250,6 +250,32 @@ static void test_text_num(void)
     free(v);
 }
 
+/* References of one digit run each, of 1 to 8 digits (a template holds at
+ * most one marker: the digits are made apart, by the zoned kernel), some
+ * values without digits; their bodies corrupted. */
+static void test_text_num_one_run(void)
+{
+    const size_t n = 3000;
+    const uint32_t w = 12;
+    cbz_col_desc d = mk_ascii(CBZ_COL_TEXT, w, 0, 0);
+    uint8_t *v = malloc(n * w);
+    char tmp[64];
+    static const char *const pre[] = { "INV", "PAY", "TRF", "X-" };
+    for (size_t i = 0; i < n; i++) {
+        const int nd = 1 + (int)(i % 8);
+        size_t p10 = 1;
+        for (int k = 0; k < nd; k++) p10 *= 10;
+        if (i % 11 == 3) snprintf(tmp, sizeof tmp, "NONE");
+        else snprintf(tmp, sizeof tmp, "%s%0*zu", pre[i % 4], nd, i * 7919 % p10);
+        put_text(v + i * w, w, tmp);
+    }
+    enc e;
+    CU_ASSERT(roundtrip(&d, v, n, NULL, 0, "textnum", &e));
+    CU_ASSERT(corrupt_body(&d, n, NULL, 0, &e, 300));
+    cbz_buf_free(&e.buf);
+    free(v);
+}
+
 /* Templates dense with markers (eight in eight bytes), and a template
  * holding a digit other than the marker refused. */
 static void test_text_num_markers(void)
@@ -435,6 +461,7 @@ int main(void)
     CU_add_test(s, "text split by a peer's frequent value", test_split);
     CU_add_test(s, "digit runs in text", test_text_num);
     CU_add_test(s, "templates dense with markers; a stray digit refused", test_text_num_markers);
+    CU_add_test(s, "references of one digit run", test_text_num_one_run);
     CU_add_test(s, "dense exceptions, exceptions by reference", test_dense_exceptions);
     CU_add_test(s, "decimal and binary planes, signed", test_planes);
     CU_add_test(s, "a reference's bytes changed in place: the parse cache", test_reference_cache);

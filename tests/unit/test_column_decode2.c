@@ -168,9 +168,11 @@ static void test_ref_scales(void)
 }
 
 /* Exceptions by reference: a COMP-3 reference invalid (spaces) at random
- * rows, plus listed exceptions among its valid rows; dense or not, R_EXC or
- * R_DSUB.  Each row is checked against the definition. */
-static void check_exc_ref(unsigned op, bool dense, unsigned seed)
+ * rows, plus listed exceptions among its valid rows (about one in `every`:
+ * 7 walks the reference's flags for each, 2 reads the valid positions
+ * listed once); dense or not, R_EXC or R_DSUB.  Each row is checked against
+ * the definition. */
+static void check_exc_ref(unsigned op, bool dense, unsigned seed, unsigned every)
 {
     const size_t n = N_REF;
     cbz_col_desc pd = mk(CBZ_COL_PACKED, PW, 0, 1, 1);
@@ -192,7 +194,8 @@ static void check_exc_ref(unsigned op, bool dense, unsigned seed)
         } else {
             r[i] = (int64_t)((s >> 12) % 2000000) - 1000000;
             put_packed(pv + i * PW, PW, r[i]);
-            if ((s >> 40) % 7 == 0 || nvalid == 0) listed[nlist++] = i; /* the first valid row too */
+            /* the first valid row too */
+            if ((s >> 40) % every == 0 || nvalid == 0) listed[nlist++] = i;
             nvalid++;
         }
         exc[i] = rbad[i];
@@ -269,6 +272,21 @@ static void check_exc_ref(unsigned op, bool dense, unsigned seed)
         tbuf bcol = column_of(&bad, n);
         rc = cbz_column_decode_peers(&d, bcol.p, bcol.len, n, &peer, 1, out, &err);
         CU_ASSERT_EQUAL(rc, CBZ_ERR_FORMAT);
+        /* many listed (a third of the valid rows), the last one past the end */
+        tbuf many = { 0 };
+        tb_u8(&many, T_X_NONE);
+        tb_u8(&many, (uint8_t)(T_NF_REF | T_NF_EXCEPTIONS | T_NF_EXC_REF));
+        tb_varint(&many, 0);
+        tb_u8(&many, (uint8_t)op);
+        const size_t k = nvalid / 3 + 1;
+        tb_varint(&many, k);
+        for (size_t q = 0; q + 1 < k; q++) tb_varint(&many, 0);
+        tb_varint(&many, nvalid - (k - 1)); /* one past the last valid row */
+        tbuf mcol = column_of(&many, n);
+        rc = cbz_column_decode_peers(&d, mcol.p, mcol.len, n, &peer, 1, out, &err);
+        CU_ASSERT_EQUAL(rc, CBZ_ERR_FORMAT);
+        free(many.p);
+        free(mcol.p);
         /* the list cut short */
         rc = cbz_column_decode_peers(&d, col.p, col.len, n, &peer, 1, out, &err);
         CU_ASSERT_EQUAL(rc, CBZ_OK);
@@ -297,10 +315,12 @@ static void check_exc_ref(unsigned op, bool dense, unsigned seed)
 static void test_exc_ref_paths(void)
 {
     for (unsigned seed = 1; seed <= 3; seed++) {
-        check_exc_ref(T_R_EXC, false, seed);
-        check_exc_ref(T_R_EXC, true, seed);
-        check_exc_ref(T_R_DSUB, false, seed);
-        check_exc_ref(T_R_DSUB, true, seed);
+        for (unsigned every = 2; every <= 7; every += 5) {
+            check_exc_ref(T_R_EXC, false, seed, every);
+            check_exc_ref(T_R_EXC, true, seed, every);
+            check_exc_ref(T_R_DSUB, false, seed, every);
+            check_exc_ref(T_R_DSUB, true, seed, every);
+        }
     }
 }
 
