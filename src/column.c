@@ -511,10 +511,12 @@ static inline __attribute__((always_inline)) void dec_count64(uint32_t *h, uint6
     h[(kb + kd - 1) * 256 + d]++;
 }
 
-/* Estimated bits of the values as binary byte planes and as decimal planes
- * (order-0 entropy of each plane on a sample spread over the values, which
- * is what Huffman pays); true when the decimal form is 5% cheaper. */
-static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
+/* Estimated bits of the values v[i] - base (mod 2^64) as binary byte planes
+ * and as decimal planes (order-0 entropy of each plane on a sample spread
+ * over the values, which is what Huffman pays); true when the decimal form
+ * is 5% cheaper.  The base lets a caller price a frame of reference before
+ * it writes one. */
+static bool dec_planes_win(const uint64_t *v, uint64_t base, size_t n, bool sm)
 {
     if (n < 64) return false;
     const size_t step = n > DEC_SAMPLE ? n / DEC_SAMPLE : 1;
@@ -525,7 +527,7 @@ static bool dec_planes_win(const uint64_t *v, size_t n, bool sm)
     uint64_t mxb = 0, mxd = 0;
     size_t neg = 0;
     for (size_t c = 0, i = 0; c < m; c++, i += step) {
-        const uint64_t x = v[i], d = dec_mag(x, sm);
+        const uint64_t x = v[i] - base, d = dec_mag(x, sm);
         s[c] = x;
         mxb |= x;
         mxd = d > mxd ? d : mxd;
@@ -728,7 +730,7 @@ static cbz_status put_packed_u64_dec(cbz_buf *b, const cbz_kernel_table *K, cons
                                      size_t n, bool planes, int dec)
 {
     const unsigned bits = K->max_bits_u64(v, n);
-    if (planes && dec && bits >= PLANES_MIN_BITS && dec_planes_win(v, n, dec == 2))
+    if (planes && dec && bits >= PLANES_MIN_BITS && dec_planes_win(v, 0, n, dec == 2))
         return put_dec_planes(b, v, n, dec == 2);
     return put_packed_u64_bits(b, K, v, n, planes, bits);
 }
@@ -1452,6 +1454,39 @@ static void sort_items(sort_item *t, sort_item *tmp, size_t n, const sort_ties *
             while (i < m) b[k++] = a[i++];
             while (j < e) b[k++] = a[j++];
         }
+        sort_item *x = a;
+        a = b;
+        b = x;
+    }
+    if (a != t) memcpy(t, a, n * sizeof *t);
+}
+
+/* sort_items of items whose keys alone decide the order (no ties: sort_items
+ * with ties NULL, also stable), by least-significant-byte radix passes over
+ * key - lo <= span: a pass for each byte of the span that is not the same in
+ * every key.  For many keys fewer steps than sort_items' merges, and no
+ * branch on a compare. */
+static void sort_items_radix(sort_item *t, sort_item *tmp, size_t n, uint64_t lo, uint64_t span)
+{
+    const unsigned nbytes = (bits_of(span) + 7) / 8;
+    uint32_t cnt[8][256];
+    memset(cnt, 0, nbytes * sizeof cnt[0]);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = t[i].key - lo;
+        for (unsigned p = 0; p < nbytes; p++) cnt[p][(k >> (8 * p)) & 0xFF]++;
+    }
+    sort_item *a = t, *b = tmp;
+    for (unsigned p = 0; p < nbytes && n; p++) {
+        uint32_t *c = cnt[p];
+        const unsigned sh = 8 * p;
+        if (c[((a[0].key - lo) >> sh) & 0xFF] == n) continue;
+        uint32_t sum = 0;
+        for (unsigned q = 0; q < 256; q++) {
+            const uint32_t x = c[q];
+            c[q] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++) b[c[((a[i].key - lo) >> sh) & 0xFF]++] = a[i];
         sort_item *x = a;
         a = b;
         b = x;
@@ -5519,17 +5554,18 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         /* a base with two zero digits keeps the values' decimal digits in
          * place for decimal planes (a wider range by at most 99) */
         const int64_t lo100 = lo - (int64_t)(((lo % 100) + 100) % 100);
-        if (lo100 <= lo && (uint64_t)hi - (uint64_t)lo100 >= (uint64_t)hi - (uint64_t)lo) {
+        /* priced on x less the base: the frame written only for the base
+         * chosen */
+        if (lo100 <= lo && (uint64_t)hi - (uint64_t)lo100 >= (uint64_t)hi - (uint64_t)lo &&
+            bits_of((uint64_t)hi - (uint64_t)lo100) >= PLANES_MIN_BITS &&
+            dec_planes_win((const uint64_t *)x, (uint64_t)lo100, n, false)) {
             K->for_encode(x, n, lo100, u);
-            if (bits_of((uint64_t)hi - (uint64_t)lo100) >= PLANES_MIN_BITS &&
-                dec_planes_win(u, n, false)) {
-                if ((rc = cbz_buf_put_varint(body, zz(lo100))) != CBZ_OK) goto nomem;
-                dec = 1;
-                break;
-            }
+            if ((rc = cbz_buf_put_varint(body, zz(lo100))) != CBZ_OK) goto nomem;
+            dec = 1;
+            break;
         }
         if ((rc = cbz_buf_put_varint(body, zz(lo))) != CBZ_OK) goto nomem;
-        if (lo100 != lo) K->for_encode(x, n, lo, u); /* else u holds it already */
+        K->for_encode(x, n, lo, u);
         for_bits = bits_of((uint64_t)hi - (uint64_t)lo);
         break;
     }
@@ -5563,9 +5599,19 @@ static cbz_status encode_numeric(const cbz_kernel_table *K, const cbz_col_desc *
         sort_item *t = scratch(ES_NUM_SORT, nd * (2 * sizeof *t + sizeof(uint32_t)));
         if (!t) goto nomem;
         uint32_t *rank = (uint32_t *)(void *)(t + 2 * nd);
-        for (size_t k = 0; k < nd; k++)
-            t[k] = (sort_item){ (uint64_t)dkeys[k] ^ 0x8000000000000000ULL, k };
-        sort_items(t, t + nd, nd, NULL);
+        uint64_t kmin = UINT64_MAX, kmax = 0;
+        for (size_t k = 0; k < nd; k++) {
+            const uint64_t key = (uint64_t)dkeys[k] ^ 0x8000000000000000ULL;
+            t[k] = (sort_item){ key, k };
+            kmin = key < kmin ? key : kmin;
+            kmax = key > kmax ? key : kmax;
+        }
+        /* many keys: by radix passes (the same order: the keys are
+         * distinct), one a byte of their span */
+        if (nd >= 32 * (size_t)((bits_of(kmax - kmin) + 7) / 8))
+            sort_items_radix(t, t + nd, nd, kmin, kmax - kmin);
+        else
+            sort_items(t, t + nd, nd, NULL);
         for (size_t r = 0; r < nd; r++) rank[t[r].idx] = (uint32_t)r;
         if ((rc = cbz_buf_put_varint(body, nd)) != CBZ_OK) goto nomem;
         if ((rc = cbz_buf_reserve(body, nd * 10)) != CBZ_OK) goto nomem;
