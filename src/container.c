@@ -619,7 +619,7 @@ static void input_ahead_run(input *in)
     if (in->next_status != CBZ_OK) return;
     /* the window's bytes past the batch in front (they do not change
      * during the encode): next holds the next batch's bytes whole, for the
-     * split ahead (split_ahead_run) */
+     * split ahead (split_ahead_start) */
     if (in->next_keep)
         memcpy(in->next.data, in->win.data + (in->win.len - in->next_keep), in->next_keep);
 }
@@ -685,6 +685,7 @@ typedef struct slot {
     size_t avail;
     const uint8_t **pre;           /* per plan column: values split elsewhere, or NULL */
     bool presplit;                 /* pre is set for this chunk */
+    cbz_chunk_prep *prep;          /* --threads 1: where the chunk is (or was) prepared, or NULL */
     cbz_buf frame;
     uint64_t frame_xxh64;          /* computed on the encode's thread */
     uint64_t content_xxh64;        /* computed on the helper thread (helper_run) */
@@ -780,7 +781,10 @@ static void encode_slot(void *ctx, size_t k, int thread)
                               "encode failed (injected by CBZ_TEST_FAIL_ENCODE)");
         return;
     }
-    if (sl->presplit)
+    if (sl->prep)
+        sl->status = cbz_chunk_encode_prepared(c->plan, sl->prep, sl->data, sl->avail, &sl->ci,
+                                               c->level, &sl->frame, sl->stats, &sl->err);
+    else if (sl->presplit)
         sl->status = cbz_chunk_encode_split(c->plan, sl->data, sl->avail, &sl->ci, c->level,
                                             sl->pre, &c->work[thread], &sl->frame, sl->stats,
                                             &sl->err);
@@ -806,8 +810,8 @@ static void encode_slot(void *ctx, size_t k, int thread)
  * it is read, so there the split runs before the encode, not beside it.
  * A failed split prints one warning and the rest of the job runs the CPU
  * split; the frames are the same bytes either way.  At one thread (a chunk
- * a batch, windowed input) the batches' helper splits the next chunk on the
- * CPU beside the encode instead (split_ahead_run).
+ * a batch, windowed input) the batches' helper frames and splits the next
+ * chunk on the CPU beside the encode instead (split_ahead_start / _finish).
  *
  * Test switches (environment): CBZ_TEST_PRESPLIT=1 runs the same pipeline
  * with a host gather in place of the device (so machines without a GPU test
@@ -836,15 +840,11 @@ typedef struct batch {
     cbz_status split_status;
     cbz_error split_err;
     double split_s;                /* wall time of its split call */
-    /* One chunk a batch (--threads 1): its first chunk as the helper of the
-     * batch before planned and split it (split_ahead_run), the columns in
-     * ahead; the pre pointers of slots[0] point there. */
-    bool ahead_ok;
-    cbz_chunk_info ahead_ci;
-    size_t ahead_done;             /* its records split so far */
-    cbz_buf ahead;
-    uint8_t **ahead_cols;          /* 2 * n_cols: columns, a slice's places */
-    uint64_t *ahead_words;         /* 2 * n_cols: counts, scatter scratch */
+    /* One chunk a batch (--threads 1): its chunk's L1 and L2, made by the
+     * helper of the batch before as far as it got (split_ahead_start), the
+     * rest by the encode (slots[0].prep points here). */
+    cbz_chunk_prep prep;
+    size_t prep_helper;            /* records the helper split */
 } batch;
 
 /* The member file being written: every byte goes through member_write, in
@@ -880,11 +880,13 @@ static cbz_status member_write_frames(member_out *mo, const batch *b, int n, cbz
 }
 
 /* Beside a batch's encode, on a helper thread: the frames of the batch
- * before it go to the member (wb, NULL when none); the batch's input is
+ * before it go to the member (wb, NULL when none); the next batch's bytes
+ * are read ahead when the input is windowed (input_ahead_run) and, at one
+ * thread, its chunk laid out (split_ahead_start); the batch's input is
  * digested (SHA-256 of the whole, the one serial pass) and each chunk's
- * content XXH64 taken; then the next batch's bytes are read ahead when the
- * input is windowed (input_ahead_run).  The encode threads then do nothing
- * but encode. */
+ * content XXH64 taken; last, at one thread, the next chunk's records are
+ * moved into columns for as long as the encode lasts (split_ahead_finish).
+ * The encode threads then do nothing but encode. */
 typedef struct helper_task {
     cbz_sha256_ctx *sha;
     batch *b;
@@ -894,51 +896,42 @@ typedef struct helper_task {
     int wn;
     cbz_status wstatus;
     cbz_error werr;
-    /* the split ahead (split_ahead_run): the next batch, NULL for none */
+    /* the split ahead (split_ahead_start): the next batch, NULL for none */
     batch *ab;
     const cbz_plan *plan;
     cbz_framer fr;                 /* the planner's, at the end of b */
     atomic_bool encoded;           /* set by the main thread when b's encode is done */
+    const uint8_t *ahead_data;     /* the split ahead's chunk (split_ahead_start) */
 } helper_task;
 
 /* Record bytes of the split ahead moved per slice (~60 us): between two
  * slices the helper looks whether the main thread's encode is done. */
 #define SPLIT_AHEAD_SLICE ((size_t)512 << 10)
 
-/* Records [k, k + m) of the chunk at d (the split ahead's, b->ahead_ci) to
- * their places in b's columns.  The fixed-record scatter is positional, so
- * slices give the bytes of one call. */
-static void split_ahead_part(const cbz_plan *p, batch *b, const uint8_t *d, size_t k, size_t m)
-{
-    uint8_t **part = b->ahead_cols + p->n_cols;
-    uint64_t *counts = b->ahead_words, *scratch = b->ahead_words + p->n_cols;
-    for (size_t c = 0; c < p->n_cols; c++) {
-        part[c] = b->ahead_cols[c] + k * p->cols[c].width;
-        counts[c] = m;
-    }
-    cbz_split_scatter(p, d + k * p->width, NULL, NULL, m, part, counts, NULL, scratch);
-}
-
-/* One chunk a batch (--threads 1), on the helper after the read-ahead: the
- * next chunk planned as the main thread will plan it after input_done (the
- * same framer state, the same bytes: next holds them whole, input_ahead_run,
- * or the window does) and, when cbz_chunk_fixed, its L2 split into t->ab's
- * columns by the encode's own scatter (cbz_split_scatter, a block of records
- * at a time: not the host twin's column-by-column gather), so that its
- * encode skips that (cbz_chunk_encode_split): 4-7% of the main thread's
- * instructions (callgrind, transactions and customers).  Only while the
- * main thread still encodes: where the helper's share (SHA-256 first) is as
- * long as the encode (transactions: ~4.7 ms a chunk each), the main thread
- * would wait for the helper's split instead of splitting itself, so the
- * helper stops at the slice where the encode ends, and split_ahead_take
- * moves the rest (once the main thread's plan is found the same chunk).
- * Without memory the encode splits the chunk. */
-static void split_ahead_run(helper_task *t)
+/* One chunk a batch (--threads 1), on the helper right after the
+ * read-ahead: the next chunk planned as the main thread will plan it after
+ * input_done (the same framer state, the same bytes: next holds them whole,
+ * input_ahead_run, or the window does) and its L1 made (records framed,
+ * side streams) into t->ab's prep (cbz_chunk_prep_start); after the digest,
+ * split_ahead_finish makes its L2 (records into columns, by the encode's own
+ * scatter, a slice at a time, cbz_chunk_prep_step), so that its encode skips
+ * them (cbz_chunk_encode_prepared): 4-7% of the main thread's instructions
+ * for fixed-length records (callgrind, transactions and customers), and for
+ * a VB file its framing and side streams too.  The L1 comes before the
+ * digest because it cannot be cut short; the L2 goes on only while the main
+ * thread still encodes: where the helper's share (SHA-256 first) is as long
+ * as the encode (transactions: ~4.7 ms a chunk each), the main thread would
+ * wait for the helper instead of splitting itself, so the helper stops at
+ * the slice where the encode ends and the encode does the rest (once the
+ * main thread's plan is found the same chunk, cbz_chunk_prep_holds).
+ * Without memory, or when a framing fails, the encode does it all. */
+static void split_ahead_start(helper_task *t)
 {
     batch *ab = t->ab;
     const input *in = t->in;
     if (!ab) return;
-    ab->ahead_ok = false;
+    ab->prep_helper = 0;
+    ab->prep.laid_out = false;
     /* the bytes from the batch's end on: read ahead, or in the window
      * already (no read-ahead then: input_done only drops what is before) */
     const uint8_t *d = in->next.data;
@@ -952,52 +945,27 @@ static void split_ahead_run(helper_task *t)
     const cbz_plan *p = t->plan;
     cbz_framer f = t->fr;
     cbz_chunk_info ci;
-    if (!cbz_framer_next(&f, d, avail, eof, &ci) ||
-        ci.in_len == 0 || !cbz_chunk_fixed(p, &ci))
+    if (atomic_load(&t->encoded) || !cbz_framer_next(&f, d, avail, eof, &ci) || ci.in_len == 0 ||
+        cbz_chunk_prep_start(&ab->prep, p, d, avail, &ci, NULL) != CBZ_OK)
         return;
-    cbz_buf_clear(&ab->ahead);
-    if (cbz_buf_reserve_huge(&ab->ahead, (size_t)ci.in_len) != CBZ_OK) return;
-    const size_t n = (size_t)ci.n_records;
-    for (size_t c = 0; c < p->n_cols; c++) {
-        ab->ahead_cols[c] = ab->ahead.data + n * p->cols[c].offset;
-        ab->slots[0].pre[c] = ab->ahead_cols[c];
-    }
-    ab->ahead_ci = ci;
-    ab->ahead_done = 0;
-    ab->ahead_ok = true;
-    const size_t slice = SPLIT_AHEAD_SLICE / p->width ? SPLIT_AHEAD_SLICE / p->width : 1;
-    while (ab->ahead_done < n && !atomic_load(&t->encoded)) {
-        size_t m = n - ab->ahead_done < slice ? n - ab->ahead_done : slice;
-        split_ahead_part(p, ab, d, ab->ahead_done, m);
-        ab->ahead_done += m;
-    }
-    /* The batch being encoded takes the split after this one (the next
-     * helper's).  The first one has no columns yet: they are made and
-     * mapped now, beside the first chunk's encode (the slowest: its own
-     * fresh memory), not beside the second's, whose helper had to wait. */
-    batch *b = t->b;
-    if (!b->slots[0].presplit && b->ahead.cap < ci.in_len && !atomic_load(&t->encoded) &&
-        cbz_buf_reserve_huge(&b->ahead, (size_t)ci.in_len) == CBZ_OK)
-        cbz_big_prefault(b->ahead.data, (size_t)ci.in_len);
+    t->ahead_data = d;
 }
 
-/* After b is planned: its first chunk is pre-split when the helper's split
- * ahead planned the same chunk; the records the helper left are moved here.
- * Returns whether it was. */
-static bool split_ahead_take(const cbz_plan *p, batch *b)
+static void split_ahead_finish(helper_task *t)
 {
-    const cbz_chunk_info *a = &b->ahead_ci, *ci = &b->slots[0].ci;
-    bool same = b->ahead_ok && b->n > 0 && a->in_offset == ci->in_offset &&
-                a->in_len == ci->in_len && a->first_record == ci->first_record &&
-                a->n_records == ci->n_records && a->block_left == ci->block_left &&
-                a->raw == ci->raw;
-    b->ahead_ok = false;
-    if (!same) return false;
-    const size_t n = (size_t)ci->n_records;
-    if (b->ahead_done < n)   /* (ahead_done stays: the helper's share) */
-        split_ahead_part(p, b, b->slots[0].data, b->ahead_done, n - b->ahead_done);
-    b->slots[0].presplit = true;
-    return true;
+    batch *ab = t->ab;
+    const cbz_plan *p = t->plan;
+    const uint8_t *d = t->ahead_data;
+    if (!ab || !ab->prep.laid_out) return;
+    /* (a generic member's plan has no width: its raw chunks have no records) */
+    const size_t slice = p->width == 0 ? SIZE_MAX
+                         : SPLIT_AHEAD_SLICE / p->width ? SPLIT_AHEAD_SLICE / p->width : 1;
+    bool all = false;
+    while (!all && !atomic_load(&t->encoded)) {
+        size_t before = ab->prep.done;
+        all = cbz_chunk_prep_step(&ab->prep, p, d, slice);
+        ab->prep_helper += ab->prep.done - before;
+    }
 }
 
 static void *helper_run(void *arg)
@@ -1009,13 +977,14 @@ static void *helper_run(void *arg)
         /* the disk starts on them now, not at the final fsync */
         if (t->wstatus == CBZ_OK) cbz_outfile_writeback(t->mo->of);
     }
+    input_ahead_run(t->in);
+    split_ahead_start(t);
     for (int k = 0; k < t->b->n; k++) {
         slot *sl = &t->b->slots[k];
         cbz_sha256_update(t->sha, sl->data, (size_t)sl->ci.in_len);
         sl->content_xxh64 = cbz_xxh64(sl->data, (size_t)sl->ci.in_len, 0);
     }
-    input_ahead_run(t->in);
-    split_ahead_run(t);
+    split_ahead_finish(t);
     return NULL;
 }
 
@@ -1049,9 +1018,7 @@ static void batch_free(batch *b, int cap)
     free(b->cols);
     free(b->outs);
     free(b->gstats);
-    cbz_buf_free(&b->ahead);
-    free(b->ahead_cols);
-    free(b->ahead_words);
+    cbz_chunk_prep_free(&b->prep);
     memset(b, 0, sizeof *b);
 }
 
@@ -1063,11 +1030,8 @@ static cbz_status batch_init(batch *b, int cap, const cbz_plan *plan, cbz_col_st
     b->slots = calloc((size_t)cap, sizeof *b->slots);
     b->chunk_first = calloc((size_t)cap + 1, sizeof *b->chunk_first);
     b->outs = calloc(nc, sizeof *b->outs);
-    cbz_buf_init(&b->ahead);
-    b->ahead_cols = calloc(2 * nc, sizeof *b->ahead_cols);
-    b->ahead_words = calloc(2 * nc, sizeof *b->ahead_words);
-    CBZ_FAIL_IF(!b->slots || !b->chunk_first || !b->outs || !b->ahead_cols || !b->ahead_words,
-                err, CBZ_ERR_NOMEM, "out of memory");
+    cbz_chunk_prep_init(&b->prep);
+    CBZ_FAIL_IF(!b->slots || !b->chunk_first || !b->outs, err, CBZ_ERR_NOMEM, "out of memory");
     for (int t = 0; t < cap; t++) {
         cbz_buf_init(&b->slots[t].frame);
         b->slots[t].stats = stats + ns * (size_t)t;
@@ -1195,7 +1159,7 @@ typedef struct stage_times {
                                       written by the next batch's helper, beside the encode) */
     double total;
     long batches;
-    long ahead;                    /* chunks split ahead on the helper (split_ahead_run) */
+    long ahead;                    /* chunks prepared ahead on the helper (split_ahead_start) */
     uint64_t ahead_rec, ahead_rec_helper;   /* their records, those the helper moved */
 } stage_times;
 
@@ -1248,8 +1212,34 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
 /* REDEFINES: the plan with the first view of every redefined area and the
  * one with the last view are both tried on a sample (the first records, up to
  * CBZ_VIEW_SAMPLE bytes); the smaller frame wins, the first view on a tie.
- * The sample depends on the input only, so the choice is deterministic. */
+ * The sample depends on the input only, so the choice is deterministic.  The
+ * last view's trial runs on a thread of its own beside the first's (on the
+ * main thread, whose thread-local state and freed blocks, bigbuf.h, the
+ * chunks then reuse): one after the other, a VB file's two trials took 11 ms
+ * of its 101 ms compress, most of it the first touch of fresh buffers. */
 #define CBZ_VIEW_SAMPLE ((uint64_t)1 << 20)
+
+typedef struct view_trial {
+    const cbz_plan *plan;
+    const uint8_t *data;
+    size_t avail;
+    const cbz_chunk_info *ci;
+    int level;
+    cbz_buf frame;
+    cbz_status status;
+    cbz_error err;
+} view_trial;
+
+static void *view_trial_run(void *arg)
+{
+    view_trial *t = arg;
+    cbz_chunk_work w;
+    cbz_chunk_work_init(&w);
+    t->status = cbz_chunk_encode(t->plan, t->data, t->avail, t->ci, t->level, &w, &t->frame, NULL,
+                                 &t->err);
+    cbz_chunk_work_free(&w);
+    return NULL;
+}
 
 static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan *plan,
                               cbz_error *err)
@@ -1274,21 +1264,24 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
         if ((s = input_more(in, (size_t)sample + cbz_framer_margin(&fr), err)) != CBZ_OK) break;
     }
     if (s == CBZ_OK && ci.n_records > 0) {
-        cbz_chunk_work w;
-        cbz_chunk_work_init(&w);
-        cbz_buf fa, fb;
-        cbz_buf_init(&fa);
-        cbz_buf_init(&fb);
-        s = cbz_chunk_encode(plan, d, avail, &ci, p->meta.level, &w, &fa, NULL, err);
-        if (s == CBZ_OK) s = cbz_chunk_encode(&alt, d, avail, &ci, p->meta.level, &w, &fb, NULL, err);
-        if (s == CBZ_OK && fb.len < fa.len) {
+        view_trial first = { plan, d, avail, &ci, p->meta.level, { 0 }, CBZ_OK, { 0 } };
+        view_trial last = { &alt, d, avail, &ci, p->meta.level, { 0 }, CBZ_OK, { 0 } };
+        cbz_buf_init(&first.frame);
+        cbz_buf_init(&last.frame);
+        pthread_t th;
+        bool beside = pthread_create(&th, NULL, view_trial_run, &last) == 0;
+        view_trial_run(&first);
+        if (beside) pthread_join(th, NULL);
+        else view_trial_run(&last);
+        s = first.status != CBZ_OK ? first.status : last.status;
+        if (s != CBZ_OK && err) *err = first.status != CBZ_OK ? first.err : last.err;
+        if (s == CBZ_OK && last.frame.len < first.frame.len) {
             cbz_plan tmp = *plan;
             *plan = alt;
             alt = tmp;
         }
-        cbz_buf_free(&fa);
-        cbz_buf_free(&fb);
-        cbz_chunk_work_free(&w);
+        cbz_buf_free(&first.frame);
+        cbz_buf_free(&last.frame);
     }
     cbz_plan_free(&alt);
     return s;
@@ -1745,7 +1738,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
     memset(&tm, 0, sizeof tm);
     double t_start = now_s();
     /* One chunk a batch on the CPU split with a helper (--threads 1): the
-     * helper splits the next chunk ahead (split_ahead_run). */
+     * helper prepares the next chunk ahead (split_ahead_start). */
     const bool split_ahead = threads == 1 && hp && sp.mode == SPLIT_CPU && in.windowed;
     /* 2 threads or more and the CPU split: the chunk pipeline, no batches
      * (bt[0] stays empty) */
@@ -1765,6 +1758,8 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
                            &next_chunk, err);
         if (s == CBZ_OK) s = batch_prepare_split(&bt[0], &sp, err);
         if (s == CBZ_OK) split_now(&sp, &bt[0], &tm);
+        /* the first chunk: its L1 and L2 by the encode, in bt[0]'s prep */
+        if (s == CBZ_OK && split_ahead && bt[0].n > 0) bt[0].slots[0].prep = &bt[0].prep;
     }
     while (s == CBZ_OK && bt[cur].n > 0) {
         batch *b = &bt[cur], *nx = &bt[1 - cur];
@@ -1791,7 +1786,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
         /* the next batch's bytes, read beside this encode: about a batch */
         input_ahead_prepare(&in, b->end, finished ? 0 : read_step * (size_t)threads);
         helper_task ht = { sha, b, &in, &mo, unwritten, unwritten_n, CBZ_OK, { CBZ_OK, "" },
-                           split_ahead && !finished ? nx : NULL, &plan, fr, false };
+                           split_ahead && !finished ? nx : NULL, &plan, fr, false, NULL };
         if (hp) cbz_helper_start(hp, helper_task_run, &ht);
         cbz_parallel_for((size_t)b->n, threads, encode_slot, &ec);
         atomic_store(&ht.encoded, true);
@@ -1829,7 +1824,7 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
             res->chunks++;
             res->records += sl->ci.n_records;
             res->source_size += sl->ci.in_len;
-            if (sl->presplit && !split_ahead) {   /* (those the result counts) */
+            if (sl->presplit) {   /* (those the result counts) */
                 res->presplit_chunks++;
                 if (split_on_gpu) gpu_chunks++;
             }
@@ -1847,10 +1842,13 @@ cbz_status cbz_compress_file(const char *input_path, const char *member_path, bo
                            err);
             if (s == CBZ_OK) s = batch_prepare_split(nx, &sp, err);
             if (s == CBZ_OK) split_now(&sp, nx, &tm);
-            if (s == CBZ_OK && split_ahead && split_ahead_take(&plan, nx)) {
-                tm.ahead++;
-                tm.ahead_rec += nx->slots[0].ci.n_records;
-                tm.ahead_rec_helper += nx->ahead_done;
+            if (s == CBZ_OK && split_ahead && nx->n > 0) {
+                nx->slots[0].prep = &nx->prep;
+                if (cbz_chunk_prep_holds(&nx->prep, &nx->slots[0].ci)) {
+                    tm.ahead++;
+                    tm.ahead_rec += nx->slots[0].ci.n_records;
+                    tm.ahead_rec_helper += nx->prep_helper;
+                }
             }
         }
         cur = 1 - cur;

@@ -85,18 +85,20 @@ static cbz_status work_reserve(cbz_chunk_work *w, size_t n_records, size_t n_str
         CBZ_FAIL_IF(!w->rec_cap, err, CBZ_ERR_NOMEM, "out of memory (%zu record slots)",
                     n_records);
     }
-    size_t words = 3 * n_streams;
+    /* counts, bases, scatter scratch, and a split in parts' cursors and
+     * part counts (scatter_part) */
+    size_t words = 5 * n_streams;
     if (words > w->words_cap) {
         uint64_t *a = realloc(w->words, words * sizeof *a);
         CBZ_FAIL_IF(!a, err, CBZ_ERR_NOMEM, "out of memory");
         w->words = a;
         w->words_cap = words;
     }
-    if (n_streams > w->ptrs_cap) {
-        uint8_t **a = realloc(w->ptrs, n_streams * sizeof *a);
+    if (2 * n_streams > w->ptrs_cap) {   /* the streams', and a part's (scatter_part) */
+        uint8_t **a = realloc(w->ptrs, 2 * n_streams * sizeof *a);
         CBZ_FAIL_IF(!a, err, CBZ_ERR_NOMEM, "out of memory");
         w->ptrs = a;
-        w->ptrs_cap = n_streams;
+        w->ptrs_cap = 2 * n_streams;
     }
     return CBZ_OK;
 }
@@ -125,10 +127,14 @@ bool cbz_chunk_fixed(const cbz_plan *p, const cbz_chunk_info *ci)
 /* cbz_chunk_encode and cbz_chunk_encode_split: pre (NULL or one pointer per
  * plan column) holds column values split elsewhere; those streams are then
  * neither stored in w->vals nor scattered. */
-static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t avail,
-                               const cbz_chunk_info *ci, int level, const uint8_t *const *pre,
-                               cbz_chunk_work *w, cbz_buf *out, cbz_col_stats *stats,
-                               cbz_error *err)
+/* L1 of a chunk into w: its records framed (w->rec_off, w->rec_len, unless
+ * they are fixed), every stream's count (w->words[s]) and place in w->vals
+ * (w->ptrs[s]; with pre, the columns' are pre[c]) and the side streams
+ * (lengths, headers, tail) written.  *explicit_len: the records need their
+ * lengths stored.  The columns' values are L2's (scatter_part). */
+static cbz_status lay_out(const cbz_plan *p, const uint8_t *data, size_t avail,
+                          const cbz_chunk_info *ci, const uint8_t *const *pre,
+                          cbz_chunk_work *w, bool *explicit_len_out, cbz_error *err)
 {
     size_t n = ci->raw ? 0 : (size_t)ci->n_records;
     size_t ns = cbz_plan_streams(p);
@@ -150,7 +156,7 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
         gaps += gap;
         end = w->rec_off[i] + w->rec_len[i];
     }
-    uint64_t *count = w->words, *base = w->words + ns, *scratch = w->words + 2 * ns;
+    uint64_t *count = w->words, *base = w->words + ns;
     if (fixed) {
         for (size_t c = 0; c < p->n_cols; c++) count[CBZ_SIDE_STREAMS + c] = n;
         count[CBZ_S_OVERFLOW] = 0;
@@ -195,13 +201,64 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
     end = fixed ? ci->in_len : n ? w->rec_off[n - 1] + w->rec_len[n - 1] : 0;
     memcpy(v + base[CBZ_S_TAIL], data + end, count[CBZ_S_TAIL]);
 
-    /* L2: records to columns (unless done already).  w->ptrs[s]: stream s. */
+    /* where L2 puts each stream's values */
     for (size_t s = 0; s < ns; s++)
         w->ptrs[s] = pre && s >= CBZ_SIDE_STREAMS ? (uint8_t *)pre[s - CBZ_SIDE_STREAMS] : v + base[s];
-    if (!pre)
+    *explicit_len_out = explicit_len;
+    return CBZ_OK;
+}
+
+/* L2 of records [k, k + m) of the chunk laid out in w (lay_out) into the
+ * column and overflow streams.  The whole chunk (k == 0, m == n) is one
+ * cbz_split_scatter call.  A part goes to where the records before it left
+ * off: fixed records by position, others by the values the records before
+ * took (w->words' cursors, kept from part to part); the scatter's over-long
+ * moves stay inside the part's own values (the counts it is given), so the
+ * parts make the bytes of the one call. */
+static void scatter_part(const cbz_plan *p, const uint8_t *data, const cbz_chunk_info *ci,
+                         cbz_chunk_work *w, size_t k, size_t m)
+{
+    const size_t ns = cbz_plan_streams(p), n = ci->raw ? 0 : (size_t)ci->n_records;
+    const size_t nc = p->n_cols;
+    const bool fixed = cbz_chunk_fixed(p, ci);
+    uint64_t *count = w->words, *scratch = w->words + 2 * ns;
+    uint64_t *cursor = w->words + 3 * ns, *part_count = w->words + 4 * ns;
+    uint8_t **part = w->ptrs + ns;
+    if (m == 0) return;
+    if (k == 0 && m == n) {
         cbz_split_scatter(p, data, fixed ? NULL : w->rec_off, fixed ? NULL : w->rec_len, n,
                           w->ptrs + CBZ_SIDE_STREAMS, count + CBZ_SIDE_STREAMS,
-                          v + base[CBZ_S_OVERFLOW], scratch);
+                          w->ptrs[CBZ_S_OVERFLOW], scratch);
+        return;
+    }
+    if (fixed) {
+        for (size_t c = 0; c < nc; c++) {
+            part[c] = w->ptrs[CBZ_SIDE_STREAMS + c] + k * p->cols[c].width;
+            part_count[c] = m;
+        }
+        cbz_split_scatter(p, data + k * p->width, NULL, NULL, m, part, part_count, NULL, scratch);
+        return;
+    }
+    if (k == 0)
+        for (size_t c = 0; c <= nc; c++) cursor[c] = 0;
+    uint64_t overflow = 0;
+    cbz_split_count(p, w->rec_len + k, m, part_count, &overflow);
+    for (size_t c = 0; c < nc; c++)
+        part[c] = w->ptrs[CBZ_SIDE_STREAMS + c] + cursor[c] * p->cols[c].width;
+    cbz_split_scatter(p, data, w->rec_off + k, w->rec_len + k, m, part, part_count,
+                      w->ptrs[CBZ_S_OVERFLOW] + cursor[nc], scratch);
+    for (size_t c = 0; c < nc; c++) cursor[c] += part_count[c];
+    cursor[nc] += overflow;
+}
+
+/* L3..L8 of the chunk laid out and split in w: the frame appended to out. */
+static cbz_status encode_streams(const cbz_plan *p, const cbz_chunk_info *ci, bool explicit_len,
+                                 int level, cbz_chunk_work *w, cbz_buf *out,
+                                 cbz_col_stats *stats, cbz_error *err)
+{
+    size_t n = ci->raw ? 0 : (size_t)ci->n_records;
+    size_t ns = cbz_plan_streams(p);
+    uint64_t *count = w->words, *scratch = w->words + 2 * ns;
 
     /* L3..L8 per stream, straight into out after room for the frame's
      * header, whose size is known only at the end (the varints of the
@@ -274,11 +331,73 @@ static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t av
     return CBZ_OK;
 }
 
+static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t avail,
+                               const cbz_chunk_info *ci, int level, const uint8_t *const *pre,
+                               cbz_chunk_work *w, cbz_buf *out, cbz_col_stats *stats,
+                               cbz_error *err)
+{
+    bool explicit_len;
+    CBZ_TRY(lay_out(p, data, avail, ci, pre, w, &explicit_len, err));
+    if (!pre) scatter_part(p, data, ci, w, 0, ci->raw ? 0 : (size_t)ci->n_records);
+    return encode_streams(p, ci, explicit_len, level, w, out, stats, err);
+}
+
 cbz_status cbz_chunk_encode(const cbz_plan *p, const uint8_t *data, size_t avail,
                             const cbz_chunk_info *ci, int level, cbz_chunk_work *w,
                             cbz_buf *out, cbz_col_stats *stats, cbz_error *err)
 {
     return encode_chunk(p, data, avail, ci, level, NULL, w, out, stats, err);
+}
+
+void cbz_chunk_prep_init(cbz_chunk_prep *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    cbz_chunk_work_init(&pp->w);
+}
+
+void cbz_chunk_prep_free(cbz_chunk_prep *pp)
+{
+    cbz_chunk_work_free(&pp->w);
+    memset(pp, 0, sizeof *pp);
+}
+
+bool cbz_chunk_prep_holds(const cbz_chunk_prep *pp, const cbz_chunk_info *ci)
+{
+    const cbz_chunk_info *a = &pp->ci;
+    return pp->laid_out && a->in_offset == ci->in_offset && a->in_len == ci->in_len &&
+           a->first_record == ci->first_record && a->n_records == ci->n_records &&
+           a->block_left == ci->block_left && a->raw == ci->raw;
+}
+
+cbz_status cbz_chunk_prep_start(cbz_chunk_prep *pp, const cbz_plan *p, const uint8_t *data,
+                                size_t avail, const cbz_chunk_info *ci, cbz_error *err)
+{
+    pp->laid_out = false;
+    CBZ_TRY(lay_out(p, data, avail, ci, NULL, &pp->w, &pp->explicit_len, err));
+    pp->ci = *ci;
+    pp->done = 0;
+    pp->laid_out = true;
+    return CBZ_OK;
+}
+
+bool cbz_chunk_prep_step(cbz_chunk_prep *pp, const cbz_plan *p, const uint8_t *data,
+                         size_t max_records)
+{
+    const size_t n = pp->ci.raw ? 0 : (size_t)pp->ci.n_records;
+    size_t m = n - pp->done < max_records ? n - pp->done : max_records;
+    scatter_part(p, data, &pp->ci, &pp->w, pp->done, m);
+    pp->done += m;
+    return pp->done == n;
+}
+
+cbz_status cbz_chunk_encode_prepared(const cbz_plan *p, cbz_chunk_prep *pp, const uint8_t *data,
+                                     size_t avail, const cbz_chunk_info *ci, int level,
+                                     cbz_buf *out, cbz_col_stats *stats, cbz_error *err)
+{
+    if (!cbz_chunk_prep_holds(pp, ci)) CBZ_TRY(cbz_chunk_prep_start(pp, p, data, avail, ci, err));
+    pp->laid_out = false;   /* used up: the streams' scratch becomes the encode's */
+    (void)cbz_chunk_prep_step(pp, p, data, SIZE_MAX);
+    return encode_streams(p, &pp->ci, pp->explicit_len, level, &pp->w, out, stats, err);
 }
 
 cbz_status cbz_chunk_encode_split(const cbz_plan *p, const uint8_t *data, size_t avail,

@@ -184,6 +184,39 @@ cbz_status cbz_chunk_encode_split(const cbz_plan *p, const uint8_t *data, size_t
                                   const cbz_chunk_info *ci, int level,
                                   const uint8_t *const *cols, cbz_chunk_work *w, cbz_buf *out,
                                   cbz_col_stats *stats, cbz_error *err);
+/* A chunk's L1 and L2 made apart from its L3..L8, in steps, on any thread:
+ * at one thread the compress's helper prepares the next chunk beside the
+ * encode of this one, and the encode finishes what the helper left
+ * (container.c, split_ahead_start).  The frame is the same bytes
+ * cbz_chunk_encode makes. */
+typedef struct cbz_chunk_prep {
+    cbz_chunk_work w;              /* the chunk's streams (its own buffers) */
+    cbz_chunk_info ci;             /* the chunk laid out, when laid_out */
+    bool laid_out;                 /* L1 done: records framed, streams placed, side streams made */
+    bool explicit_len;             /* the records' lengths are stored */
+    size_t done;                   /* records split into the columns so far (L2) */
+} cbz_chunk_prep;
+
+void cbz_chunk_prep_init(cbz_chunk_prep *pp);
+void cbz_chunk_prep_free(cbz_chunk_prep *pp);
+/* L1 of chunk ci into pp (data: its first byte, avail readable), dropping
+ * the chunk it held. */
+cbz_status cbz_chunk_prep_start(cbz_chunk_prep *pp, const cbz_plan *p, const uint8_t *data,
+                                size_t avail, const cbz_chunk_info *ci, cbz_error *err);
+/* True when pp holds chunk ci laid out (and not yet encoded). */
+bool cbz_chunk_prep_holds(const cbz_chunk_prep *pp, const cbz_chunk_info *ci);
+/* L2 of up to max_records more records of the chunk pp holds; data: its
+ * first byte (the same bytes as at cbz_chunk_prep_start, not necessarily at
+ * the same address).  True when every record is split. */
+bool cbz_chunk_prep_step(cbz_chunk_prep *pp, const cbz_plan *p, const uint8_t *data,
+                         size_t max_records);
+/* Encodes chunk ci (as cbz_chunk_encode) from what pp holds of it: L1 first
+ * when pp does not hold ci, the rest of L2, then L3..L8.  pp holds no chunk
+ * afterwards. */
+cbz_status cbz_chunk_encode_prepared(const cbz_plan *p, cbz_chunk_prep *pp, const uint8_t *data,
+                                     size_t avail, const cbz_chunk_info *ci, int level,
+                                     cbz_buf *out, cbz_col_stats *stats, cbz_error *err);
+
 /* Decodes one frame into exactly ci->in_len bytes at out, validating every
  * count and length; CBZ_ERR_FORMAT when the frame is malformed.  Afterwards
  * w->rec_off[i] / w->rec_len[i] locate record i's payload in out. */

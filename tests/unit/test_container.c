@@ -462,6 +462,80 @@ static void test_two_segments(void)
     cbz_layout_free(l);
 }
 
+/* A chunk's L1 and L2 made apart (cbz_chunk_prep: what the helper does at
+ * one thread) and finished by the encode give cbz_chunk_encode's frame for
+ * every way of cutting the split into parts: VB records shorter and longer
+ * than the plan (overflow, empty records, block headers), fixed records, a
+ * raw chunk; the parts read the chunk at another address than the start did. */
+static void test_prep_parts(void)
+{
+    cbz_layout *l;
+    cbz_error err = { 0 };
+    cbz_copybook_options o = { NULL, 0, CBZ_FORMAT_AUTO };
+    CU_ASSERT_EQUAL_FATAL(cbz_copybook_compile_text(copybook, strlen(copybook), "t.cpy", &o, &l, &err), CBZ_OK);
+    uint8_t *d = malloc(400000), *copy = malloc(400000);
+    CU_ASSERT_FATAL(d && copy);
+    for (int kind = 0; kind < 3; kind++) {
+        cbz_plan plan;
+        CU_ASSERT_EQUAL_FATAL(cbz_plan_build(l, 13, true, false, &plan, &err), CBZ_OK);
+        size_t n;
+        cbz_chunk_info ci;
+        if (kind == 0) {   /* VB */
+            plan.fmt.recfm = CBZ_RECFM_VB;
+            n = make_v(d, 3000, 13, true);
+            cbz_framer fr;
+            cbz_framer_init(&fr, &plan, n);
+            CU_ASSERT_FATAL(cbz_framer_next(&fr, d, n, true, &ci));
+            CU_ASSERT_EQUAL(ci.n_records, 3000);
+        } else {           /* fixed records, then the same bytes as a raw chunk */
+            plan.fmt.recfm = CBZ_RECFM_FB;
+            plan.fmt.lrecl = 13;
+            n = 13 * 2000;
+            for (size_t i = 0; i < n; i++) d[i] = (uint8_t)(rnd() % 3 ? 0xF0 + rnd() % 10 : rnd());
+            cbz_chunk_info fixed = { 0, n, 0, 2000, 0, false }, raw = { 0, n, 0, 0, 0, true };
+            ci = kind == 1 ? fixed : raw;
+            CU_ASSERT(cbz_chunk_fixed(&plan, &ci) == (kind == 1));
+        }
+        memcpy(copy, d, n);
+        cbz_chunk_work w;
+        cbz_chunk_work_init(&w);
+        cbz_buf want, got;
+        cbz_buf_init(&want);
+        cbz_buf_init(&got);
+        CU_ASSERT_EQUAL_FATAL(cbz_chunk_encode(&plan, d, n, &ci, 3, &w, &want, NULL, &err), CBZ_OK);
+        const size_t steps[] = { 1, 7, 255, 256, 257, 1000, 2999, SIZE_MAX };
+        cbz_chunk_prep pp;
+        cbz_chunk_prep_init(&pp);
+        for (size_t k = 0; k <= sizeof steps / sizeof steps[0]; k++) {
+            cbz_buf_clear(&got);
+            if (k < sizeof steps / sizeof steps[0]) {   /* the last round: no start, no steps */
+                CU_ASSERT_EQUAL_FATAL(cbz_chunk_prep_start(&pp, &plan, d, n, &ci, &err), CBZ_OK);
+                CU_ASSERT(cbz_chunk_prep_holds(&pp, &ci));
+                for (int parts = 0; parts < 3 && !cbz_chunk_prep_step(&pp, &plan, copy, steps[k]); parts++) {}
+            }
+            CU_ASSERT_EQUAL(cbz_chunk_encode_prepared(&plan, &pp, copy, n, &ci, 3, &got, NULL, &err), CBZ_OK);
+            CU_ASSERT(!cbz_chunk_prep_holds(&pp, &ci));
+            CU_ASSERT(got.len == want.len && memcmp(got.data, want.data, want.len) == 0);
+        }
+        /* a chunk it does not hold: laid out anew */
+        cbz_chunk_info other = ci;
+        other.in_offset = 1;
+        CU_ASSERT_EQUAL(cbz_chunk_prep_start(&pp, &plan, d, n, &other, &err), CBZ_OK);
+        CU_ASSERT(!cbz_chunk_prep_holds(&pp, &ci));
+        cbz_buf_clear(&got);
+        CU_ASSERT_EQUAL(cbz_chunk_encode_prepared(&plan, &pp, d, n, &ci, 3, &got, NULL, &err), CBZ_OK);
+        CU_ASSERT(got.len == want.len && memcmp(got.data, want.data, want.len) == 0);
+        cbz_chunk_prep_free(&pp);
+        cbz_buf_free(&want);
+        cbz_buf_free(&got);
+        cbz_chunk_work_free(&w);
+        cbz_plan_free(&plan);
+    }
+    free(d);
+    free(copy);
+    cbz_layout_free(l);
+}
+
 /* The L2 split done outside the chunk encode (what the GPU does) gives the
  * same frames: cbz_chunk_encode_split against cbz_chunk_encode, then whole
  * members through the batch pipeline with its host twin (CBZ_TEST_PRESPLIT),
@@ -1097,6 +1171,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "bit flips, truncations, appended garbage refused", test_corruption);
     CU_add_test(s, "split plan: REDEFINES views, gaps, view chosen by sample", test_plan_views);
     CU_add_test(s, "L2 split done outside the encode (GPU's place): same frames and members", test_presplit_identical);
+    CU_add_test(s, "L1/L2 prepared apart in parts (1-thread helper): same frames", test_prep_parts);
     CU_add_test(s, "--device cpu/gpu/auto: same bytes, gpu without a GPU is a device error", test_device_param);
     CU_add_test(s, "L2 transposition of whole records: every move class, exact bounds", test_split_transpose);
     CU_add_test(s, "peak RSS bounded by threads x chunk size, not input size", test_bounded_memory);
