@@ -845,6 +845,15 @@ typedef struct batch {
      * rest by the encode (slots[0].prep points here). */
     cbz_chunk_prep prep;
     size_t prep_helper;            /* records the helper split */
+    /* The helper's plan of that chunk (split_ahead_start), which plan_batch
+     * takes instead of framing the records again when it starts from the
+     * same framer state and sees the same bytes (VB: the planner's walk
+     * over the chunk's headers was 2.4% of the main thread). */
+    bool planned;
+    cbz_framer plan_from, plan_after;
+    cbz_chunk_info plan_ci;
+    size_t plan_avail;
+    bool plan_eof;
 } batch;
 
 /* The member file being written: every byte goes through member_write, in
@@ -932,6 +941,7 @@ static void split_ahead_start(helper_task *t)
     if (!ab) return;
     ab->prep_helper = 0;
     ab->prep.laid_out = false;
+    ab->planned = false;
     /* the bytes from the batch's end on: read ahead, or in the window
      * already (no read-ahead then: input_done only drops what is before) */
     const uint8_t *d = in->next.data;
@@ -945,9 +955,15 @@ static void split_ahead_start(helper_task *t)
     const cbz_plan *p = t->plan;
     cbz_framer f = t->fr;
     cbz_chunk_info ci;
-    if (atomic_load(&t->encoded) || !cbz_framer_next(&f, d, avail, eof, &ci) || ci.in_len == 0 ||
-        cbz_chunk_prep_start(&ab->prep, p, d, avail, &ci, NULL) != CBZ_OK)
+    if (atomic_load(&t->encoded) || !cbz_framer_next(&f, d, avail, eof, &ci) || ci.in_len == 0)
         return;
+    ab->planned = true;
+    ab->plan_from = t->fr;
+    ab->plan_after = f;
+    ab->plan_ci = ci;
+    ab->plan_avail = avail;
+    ab->plan_eof = eof;
+    if (cbz_chunk_prep_start(&ab->prep, p, d, avail, &ci, NULL) != CBZ_OK) return;
     t->ahead_data = d;
 }
 
@@ -1176,8 +1192,17 @@ static void split_now(splitter *sp, batch *b, stage_times *tm)
 
 static int clamp_threads(int t) { return t < 1 ? 1 : t > 256 ? 256 : t; }
 
+static bool framer_same(const cbz_framer *a, const cbz_framer *b)
+{
+    return a->offset == b->offset && a->records == b->records &&
+           a->block_left == b->block_left && a->raw == b->raw;
+}
+
 /* Plans up to cap chunks into b (b->n of them; 0 at the end of the input)
- * and points each slot at its bytes. */
+ * and points each slot at its bytes.  The first chunk is the one the helper
+ * planned (b->planned) when the planner would see what the helper saw: the
+ * same state, bytes (the read-ahead's are the window's now), count and end
+ * of input, so cbz_framer_next would decide the same. */
 static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_t read_step,
                              bool *finished, const test_faults *tf, uint64_t *next_chunk,
                              cbz_error *err)
@@ -1189,7 +1214,11 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
         size_t avail;
         input_view(in, fr->offset, &d, &avail);
         slot *sl = &b->slots[b->n];
-        if (!cbz_framer_next(fr, d, avail, in->eof, &sl->ci)) {
+        if (b->n == 0 && b->planned && framer_same(fr, &b->plan_from) && avail == b->plan_avail &&
+            in->eof == b->plan_eof) {
+            sl->ci = b->plan_ci;
+            *fr = b->plan_after;
+        } else if (!cbz_framer_next(fr, d, avail, in->eof, &sl->ci)) {
             /* what the planner can need from here, not more: bytes read
              * past the batch are moved to the window's front after it */
             size_t want = avail < read_step ? read_step - avail : 0;
@@ -1202,6 +1231,7 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
             return fail_read_injected(in->name, sl->chunk, &sl->ci, err);
         b->n++;
     }
+    b->planned = false;
     /* Only now: reading more input may have moved the window. */
     for (int k = 0; k < b->n; k++)
         input_view(in, b->slots[k].ci.in_offset, &b->slots[k].data, &b->slots[k].avail);
