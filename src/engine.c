@@ -181,19 +181,19 @@ static cbz_status lay_out(const cbz_plan *p, const uint8_t *data, size_t avail,
                 "out of memory (%llu bytes of column values)", (unsigned long long)total);
     uint8_t *v = w->vals.data;
 
-    /* L1 side streams. */
+    /* L1 side streams, in one pass over the records.  A gap is an RDW (4
+     * bytes) or a BDW and an RDW (8) but for damage: those two sizes are
+     * moved as constants, not through a memcpy call each (VB: 640,000
+     * calls, 15% of the layout's instructions). */
+    uint8_t *hdr = v + base[CBZ_S_HEADERS];
     end = 0;
     for (size_t i = 0; i < n && explicit_len; i++) {
         size_t gap = w->rec_off[i] - end;
         put_be32(v + base[CBZ_S_RECLEN] + 4 * i, (uint32_t)w->rec_len[i]);
         put_be32(v + base[CBZ_S_GAPLEN] + 4 * i, (uint32_t)gap);
-        end = w->rec_off[i] + w->rec_len[i];
-    }
-    uint8_t *hdr = v + base[CBZ_S_HEADERS];
-    end = 0;
-    for (size_t i = 0; i < n && gaps; i++) {
-        size_t gap = w->rec_off[i] - end;
-        memcpy(hdr, data + end, gap);
+        if (gap == 4) memcpy(hdr, data + end, 4);
+        else if (gap == 8) memcpy(hdr, data + end, 8);
+        else memcpy(hdr, data + end, gap);
         cbz_frame_headers_xor(&p->fmt, hdr, gap, w->rec_len[i]);
         hdr += gap;
         end = w->rec_off[i] + w->rec_len[i];
