@@ -77,6 +77,7 @@ static void fill_portable(cbz_kernel_table *t, const char *name)
     t->select_u64 = cbz_k_select_u64_portable;
     t->select_rows = cbz_k_select_rows_portable;
     t->blank_rows = cbz_k_blank_rows_portable;
+    t->digit_rows = cbz_k_digit_rows_portable;
     t->planes_u64 = cbz_k_planes_u64_portable;
     t->dec_planes_u64 = cbz_k_dec_planes_u64_portable;
 }

@@ -228,6 +228,10 @@ typedef bool (*cbz_k_dict_gather_fixed_fn)(const uint32_t *codes, size_t n,
  *   not, where the next kept row or the room takes what lies past it).
  * blank_rows: flag[i] = 1 when the width bytes (width >= 1) of value i are
  *   all b, else 0; returns the count of 1 flags.
+ * digit_rows: out[i] bit j = byte j of row i (width bytes, 1 <= width <=
+ *   64, n rows back to back) is one of the zone's ten digits: the byte XOR
+ *   zone (0x30 or 0xF0: the byte minus the zone) is below 10; the bits from
+ *   width up are 0.  TEXT_NUM's digit runs.
  *
  * Planes of 64-bit values (L7's byte planes and decimal planes), in holding
  * k planes of n bytes back to back:
@@ -252,6 +256,8 @@ typedef size_t (*cbz_k_select_rows_fn)(const uint8_t *in, const uint8_t *flag, s
                                        size_t width, uint8_t keep, uint8_t *out);
 typedef size_t (*cbz_k_blank_rows_fn)(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                       uint8_t *flag);
+typedef void (*cbz_k_digit_rows_fn)(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                                    uint64_t *out);
 typedef void (*cbz_k_planes_u64_fn)(const uint8_t *in, size_t n, unsigned k, uint64_t add,
                                     uint64_t *out);
 typedef bool (*cbz_k_dec_planes_u64_fn)(const uint8_t *in, size_t n, unsigned k,
@@ -317,6 +323,7 @@ typedef struct cbz_kernel_table {
     cbz_k_select_u64_fn select_u64;
     cbz_k_select_rows_fn select_rows;
     cbz_k_blank_rows_fn blank_rows;
+    cbz_k_digit_rows_fn digit_rows;
     cbz_k_planes_u64_fn planes_u64;
     cbz_k_dec_planes_u64_fn dec_planes_u64;
 } cbz_kernel_table;
@@ -406,6 +413,8 @@ size_t cbz_k_select_rows_portable(const uint8_t *in, const uint8_t *flag, size_t
                                   size_t width, uint8_t keep, uint8_t *out);
 size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                  uint8_t *flag);
+void cbz_k_digit_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                               uint64_t *out);
 void cbz_k_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, uint64_t add,
                                uint64_t *out);
 bool cbz_k_dec_planes_u64_portable(const uint8_t *in, size_t n, unsigned k, const uint8_t *signs,

@@ -911,6 +911,59 @@ size_t cbz_k_blank_rows_portable(const uint8_t *in, size_t n, size_t width, uint
     return blank;
 }
 
+/* The digit flags of the 8 bytes held little-endian in x, byte j's as bit
+ * j: a byte XOR the zone is below 10 exactly when its bit 7 is clear and
+ * its low 7 bits are (adding 118 to them carries into bit 7 from 10 up). */
+static inline uint64_t digit_bits8(uint64_t x, uint64_t zone8)
+{
+    const uint64_t t = x ^ zone8;
+    const uint64_t ge10 = (t & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull;
+    const uint64_t below = ~(t | ge10) & 0x8080808080808080ull;
+    return ((below >> 7) * 0x0102040810204080ull) >> 56; /* byte j's bit 7 to bit j */
+}
+
+/* By whole 8-byte words: a row's words at 0, 8, ..., then its last word
+ * (overlapping the one before it); rows under 8 bytes by a word that may
+ * reach into the next rows while it stays inside the input, its bits past
+ * the row cleared, the last such rows byte by byte. */
+void cbz_k_digit_rows_portable(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                               uint64_t *out)
+{
+    const size_t w = width;
+    const uint64_t zone8 = 0x0101010101010101ull * zone;
+    uint64_t x;
+    if (w < 8) {
+        const uint64_t full = ((uint64_t)1 << w) - 1;
+        const size_t whole = n * w >= 8 ? (n * w - 8) / w + 1 : 0;
+        size_t i = 0;
+        for (; i < whole; i++) {
+            memcpy(&x, in + i * w, 8);
+            out[i] = digit_bits8(x, zone8) & full;
+        }
+        for (; i < n; i++) {
+            uint64_t m = 0;
+            for (size_t j = 0; j < w; j++)
+                m |= (uint64_t)((uint8_t)(in[i * w + j] ^ zone) < 10) << j;
+            out[i] = m;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = in + i * w;
+        uint64_t m = 0;
+        size_t j = 0;
+        for (; j + 8 <= w; j += 8) {
+            memcpy(&x, v + j, 8);
+            m |= digit_bits8(x, zone8) << j;
+        }
+        if (j < w) {
+            memcpy(&x, v + w - 8, 8);
+            m |= digit_bits8(x, zone8) >> (j + 8 - w) << j;
+        }
+        out[i] = m;
+    }
+}
+
 /* The planes are joined a block of values at a time, so that the block
  * stays in L1 while every plane is added in; each loop is inlined with a
  * full block's constant count, so that the compiler vectorizes it (-O2

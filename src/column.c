@@ -475,9 +475,27 @@ static double hist_bits(const uint32_t *h, size_t nh, size_t m)
     return m ? (double)m * count_log2(m) - s : 0.0;
 }
 
+/* hist_bits of 16-bit counts, nh a multiple of 4 (the same sum, in the
+ * same order) */
+static double hist_bits16(const uint16_t *h, size_t nh, size_t m)
+{
+    pthread_once(&xlogx_once, xlogx_init);
+    double s = 0;
+    for (size_t j = 0; j < nh; j += 4) {
+        uint64_t a;
+        memcpy(&a, h + j, 8);
+        if (a == 0) continue;
+        s += xlogx(h[j]);
+        s += xlogx(h[j + 1]);
+        s += xlogx(h[j + 2]);
+        s += xlogx(h[j + 3]);
+    }
+    return m ? (double)m * count_log2(m) - s : 0.0;
+}
+
 /* Counts x in h: its kb binary planes, then its kd decimal planes (of its
  * magnitude, < 2^32 for dec_count32). */
-static inline __attribute__((always_inline)) void dec_count32(uint32_t *h, uint64_t x,
+static inline __attribute__((always_inline)) void dec_count32(uint16_t *h, uint64_t x,
                                                               unsigned kb, unsigned kd, bool sm)
 {
     uint32_t d = (uint32_t)dec_mag(x, sm);
@@ -489,7 +507,7 @@ static inline __attribute__((always_inline)) void dec_count32(uint32_t *h, uint6
 /* dec_count32 of the m samples s, the even ones into h, the odd ones into
  * h2 (to be added up): a skewed plane increments one count over and over,
  * and each increment would wait for the one before it (as in plane_hist). */
-static inline __attribute__((always_inline)) void dec_count_sample32(uint32_t *h, uint32_t *h2,
+static inline __attribute__((always_inline)) void dec_count_sample32(uint16_t *h, uint16_t *h2,
                                                                      const uint64_t *s, size_t m,
                                                                      unsigned kb, unsigned kd,
                                                                      bool sm)
@@ -502,7 +520,7 @@ static inline __attribute__((always_inline)) void dec_count_sample32(uint32_t *h
     if (c < m) dec_count32(h, s[c], kb, kd, sm);
 }
 
-static inline __attribute__((always_inline)) void dec_count64(uint32_t *h, uint64_t x,
+static inline __attribute__((always_inline)) void dec_count64(uint16_t *h, uint64_t x,
                                                               unsigned kb, unsigned kd, bool sm)
 {
     uint64_t d = dec_mag(x, sm);
@@ -539,9 +557,11 @@ static bool dec_planes_win(const uint64_t *v, uint64_t base, size_t n, bool sm)
     if (kb == 0 || (!sm && kd == 1)) return false;
     /* two sets of counts, for the even and the odd samples, added up at
      * the end: a skewed plane increments one count over and over, and each
-     * increment would wait for the one before it (as in plane_hist) */
+     * increment would wait for the one before it (as in plane_hist); in
+     * 16 bits (a sample's counts fit): half the bytes to clear and add */
+    _Static_assert(DEC_SAMPLE <= UINT16_MAX, "a decimal-planes sample's counts fit 16 bits");
     const size_t nh = (size_t)(kb + kd) * 256; /* kb <= 8, kd <= DEC_MAX_PLANES */
-    uint32_t h[(8 + DEC_MAX_PLANES) * 256], h2[(8 + DEC_MAX_PLANES) * 256];
+    uint16_t h[(8 + DEC_MAX_PLANES) * 256], h2[(8 + DEC_MAX_PLANES) * 256];
     memset(h, 0, nh * sizeof *h);
     memset(h2, 0, nh * sizeof *h2);
     /* by a constant 100 a step: no division instruction; in 32 bits when
@@ -564,10 +584,10 @@ static bool dec_planes_win(const uint64_t *v, uint64_t base, size_t n, bool sm)
         }
         if (c < m) dec_count64(h, s[c], kb, kd, sm);
     }
-    for (size_t q = 0; q < nh; q++) h[q] += h2[q];
+    for (size_t q = 0; q < nh; q++) h[q] = (uint16_t)(h[q] + h2[q]);
     double cb = 0, cd = 0;
-    for (unsigned j = 0; j < kb; j++) cb += hist_bits(h + j * 256, 256, m);
-    for (unsigned j = 0; j < kd; j++) cd += hist_bits(h + (kb + j) * 256, 256, m);
+    for (unsigned j = 0; j < kb; j++) cb += hist_bits16(h + j * 256, 256, m);
+    for (unsigned j = 0; j < kd; j++) cd += hist_bits16(h + (kb + j) * 256, 256, m);
     if (neg) {
         uint32_t sh[2] = { (uint32_t)(m - neg), (uint32_t)neg };
         cd += hist_bits(sh, 2, m) + 0.02 * (double)m; /* bit-packed: a little over */
@@ -2405,35 +2425,6 @@ static inline uint64_t digit_mask8(uint64_t x, uint64_t zone8)
     return ~(t | ge10) & 0x8080808080808080ull; /* bit 7: below 10 */
 }
 
-/* digit_mask8 of the 8 bytes held little-endian in x as bits 0..7 (bit j:
- * byte j). */
-static inline uint64_t digit_bits8(uint64_t x, uint64_t zone8)
-{
-    return ((digit_mask8(x, zone8) >> 7) * 0x0102040810204080ull) >> 56; /* byte j's to bit j */
-}
-
-/* The digit flags of the first len of the w <= 64 bytes at v (bit j: byte
- * j), by whole loads that read nothing outside the w bytes (the last word
- * overlaps the one before it). */
-static inline uint64_t digit_bits(const uint8_t *v, size_t w, size_t len, uint64_t zone8)
-{
-    uint64_t m = 0, x;
-    if (w < 8) {
-        m = digit_bits8(tail_word(v, w, 0), zone8); /* zero bytes are no digits */
-    } else {
-        size_t j = 0;
-        for (; j + 8 <= w && j < len; j += 8) { /* words past len: flags masked off */
-            memcpy(&x, v + j, 8);
-            m |= digit_bits8(x, zone8) << j;
-        }
-        if (j < w && j < len) {
-            memcpy(&x, v + w - 8, 8);
-            m |= digit_bits8(x, zone8) >> (j + 8 - w) << j;
-        }
-    }
-    return len >= 64 ? m : m & (((uint64_t)1 << len) - 1);
-}
-
 /* The bytes set in a digit_mask8 answer, added up by one multiply
  * (column.c is built for any x86-64, where __builtin_popcountll is a
  * library call). */
@@ -2444,8 +2435,8 @@ static inline size_t mask8_count(uint64_t dg)
 
 /* The digit bytes of the w bytes at v, by whole loads inside them (the last
  * one overlapping the one before, its bytes seen already shifted out): the
- * count of digit_bits over the trimmed length, as the pad past it is no
- * digit, with no test of that length a word. */
+ * count of digits over the trimmed length, as the pad past it is no digit,
+ * with no test of that length a word. */
 static inline size_t digits_count(const uint8_t *v, size_t w, uint64_t zone8)
 {
     if (w < 8) return mask8_count(digit_mask8(tail_word(v, w, 0), zone8)); /* 0: no digit */
@@ -2569,32 +2560,46 @@ static cbz_status encode_text_num(const cbz_kernel_table *K, const cbz_col_desc 
     /* each value's digit flags (widths <= 64), till the templates are made */
     uint64_t *dbits = scratch(ES_TN_BE, n * sizeof *dbits);
     if (!tmpl || !cnt || !m || !off || !tlen || !dbits) goto nomem;
-    /* values of at most 64 bytes are scanned by their digit flags, 8 bytes
-     * a step, instead of byte by byte: the same runs */
+    /* values of at most 64 bytes are scanned by their digit flags (the
+     * digit_rows kernel) instead of byte by byte: the same runs */
     const bool by_bits = width <= 64;
-    const uint64_t zone8 = 0x0101010101010101ull * zero;
     size_t nslots = 0, total = 0;
     memset(m, 0, (width + 1) * sizeof *m);
     K->text_lengths(values, n, width, pad, tlen);
-    /* the last flags counted, and their count */
-    uint64_t prev_dm = 0;
-    uint32_t prev_cnt = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *v = values + i * width;
-        if (by_bits) {
-            const uint64_t dm = digit_bits(v, width, tlen[i], zone8);
+    /* the digit flags of the whole rows: those of the trimmed bytes, as the
+     * pad past them is no digit */
+    if (by_bits) K->digit_rows(values, n, width, zero, dbits);
+    /* m[c], for now: how many values have c markers */
+    if (by_bits) {
+        /* the last flags counted, their count, and where the values of
+         * that count began: m takes a run of them at once (one count
+         * incremented a value would wait for the increment before it) */
+        uint64_t prev_dm = 0;
+        uint32_t prev_cnt = 0;
+        size_t from = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t dm = dbits[i];
             if (dm != prev_dm) {
                 prev_dm = dm;
-                prev_cnt = (uint32_t)tnum_count_bits(dm);
+                const uint32_t c = (uint32_t)tnum_count_bits(dm);
+                if (c != prev_cnt) {
+                    m[prev_cnt] += i - from;
+                    from = i;
+                    prev_cnt = c;
+                    nslots = c > nslots ? c : nslots;
+                }
             }
-            dbits[i] = dm;
             cnt[i] = prev_cnt;
-        } else {
-            cnt[i] = (uint32_t)tnum_count(v, tlen[i], eb);
+            total += prev_cnt;
         }
-        m[cnt[i]]++; /* for now how many values have cnt[i] markers */
-        nslots = cnt[i] > nslots ? cnt[i] : nslots;
-        total += cnt[i];
+        m[prev_cnt] += n - from;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            cnt[i] = (uint32_t)tnum_count(values + i * width, tlen[i], eb);
+            m[cnt[i]]++;
+            nslots = cnt[i] > nslots ? cnt[i] : nslots;
+            total += cnt[i];
+        }
     }
     /* m[k]: the values with more than k markers (the counts summed from
      * the top; a value holds at most width markers) */

@@ -1,12 +1,12 @@
 /*
  * columns_avx2.c — AVX2-only kernels of the column pipeline: L2 gather and
  * byte planes (transposition), L5 delta/FOR/zigzag/minmax, max_bits, the
- * u32 bit-unpack, the L6 dictionary gathers and the blank rows of the text
- * masks.  Compiled with -mavx2 -mbmi2 -mpopcnt and reached only through the
- * dispatch table after the CPU check (fill_x86.c).  Each kernel hands what
- * its vector loop does not cover (tails, widths without a vector path) to
- * the portable kernel, or (the gathers) copies it the same way, so results
- * are byte-identical.
+ * u32 bit-unpack, the L6 dictionary gathers, the blank rows of the text
+ * masks and TEXT_NUM's digit flags.  Compiled with -mavx2 -mbmi2 -mpopcnt
+ * and reached only through the dispatch table after the CPU check
+ * (fill_x86.c).  Each kernel hands what its vector loop does not cover
+ * (tails, widths without a vector path) to the portable kernel, or (the
+ * gathers) copies it the same way, so results are byte-identical.
  */
 #include "x86/kernels_x86.h"
 
@@ -566,4 +566,45 @@ size_t cbz_k_blank_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t 
         }
     }
     return blank + cbz_k_blank_rows_portable(in + i * w, n - i, w, b, flag + i);
+}
+
+/* One load a row: 16 bytes (widths up to 16) or 32 (up to 32) while it
+ * stays inside the input, its bits past the row cleared; two overlapping
+ * loads of 32 for wider rows (the second ending at the row's end); the
+ * last rows of the narrower widths to the portable kernel.  A byte is a
+ * digit when its XOR with the zone is its minimum with 9. */
+void cbz_k_digit_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                           uint64_t *out)
+{
+    const size_t w = width, total = n * w;
+    size_t i = 0;
+    if (w <= 16) {
+        const __m128i vz = _mm_set1_epi8((char)zone), nine = _mm_set1_epi8(9);
+        const uint32_t full = (1u << w) - 1;
+        for (; i < n && i * w + 16 <= total; i++) {
+            const __m128i t =
+                _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + i * w)), vz);
+            const uint32_t m =
+                (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, nine), t));
+            out[i] = m & full;
+        }
+    } else if (w <= 64) {
+        const __m256i vz = _mm256_set1_epi8((char)zone), nine = _mm256_set1_epi8(9);
+        const uint64_t full = w == 64 ? ~0ull : ((uint64_t)1 << w) - 1;
+        for (; i < n && (w > 32 || i * w + 32 <= total); i++) {
+            const uint8_t *v = in + i * w;
+            const __m256i a = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)v), vz);
+            uint64_t m = (uint32_t)_mm256_movemask_epi8(
+                _mm256_cmpeq_epi8(_mm256_min_epu8(a, nine), a));
+            if (w > 32) {
+                const __m256i b = _mm256_xor_si256(
+                    _mm256_loadu_si256((const __m256i *)(v + w - 32)), vz);
+                const uint64_t h = (uint32_t)_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(_mm256_min_epu8(b, nine), b));
+                m |= h << (w - 32);
+            }
+            out[i] = m & full;
+        }
+    }
+    cbz_k_digit_rows_portable(in + i * w, n - i, w, zone, out + i);
 }

@@ -46,6 +46,7 @@ void cbz_kernels_fill_avx2(cbz_kernel_table *t)
     t->seq_stats = cbz_k_seq_stats_avx2;
     t->max_bits_u64 = cbz_k_max_bits_u64_avx2;
     t->blank_rows = cbz_k_blank_rows_avx2;
+    t->digit_rows = cbz_k_digit_rows_avx2;
     t->bitunpack_u32 = cbz_k_bitunpack_u32_avx2;
     t->dict_gather_u64 = cbz_k_dict_gather_u64_avx2;
     t->dict_gather_fixed = cbz_k_dict_gather_fixed_avx2;
@@ -65,6 +66,7 @@ void cbz_kernels_fill_avx512(cbz_kernel_table *t)
         t->merge_rows = cbz_k_merge_rows_avx512_vbmi2;
     }
     t->blank_rows = cbz_k_blank_rows_avx512;
+    t->digit_rows = cbz_k_digit_rows_avx512;
     t->planes_u64 = cbz_k_planes_u64_avx512;
     t->dec_planes_u64 = cbz_k_dec_planes_u64_avx512;
 }

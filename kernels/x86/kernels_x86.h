@@ -65,6 +65,8 @@ void cbz_k_seq_stats_avx2(const int64_t *in, const size_t *start, const size_t *
 unsigned cbz_k_max_bits_u64_avx2(const uint64_t *in, size_t n);
 size_t cbz_k_blank_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t b,
                              uint8_t *flag);
+void cbz_k_digit_rows_avx2(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                           uint64_t *out);
 void cbz_k_bitunpack_u32_avx2(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
 
 /* AVX-512 (vx_avx512.c: F, BW, VL, DQ, VBMI, IFMA), with the avx2 entries
@@ -90,6 +92,8 @@ size_t cbz_k_select_rows_avx512(const uint8_t *in, const uint8_t *flag, size_t n
                                 uint8_t keep, uint8_t *out);
 size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t b,
                                uint8_t *flag);
+void cbz_k_digit_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                             uint64_t *out);
 void cbz_k_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, uint64_t add,
                              uint64_t *out);
 bool cbz_k_dec_planes_u64_avx512(const uint8_t *in, size_t n, unsigned k, const uint8_t *signs,

@@ -3,8 +3,8 @@
  * avx2 table: the decimal encoders (i64_to_zoned, i64_to_packed) and
  * decoders (zoned_to_i64, packed_to_i64), the decoder's merges of
  * exceptions and valid values (merge_rows, expand_u64, select_u64), the
- * encoder's select_rows (VBMI2 too), blank_rows, and the byte and decimal
- * planes of 64-bit values (planes_u64, dec_planes_u64).
+ * encoder's select_rows (VBMI2 too), blank_rows, digit_rows, and the byte and
+ * decimal planes of 64-bit values (planes_u64, dec_planes_u64).
  *
  * The encoders take eight int64 per vector: |v| < 10^16 is cut into
  * base-10^8 parts (one IFMA multiply-high, corrected by one), each part
@@ -441,6 +441,25 @@ size_t cbz_k_blank_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_
         }
     }
     return blank + cbz_k_blank_rows_portable(in + i * w, n - i, w, b, flag + i);
+}
+
+/* A row a step: its width bytes read with a byte mask (the bytes past it
+ * zero, which is no digit), XOR the zone compared below 10 into the row's
+ * flags at once. */
+void cbz_k_digit_rows_avx512(const uint8_t *in, size_t n, size_t width, uint8_t zone,
+                             uint64_t *out)
+{
+    const size_t w = width;
+    if (w == 0 || w > 64) {
+        cbz_k_digit_rows_portable(in, n, w, zone, out);
+        return;
+    }
+    const v8 vz = _mm512_set1_epi8((char)zone), ten = _mm512_set1_epi8(10);
+    const __mmask64 kin = _bzhi_u64(~0ull, (unsigned)w);
+    for (size_t i = 0; i < n; i++) {
+        const v8 t = _mm512_xor_si512(_mm512_maskz_loadu_epi8(kin, in + i * w), vz);
+        out[i] = _mm512_cmplt_epu8_mask(t, ten);
+    }
 }
 
 /* ------------------------------------------------------------ planes */

@@ -528,6 +528,38 @@ static void test_merges(void)
     }
 }
 
+/* The digit flags of rows against their definition: every width 1..64,
+ * either zone, rows of digits, bytes just past the zone's ten, pad and any
+ * byte; the flags above the width 0. */
+static void test_digit_rows(void)
+{
+    enum { N = 37 };
+    static uint8_t x[N * 64];
+    static uint64_t out[N];
+    int ok = 1;
+    for (size_t w = 1; w <= 64; w++)
+        for (int z = 0; z < 2; z++) {
+            const uint8_t zone = z ? 0xF0 : 0x30, pad = z ? 0x40 : 0x20;
+            for (size_t b = 0; b < N * w; b++) {
+                const unsigned k = rnd() % 4;
+                x[b] = k == 0   ? (uint8_t)(zone + rnd() % 10)
+                       : k == 1 ? (uint8_t)(zone + 10 + rnd() % 6)
+                       : k == 2 ? pad
+                                : (uint8_t)rnd();
+            }
+            cbz_k_digit_rows_portable(x, N, w, zone, out);
+            for (size_t i = 0; i < N; i++) {
+                uint64_t want = 0;
+                for (size_t j = 0; j < w; j++) {
+                    const uint8_t c = x[i * w + j];
+                    if (c >= zone && c <= zone + 9) want |= (uint64_t)1 << j;
+                }
+                ok &= out[i] == want;
+            }
+        }
+    CU_ASSERT(ok);
+}
+
 /* Planes of 64-bit values against their definitions: byte planes plus an
  * add, decimal planes (base 100) with and without signs (and an add). */
 static void test_planes_u64(void)
@@ -701,6 +733,7 @@ int main(void)
     CU_add_test(s, "gather/scatter, planes, text lengths, transcode", test_split_planes_text);
     CU_add_test(s, "dictionary lookup and gather", test_dict);
     CU_add_test(s, "decoder merges: rows, expand, select, blank rows", test_merges);
+    CU_add_test(s, "digit flags of rows", test_digit_rows);
     CU_add_test(s, "byte and decimal planes of 64-bit values", test_planes_u64);
     CU_add_test(s, "every variant equals portable", test_variants);
     unsigned failed = cbz_cunit_run();

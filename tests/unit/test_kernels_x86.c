@@ -888,6 +888,40 @@ static void test_merges(void)
     }
 }
 
+/* A byte for digit_rows: a digit of the zone, a byte just past its ten,
+ * the pad, or any byte. */
+static uint8_t digit_row_byte(uint8_t zone)
+{
+    switch (rnd() % 4) {
+    case 0: return (uint8_t)(zone + rnd() % 10);
+    case 1: return (uint8_t)(zone + 10 + rnd() % 6);
+    case 2: return zone == 0xF0 ? 0x40 : 0x20;
+    default: return (uint8_t)rnd();
+    }
+}
+
+/* The digit flags of rows of every width 1..64, either zone, at every n,
+ * the input ending at a guard page (a read past it faults). */
+static void test_digit_rows(void)
+{
+    for (int v = 0; v < nvariants; v++) {
+        const cbz_kernel_table *V = variants[v];
+        FOR_EACH_N(n) {
+            for (size_t w = 1; w <= 64; w++) {
+                if (n * w > SLOT_BYTES - CANARY) continue;
+                const uint8_t zone = w % 2 ? 0xF0 : 0x30;
+                uint8_t *r = tight(1, n * w);
+                uint64_t *g1 = tight(3, n * 8), *g2 = tight(4, n * 8);
+                for (size_t b = 0; b < n * w; b++) r[b] = digit_row_byte(zone);
+                P->digit_rows(r, n, w, zone, g1);
+                V->digit_rows(r, n, w, zone, g2);
+                EXPECT(!memcmp(g1, g2, n * 8), "%s digit_rows w=%zu n=%zu", V->name, w, n);
+                check_canary(g2);
+            }
+        }
+    }
+}
+
 /* Planes of 64-bit values: byte planes (k 1..8) and decimal planes (k 1..9,
  * digit pairs 0..99, the top plane any byte, with and without signs), with
  * any add, at every n; a digit pair over 99 or a negative zero anywhere:
@@ -965,6 +999,7 @@ int main(void)
     CU_add_test(s, "dictionary gather of fixed widths", test_dict_fixed);
     CU_add_test(s, "decimals mixed with blank values, per-value block path", test_blank_mixed);
     CU_add_test(s, "decoder merges: rows, expand, select, blank rows", test_merges);
+    CU_add_test(s, "digit flags of rows", test_digit_rows);
     CU_add_test(s, "byte and decimal planes of 64-bit values", test_planes_u64);
     CU_add_test(s, "no write before any output buffer", test_canaries);
     unsigned failed = cbz_cunit_run();
