@@ -1242,34 +1242,12 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
 /* REDEFINES: the plan with the first view of every redefined area and the
  * one with the last view are both tried on a sample (the first records, up to
  * CBZ_VIEW_SAMPLE bytes); the smaller frame wins, the first view on a tie.
- * The sample depends on the input only, so the choice is deterministic.  The
- * last view's trial runs on a thread of its own beside the first's (on the
- * main thread, whose thread-local state and freed blocks, bigbuf.h, the
- * chunks then reuse): one after the other, a VB file's two trials took 11 ms
- * of its 101 ms compress, most of it the first touch of fresh buffers. */
+ * The sample depends on the input only, so the choice is deterministic.  (A
+ * VB file's two trials take 11-14 ms of its ~100 ms compress here, most of
+ * it the first touch of the encode's fresh buffers, which the chunks then
+ * reuse; the second trial on a thread of its own beside the first was no
+ * faster: first touches do not overlap on this kind of virtual machine.) */
 #define CBZ_VIEW_SAMPLE ((uint64_t)1 << 20)
-
-typedef struct view_trial {
-    const cbz_plan *plan;
-    const uint8_t *data;
-    size_t avail;
-    const cbz_chunk_info *ci;
-    int level;
-    cbz_buf frame;
-    cbz_status status;
-    cbz_error err;
-} view_trial;
-
-static void *view_trial_run(void *arg)
-{
-    view_trial *t = arg;
-    cbz_chunk_work w;
-    cbz_chunk_work_init(&w);
-    t->status = cbz_chunk_encode(t->plan, t->data, t->avail, t->ci, t->level, &w, &t->frame, NULL,
-                                 &t->err);
-    cbz_chunk_work_free(&w);
-    return NULL;
-}
 
 static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan *plan,
                               cbz_error *err)
@@ -1294,24 +1272,21 @@ static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan 
         if ((s = input_more(in, (size_t)sample + cbz_framer_margin(&fr), err)) != CBZ_OK) break;
     }
     if (s == CBZ_OK && ci.n_records > 0) {
-        view_trial first = { plan, d, avail, &ci, p->meta.level, { 0 }, CBZ_OK, { 0 } };
-        view_trial last = { &alt, d, avail, &ci, p->meta.level, { 0 }, CBZ_OK, { 0 } };
-        cbz_buf_init(&first.frame);
-        cbz_buf_init(&last.frame);
-        pthread_t th;
-        bool beside = pthread_create(&th, NULL, view_trial_run, &last) == 0;
-        view_trial_run(&first);
-        if (beside) pthread_join(th, NULL);
-        else view_trial_run(&last);
-        s = first.status != CBZ_OK ? first.status : last.status;
-        if (s != CBZ_OK && err) *err = first.status != CBZ_OK ? first.err : last.err;
-        if (s == CBZ_OK && last.frame.len < first.frame.len) {
+        cbz_chunk_work w;
+        cbz_chunk_work_init(&w);
+        cbz_buf fa, fb;
+        cbz_buf_init(&fa);
+        cbz_buf_init(&fb);
+        s = cbz_chunk_encode(plan, d, avail, &ci, p->meta.level, &w, &fa, NULL, err);
+        if (s == CBZ_OK) s = cbz_chunk_encode(&alt, d, avail, &ci, p->meta.level, &w, &fb, NULL, err);
+        if (s == CBZ_OK && fb.len < fa.len) {
             cbz_plan tmp = *plan;
             *plan = alt;
             alt = tmp;
         }
-        cbz_buf_free(&first.frame);
-        cbz_buf_free(&last.frame);
+        cbz_buf_free(&fa);
+        cbz_buf_free(&fb);
+        cbz_chunk_work_free(&w);
     }
     cbz_plan_free(&alt);
     return s;
