@@ -22,8 +22,11 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 /* The most bytes past a block's last whole huge page left in small pages:
  * a huge page costs about as much as a dozen small ones faulted one by one
- * (one zeroes 2 MiB, 0.13-0.15 ms here; a 4 KiB fault 10-12 us). */
-#define HUGE_REST_MAX ((size_t)64 << 10)
+ * (one zeroes 2 MiB, 0.13-0.15 ms here on a good day, ms on a bad one; a
+ * 4 KiB fault 10-12 us).  128 KiB: the input window and its read-ahead are
+ * a chunk and the planner's margin, 64 KiB and 16 bytes, which at 64 KiB
+ * took a third huge page each (RSS at one thread 4 MiB less). */
+#define HUGE_REST_MAX ((size_t)128 << 10)
 #define CACHE_SLOTS 8
 #define CACHE_BYTES ((size_t)256 << 20)
 

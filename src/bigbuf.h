@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 /* Blocks of at least this many bytes get huge pages: whole ones, where a
- * rest of at most 64 KiB after the last whole one stays in small pages. */
+ * rest of at most 128 KiB after the last whole one stays in small pages. */
 #define CBZ_BIG_HUGE ((size_t)1536 << 10)
 /* Blocks of at least this many bytes are cached; smaller ones are plain
  * malloc / free (glibc keeps those in its heap anyway). */
