@@ -301,7 +301,14 @@ static void test_bigbuf(void)
     CU_ASSERT(sz2 == ((size_t)8 << 20) + 4096);
     memset(r, 3, sz2);
     free(r);
-    r = cbz_big_take(((size_t)8 << 20) + ((size_t)100 << 10), &sz2);
+    /* nor does the input window: a chunk and the planner's 64 KiB + 16
+     * bytes of margin */
+    r = cbz_big_take(((size_t)4 << 20) + ((size_t)64 << 10) + 16, &sz2);
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT(sz2 == ((size_t)4 << 20) + ((size_t)68 << 10));
+    free(r);
+    /* a rest past 128 KiB takes a huge page */
+    r = cbz_big_take(((size_t)8 << 20) + ((size_t)200 << 10), &sz2);
     CU_ASSERT_FATAL(r != NULL);
     CU_ASSERT(sz2 == ((size_t)10 << 20));
     free(r);
