@@ -1721,36 +1721,71 @@ short_dict_range(const uint8_t *values, const uint32_t *lens, uint8_t pad, size_
     uint32_t last_code = *last_code_io;
     const size_t mask = t->cap - 1;
     bool ok = true;
-    for (size_t i = from; i < to; i++) {
-        const uint8_t *p = values + i * width;
-        const uint64_t x = short_key(p, width);
-        if (x == last && last_code != UINT32_MAX) {
-            codes[i] = last_code;
-            continue;
+    for (size_t i = from; i < to;) {
+        /* four at once when all four equal the value before (runs are
+         * common), or are all found at their first slot (most values), else
+         * these four one by one */
+        size_t end = to;
+        if (i + 4 <= to) {
+            const uint64_t x0 = short_key(values + i * width, width);
+            const uint64_t x1 = short_key(values + (i + 1) * width, width);
+            const uint64_t x2 = short_key(values + (i + 2) * width, width);
+            const uint64_t x3 = short_key(values + (i + 3) * width, width);
+            if (!((x0 ^ last) | (x1 ^ last) | (x2 ^ last) | (x3 ^ last)) &&
+                last_code != UINT32_MAX) {
+                codes[i] = codes[i + 1] = codes[i + 2] = codes[i + 3] = last_code;
+                i += 4;
+                continue;
+            }
+            const uint32_t s0 = t->slot[(x0 * 0x9E3779B97F4A7C15ULL) >> t->shift];
+            const uint32_t s1 = t->slot[(x1 * 0x9E3779B97F4A7C15ULL) >> t->shift];
+            const uint32_t s2 = t->slot[(x2 * 0x9E3779B97F4A7C15ULL) >> t->shift];
+            const uint32_t s3 = t->slot[(x3 * 0x9E3779B97F4A7C15ULL) >> t->shift];
+            if (!((s0 | s1 | s2 | s3) >> 31) &&
+                ((t->key[s0] == x0) & (t->key[s1] == x1) & (t->key[s2] == x2) &
+                 (t->key[s3] == x3))) {
+                codes[i] = s0;
+                codes[i + 1] = s1;
+                codes[i + 2] = s2;
+                codes[i + 3] = s3;
+                last = x3;
+                last_code = s3;
+                i += 4;
+                continue;
+            }
+            end = i + 4;
         }
-        size_t h = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> t->shift);
-        for (;;) {
-            uint32_t sl = t->slot[h];
-            if (sl == UINT32_MAX) {
-                if (k == lim) {
-                    ok = false;
-                    goto done;
+        for (; i < end; i++) {
+            const uint8_t *p = values + i * width;
+            const uint64_t x = short_key(p, width);
+            if (x == last && last_code != UINT32_MAX) {
+                codes[i] = last_code;
+                continue;
+            }
+            size_t h = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> t->shift);
+            for (;;) {
+                uint32_t sl = t->slot[h];
+                if (sl == UINT32_MAX) {
+                    if (k == lim) {
+                        ok = false;
+                        goto done;
+                    }
+                    t->slot[h] = (uint32_t)k;
+                    t->key[k] = x;
+                    ents[k].p = p;
+                    ents[k].len = entry_len(lens, i, p, width, pad);
+                    codes[i] = (uint32_t)k++;
+                    break;
                 }
-                t->slot[h] = (uint32_t)k;
-                t->key[k] = x;
-                ents[k].p = p;
-                ents[k].len = entry_len(lens, i, p, width, pad);
-                codes[i] = (uint32_t)k++;
-                break;
+                if (t->key[sl] == x) {
+                    codes[i] = sl;
+                    break;
+                }
+                h = (h + 1) & mask;
             }
-            if (t->key[sl] == x) {
-                codes[i] = sl;
-                break;
-            }
-            h = (h + 1) & mask;
+            last = x;
+            last_code = codes[i];
         }
-        last = x;
-        last_code = codes[i];
     }
 done:
     *k_io = k;
@@ -1806,23 +1841,46 @@ direct_dict_range(const uint8_t *values, const uint32_t *lens, uint8_t pad, size
 {
     size_t k = *k_io;
     bool ok = true;
-    for (size_t i = from; i < to; i++) {
-        const uint8_t *p = values + i * width;
-        const uint64_t key = short_key(p, width);
-        uint32_t s = slot[key];
-        if (s == UINT32_MAX) {
-            if (k == lim) {
-                ok = false;
-                break;
+    _Static_assert(DICT_MAX < 0x80000000u, "direct_dict_range tells codes by the top bit");
+    for (size_t i = from; i < to;) {
+        /* four at once when all four are entries already (most values;
+         * codes are below 2^31, an empty slot has the top bit set), else
+         * these four one by one */
+        size_t end = to;
+        if (i + 4 <= to) {
+            const uint32_t s0 = slot[short_key(values + i * width, width)];
+            const uint32_t s1 = slot[short_key(values + (i + 1) * width, width)];
+            const uint32_t s2 = slot[short_key(values + (i + 2) * width, width)];
+            const uint32_t s3 = slot[short_key(values + (i + 3) * width, width)];
+            if (!((s0 | s1 | s2 | s3) >> 31)) {
+                codes[i] = s0;
+                codes[i + 1] = s1;
+                codes[i + 2] = s2;
+                codes[i + 3] = s3;
+                i += 4;
+                continue;
             }
-            s = (uint32_t)k;
-            slot[key] = s;
-            ents[k].p = p;
-            ents[k].len = entry_len(lens, i, p, width, pad);
-            k++;
+            end = i + 4;
         }
-        codes[i] = s;
+        for (; i < end; i++) {
+            const uint8_t *p = values + i * width;
+            const uint64_t key = short_key(p, width);
+            uint32_t s = slot[key];
+            if (s == UINT32_MAX) {
+                if (k == lim) {
+                    ok = false;
+                    goto done;
+                }
+                s = (uint32_t)k;
+                slot[key] = s;
+                ents[k].p = p;
+                ents[k].len = entry_len(lens, i, p, width, pad);
+                k++;
+            }
+            codes[i] = s;
+        }
     }
+done:
     *k_io = k;
     return ok;
 }
@@ -2453,6 +2511,21 @@ static inline size_t digits_count(const uint8_t *v, size_t w, uint64_t zone8)
     return c;
 }
 
+/* The bits set in v[0..n), by halves, quarters and bytes in each word
+ * (no popcount instruction in the base x86-64 set, as mask8_count). */
+static size_t bits_count(const uint64_t *v, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = v[i];
+        x -= (x >> 1) & 0x5555555555555555ull;
+        x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+        x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+        c += (size_t)((x * 0x0101010101010101ull) >> 56);
+    }
+    return c;
+}
+
 /* The first digit run of the digit flags dm (not 0): where it starts, and
  * its end (one past its last digit). */
 static inline void digit_run(uint64_t dm, size_t *start, size_t *end)
@@ -2764,16 +2837,30 @@ static bool text_num_trial(const cbz_kernel_table *K, const cbz_col_desc *d,
     const uint8_t pad = eb ? 0x40 : 0x20;
     if (n < 64 || width < 2) return false;
     size_t ms = n < TNUM_SCREEN ? n : TNUM_SCREEN, text = 0, digits = 0;
-    /* by 8-byte words: the digit bytes of the trimmed bytes (of the whole
-     * row: its pad is no digit), counted */
-    const uint64_t zone8 = 0x0101010101010101ull * (eb ? 0xF0 : 0x30);
-    for (size_t i = 0; i < ms; i++) {
+    /* the digit bytes of the trimmed bytes (of the whole row: its pad is
+     * no digit), counted 64 values at a time: by the kernels' lengths and
+     * digit flags for values of up to 64 bytes (a few steps a value, where
+     * each 8-byte word took several), else by words */
+    const uint8_t zone = eb ? 0xF0 : 0x30;
+    const uint64_t zone8 = 0x0101010101010101ull * zone;
+    for (size_t i = 0; i < ms; i += 64) {
         /* passed already when the rest, all text and no digit, could not
          * bring the digits under 20% */
-        if (i % 64 == 0 && digits * 5 >= text + (ms - i) * width) break;
+        if (digits * 5 >= text + (ms - i) * width) break;
+        const size_t nb = ms - i < 64 ? ms - i : 64;
         const uint8_t *v = values + i * width;
-        text += trimmed_len(v, width, pad);
-        digits += digits_count(v, width, zone8);
+        if (width <= 64) {
+            uint32_t lens[64];
+            uint64_t dm[64];
+            text += K->text_lengths(v, nb, width, pad, lens);
+            K->digit_rows(v, nb, width, zone, dm);
+            digits += bits_count(dm, nb);
+        } else {
+            for (size_t j = 0; j < nb; j++, v += width) {
+                text += trimmed_len(v, width, pad);
+                digits += digits_count(v, width, zone8);
+            }
+        }
     }
     if (digits * 5 < text) return false; /* under 20% digits */
     const size_t m = text_sample(n, width);
@@ -4437,23 +4524,42 @@ static cbz_status put_split_group(const cbz_kernel_table *K, const cbz_col_desc 
 }
 
 /* The rows of a split's two groups, in order: rows[0..major) those whose
- * peer key is `key`, then the others.  A block's flags first, then each
- * row to the end of its group by a mask rather than a branch (the two
- * kinds of rows come at random). */
+ * peer key is `key`, then the others; rows has room for n + 2.  One pass
+ * with no branch (the two kinds of rows come at random): each row's index
+ * is stored at both groups' next places, and only its own group's moves
+ * on.  The second group is laid out one place further on, so that the
+ * first group's stores past its end land on the gap, then moved back
+ * (the second group is the smaller one). */
 static void split_rows_fill(const cbz_col_peer *p, size_t n, uint64_t key, size_t major,
                             size_t *rows)
 {
-    uint8_t in_a[256];
-    for (size_t b0 = 0, at_a = 0, at_b = major; b0 < n; b0 += sizeof in_a) {
-        const size_t bn = n - b0 < sizeof in_a ? n - b0 : sizeof in_a;
-        (void)split_flags(p, b0, bn, key, in_a);
-        for (size_t r = 0; r < bn; r++) {
-            const size_t a = in_a[r], mask = (size_t)0 - a;
-            rows[(at_a & mask) | (at_b & ~mask)] = b0 + r;
-            at_a += a;
-            at_b += 1 - a;
+    const uint8_t *v = p->values;
+    size_t *other = rows + major + 1, at = 0; /* other[r - at]: the second group's next place */
+#define ROWS_AS(T)                                                                           \
+    for (size_t r = 0; r < n; r++) {                                                         \
+        T x;                                                                                 \
+        memcpy(&x, v + sizeof x * r, sizeof x);                                              \
+        rows[at] = r;                                                                        \
+        other[r - at] = r;                                                                   \
+        at += x == key;                                                                      \
+    }                                                                                        \
+    break
+    switch (p->desc.width) {
+    case 1: ROWS_AS(uint8_t);
+    case 2: ROWS_AS(uint16_t);
+    case 4: ROWS_AS(uint32_t);
+    case 8: ROWS_AS(uint64_t);
+#undef ROWS_AS
+    default:
+        for (size_t r = 0; r < n; r++) {
+            rows[at] = r;
+            other[r - at] = r;
+            at += split_key(p, r) == key;
         }
+        break;
     }
+    assert(at == major);
+    memmove(rows + major, other, (n - major) * sizeof *rows);
 }
 
 /* split_rows_fill's rows for the split of n rows by peers[ref] (key and
@@ -4464,14 +4570,14 @@ static void split_rows_fill(const cbz_col_peer *p, size_t n, uint64_t key, size_
 static const size_t *split_rows(cbz_col_chunk_ctx *memo, const cbz_col_peer *peers, size_t ref,
                                 size_t n, uint64_t key, size_t major)
 {
-    if (n > SIZE_MAX / sizeof(size_t)) return NULL;
+    if (n >= SIZE_MAX / sizeof(size_t) - 1) return NULL;
     memo_entry *pe = memo_peer(memo, peers, ref);
     if (pe && pe->split == 1 && pe->split_key == key) {
-        if (!pe->split_rows && (pe->split_rows = memo_alloc(memo, n * sizeof(size_t))))
+        if (!pe->split_rows && (pe->split_rows = memo_alloc(memo, (n + 2) * sizeof(size_t))))
             split_rows_fill(&peers[ref], n, key, major, pe->split_rows);
         if (pe->split_rows) return pe->split_rows;
     }
-    size_t *rows = scratch(ES_SPLIT_ROWS, n * sizeof *rows);
+    size_t *rows = scratch(ES_SPLIT_ROWS, (n + 2) * sizeof *rows);
     if (rows) split_rows_fill(&peers[ref], n, key, major, rows);
     return rows;
 }
