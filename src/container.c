@@ -1243,11 +1243,12 @@ static cbz_status plan_batch(batch *b, int cap, cbz_framer *fr, input *in, size_
  * one with the last view are both tried on a sample (the first records, up to
  * CBZ_VIEW_SAMPLE bytes); the smaller frame wins, the first view on a tie.
  * The sample depends on the input only, so the choice is deterministic.  (A
- * VB file's two trials take 11-14 ms of its ~100 ms compress here, most of
- * it the first touch of the encode's fresh buffers, which the chunks then
- * reuse; the second trial on a thread of its own beside the first was no
- * faster, 12-14 ms either way.) */
-#define CBZ_VIEW_SAMPLE ((uint64_t)1 << 20)
+ * VB file's two trials of 1 MiB took 11-14 ms of its ~100 ms compress here,
+ * most of it the first touch of the encode's fresh buffers; 256 KiB, some
+ * 3,400 VB records, make the same choice on the generated VB file and take
+ * 2-4 ms less.  The second trial on a thread of its own beside the first
+ * was no faster.) */
+#define CBZ_VIEW_SAMPLE ((uint64_t)256 << 10)
 
 static cbz_status choose_view(const cbz_compress_params *p, input *in, cbz_plan *plan,
                               cbz_error *err)
