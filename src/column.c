@@ -2483,9 +2483,9 @@ static inline uint64_t digit_mask8(uint64_t x, uint64_t zone8)
     return ~(t | ge10) & 0x8080808080808080ull; /* bit 7: below 10 */
 }
 
-/* The bytes set in a digit_mask8 answer, added up by one multiply
- * (column.c is built for any x86-64, where __builtin_popcountll is a
- * library call). */
+/* The bytes with bit 7 set in a byte mask (a digit_mask8 answer, tnum_scan's
+ * markers), added up by one multiply (column.c is built for any x86-64,
+ * where __builtin_popcountll is a library call). */
 static inline size_t mask8_count(uint64_t dg)
 {
     return (size_t)(((dg >> 7) * 0x0101010101010101ull) >> 56);
@@ -3110,7 +3110,7 @@ static inline bool tnum_scan(const uint8_t *t, size_t width, uint8_t pad, uint8_
         memcpy(&x, t + j, 8);
         x ^= 0x0101010101010101ull * zero; /* markers 0, other digits 1..9 */
         const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi; /* 0x80 at the markers */
-        k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+        k += mask8_count(mk);
         mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << j; /* j < 64 here */
         const uint64_t y = x | mk; /* markers now 0x80: only digits stay < 10 */
         other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi) != 0;
@@ -3127,7 +3127,7 @@ static inline bool tnum_scan(const uint8_t *t, size_t width, uint8_t pad, uint8_
                               ~((1ull << (8 * lo)) - 1); /* lo < hi_b <= 8, lo < 8 */
         x ^= 0x0101010101010101ull * zero;
         const uint64_t mk = ~(((x & lo7) + lo7) | x) & hi & keep;
-        k += (size_t)((mk >> 7) * 0x0101010101010101ull >> 56); /* bytes: no popcnt call */
+        k += mask8_count(mk);
         mbits |= ((mk >> 7) * 0x0102040810204080ull >> 56) << at;
         const uint64_t y = x | mk;
         other |= ((y - 0x0A0A0A0A0A0A0A0Aull) & ~y & hi & keep) != 0;

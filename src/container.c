@@ -928,11 +928,12 @@ typedef struct helper_task {
  * for fixed-length records (callgrind, transactions and customers), and for
  * a VB file its framing and side streams too.  The L1 comes before the
  * digest because it cannot be cut short; the L2 goes on only while the main
- * thread still encodes: where the helper's share (SHA-256 first) is as long
- * as the encode (transactions: ~4.7 ms a chunk each), the main thread would
- * wait for the helper instead of splitting itself, so the helper stops at
- * the slice where the encode ends and the encode does the rest (once the
- * main thread's plan is found the same chunk, cbz_chunk_prep_holds).
+ * thread still encodes: where the helper's share before it (read, layout,
+ * SHA-256) is as long as the encode (transactions: ~4.7 ms a chunk each),
+ * the main thread would wait for the helper instead of splitting itself, so
+ * the helper stops at the slice where the encode ends and the encode does
+ * the rest (once the main thread's plan is found the same chunk,
+ * cbz_chunk_prep_holds).
  * Without memory, or when a framing fails, the encode does it all. */
 static void split_ahead_start(helper_task *t)
 {

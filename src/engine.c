@@ -124,9 +124,6 @@ bool cbz_chunk_fixed(const cbz_plan *p, const cbz_chunk_info *ci)
            ci->in_len / p->width == ci->n_records && ci->in_len % p->width == 0;
 }
 
-/* cbz_chunk_encode and cbz_chunk_encode_split: pre (NULL or one pointer per
- * plan column) holds column values split elsewhere; those streams are then
- * neither stored in w->vals nor scattered. */
 /* L1 of a chunk into w: its records framed (w->rec_off, w->rec_len, unless
  * they are fixed), every stream's count (w->words[s]) and place in w->vals
  * (w->ptrs[s]; with pre, the columns' are pre[c]) and the side streams
@@ -331,6 +328,9 @@ static cbz_status encode_streams(const cbz_plan *p, const cbz_chunk_info *ci, bo
     return CBZ_OK;
 }
 
+/* cbz_chunk_encode and cbz_chunk_encode_split: pre (NULL or one pointer per
+ * plan column) holds column values split elsewhere; those streams are then
+ * neither stored in w->vals nor scattered. */
 static cbz_status encode_chunk(const cbz_plan *p, const uint8_t *data, size_t avail,
                                const cbz_chunk_info *ci, int level, const uint8_t *const *pre,
                                cbz_chunk_work *w, cbz_buf *out, cbz_col_stats *stats,
